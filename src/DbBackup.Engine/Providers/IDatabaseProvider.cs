@@ -1,0 +1,88 @@
+using DbBackup.Engine.Artifacts;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Providers;
+
+/// <summary>What the server is and what its dump/restore tools are.</summary>
+public sealed record ServerProbe(
+    /// <summary>Full version string as the server reports it (e.g. "15.18", "10.11.14-MariaDB").</summary>
+    string ServerVersion,
+    /// <summary>Comparable version number (major, minor, patch).</summary>
+    Version Version,
+    /// <summary>"PostgreSQL", "MariaDB" or "MySQL".</summary>
+    string Flavor,
+    /// <summary>Dump tool and its version, e.g. "pg_dump (PostgreSQL) 15.18".</summary>
+    string ToolVersion,
+    /// <summary>True when the database named in the target exists.</summary>
+    bool DatabaseExists);
+
+/// <summary>A base table of the source database.</summary>
+public sealed record TableInfo(
+    /// <summary>Schema (PostgreSQL) or "" (MySQL).</summary>
+    string Schema,
+    /// <summary>Table name, unquoted.</summary>
+    string Name,
+    /// <summary>Columns of a date/time type, in ordinal order.</summary>
+    IReadOnlyList<string> DateColumns,
+    /// <summary>Estimated data bytes (for progress), 0 if unknown.</summary>
+    long EstimatedBytes)
+{
+    /// <summary>schema.name or name.</summary>
+    public string QualifiedName => Schema.Length == 0 ? Name : Schema + "." + Name;
+}
+
+/// <summary>What to dump.</summary>
+public sealed record DumpRequest(
+    ConnectionTarget Source,
+    /// <summary>Tables to dump (already resolved and validated), or null for the whole database.</summary>
+    IReadOnlyList<TableInfo>? Tables,
+    /// <summary>Only rows with DateColumn &gt;= Since, when Since is set (DateColumn set too).</summary>
+    DateTimeOffset? Since,
+    string? DateColumn,
+    /// <summary>Parallel connections for table data.</summary>
+    int Jobs);
+
+/// <summary>What a dump produced besides its files.</summary>
+public sealed record DumpResult(string ServerVersion, string ToolVersion, IReadOnlyList<TableStat> TableStats);
+
+/// <summary>What to restore where.</summary>
+public sealed record RestoreRequest(
+    /// <summary>Target server; Database is the NEW database to create and fill (it must not exist).</summary>
+    ConnectionTarget Target,
+    /// <summary>The backup being restored (engine, versions, table list).</summary>
+    BackupRecord Backup,
+    int Jobs);
+
+/// <summary>One engine's dump, restore and metadata operations. Implementations stream everything:
+/// memory stays bounded whatever the database size.</summary>
+public interface IDatabaseProvider
+{
+    /// <summary>The engine this provider serves.</summary>
+    DatabaseEngine Engine { get; }
+
+    /// <summary>Connects (proving host, port, user and password), finds the dump/restore tools and
+    /// reports versions. Throws <see cref="DbBackupException"/> with a clear message on any failure.</summary>
+    Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Base tables of target.Database with their date/time columns.</summary>
+    Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Dumps schema and data into <paramref name="sink"/> from one consistent snapshot.</summary>
+    Task<DumpResult> DumpAsync(DumpRequest request, IPayloadSink sink, IProgress<OperationProgress> progress, CancellationToken cancellationToken);
+
+    /// <summary>Creates request.Target.Database (which must not exist) and restores the payload into it.
+    /// On failure or cancellation the new database is dropped; nothing else is touched.</summary>
+    Task RestoreAsync(RestoreRequest request, IPayloadSource source, IProgress<OperationProgress> progress, CancellationToken cancellationToken);
+
+    /// <summary>Replaces <paramref name="database"/> with <paramref name="replacement"/> (which then no
+    /// longer exists under its own name). Either completes or leaves both as they were.
+    /// Open sessions on <paramref name="database"/> are terminated.</summary>
+    Task SwapAsync(ConnectionTarget server, string database, string replacement, CancellationToken cancellationToken);
+
+    /// <summary>Drops a database if it exists.</summary>
+    Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken);
+
+    /// <summary>Row counts and content checksums computed exactly as <see cref="DumpAsync"/> computes
+    /// them, for the given tables of target.Database (used by verify).</summary>
+    Task<IReadOnlyList<TableStat>> ComputeTableStatsAsync(ConnectionTarget target, IReadOnlyList<TableStat> tables, CancellationToken cancellationToken);
+}

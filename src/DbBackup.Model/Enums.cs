@@ -1,0 +1,54 @@
+namespace DbBackup.Model;
+
+/// <summary>The database engine a backup or restore talks to.</summary>
+public enum DatabaseEngine
+{
+    /// <summary>PostgreSQL (pg_dump / pg_restore and COPY).</summary>
+    PostgreSql,
+    /// <summary>MySQL or MariaDB (the official client tools).</summary>
+    MySql,
+}
+
+/// <summary>Why a backup exists.</summary>
+public enum BackupKind
+{
+    /// <summary>Asked for by a user or a runbook.</summary>
+    Manual,
+    /// <summary>Taken automatically right before a restore overwrote the database.</summary>
+    SafetyBeforeRestore,
+    /// <summary>Brought in from a bundle or a copied backup folder.</summary>
+    Imported,
+}
+
+/// <summary>Where an operation is in its lifecycle.</summary>
+public enum OperationState
+{
+    /// <summary>Recorded; the worker has not started yet.</summary>
+    Pending,
+    /// <summary>The worker is running it.</summary>
+    Running,
+    /// <summary>Finished; every file is complete and its checksum recorded.</summary>
+    Succeeded,
+    /// <summary>Finished with an error; StatusMessage says why.</summary>
+    Failed,
+    /// <summary>Stopped on request; partial files were removed.</summary>
+    Cancelled,
+}
+
+/// <summary>How payload files are compressed in the repository.</summary>
+public enum CompressionKind
+{
+    /// <summary>gzip (RFC 1952).</summary>
+    Gzip,
+    /// <summary>Stored as produced.</summary>
+    None,
+}
+
+/// <summary>The kind of operation a record describes.</summary>
+public enum OperationKind
+{
+    /// <summary>A backup.</summary>
+    Backup,
+    /// <summary>A restore.</summary>
+    Restore,
+}
