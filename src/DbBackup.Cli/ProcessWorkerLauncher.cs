@@ -10,14 +10,30 @@ namespace DbBackup.Cli;
 /// standard input, which is then closed.</summary>
 public sealed class ProcessWorkerLauncher : IWorkerLauncher
 {
+    private readonly string _executable;
+    private readonly IReadOnlyList<string> _prefix;
+
+    /// <summary>Runs the current dbbackup (the same apphost, or `dotnet dbbackup.dll` when started that way).</summary>
+    public ProcessWorkerLauncher()
+    {
+        _executable = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the dbbackup executable.");
+        _prefix = Path.GetFileNameWithoutExtension(_executable).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? [typeof(ProcessWorkerLauncher).Assembly.Location] : [];
+    }
+
+    /// <summary>Runs <paramref name="executable"/> with <paramref name="prefix"/> before the worker arguments
+    /// (e.g. "dotnet" + the path of dbbackup.dll, as the tests do).</summary>
+    public ProcessWorkerLauncher(string executable, IReadOnlyList<string> prefix)
+    {
+        _executable = executable;
+        _prefix = prefix;
+    }
+
     /// <inheritdoc/>
     public int Launch(string repositoryPath, string operationId, string? password)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find the dbbackup executable.");
-        var args = new List<string>();
-        // Started as `dotnet dbbackup.dll`: re-run the same dll.
-        if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            args.Add(typeof(ProcessWorkerLauncher).Assembly.Location);
+        var self = _executable;
+        var args = new List<string>(_prefix);
         args.AddRange(["worker", "--repository", repositoryPath, "--id", operationId]);
         var file = self;
         if (!OperatingSystem.IsWindows() && File.Exists("/usr/bin/setsid"))
