@@ -226,7 +226,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         if (jobs.Count == 0) return stats;
         var script = new StringBuilder();
         // sql_mode '' so no mode changes how values print (PAD_CHAR_TO_FULL_LENGTH, ANSI_QUOTES…).
-        script.Append("SET SESSION sql_mode = '', time_zone = '+00:00', SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n");
+        script.Append("SET SESSION sql_mode = '', time_zone = '+00:00';\nSET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n");
         script.Append("START TRANSACTION WITH CONSISTENT SNAPSHOT;\n");
         for (var i = 0; i < jobs.Count; i++)
         {
