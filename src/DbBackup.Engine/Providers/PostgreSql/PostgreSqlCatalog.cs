@@ -128,7 +128,7 @@ internal static class PostgreSqlCatalog
             ORDER BY 1
             """;
         var problems = new List<string>();
-        await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { new() { Value = oids } } };
+        await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { OidArray(oids) } };
         await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
             while (await r.ReadAsync(ct).ConfigureAwait(false)) problems.Add(r.GetString(0));
         if (problems.Count > 0)
@@ -171,7 +171,7 @@ internal static class PostgreSqlCatalog
             WHERE c.oid = ANY($1) ORDER BY 4 DESC, 1, 2
             """;
         var list = new List<PostgreSqlDumpTable>();
-        await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { new() { Value = oids } } };
+        await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { OidArray(oids) } };
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false))
             list.Add(new PostgreSqlDumpTable(r.GetString(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetInt64(3)));
@@ -213,7 +213,7 @@ internal static class PostgreSqlCatalog
     private static async Task<uint[]> OidsAsync(NpgsqlConnection conn, string sql, uint[]? parameter, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
-        if (parameter != null) cmd.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        if (parameter != null) cmd.Parameters.Add(OidArray(parameter));
         var list = new List<uint>();
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false)) list.Add(r.GetFieldValue<uint>(0));
@@ -223,10 +223,12 @@ internal static class PostgreSqlCatalog
     private static async Task<List<(string Schema, string Name)>> NamesAsync(NpgsqlConnection conn, string sql, uint[]? parameter, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
-        if (parameter != null) cmd.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        if (parameter != null) cmd.Parameters.Add(OidArray(parameter));
         var list = new List<(string, string)>();
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false)) list.Add((r.GetString(0), r.GetString(1)));
         return list;
     }
+
+    private static NpgsqlParameter OidArray(uint[] oids) => new() { Value = oids, DataTypeName = "oid[]" };
 }

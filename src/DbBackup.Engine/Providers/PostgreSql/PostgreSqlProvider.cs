@@ -296,9 +296,13 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             await using var output = sink.Create(PostgreSqlToc.SchemaFileName);
             await p.StandardOutput.BaseStream.CopyToAsync(output, ct).ConfigureAwait(false);
         }
+        catch
+        {
+            ToolRunner.Kill(p);
+            throw;
+        }
         finally
         {
-            if (ct.IsCancellationRequested) ToolRunner.Kill(p);
             await p.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         var err = await stderr.ConfigureAwait(false);
@@ -419,10 +423,14 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             }
             try { stdin.Close(); } catch (IOException) { }
         }
+        catch
+        {
+            // pg_restore would otherwise wait forever for the rest of its input.
+            ToolRunner.Kill(p);
+            throw;
+        }
         finally
         {
-            if (ct.IsCancellationRequested) ToolRunner.Kill(p);
-            else try { p.StandardInput.Close(); } catch (IOException) { }
             await p.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         await stdout.ConfigureAwait(false);
