@@ -63,12 +63,14 @@ public sealed class BundleAndRestoreTests : IDisposable
         Assert.Equal(["1|first|00ff", "2|ünïcødé 😀|NULL", "3||"], await RowsAsync(target));
     }
 
-    private async Task<string> SavedBundleAsync()
+    private async Task<string> SavedBundleAsync() => (await SavedBundleWithRecordAsync()).Path;
+
+    private async Task<(string Path, BackupRecord Backup)> SavedBundleWithRecordAsync()
     {
         var backup = await BackupAsync(await NewDbAsync());
         var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".dbbackup");
         await _repo.Engine.SaveAsync(backup.Id, path, false, CancellationToken.None);
-        return path;
+        return (path, backup);
     }
 
     private async Task AssertRefusedAsync(string bundle, string errorId)
@@ -83,11 +85,14 @@ public sealed class BundleAndRestoreTests : IDisposable
     [PostgresFact]
     public async Task A_bundle_with_a_flipped_byte_is_refused_before_anything_is_written()
     {
-        var bundle = await SavedBundleAsync();
+        var (bundle, backup) = await SavedBundleWithRecordAsync();
         var bytes = await File.ReadAllBytesAsync(bundle);
-        // Flip a byte inside the last payload entry's data (well past the manifest).
-        var pos = bytes.Length - 1024 - 600;
-        bytes[pos] ^= 0x5A;
+        // Flip a byte in the middle of the largest payload file's bytes inside the tar.
+        var largest = backup.Files.MaxBy(f => f.Size)!;
+        var content = await File.ReadAllBytesAsync(Path.Combine(_repo.Path, "backups", backup.Id, largest.Name));
+        var at = bytes.AsSpan().IndexOf(content);
+        Assert.True(at > 0, "the payload file is stored byte for byte in the bundle");
+        bytes[at + content.Length / 2] ^= 0x5A;
         await File.WriteAllBytesAsync(bundle, bytes);
         await AssertRefusedAsync(bundle, "ChecksumMismatch");
     }
