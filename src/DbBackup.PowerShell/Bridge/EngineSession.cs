@@ -19,6 +19,7 @@ internal sealed class EngineSession
     /// <summary>The engine.</summary>
     public BackupEngine Engine { get; }
 
-    /// <summary>Opens (and creates when missing) the repository. Only called once ShouldProcess agreed.</summary>
+    /// <summary>Opens the repository (the engine creates it on the first write). State-changing cmdlets
+    /// open it only once ShouldProcess agreed, so -WhatIf never reaches the engine.</summary>
     public static EngineSession Open(string? repositoryPath) => new(repositoryPath);
 }

@@ -39,8 +39,8 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
         if (bound.ContainsKey(nameof(DefaultJobs))) changes.Add($"DefaultJobs={(DefaultJobs == 0 ? "cores" : DefaultJobs)}");
         try
         {
-            // Named without opening it: opening creates a missing repository, which -WhatIf must not.
-            var where = RepositoryLocation.Resolve(RepositoryPath);
+            // Named without the engine, so -WhatIf has nothing to do with the repository at all.
+            var where = System.IO.Path.GetFullPath(BackupRepository.ResolvePath(RepositoryPath));
             if (!ShouldProcess(where, changes.Count == 0 ? "Keep settings" : "Set " + string.Join(", ", changes))) return;
             var info = Session.Engine.UpdateSettings(settings =>
             {

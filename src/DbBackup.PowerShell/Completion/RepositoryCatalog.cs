@@ -17,9 +17,8 @@ internal static class RepositoryCatalog
     {
         try
         {
-            var path = RepositoryLocation.Resolve(RepositoryArgument(fakeBoundParameters));
-            if (!RepositoryLocation.IsInitialized(path)) return [];
-            var engine = new BackupEngine(path, new Worker.PwshWorkerLauncher());
+            var engine = new BackupEngine(RepositoryArgument(fakeBoundParameters), new Worker.PwshWorkerLauncher());
+            if (!engine.Repository.Exists) return [];
             return engine.ListBackups(new BackupQuery { First = MaxRecords }).Items;
         }
         catch (Exception)
