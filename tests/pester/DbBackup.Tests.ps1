@@ -280,7 +280,7 @@ Describe '-WhatIf changes nothing' {
         Test-Path $missing | Should -BeFalse
     }
 
-    It 'Restore, Remove, Stop, Save, Import and Set with -WhatIf leave repository and database untouched' {
+    It 'Restore, Remove, Stop, Save and Set with -WhatIf leave repository and database untouched' {
         $before = Get-Items $engine $db
         Invoke-Sql $engine $db "INSERT INTO items (id, name) VALUES (10, 'after backup');" | Out-Null
         $expected = Get-Items $engine $db
@@ -294,19 +294,23 @@ Describe '-WhatIf changes nothing' {
         $bundle = Join-Path $TestDrive 'whatif.dbbackup'
         $backup | Save-DbBackup -Path $bundle -Repository $repo -WhatIf
         Set-DbBackupRepository -KeepLast 1 -Repository $repo -WhatIf
-        $realBundle = Join-Path $TestDrive 'whatif-real.dbbackup'
-        $backup | Save-DbBackup -Path $realBundle -Repository $repo
-        $otherRepo = Join-Path $TestDrive 'whatif-import-repo'
-        Get-Item $realBundle | Import-DbBackup -Repository $otherRepo -WhatIf
-        Import-DbBackup -Path $realBundle -Repository $repo -WhatIf
-        Test-Path $otherRepo | Should -BeFalse
-        Remove-Item $realBundle
 
         Test-Path $bundle | Should -BeFalse
         & $files | Should -Be $snapshot
         Get-Items $engine $db | Should -Be $expected
         $expected | Should -Not -Be $before
         (Get-DbBackupRepository -Repository $repo).Settings.KeepLast | Should -Not -Be 1
+    }
+
+    It 'Import-DbBackup -WhatIf registers nothing' {
+        $realBundle = Join-Path $TestDrive 'whatif-real.dbbackup'
+        $backup | Save-DbBackup -Path $realBundle -Repository $repo
+        $otherRepo = Join-Path $TestDrive 'whatif-import-repo'
+        Get-Item $realBundle | Import-DbBackup -Repository $otherRepo -WhatIf | Should -BeNullOrEmpty
+        Test-Path $otherRepo | Should -BeFalse
+        $count = @(Get-DbBackup -Repository $repo).Count
+        Import-DbBackup -Path $realBundle -Repository $repo -WhatIf
+        @(Get-DbBackup -Repository $repo).Count | Should -Be $count
     }
 }
 
