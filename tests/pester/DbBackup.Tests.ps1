@@ -392,6 +392,64 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
     }
 }
 
+Describe 'Ctrl+C (StopProcessing)' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'psstop'
+        New-TestDatabase $engine $db
+        # Enough data that the backup is still running when the pipeline is stopped.
+        Invoke-Sql $engine $db "CREATE TABLE big (id int PRIMARY KEY, v text); INSERT INTO big SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 2000000) g;" | Out-Null
+        $s = $script:Servers[$engine]
+
+        # Runs a pipeline on another runspace and stops it (what Ctrl+C does) once the backup is Running.
+        function script:Stop-WhenRunning([scriptblock] $Script, [string] $Repo) {
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript($Script).AddArgument($ModuleManifest).AddArgument($Repo).AddArgument($s).AddArgument($db)
+            $handle = $ps.BeginInvoke()
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while ($clock.Elapsed.TotalSeconds -lt 60) {
+                $b = Get-DbBackup -Repository $Repo -First 1 -ErrorAction SilentlyContinue
+                if ($b -and $b.State -eq 'Running') { break }
+                Start-Sleep -Milliseconds 50
+            }
+            $b.State | Should -Be 'Running'
+            $clock.Restart()
+            $ps.Stop()
+            $stopSeconds = $clock.Elapsed.TotalSeconds
+            $ps.Dispose()
+            [pscustomobject]@{ Backup = $b; StopSeconds = $stopSeconds }
+        }
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'under Start-DbBackup -Wait it cancels the backup promptly' {
+        $repo = Join-Path $TestDrive 'stop-wait'
+        $r = Stop-WhenRunning -Repo $repo -Script {
+            param($m, $repo, $s, $db)
+            Import-Module $m
+            $cred = [pscredential]::new($s.User, (ConvertTo-SecureString $s.Password -AsPlainText -Force))
+            Start-DbBackup -Engine PostgreSql -Server $s.Server -Port $s.Port -Database $db -Credential $cred -Jobs 1 -Repository $repo -Wait
+        }
+        $r.StopSeconds | Should -BeLessThan 20
+        $final = $r.Backup | Wait-DbBackup -Repository $repo -Timeout 60 -ErrorAction SilentlyContinue
+        $final.State | Should -Be 'Cancelled'
+    }
+
+    It 'under Wait-DbBackup it stops waiting and the backup goes on' {
+        $repo = Join-Path $TestDrive 'stop-waiter'
+        $cred = Get-TestCredential $engine
+        $started = Start-DbBackup -Engine PostgreSql -Server $s.Server -Port $s.Port -Database $db -Credential $cred -Jobs 1 -Repository $repo
+        $r = Stop-WhenRunning -Repo $repo -Script {
+            param($m, $repo, $s, $db)
+            Import-Module $m
+            Get-DbBackup -Repository $repo -First 1 | Wait-DbBackup -Repository $repo
+        }
+        $r.Backup.Id | Should -Be $started.Id
+        $r.StopSeconds | Should -BeLessThan 5
+        ($started | Wait-DbBackup -Repository $repo -Timeout 180).State | Should -Be 'Succeeded'
+    }
+}
+
 Describe 'Runbook: start in one process, poll from another' {
     BeforeAll {
         $engine = 'MySql'
