@@ -1,0 +1,488 @@
+#Requires -Version 7.6
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# The DbBackup cmdlets end to end, against the real PostgreSQL and MariaDB servers (same environment
+# variables as the xUnit tests: DBBACKUP_TEST_PG_* and DBBACKUP_TEST_MYSQL_*). Run from build.ps1 -Test
+# in a fresh pwsh, or: pwsh -NoProfile -Command "Invoke-Pester ./tests/pester -Output Detailed"
+
+BeforeAll {
+    $script:ModuleManifest = Join-Path $PSScriptRoot '../../module/DbBackup/DbBackup.psd1' | Resolve-Path | Select-Object -ExpandProperty Path
+    Import-Module $script:ModuleManifest -Force -ErrorAction Stop
+
+    function script:Env([string] $Name, [string] $Default) { if ([string]::IsNullOrEmpty(($v = [Environment]::GetEnvironmentVariable($Name)))) { $Default } else { $v } }
+
+    $script:Servers = @{
+        PostgreSql = @{
+            Server = Env 'DBBACKUP_TEST_PG_HOST' '127.0.0.1'; Port = [int](Env 'DBBACKUP_TEST_PG_PORT' '5432')
+            User = Env 'DBBACKUP_TEST_PG_USER' 'dbbackup'; Password = Env 'DBBACKUP_TEST_PG_PASSWORD' 'dbbackup-test-pw'
+        }
+        MySql = @{
+            Server = Env 'DBBACKUP_TEST_MYSQL_HOST' '127.0.0.1'; Port = [int](Env 'DBBACKUP_TEST_MYSQL_PORT' '3306')
+            User = Env 'DBBACKUP_TEST_MYSQL_USER' 'dbbackup'; Password = Env 'DBBACKUP_TEST_MYSQL_PASSWORD' 'dbbackup-test-pw'
+        }
+    }
+
+    function script:Get-TestCredential([string] $Engine) {
+        $s = $script:Servers[$Engine]
+        [pscredential]::new($s.User, (ConvertTo-SecureString $s.Password -AsPlainText -Force))
+    }
+
+    # Target parameters for splatting: -Engine -Server -Port -Credential (the database is added per test).
+    function script:Get-Target([string] $Engine) {
+        $s = $script:Servers[$Engine]
+        @{ Engine = $Engine; Server = $s.Server; Port = $s.Port; Credential = (Get-TestCredential $Engine) }
+    }
+
+    function script:New-DatabaseName([string] $Prefix) { '{0}_{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 12)) }
+
+    # SQL through the stock clients; the password goes through the environment, never argv.
+    function script:Invoke-Sql([string] $Engine, [string] $Database, [string] $Sql) {
+        $s = $script:Servers[$Engine]
+        if ($Engine -eq 'PostgreSql') {
+            $env:PGPASSWORD = $s.Password
+            try { $out = $Sql | & psql -X -q -A -t -v ON_ERROR_STOP=1 -h $s.Server -p $s.Port -U $s.User -d $Database 2>&1 }
+            finally { Remove-Item Env:PGPASSWORD }
+        }
+        else {
+            $env:MYSQL_PWD = $s.Password
+            try { $out = $Sql | & mariadb --batch --skip-column-names -h $s.Server -P $s.Port -u $s.User $Database 2>&1 }
+            finally { Remove-Item Env:MYSQL_PWD }
+        }
+        if ($LASTEXITCODE -ne 0) { throw "SQL failed on $Engine/${Database}: $out" }
+        $out
+    }
+
+    function script:New-TestDatabase([string] $Engine, [string] $Name) {
+        $admin = if ($Engine -eq 'PostgreSql') { 'postgres' } else { 'mysql' }
+        Invoke-Sql $Engine $admin "CREATE DATABASE $Name;" | Out-Null
+        $create = if ($Engine -eq 'PostgreSql') {
+            "CREATE TABLE items (id int PRIMARY KEY, name text, price numeric(10,2), note text, created timestamptz NOT NULL DEFAULT now());"
+        } else {
+            "CREATE TABLE items (id int PRIMARY KEY, name varchar(100), price decimal(10,2), note text, created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) CHARACTER SET utf8mb4;"
+        }
+        Invoke-Sql $Engine $Name $create | Out-Null
+        Invoke-Sql $Engine $Name "INSERT INTO items (id, name, price, note) VALUES (1, 'Käse ☕', 12.50, NULL), (2, 'O''Brien', 0.01, 'tab`there'), (3, '', 99999999.99, 'line');" | Out-Null
+    }
+
+    function script:Remove-TestDatabase([string] $Engine, [string] $Name) {
+        $admin = if ($Engine -eq 'PostgreSql') { 'postgres' } else { 'mysql' }
+        $sql = if ($Engine -eq 'PostgreSql') { "DROP DATABASE IF EXISTS $Name WITH (FORCE);" } else { "DROP DATABASE IF EXISTS $Name;" }
+        try { Invoke-Sql $Engine $admin $sql | Out-Null } catch { Write-Warning $_ }
+    }
+
+    # The table's full content as text, ordered: what a round trip must reproduce exactly.
+    function script:Get-Items([string] $Engine, [string] $Database) {
+        $sql = if ($Engine -eq 'PostgreSql') { "SELECT id, name, price, coalesce(note, '<null>'), created FROM items ORDER BY id;" }
+               else { "SELECT id, name, price, coalesce(note, '<null>'), created FROM items ORDER BY id;" }
+        (Invoke-Sql $Engine $Database $sql) -join "`n"
+    }
+
+    function script:Test-DatabaseExists([string] $Engine, [string] $Name) {
+        if ($Engine -eq 'PostgreSql') { (Invoke-Sql $Engine 'postgres' "SELECT count(*) FROM pg_database WHERE datname = '$Name';") -eq '1' }
+        else { (Invoke-Sql $Engine 'mysql' "SELECT count(*) FROM information_schema.schemata WHERE schema_name = '$Name';") -eq '1' }
+    }
+}
+
+AfterAll {
+    Remove-Module DbBackup -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Module' {
+    It 'exports the thirteen cmdlets and resolves the model types in scripts' {
+        (Get-Command -Module DbBackup).Count | Should -Be 13
+        [DbBackup.Model.BackupRecord].FullName | Should -Be 'DbBackup.Model.BackupRecord'
+    }
+
+    It 'loads the engine and Npgsql only into the private load context' {
+        $repo = Join-Path $TestDrive 'alc-repo'
+        Get-DbBackupRepository -Repository $repo | Out-Null   # forces the engine to load
+        $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name
+        $default | Should -Not -Contain 'DbBackup.Engine'
+        $default | Should -Not -Contain 'Npgsql'
+        $private = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'DbBackup.Dependencies'
+        $private.Assemblies.GetName().Name | Should -Contain 'DbBackup.Engine'
+        $private.Assemblies.GetName().Name | Should -Not -Contain 'DbBackup.Model'
+    }
+
+    It 'reading a repository that does not exist creates nothing' {
+        $repo = Join-Path $TestDrive 'never-created'
+        $info = Get-DbBackupRepository -Repository $repo
+        $info.BackupCount | Should -Be 0
+        @(Get-DbBackup -Repository $repo).Count | Should -Be 0
+        Test-Path $repo | Should -BeFalse
+    }
+}
+
+Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engine = 'MySql' }) {
+    BeforeAll {
+        $repo = Join-Path $TestDrive "repo-$Engine"
+        $db = New-DatabaseName 'pslife'
+        New-TestDatabase $Engine $db
+        $original = Get-Items $Engine $db
+        $target = Get-Target $Engine
+        $started = Start-DbBackup @target -Database $db -Repository $repo -Label @{ suite = 'pester'; engine = $Engine } -Note 'pester lifecycle'
+        $backup = $started | Wait-DbBackup -Repository $repo -Timeout 180
+        $restoredCopies = [System.Collections.Generic.List[string]]::new()
+    }
+    AfterAll {
+        Remove-TestDatabase $Engine $db
+        foreach ($copy in $restoredCopies) { Remove-TestDatabase $Engine $copy }
+    }
+
+    It 'Start-DbBackup returns a pending record at once and Wait-DbBackup the succeeded one' {
+        $started | Should -BeOfType ([DbBackup.Model.BackupRecord])
+        $started.State | Should -BeIn @('Pending', 'Running')
+        $started.Database | Should -Be $db
+        $backup.Id | Should -Be $started.Id
+        $backup.State | Should -Be 'Succeeded'
+        $backup.SizeBytes | Should -BeGreaterThan 0
+        $backup.Labels['suite'] | Should -Be 'pester'
+        $backup.Note | Should -Be 'pester lifecycle'
+        ($backup.TableStats | Where-Object Name -EQ 'items').Rows | Should -Be 3
+    }
+
+    It 'Get-DbBackup finds it by database, label and id, and by Id from the pipeline' {
+        (Get-DbBackup -Repository $repo -Database $db).Id | Should -Be @($backup.Id)
+        (Get-DbBackup -Repository $repo -Label @{ suite = 'pester'; engine = $Engine }).Id | Should -Contain $backup.Id
+        @(Get-DbBackup -Repository $repo -Label @{ suite = 'other' }).Count | Should -Be 0
+        ($backup | Get-DbBackup -Repository $repo).Id | Should -Be $backup.Id
+        ($backup | Get-DbBackupStatus -Repository $repo).State | Should -Be 'Succeeded'
+    }
+
+    It 'Get-DbBackupStatus by target reports the last backup and nothing running' {
+        $s = $script:Servers[$Engine]
+        $status = Get-DbBackupStatus -Engine $Engine -Server $s.Server -Port $s.Port -Database $db -Repository $repo
+        $status | Should -BeOfType ([DbBackup.Model.StatusReport])
+        $status.Running | Should -BeFalse
+        $status.Backup.Id | Should -Be $backup.Id
+        $status.Backup.Succeeded | Should -BeTrue
+    }
+
+    It 'saves through the pipeline: Get-DbBackup -Database -First 1 | Save-DbBackup -Path' {
+        $bundle = Join-Path $TestDrive "$Engine-app.dbbackup"
+        $file = Get-DbBackup -Repository $repo -Database $db -First 1 | Save-DbBackup -Path $bundle -Repository $repo -PassThru
+        $file | Should -BeOfType ([System.IO.FileInfo])
+        $file.FullName | Should -Be $bundle
+        $file.Length | Should -BeGreaterThan 0
+        { $backup | Save-DbBackup -Path $bundle -Repository $repo -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FileExists,DbBackup.PowerShell.SaveDbBackupCommand'
+        $backup | Save-DbBackup -Path $bundle -Repository $repo -Force
+        (Get-Item $bundle).Length | Should -Be $file.Length
+    }
+
+    It 'imports bundles from Get-ChildItem into another repository' {
+        $bundleDir = Join-Path $TestDrive "bundles-$Engine"
+        New-Item -ItemType Directory $bundleDir | Out-Null
+        $backup | Save-DbBackup -Path $bundleDir -Repository $repo
+        $other = Join-Path $TestDrive "imported-$Engine"
+        $imported = Get-ChildItem (Join-Path $bundleDir '*.dbbackup') | Import-DbBackup -Repository $other
+        $imported.Kind | Should -Be 'Imported'
+        $imported.Database | Should -Be $db
+        $imported.Sha256 | Should -Be $backup.Sha256
+        (Test-DbBackup -Id $imported.Id -Repository $other).Passed | Should -BeTrue
+    }
+
+    It 'Test-DbBackup verifies checksums, and with -Restore compares every table' {
+        $plain = $backup | Test-DbBackup -Repository $repo
+        $plain | Should -BeOfType ([DbBackup.Model.VerificationResult])
+        $plain.Passed | Should -BeTrue
+        $plain.FilesChecked | Should -Be $backup.Files.Count
+        $deep = $backup | Test-DbBackup -Restore -Credential (Get-TestCredential $Engine) -Repository $repo
+        $deep.Passed | Should -BeTrue
+        $deep.Restored | Should -BeTrue
+        $deep.TablesCompared | Should -BeGreaterThan 0
+        $deep.TablesMatched | Should -Be $deep.TablesCompared
+        Test-DatabaseExists $Engine $deep.ScratchDatabase | Should -BeFalse
+    }
+
+    It 'Restore-DbBackup -Force -Wait puts back exactly the backed-up data and keeps a safety backup' {
+        Invoke-Sql $Engine $db "DELETE FROM items WHERE id = 1; UPDATE items SET name = 'changed' WHERE id = 2; INSERT INTO items (id, name) VALUES (4, 'new');" | Out-Null
+        $changed = Get-Items $Engine $db
+        $restore = $backup | Restore-DbBackup -Credential (Get-TestCredential $Engine) -Force -Wait -Repository $repo
+        $restore | Should -BeOfType ([DbBackup.Model.RestoreRecord])
+        $restore.State | Should -Be 'Succeeded'
+        Get-Items $Engine $db | Should -Be $original
+        $restore.SafetyBackupId | Should -Not -BeNullOrEmpty
+        $safety = Get-DbBackup -Id $restore.SafetyBackupId -Repository $repo
+        $safety.Kind | Should -Be 'SafetyBeforeRestore'
+        # The safety backup holds the data as it was just before the restore.
+        $copy = New-DatabaseName 'pssafety'
+        $restoredCopies.Add($copy)
+        $safetyRestore = $safety | Restore-DbBackup -TargetDatabase $copy -Credential (Get-TestCredential $Engine) -Confirm:$false -Wait -Repository $repo
+        $safetyRestore.State | Should -Be 'Succeeded'
+        Get-Items $Engine $copy | Should -Be $changed
+    }
+
+    It 'Restore-DbBackup -Path restores a bundle into a new database' {
+        $bundle = Join-Path $TestDrive "$Engine-path.dbbackup"
+        $backup | Save-DbBackup -LiteralPath $bundle -Repository $repo
+        $copy = New-DatabaseName 'psbundle'
+        $restoredCopies.Add($copy)
+        $s = $script:Servers[$Engine]
+        $fresh = Join-Path $TestDrive "fresh-$Engine"
+        $r = Restore-DbBackup -Path $bundle -Engine $Engine -Server $s.Server -Port $s.Port -Credential (Get-TestCredential $Engine) -TargetDatabase $copy -Confirm:$false -Wait -Repository $fresh
+        $r.State | Should -Be 'Succeeded'
+        Get-Items $Engine $copy | Should -Be $original
+    }
+
+    It 'Get-DbBackupLog shows the lifecycle for the database, newest first' {
+        $entries = Get-DbBackupLog -Database $db -Repository $repo
+        $entries | Should -Not -BeNullOrEmpty
+        $entries[0] | Should -BeOfType ([DbBackup.Model.ActivityEntry])
+        $entries.Action | Should -Contain 'BackupRequested'
+        $entries.Action | Should -Contain 'BackupSucceeded'
+        $times = $entries.Time
+        for ($i = 1; $i -lt $times.Count; $i++) { $times[$i - 1] | Should -BeGreaterOrEqual $times[$i] }
+        ($backup | Get-DbBackupLog -Repository $repo).Id | Select-Object -Unique | Should -Be $backup.Id
+    }
+
+    It 'Remove-DbBackup deletes a backup; the last good one of a target only with -Force' {
+        $lonelyRepo = Join-Path $TestDrive "remove-$Engine"
+        $first = Start-DbBackup @target -Database $db -Repository $lonelyRepo -Name 'first' -Wait
+        $second = Start-DbBackup @target -Database $db -Repository $lonelyRepo -Name 'second' -Wait
+        $first.State, $second.State | Should -Be @('Succeeded', 'Succeeded')
+
+        $removed = $first | Remove-DbBackup -Repository $lonelyRepo -Confirm:$false -PassThru
+        $removed.Id | Should -Be $first.Id
+        { Get-DbBackup -Id $first.Id -Repository $lonelyRepo -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BackupNotFound,DbBackup.PowerShell.GetDbBackupCommand'
+        Test-Path (Join-Path $lonelyRepo "backups/$($first.Id)") | Should -BeFalse
+
+        { $second | Remove-DbBackup -Repository $lonelyRepo -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LastGoodBackup,DbBackup.PowerShell.RemoveDbBackupCommand'
+        (Get-DbBackup -Id $second.Id -Repository $lonelyRepo).State | Should -Be 'Succeeded'
+        $second | Remove-DbBackup -Force -Repository $lonelyRepo -Confirm:$false
+        @(Get-DbBackup -Repository $lonelyRepo).Count | Should -Be 0
+    }
+
+    It 'Stop-DbBackup on a finished backup changes nothing and -PassThru returns its record' {
+        $stopped = $backup | Stop-DbBackup -Repository $repo -Confirm:$false -PassThru
+        $stopped.Id | Should -Be $backup.Id
+        $stopped.State | Should -Be 'Succeeded'
+        (Get-DbBackup -Id $backup.Id -Repository $repo).State | Should -Be 'Succeeded'
+    }
+}
+
+Describe '-WhatIf changes nothing' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'pswhatif'
+        New-TestDatabase $engine $db
+        $target = Get-Target $engine
+        $repo = Join-Path $TestDrive 'whatif-repo'
+        $backup = Start-DbBackup @target -Database $db -Repository $repo -Wait
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'Start-DbBackup and Set-DbBackupRepository -WhatIf do not even create the repository' {
+        $missing = Join-Path $TestDrive 'whatif-missing'
+        Start-DbBackup @target -Database $db -Repository $missing -WhatIf | Should -BeNullOrEmpty
+        Set-DbBackupRepository -KeepLast 2 -Repository $missing -WhatIf
+        Test-Path $missing | Should -BeFalse
+    }
+
+    It 'Restore, Remove, Stop, Save and Set with -WhatIf leave repository and database untouched' {
+        $before = Get-Items $engine $db
+        Invoke-Sql $engine $db "INSERT INTO items (id, name) VALUES (10, 'after backup');" | Out-Null
+        $expected = Get-Items $engine $db
+        $files = { Get-ChildItem -Recurse -File $repo | ForEach-Object { '{0} {1}' -f $_.FullName, (Get-FileHash $_.FullName).Hash } }
+        $snapshot = & $files
+
+        $backup | Restore-DbBackup -Credential (Get-TestCredential $engine) -Force -Repository $repo -WhatIf
+        $backup | Restore-DbBackup -Credential (Get-TestCredential $engine) -Repository $repo -WhatIf
+        $backup | Remove-DbBackup -Force -Repository $repo -WhatIf
+        $backup | Stop-DbBackup -Repository $repo -WhatIf
+        $bundle = Join-Path $TestDrive 'whatif.dbbackup'
+        $backup | Save-DbBackup -Path $bundle -Repository $repo -WhatIf
+        Set-DbBackupRepository -KeepLast 1 -Repository $repo -WhatIf
+
+        Test-Path $bundle | Should -BeFalse
+        & $files | Should -Be $snapshot
+        Get-Items $engine $db | Should -Be $expected
+        $expected | Should -Not -Be $before
+        (Get-DbBackupRepository -Repository $repo).Settings.KeepLast | Should -Not -Be 1
+    }
+
+    It 'Import-DbBackup -WhatIf registers nothing' {
+        $realBundle = Join-Path $TestDrive 'whatif-real.dbbackup'
+        $backup | Save-DbBackup -Path $realBundle -Repository $repo
+        $otherRepo = Join-Path $TestDrive 'whatif-import-repo'
+        Get-Item $realBundle | Import-DbBackup -Repository $otherRepo -WhatIf | Should -BeNullOrEmpty
+        Test-Path $otherRepo | Should -BeFalse
+        $count = @(Get-DbBackup -Repository $repo).Count
+        Import-DbBackup -Path $realBundle -Repository $repo -WhatIf
+        @(Get-DbBackup -Repository $repo).Count | Should -Be $count
+    }
+}
+
+Describe 'Paging' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'pspage'
+        New-TestDatabase $engine $db
+        $target = Get-Target $engine
+        $repo = Join-Path $TestDrive 'paging-repo'
+        $ids = foreach ($n in 1..3) { (Start-DbBackup @target -Database $db -Name "page$n" -Repository $repo -Wait).Id }
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'Get-DbBackup honours -First, -Skip and -IncludeTotalCount, newest first' {
+        (Get-DbBackup -Repository $repo).Name | Should -Be @('page3', 'page2', 'page1')
+        (Get-DbBackup -Repository $repo -First 2).Name | Should -Be @('page3', 'page2')
+        (Get-DbBackup -Repository $repo -Skip 1 -First 1).Name | Should -Be 'page2'
+        $withTotal = Get-DbBackup -Repository $repo -First 1 -IncludeTotalCount
+        [int]$withTotal[0] | Should -Be 3
+        $withTotal[1].Name | Should -Be 'page3'
+    }
+
+    It 'Get-DbBackupLog pages the activity log' {
+        $all = Get-DbBackupLog -Repository $repo
+        $all.Count | Should -BeGreaterThan 3
+        (Get-DbBackupLog -Repository $repo -First 2 | ForEach-Object { "$($_.Time.Ticks) $($_.Action) $($_.Id)" }) |
+            Should -Be ($all | Select-Object -First 2 | ForEach-Object { "$($_.Time.Ticks) $($_.Action) $($_.Id)" })
+        (Get-DbBackupLog -Repository $repo -Skip 2 -First 1).Action | Should -Be $all[2].Action
+    }
+}
+
+Describe 'Errors carry stable FullyQualifiedErrorIds' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'pserr'
+        New-TestDatabase $engine $db
+        $target = Get-Target $engine
+        $repo = Join-Path $TestDrive 'errors-repo'
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'an unknown table stops Start-DbBackup before anything is recorded' {
+        { Start-DbBackup @target -Database $db -Table 'no_such_table' -Repository $repo } |
+            Should -Throw -ErrorId 'UnknownTable,DbBackup.PowerShell.StartDbBackupCommand'
+        @(Get-DbBackup -Repository $repo -Database $db).Count | Should -Be 0
+    }
+
+    It 'a connection string holding a password is refused' {
+        $err = { Start-DbBackup -ConnectionString "postgresql://dbbackup:secret-in-argv@127.0.0.1/$db" -Repository $repo } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'PasswordInConnectionString,DbBackup.PowerShell.StartDbBackupCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Not -Match 'secret-in-argv'
+    }
+
+    It 'a wrong password is an authentication error' {
+        $bad = [pscredential]::new($target.Credential.UserName, (ConvertTo-SecureString 'wrong-password' -AsPlainText -Force))
+        $err = { Start-DbBackup -Engine $engine -Server $target.Server -Port $target.Port -Credential $bad -Database $db -Repository $repo } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $err.FullyQualifiedErrorId | Should -BeLike '*,DbBackup.PowerShell.StartDbBackupCommand'
+    }
+
+    It 'an unknown id is a non-terminating ObjectNotFound per input' {
+        $errors = $null
+        $found = 'bk-20000101000000000-aaaaaa', 'bk-20000101000000000-bbbbbb' | ForEach-Object { [pscustomobject]@{ Id = $_ } } |
+            Get-DbBackupStatus -Repository $repo -ErrorVariable errors -ErrorAction SilentlyContinue
+        $found | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -Be 'BackupNotFound,DbBackup.PowerShell.GetDbBackupStatusCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'a connection string with -ConnectionString works without -Engine' {
+        $s = $script:Servers[$engine]
+        $r = Start-DbBackup -ConnectionString "postgresql://$($s.User)@$($s.Server):$($s.Port)/$db" -Credential (Get-TestCredential $engine) -Repository $repo -Wait
+        $r.State | Should -Be 'Succeeded'
+        $r.Engine | Should -Be $engine
+        $r.Database | Should -Be $db
+    }
+}
+
+Describe 'Ctrl+C (StopProcessing)' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'psstop'
+        New-TestDatabase $engine $db
+        # Enough data that the backup is still running when the pipeline is stopped.
+        Invoke-Sql $engine $db "CREATE TABLE big (id int PRIMARY KEY, v text); INSERT INTO big SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 2000000) g;" | Out-Null
+        $s = $script:Servers[$engine]
+
+        # Runs a pipeline on another runspace and stops it (what Ctrl+C does) once the backup is Running.
+        function script:Stop-WhenRunning([scriptblock] $Script, [string] $Repo) {
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript($Script).AddArgument($ModuleManifest).AddArgument($Repo).AddArgument($s).AddArgument($db)
+            $handle = $ps.BeginInvoke()
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while ($clock.Elapsed.TotalSeconds -lt 60) {
+                $b = Get-DbBackup -Repository $Repo -First 1 -ErrorAction SilentlyContinue
+                if ($b -and $b.State -eq 'Running') { break }
+                Start-Sleep -Milliseconds 50
+            }
+            $b.State | Should -Be 'Running'
+            $clock.Restart()
+            $ps.Stop()
+            $stopSeconds = $clock.Elapsed.TotalSeconds
+            $ps.Dispose()
+            [pscustomobject]@{ Backup = $b; StopSeconds = $stopSeconds }
+        }
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'under Start-DbBackup -Wait it cancels the backup promptly' {
+        $repo = Join-Path $TestDrive 'stop-wait'
+        $r = Stop-WhenRunning -Repo $repo -Script {
+            param($m, $repo, $s, $db)
+            Import-Module $m
+            $cred = [pscredential]::new($s.User, (ConvertTo-SecureString $s.Password -AsPlainText -Force))
+            Start-DbBackup -Engine PostgreSql -Server $s.Server -Port $s.Port -Database $db -Credential $cred -Jobs 1 -Repository $repo -Wait
+        }
+        $r.StopSeconds | Should -BeLessThan 20
+        $final = $r.Backup | Wait-DbBackup -Repository $repo -Timeout 60 -ErrorAction SilentlyContinue
+        $final.State | Should -Be 'Cancelled'
+    }
+
+    It 'under Wait-DbBackup it stops waiting and the backup goes on' {
+        $repo = Join-Path $TestDrive 'stop-waiter'
+        $cred = Get-TestCredential $engine
+        $started = Start-DbBackup -Engine PostgreSql -Server $s.Server -Port $s.Port -Database $db -Credential $cred -Jobs 1 -Repository $repo
+        $r = Stop-WhenRunning -Repo $repo -Script {
+            param($m, $repo, $s, $db)
+            Import-Module $m
+            Get-DbBackup -Repository $repo -First 1 | Wait-DbBackup -Repository $repo
+        }
+        $r.Backup.Id | Should -Be $started.Id
+        $r.StopSeconds | Should -BeLessThan 5
+        ($started | Wait-DbBackup -Repository $repo -Timeout 180).State | Should -Be 'Succeeded'
+    }
+}
+
+Describe 'Runbook: start in one process, poll from another' {
+    BeforeAll {
+        $engine = 'MySql'
+        $db = New-DatabaseName 'psrunbook'
+        New-TestDatabase $engine $db
+        $repo = Join-Path $TestDrive 'runbook-repo'
+        $pwsh = [Environment]::ProcessPath
+        $s = $script:Servers[$engine]
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'the starting process exits at once and a new process sees the backup succeed' {
+        # The password reaches the child through its environment, as a runbook's secret store would.
+        $env:PESTER_DBBACKUP_PW = $s.Password
+        try {
+            $start = @"
+Import-Module '$ModuleManifest'
+`$cred = [pscredential]::new('$($s.User)', (ConvertTo-SecureString `$env:PESTER_DBBACKUP_PW -AsPlainText -Force))
+`$r = Start-DbBackup -Engine MySql -Server '$($s.Server)' -Port $($s.Port) -Database '$db' -Credential `$cred -Repository '$repo'
+"`$(`$r.Id) `$PID `$(`$r.State)"
+"@
+            $elapsed = Measure-Command { $line = & $pwsh -NoProfile -NonInteractive -Command $start }
+        }
+        finally { Remove-Item Env:PESTER_DBBACKUP_PW }
+        $LASTEXITCODE | Should -Be 0
+        $id, $starterPid, $state = "$line".Trim() -split ' '
+        $state | Should -BeIn @('Pending', 'Running')
+        $elapsed.TotalSeconds | Should -BeLessThan 60
+        Get-Process -Id $starterPid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $poll = "Import-Module '$ModuleManifest'; `$r = Wait-DbBackup -Id '$id' -Repository '$repo' -Timeout 180; `"`$(`$r.State) `$(`$r.WorkerProcessId)`""
+        $result = & $pwsh -NoProfile -NonInteractive -Command $poll
+        "$result".Trim() -split ' ' | Select-Object -First 1 | Should -Be 'Succeeded'
+        (Get-DbBackup -Id $id -Repository $repo).TableStats.Rows | Should -Be 3
+    }
+}
