@@ -97,8 +97,10 @@ public sealed class CommandPageParser
         switch (_section)
         {
             case "SYNTAX":
-                var set = new SyntaxBlock { SetName = text };
-                if (_help.Syntax.Any(s => string.Equals(s.SetName, text, StringComparison.OrdinalIgnoreCase)))
+                const string defaultMarker = " (Default)";
+                var isDefault = text.EndsWith(defaultMarker, StringComparison.OrdinalIgnoreCase);
+                var set = new SyntaxBlock { SetName = isDefault ? text[..^defaultMarker.Length].Trim() : text, IsDefault = isDefault };
+                if (_help.Syntax.Any(s => string.Equals(s.SetName, set.SetName, StringComparison.OrdinalIgnoreCase)))
                     throw Error($"line {line}: parameter set \"### {text}\" appears twice in SYNTAX.");
                 _help.Syntax.Add(set);
                 _entry = set;

@@ -5,6 +5,8 @@ public sealed class SyntaxBlock
 {
     /// <summary>Parameter set name ("__AllParameterSets" when the cmdlet has only one).</summary>
     public string SetName { get; set; } = "";
+    /// <summary>True when the heading says "(Default)", as platyPS marks the default parameter set.</summary>
+    public bool IsDefault { get; set; }
     /// <summary>The code block's text, for example "Get-DbBackup [-Id &lt;String&gt;] [&lt;CommonParameters&gt;]".</summary>
     public string Text { get; set; } = "";
 
