@@ -52,7 +52,8 @@ public static class AboutTopicRenderer
         if (title != expected) throw new HelpFormatException(fileName, $"the H1 must be \"# {expected}\" (found \"{title}\").");
         foreach (var required in new[] { "SHORT DESCRIPTION", "LONG DESCRIPTION" })
             if (!sections.Contains(required)) throw new HelpFormatException(fileName, $"missing section \"## {required}\".");
-        return text.ToString();
+        // Blocks each end with a blank line and headings start with one; keep a single blank line between.
+        return System.Text.RegularExpressions.Regex.Replace(text.ToString(), "\n{3,}", "\n\n").TrimEnd('\n') + "\n";
     }
 
     private static void AppendBlock(StringBuilder text, Block block)
