@@ -1,4 +1,5 @@
 using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -8,63 +9,228 @@ namespace DbBackup.Engine.Operations;
 /// message before anything is written.</summary>
 public sealed partial class BackupEngine
 {
-    /// <summary>Opens (creating if needed) the repository at <paramref name="repositoryPath"/>, or the
-    /// configured one (DBBACKUP_REPOSITORY, else the per-user default).</summary>
+    private readonly IWorkerLauncher _launcher;
+    private readonly Func<DatabaseEngine, IDatabaseProvider> _providers;
+
+    /// <summary>Opens the repository at <paramref name="repositoryPath"/>, or the configured one
+    /// (DBBACKUP_REPOSITORY, else the per-user default). Nothing is created until the first write.</summary>
     public BackupEngine(string? repositoryPath, IWorkerLauncher launcher)
+        : this(repositoryPath, launcher, ProviderRegistry.For)
     {
-        throw new NotImplementedException();
     }
 
+    /// <summary>As above, with an explicit provider factory.</summary>
+    public BackupEngine(string? repositoryPath, IWorkerLauncher launcher, Func<DatabaseEngine, IDatabaseProvider> providers)
+    {
+        Repository = new BackupRepository(repositoryPath);
+        _launcher = launcher;
+        _providers = providers;
+    }
+
+    /// <summary>The repository.</summary>
+    public BackupRepository Repository { get; }
+
     /// <summary>The repository's full path.</summary>
-    public string RepositoryPath => throw new NotImplementedException();
+    public string RepositoryPath => Repository.Root;
 
-    /// <summary>Validates (connection, tools, tables, date filter), records a Pending backup, starts
-    /// the detached worker and returns the record at once.</summary>
-    public Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>How often the worker writes progress and a heartbeat.</summary>
+    public static TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Validates a restore (state, checksums, format, engine, version, age, target), records
-    /// it as Pending, starts the worker and returns at once.</summary>
-    public Task<RestoreRecord> StartRestoreAsync(RestoreOptions options, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>A worker silent for this long is considered gone even if its pid exists (pid reuse, hang, other host).</summary>
+    public static TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Worker entry point: runs the backup or restore with this id to its end.</summary>
-    public Task RunWorkerAsync(string operationId, string? password, CancellationToken cancellationToken) => throw new NotImplementedException();
+    internal static string Me => $"{Environment.UserName}@{Environment.MachineName}";
+
+    private IDatabaseProvider Provider(DatabaseEngine engine) => _providers(engine);
+
+    internal int DefaultJobs(int? requested)
+    {
+        var jobs = requested ?? Repository.ReadRepositoryFile().Settings.DefaultJobs ?? Environment.ProcessorCount;
+        if (jobs is < 1 or > 64)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidJobs", $"Jobs must be between 1 and 64; got {jobs}.") { TargetObject = jobs };
+        return jobs;
+    }
+
+    internal void Log(string action, IOperationRecord? op, string? message = null, string? note = null, bool isError = false)
+        => Repository.AppendActivity(new ActivityEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            Action = action,
+            Id = op?.Id,
+            Engine = op?.Engine,
+            Server = op?.Server,
+            Database = op?.Database,
+            User = Environment.UserName,
+            Host = Environment.MachineName,
+            Note = note,
+            Message = message,
+            IsError = isError,
+        });
 
     /// <summary>The backup or restore with this id (stale workers reported Failed).</summary>
-    public IOperationRecord GetOperation(string id) => throw new NotImplementedException();
+    public IOperationRecord GetOperation(string id)
+        => Ids.IsRestoreId(Ids.Validate(id)) ? GetRestore(id) : GetBackup(id);
 
     /// <summary>The backup with this id.</summary>
-    public BackupRecord GetBackup(string id) => throw new NotImplementedException();
+    public BackupRecord GetBackup(string id)
+    {
+        var r = Repository.TryReadBackup(Ids.Validate(id))
+            ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
+                $"No backup with id '{id}' in the repository '{RepositoryPath}'. List them with 'dbbackup list' or Get-DbBackup.") { TargetObject = id };
+        return DetectStale(r);
+    }
+
+    /// <summary>The restore with this id.</summary>
+    public RestoreRecord GetRestore(string id)
+    {
+        var r = Repository.TryReadRestore(Ids.Validate(id))
+            ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound",
+                $"No restore with id '{id}' in the repository '{RepositoryPath}'.") { TargetObject = id };
+        return DetectStale(r);
+    }
 
     /// <summary>Status of a target: running?, latest backup, latest restore.</summary>
-    public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database) => throw new NotImplementedException();
+    public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database)
+    {
+        bool Same(IOperationRecord r) => r.Engine == engine && string.Equals(r.Server, server, StringComparison.OrdinalIgnoreCase)
+            && r.Port == port && r.Database == database;
+        var backups = Repository.ReadAllBackups().Where(Same).Select(DetectStale).OrderByDescending(b => b.CreatedAt).ToList();
+        var restores = Repository.ReadAllRestores().Where(Same).Select(DetectStale).OrderByDescending(b => b.CreatedAt).ToList();
+        var running = backups.Cast<IOperationRecord>().Concat(restores).FirstOrDefault(r => r.IsActive);
+        return new StatusReport
+        {
+            Engine = engine,
+            Server = server,
+            Port = port,
+            Database = database,
+            Running = running != null,
+            RunningId = running?.Id,
+            Backup = backups.FirstOrDefault() is { } b ? Summary(b) : null,
+            Restore = restores.FirstOrDefault() is { } r ? Summary(r) : null,
+        };
+    }
 
-    /// <summary>Waits until the operation ends or the timeout passes (then throws Timeout), reporting progress.</summary>
-    public Task<IOperationRecord> WaitAsync(string id, TimeSpan? timeout, IProgress<IOperationRecord>? progress, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Asks the worker to stop; returns once the record says Cancelled (or it had already ended).</summary>
-    public Task<IOperationRecord> CancelAsync(string id, CancellationToken cancellationToken) => throw new NotImplementedException();
+    private static OperationSummary Summary(IOperationRecord r) => new()
+    {
+        Succeeded = r.State == OperationState.Succeeded,
+        Id = r.Id,
+        State = r.State,
+        StatusMessage = r.StatusMessage,
+        StartDate = r.StartedAt ?? r.CreatedAt,
+        EndDate = r.CompletedAt,
+    };
 
     /// <summary>Backups matching the query, newest first, paged.</summary>
-    public Page<BackupRecord> ListBackups(BackupQuery query) => throw new NotImplementedException();
-
-    /// <summary>Writes the backup as one bundle file, re-checking every checksum while copying.</summary>
-    public Task<FileInfo> SaveAsync(string id, string path, bool force, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Validates and imports a bundle file or a copied backup folder as Kind = Imported.</summary>
-    public Task<BackupRecord> ImportAsync(string path, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Deletes a backup's files and record; refuses a running one, and the only good backup of a target unless forced.</summary>
-    public Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken) => throw new NotImplementedException();
-
-    /// <summary>Re-hashes every file; with a target, restores into a scratch database and compares table stats.</summary>
-    public Task<VerificationResult> VerifyAsync(string id, ConnectionTarget? restoreTarget, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Page<BackupRecord> ListBackups(BackupQuery query)
+    {
+        if (query.Skip < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"Skip must be 0 or more; got {query.Skip}.");
+        if (query.First is < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"First must be 0 or more; got {query.First}.");
+        var all = Repository.ReadAllBackups()
+            .Where(b => query.Id == null || b.Id == query.Id)
+            .Where(b => query.Engine == null || b.Engine == query.Engine)
+            .Where(b => query.Server == null || string.Equals(b.Server, query.Server, StringComparison.OrdinalIgnoreCase))
+            .Where(b => query.Database == null || b.Database == query.Database)
+            .Where(b => query.Kind == null || b.Kind == query.Kind)
+            .Where(b => query.Labels == null || query.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            .Select(DetectStale)
+            .Where(b => query.State == null || b.State == query.State)
+            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)
+            .ToList();
+        var items = all.Skip(query.Skip);
+        if (query.First is { } first) items = items.Take(first);
+        return new Page<BackupRecord> { Items = items.ToList(), TotalCount = all.Count };
+    }
 
     /// <summary>Activity log entries, newest first.</summary>
-    public Page<ActivityEntry> ReadActivity(ActivityQuery query) => throw new NotImplementedException();
+    public Page<ActivityEntry> ReadActivity(ActivityQuery query)
+    {
+        var all = Repository.ReadActivity()
+            .Where(e => query.Database == null || e.Database == query.Database)
+            .Where(e => query.Id == null || e.Id == query.Id)
+            .Where(e => query.Since == null || e.Time >= query.Since)
+            .Reverse().ToList();
+        var items = all.Skip(Math.Max(0, query.Skip));
+        if (query.First is { } first) items = items.Take(Math.Max(0, first));
+        return new Page<ActivityEntry> { Items = items.ToList(), TotalCount = all.Count };
+    }
 
     /// <summary>Where the repository is, its settings and size.</summary>
-    public RepositoryInfo GetRepositoryInfo() => throw new NotImplementedException();
+    public RepositoryInfo GetRepositoryInfo()
+    {
+        var file = Repository.ReadRepositoryFile();
+        var backups = Repository.ReadAllBackups().ToList();
+        return new RepositoryInfo
+        {
+            Path = RepositoryPath,
+            FormatVersion = file.FormatVersion,
+            Settings = file.Settings,
+            BackupCount = backups.Count,
+            TotalSizeBytes = backups.Sum(b => b.SizeBytes),
+        };
+    }
 
     /// <summary>Changes settings (validated) and returns the new info.</summary>
-    public RepositoryInfo UpdateSettings(Action<RepositorySettings> change) => throw new NotImplementedException();
+    public RepositoryInfo UpdateSettings(Action<RepositorySettings> change)
+    {
+        var settings = Repository.ReadRepositoryFile().Settings;
+        change(settings);
+        if (settings.KeepLast < 1)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidKeepLast", $"KeepLast must be 1 or more (the newest good backup is always kept); got {settings.KeepLast}.") { TargetObject = settings.KeepLast };
+        if (settings.MaxRestoreAgeDays is < 1)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidMaxRestoreAge", $"MaxRestoreAgeDays must be 1 or more, or unset for no limit; got {settings.MaxRestoreAgeDays}.") { TargetObject = settings.MaxRestoreAgeDays };
+        if (settings.DefaultJobs is < 1 or > 64)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidJobs", $"DefaultJobs must be between 1 and 64, or unset for the core count; got {settings.DefaultJobs}.") { TargetObject = settings.DefaultJobs };
+        Repository.WriteSettings(settings);
+        Log("SettingsChanged", null, $"KeepLast={settings.KeepLast}, MaxRestoreAgeDays={settings.MaxRestoreAgeDays?.ToString() ?? "none"}, DefaultJobs={settings.DefaultJobs?.ToString() ?? "cores"}");
+        return GetRepositoryInfo();
+    }
+
+    /// <summary>Waits until the operation ends or the timeout passes (then throws Timeout), reporting progress.</summary>
+    public async Task<IOperationRecord> WaitAsync(string id, TimeSpan? timeout, IProgress<IOperationRecord>? progress, CancellationToken cancellationToken)
+    {
+        var deadline = timeout is { } t ? DateTimeOffset.UtcNow + t : (DateTimeOffset?)null;
+        DateTimeOffset? lastProgress = null;
+        var lastState = (OperationState)(-1);
+        while (true)
+        {
+            var r = GetOperation(id);
+            if (progress != null && (r.Progress?.UpdatedAt != lastProgress || r.State != lastState))
+            {
+                lastProgress = r.Progress?.UpdatedAt;
+                lastState = r.State;
+                progress.Report(r);
+            }
+            if (!r.IsActive) return r;
+            if (deadline is { } d && DateTimeOffset.UtcNow >= d)
+                throw new DbBackupException(ErrorKind.Timeout, "WaitTimeout",
+                    $"Operation {id} is still {r.State} after {timeout!.Value.TotalSeconds:0.#} s ({r.Progress?.Phase} {r.Progress?.Percent}%). It keeps running; wait again or cancel it.") { TargetObject = id };
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Asks the worker to stop; returns once the record says Cancelled (or it had already ended).</summary>
+    public async Task<IOperationRecord> CancelAsync(string id, CancellationToken cancellationToken)
+    {
+        var r = GetOperation(id);
+        if (!r.IsActive) return r;
+        var folder = r is RestoreRecord ? Repository.RestoreFolder(id) : Repository.BackupFolder(id);
+        SecureFiles.WriteAllTextAtomic(Path.Combine(folder, CancelFileName), Me);
+        Log(r is RestoreRecord ? "RestoreCancelRequested" : "BackupCancelRequested", r);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            r = GetOperation(id);
+            if (!r.IsActive) return r;
+            // A Pending record whose worker never started cannot be told; cancel it here.
+            if (r.State == OperationState.Pending && (r is BackupRecord { WorkerProcessId: null } || r is RestoreRecord { WorkerProcessId: null }))
+            {
+                FinishAbandoned(r, OperationState.Cancelled, "Cancelled before the worker started.");
+                return GetOperation(id);
+            }
+        }
+        throw new DbBackupException(ErrorKind.Timeout, "CancelTimeout", $"Operation {id} did not stop within 60 s of the cancel request; it is still {r.State}.") { TargetObject = id };
+    }
+
+    internal const string CancelFileName = "cancel.requested";
 }

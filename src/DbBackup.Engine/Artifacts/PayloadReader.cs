@@ -1,0 +1,47 @@
+using System.IO.Compression;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Artifacts;
+
+/// <summary>Reads a backup's payload from its folder: file → SHA-256/size check → decompression. The
+/// check happens as the reader reaches the end of a file; a mismatch throws, so a restore fed from a
+/// corrupt file fails before it can finish (and the engine verifies every file before starting).</summary>
+public sealed class PayloadReader : IPayloadSource
+{
+    private readonly string _folder;
+    private readonly Dictionary<string, BackupFile> _byLogicalName;
+    private readonly string _suffix;
+
+    /// <summary>Reads the listed <paramref name="files"/> under <paramref name="folder"/>.</summary>
+    public PayloadReader(string folder, IReadOnlyList<BackupFile> files, CompressionKind compression)
+    {
+        _folder = folder;
+        _suffix = PayloadWriter.Suffix(compression);
+        _byLogicalName = new(StringComparer.Ordinal);
+        foreach (var f in files)
+        {
+            var logical = _suffix.Length > 0 && f.Name.EndsWith(_suffix, StringComparison.Ordinal) ? f.Name[..^_suffix.Length] : f.Name;
+            _byLogicalName[logical] = f;
+        }
+        Names = _byLogicalName.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <inheritdoc/>
+    public Stream Open(string name)
+    {
+        if (!_byLogicalName.TryGetValue(name, out var entry))
+            throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup has no payload file '{name}'.");
+        var full = PayloadPaths.Resolve(_folder, entry.Name);
+        FileStream file;
+        try { file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
+        catch (FileNotFoundException e)
+        {
+            throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"Payload file '{entry.Name}' is missing from the backup folder.", e);
+        }
+        var verifying = new VerifyingStream(file, entry);
+        return _suffix.Length > 0 ? new GZipStream(verifying, CompressionMode.Decompress) : verifying;
+    }
+}

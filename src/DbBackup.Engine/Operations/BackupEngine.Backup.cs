@@ -1,0 +1,252 @@
+using System.Security.Cryptography;
+using System.Text;
+using DbBackup.Engine.Artifacts;
+using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>Payload format version this build writes (and the newest it restores).</summary>
+    public const int PayloadFormatVersion = 1;
+
+    /// <summary>Validates (connection, tools, tables, date filter), records a Pending backup, starts
+    /// the detached worker and returns the record at once.</summary>
+    public async Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken)
+    {
+        var record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
+        var key = LockKey(record);
+        var owner = new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
+        AcquireTargetLock(key, owner, options.Target);
+        try
+        {
+            Repository.WriteBackup(record);
+            Log("BackupRequested", record, $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""), record.Note);
+            record.WorkerProcessId = _launcher.Launch(RepositoryPath, record.Id, options.Target.Password);
+            record.WorkerHost = Environment.MachineName;
+            // The worker may already have moved the record on; only fill in the pid if it has not.
+            var current = Repository.TryReadBackup(record.Id);
+            if (current is { State: OperationState.Pending, WorkerProcessId: null })
+            {
+                current.WorkerProcessId = record.WorkerProcessId;
+                current.WorkerHost = record.WorkerHost;
+                Repository.WriteBackup(current);
+                return current;
+            }
+            return current ?? record;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            record.State = OperationState.Failed;
+            record.StatusMessage = "The worker could not be started: " + e.Message;
+            record.CompletedAt = DateTimeOffset.UtcNow;
+            Repository.WriteBackup(record);
+            TargetLock.Release(Repository, key, record.Id);
+            Log("BackupFailed", record, record.StatusMessage, record.Note, isError: true);
+            throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
+        }
+    }
+
+    /// <summary>Refuses when another operation holds the target (after breaking a stale lock).</summary>
+    private void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var holder = TargetLock.TryAcquire(Repository, key, owner);
+            if (holder == null) return;
+            IOperationRecord? op = null;
+            try { op = holder.OperationId == "(unknown)" ? null : GetOperation(holder.OperationId); }
+            catch (DbBackupException) { }
+            // Stale: its operation ended (DetectStale already ran in GetOperation) or vanished.
+            if (op == null || !op.IsActive)
+            {
+                TargetLock.Break(Repository, key);
+                continue;
+            }
+            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
+                $"Another operation is already running on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
+                $"{op.OperationKind.ToString().ToLowerInvariant()} {op.Id} ({op.State}, started {op.StartedAt ?? op.CreatedAt:u}). " +
+                "Wait for it (dbbackup wait / Wait-DbBackup) or cancel it first.") { TargetObject = op.Id };
+        }
+        throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy", $"Could not lock {target}; another process keeps taking it.");
+    }
+
+    /// <summary>All synchronous validation of a backup request, producing a Pending record (not yet written).</summary>
+    private async Task<BackupRecord> PrepareBackupAsync(BackupOptions o, CancellationToken ct)
+    {
+        var t = o.Target;
+        ValidateTarget(t);
+        if (o.Name is { } name && (name.Length is 0 or > 200 || name.Any(char.IsControl)))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidName", $"Backup name '{name}' is not allowed: use 1–200 printable characters.") { TargetObject = name };
+        foreach (var (k, v) in o.Labels)
+            if (string.IsNullOrWhiteSpace(k) || k.Length > 100 || k.Any(c => char.IsControl(c) || c == '=') || v.Length > 1000 || v.Any(char.IsControl))
+                throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidLabel", $"Label '{k}={v}' is not allowed: keys are 1–100 printable characters without '=', values up to 1000 printable characters.") { TargetObject = k };
+        if (o.Note is { Length: > 4000 })
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidNote", "The note is longer than 4000 characters.");
+        if (o.CallbackUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttp && u.Scheme != Uri.UriSchemeHttps)))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidCallbackUrl", $"Callback URL '{url}' is not an absolute http:// or https:// URL.") { TargetObject = url };
+        if (o.DateColumn != null && o.Since == null)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "DateColumnWithoutSince", $"--date-column '{o.DateColumn}' needs --since: the date column only says which column --since filters on.");
+        var jobs = DefaultJobs(o.Jobs);
+
+        var provider = Provider(t.Engine);
+        var probe = await provider.ProbeAsync(t, ct).ConfigureAwait(false);
+        if (!probe.DatabaseExists)
+            throw new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound", $"Database '{t.Database}' does not exist on {t.Engine} server {t.Server}:{t.Port}.") { TargetObject = t.Database };
+        var available = await provider.ListTablesAsync(t, ct).ConfigureAwait(false);
+        var tables = TableSelection.Resolve(available, o.Tables, t.Database);
+        string? dateColumn = null;
+        if (o.Since != null)
+        {
+            if (tables.Count == 0)
+                throw new DbBackupException(ErrorKind.InvalidArgument, "NothingToFilter", $"Database '{t.Database}' has no tables, so --since has nothing to filter.");
+            dateColumn = TableSelection.ResolveDateColumn(tables, o.DateColumn);
+        }
+        var now = DateTimeOffset.UtcNow;
+        return new BackupRecord
+        {
+            Id = Ids.NewBackupId(now),
+            Name = o.Name ?? now.UtcDateTime.ToString("yyyyMMddHHmmss"),
+            Engine = t.Engine,
+            Server = t.Server,
+            Port = t.Port,
+            Database = t.Database,
+            UserName = t.UserName,
+            Tables = o.Tables.Count == 0 ? [] : tables.Select(x => x.QualifiedName).ToArray(),
+            Since = o.Since,
+            DateColumn = dateColumn,
+            Labels = new Dictionary<string, string>(o.Labels, StringComparer.Ordinal),
+            Note = o.Note,
+            Kind = BackupKind.Manual,
+            State = OperationState.Pending,
+            StatusMessage = "Waiting for the worker to start.",
+            CreatedBy = Me,
+            CreatedAt = now,
+            Compression = o.Compression,
+            ServerVersion = probe.ServerVersion,
+            ToolVersion = probe.ToolVersion,
+            FormatVersion = PayloadFormatVersion,
+            Jobs = jobs,
+            CallbackUrl = o.CallbackUrl,
+            Progress = new OperationProgress { Phase = "Pending", UpdatedAt = now },
+        };
+    }
+
+    internal static void ValidateTarget(ConnectionTarget t)
+    {
+        if (!Enum.IsDefined(t.Engine))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "UnknownEngine", $"Unknown engine '{t.Engine}'. Use PostgreSql or MySql.") { TargetObject = t.Engine };
+        if (string.IsNullOrWhiteSpace(t.Server) || t.Server.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidServer", $"Server '{t.Server}' is not a host name or address.") { TargetObject = t.Server };
+        if (t.Port is < 1 or > 65535)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPort", $"Port {t.Port} is out of range; use 1–65535.") { TargetObject = t.Port };
+        if (string.IsNullOrWhiteSpace(t.UserName))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "MissingUser", "A user name is required (--user / -Credential).");
+        if (string.IsNullOrEmpty(t.Database) || t.Database.Length > 63 || t.Database.Any(char.IsControl))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidDatabase", $"Database name '{t.Database}' is not allowed: 1–63 printable characters.") { TargetObject = t.Database };
+    }
+
+    /// <summary>Runs a recorded backup in this process: dump → payload → manifest. Used by the worker
+    /// and, inline, for the safety backup before a restore. Throws on failure after recording it.</summary>
+    private async Task<BackupRecord> RunBackupAsync(BackupRecord record, string? password, CancellationToken ct)
+    {
+        var target = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
+        var folder = Repository.BackupFolder(record.Id);
+        using var tracker = new RecordTracker<BackupRecord>(record, Repository.WriteBackup, Path.Combine(folder, CancelFileName), ct);
+        tracker.Update(r =>
+        {
+            r.State = OperationState.Running;
+            r.StatusMessage = "Running.";
+            r.StartedAt = DateTimeOffset.UtcNow;
+            r.WorkerProcessId = Environment.ProcessId;
+            r.WorkerHost = Environment.MachineName;
+            r.Progress = new OperationProgress { Phase = "Connecting", UpdatedAt = DateTimeOffset.UtcNow };
+        }, flush: true);
+        Log("BackupStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
+        try
+        {
+            var provider = Provider(record.Engine);
+            var probe = await provider.ProbeAsync(target, tracker.Token).ConfigureAwait(false);
+            IReadOnlyList<TableInfo>? tables = null;
+            if (record.Tables.Length > 0)
+            {
+                var available = await provider.ListTablesAsync(target, tracker.Token).ConfigureAwait(false);
+                tables = TableSelection.Resolve(available, record.Tables, record.Database);
+            }
+            var writer = new PayloadWriter(Path.Combine(folder, "payload"), record.Compression);
+            var result = await provider.DumpAsync(new DumpRequest(target, tables, record.Since, record.DateColumn, record.Jobs), writer,
+                new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
+            tracker.Token.ThrowIfCancellationRequested();
+            var files = writer.Files.Select(f => new BackupFile { Name = "payload/" + f.Name, Size = f.Size, Sha256 = f.Sha256 })
+                .OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+            tracker.Update(r =>
+            {
+                var now = DateTimeOffset.UtcNow;
+                r.Files = files;
+                r.SizeBytes = files.Sum(f => f.Size);
+                r.Sha256 = FileListHash(files);
+                r.TableStats = result.TableStats.ToList();
+                r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
+                r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
+                r.State = OperationState.Succeeded;
+                r.StatusMessage = "OK";
+                r.CompletedAt = now;
+                r.Duration = now - r.StartedAt;
+                r.Progress = new OperationProgress
+                {
+                    Phase = "Completed",
+                    TablesDone = r.TableStats.Count,
+                    TablesTotal = r.TableStats.Count,
+                    BytesDone = r.Progress?.BytesDone ?? 0,
+                    BytesEstimated = r.Progress?.BytesEstimated ?? 0,
+                    Percent = 100,
+                    UpdatedAt = now,
+                };
+                r.WorkerProcessId = null;
+            }, flush: true);
+            Log("BackupSucceeded", record, $"{record.SizeBytes} bytes in {record.Files.Count} files, {record.TableStats.Count} tables, {record.Duration?.TotalSeconds:0.0} s", record.Note);
+            return record;
+        }
+        catch (Exception e)
+        {
+            var cancelled = tracker.Token.IsCancellationRequested;
+            var message = cancelled
+                ? (tracker.CancelRequested ? "Cancelled on request." : "Cancelled (the worker was stopped).")
+                : Describe(e);
+            RemovePayload(record.Id);
+            tracker.Update(r =>
+            {
+                var now = DateTimeOffset.UtcNow;
+                r.State = cancelled ? OperationState.Cancelled : OperationState.Failed;
+                r.StatusMessage = message;
+                r.CompletedAt = now;
+                r.Duration = now - r.StartedAt;
+                r.Files = [];
+                r.SizeBytes = 0;
+                r.WorkerProcessId = null;
+            }, flush: true);
+            Log(cancelled ? "BackupCancelled" : "BackupFailed", record, message, record.Note, isError: !cancelled);
+            if (cancelled) throw new DbBackupException(ErrorKind.Cancelled, "OperationCancelled", $"Backup {record.Id} was cancelled.", e);
+            throw e is DbBackupException ? e : new DbBackupException(ErrorKind.ServerError, "BackupFailed", message, e);
+        }
+    }
+
+    internal static string Describe(Exception e) => e switch
+    {
+        DbBackupException d => d.Message,
+        IOException io when IsDiskFull(io) => "The repository's disk is full: " + io.Message,
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>SHA-256 over the file list (name, size, sha256 per line), the backup's single fingerprint.</summary>
+    public static string FileListHash(IEnumerable<BackupFile> files)
+    {
+        var sb = new StringBuilder();
+        foreach (var f in files.OrderBy(f => f.Name, StringComparer.Ordinal)) sb.Append(f.Name).Append('\t').Append(f.Size).Append('\t').Append(f.Sha256).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}

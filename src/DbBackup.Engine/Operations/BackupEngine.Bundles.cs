@@ -1,0 +1,221 @@
+using System.Formats.Tar;
+using System.Text;
+using System.Text.Json;
+using DbBackup.Engine.Artifacts;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>Writes the backup as one bundle file, re-checking every checksum while copying. The file
+    /// appears under its name only when complete; an existing file is refused unless <paramref name="force"/>.</summary>
+    public async Task<FileInfo> SaveAsync(string id, string path, bool force, CancellationToken cancellationToken)
+    {
+        var b = GetBackup(id);
+        if (b.State != OperationState.Succeeded)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "BackupNotSaveable", $"Backup {id} is {b.State}; only Succeeded backups can be saved.") { TargetObject = id };
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "PathIsFolder", $"'{full}' is a folder; give a file path such as '{Path.Combine(full, b.Name + BundleFormat.Extension)}'.") { TargetObject = path };
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+            throw new DbBackupException(ErrorKind.NotFound, "FolderNotFound", $"The folder '{dir}' does not exist.") { TargetObject = path };
+        if (File.Exists(full) && !force)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "FileExists", $"'{full}' already exists; pass --force / -Force to overwrite it.") { TargetObject = path };
+        var folder = Repository.BackupFolder(id);
+        var tmp = full + ".partial-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            await using (var output = new FileStream(tmp, SecureFiles.NewFileOptions(FileMode.CreateNew, FileAccess.ReadWrite)))
+            {
+                await using (var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+                {
+                    var manifest = Encoding.UTF8.GetBytes(Json.Write(b));
+                    await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, BundleFormat.ManifestEntry) { DataStream = new MemoryStream(manifest), Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite }, cancellationToken).ConfigureAwait(false);
+                    foreach (var f in b.Files)
+                    {
+                        await using var fs = new FileStream(PayloadPaths.Resolve(folder, f.Name), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                        await using var verifying = new VerifyingStream(fs, f);
+                        await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, f.Name) { DataStream = verifying, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite }, cancellationToken).ConfigureAwait(false);
+                        // TarWriter stops at the declared length; drain so the verifier sees the end and checks.
+                        var one = new byte[1];
+                        if (await verifying.ReadAsync(one, cancellationToken).ConfigureAwait(false) != 0)
+                            throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Payload file '{f.Name}' is longer than recorded.");
+                    }
+                }
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: force);
+        }
+        catch
+        {
+            SecureFiles.TryDelete(tmp);
+            throw;
+        }
+        Log("Saved", b, $"Bundle written to {full}");
+        return new FileInfo(full);
+    }
+
+    /// <summary>Validates and imports a bundle file or a copied backup folder as Kind = Imported.
+    /// Every check (format, names, sizes, checksums) passes before anything is written.</summary>
+    public async Task<BackupRecord> ImportAsync(string path, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(path);
+        BackupRecord record;
+        if (Directory.Exists(full)) record = await ImportFolderAsync(full, cancellationToken).ConfigureAwait(false);
+        else if (File.Exists(full)) record = await ImportBundleAsync(full, cancellationToken).ConfigureAwait(false);
+        else throw new DbBackupException(ErrorKind.NotFound, "FileNotFound", $"'{full}' does not exist; give a .dbbackup bundle or a backup folder containing manifest.json.") { TargetObject = path };
+        Log("Imported", record, $"From {full}", record.Note);
+        return record;
+    }
+
+    private BackupRecord ValidateImportedManifest(BackupRecord b, string source)
+    {
+        if (b.FormatVersion > PayloadFormatVersion || b.FormatVersion < 1)
+            throw new DbBackupException(ErrorKind.NotSupported, "FormatVersionTooNew", $"'{source}' holds payload format version {b.FormatVersion}; this DbBackup reads versions 1 to {PayloadFormatVersion}. Upgrade DbBackup to import it.") { TargetObject = source };
+        Ids.Validate(b.Id);
+        if (b.State != OperationState.Succeeded)
+            throw new DbBackupException(ErrorKind.InvalidData, "BackupNotRestorable", $"'{source}' holds a backup in state {b.State}; only Succeeded backups can be imported.") { TargetObject = source };
+        if (b.Files.Count == 0 || b.Files.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() != b.Files.Count)
+            throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{source}' has an empty or duplicated file list.") { TargetObject = source };
+        foreach (var f in b.Files)
+        {
+            PayloadPaths.Validate(f.Name);
+            if (!f.Name.StartsWith("payload/", StringComparison.Ordinal) || f.Size < 0 || f.Sha256.Length != 64)
+                throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{source}' lists an invalid payload file '{f.Name}'.") { TargetObject = source };
+        }
+        if (b.Sha256 != null && FileListHash(b.Files) != b.Sha256)
+            throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"'{source}': the manifest's file list does not match its recorded checksum.") { TargetObject = source };
+        if (Repository.TryReadBackup(b.Id) != null)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "BackupAlreadyExists", $"Backup {b.Id} ('{b.Name}') is already in the repository '{RepositoryPath}'.") { TargetObject = b.Id };
+        return b;
+    }
+
+    private static BackupRecord AsImported(BackupRecord b)
+    {
+        b.Kind = BackupKind.Imported;
+        b.WorkerProcessId = null;
+        b.WorkerHost = null;
+        b.CallbackUrl = null;
+        return b;
+    }
+
+    private async Task<BackupRecord> ImportBundleAsync(string full, CancellationToken ct)
+    {
+        // Pass 1 reads and checks everything without writing; pass 2 extracts (checking again).
+        var manifest = await ReadBundleAsync(full, null, ct).ConfigureAwait(false);
+        var staging = Repository.NewStagingFolder();
+        try
+        {
+            await ReadBundleAsync(full, staging, ct).ConfigureAwait(false);
+            var record = AsImported(manifest);
+            SecureFiles.WriteAllTextAtomic(Path.Combine(staging, "manifest.json"), Json.Write(record));
+            Repository.CommitStaging(staging, record.Id);
+            return record;
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a bundle, validating it; extracts into <paramref name="extractTo"/> when given.</summary>
+    private async Task<BackupRecord> ReadBundleAsync(string full, string? extractTo, CancellationToken ct)
+    {
+        await using var input = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        await using var tar = new TarReader(input);
+        BackupRecord? manifest = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var buffer = new byte[1 << 16];
+        try
+        {
+            while (await tar.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
+            {
+                if (entry.EntryType is TarEntryType.Directory) continue;
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+                    throw new DbBackupException(ErrorKind.InvalidData, "UnsafeBundleEntry", $"Bundle '{full}' contains '{entry.Name}' of type {entry.EntryType}; only regular files are allowed. Nothing was imported.") { TargetObject = full };
+                if (manifest == null)
+                {
+                    if (entry.Name != BundleFormat.ManifestEntry || entry.DataStream == null || entry.Length > 64 << 20)
+                        throw new DbBackupException(ErrorKind.InvalidData, "NotABundle", $"'{full}' is not a DbBackup bundle: its first entry is '{entry.Name}', expected '{BundleFormat.ManifestEntry}'.") { TargetObject = full };
+                    try { manifest = await JsonSerializer.DeserializeAsync<BackupRecord>(entry.DataStream, Json.Indented, ct).ConfigureAwait(false); }
+                    catch (JsonException e) { throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"Bundle '{full}' has an unreadable manifest: {e.Message}", e) { TargetObject = full }; }
+                    manifest = ValidateImportedManifest(manifest ?? throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"Bundle '{full}' has an empty manifest."), full);
+                    continue;
+                }
+                var name = entry.Name;
+                try { PayloadPaths.Validate(name); }
+                catch (DbBackupException e) { throw new DbBackupException(ErrorKind.InvalidData, "UnsafeBundleEntry", $"Bundle '{full}': {e.Message} Nothing was imported.", e) { TargetObject = full }; }
+                var expected = manifest.Files.FirstOrDefault(f => f.Name == name)
+                    ?? throw new DbBackupException(ErrorKind.InvalidData, "UnexpectedBundleEntry", $"Bundle '{full}' contains '{name}', which its manifest does not list. Nothing was imported.") { TargetObject = full };
+                if (!seen.Add(name))
+                    throw new DbBackupException(ErrorKind.InvalidData, "UnexpectedBundleEntry", $"Bundle '{full}' contains '{name}' twice.") { TargetObject = full };
+                await using var verifying = new VerifyingStream(entry.DataStream ?? Stream.Null, expected);
+                if (extractTo == null)
+                {
+                    while (await verifying.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
+                }
+                else
+                {
+                    var target = PayloadPaths.Resolve(extractTo, name);
+                    SecureFiles.CreateFolder(Path.GetDirectoryName(target)!);
+                    await using var output = new FileStream(target, SecureFiles.NewFileOptions());
+                    int n;
+                    while ((n = await verifying.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    output.Flush(flushToDisk: true);
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            throw new DbBackupException(ErrorKind.InvalidData, "CorruptBundle", $"Bundle '{full}' is damaged or truncated ({e.Message}). Nothing was imported.", e) { TargetObject = full };
+        }
+        if (manifest == null)
+            throw new DbBackupException(ErrorKind.InvalidData, "NotABundle", $"'{full}' is empty or not a DbBackup bundle.") { TargetObject = full };
+        var missing = manifest.Files.Where(f => !seen.Contains(f.Name)).Select(f => f.Name).ToList();
+        if (missing.Count > 0)
+            throw new DbBackupException(ErrorKind.InvalidData, "CorruptBundle", $"Bundle '{full}' is incomplete: missing {string.Join(", ", missing)} (truncated?). Nothing was imported.") { TargetObject = full };
+        return manifest;
+    }
+
+    private async Task<BackupRecord> ImportFolderAsync(string folder, CancellationToken ct)
+    {
+        var manifestPath = Path.Combine(folder, "manifest.json");
+        if (!File.Exists(manifestPath))
+            throw new DbBackupException(ErrorKind.InvalidData, "NotABackupFolder", $"'{folder}' has no manifest.json; it is not a DbBackup backup folder.") { TargetObject = folder };
+        var manifest = ValidateImportedManifest(Json.ReadFile<BackupRecord>(manifestPath), folder);
+        var buffer = new byte[1 << 16];
+        foreach (var f in manifest.Files)
+        {
+            var src = PayloadPaths.Resolve(folder, f.Name);
+            if (!File.Exists(src)) throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"'{folder}' lacks payload file '{f.Name}'. Nothing was imported.") { TargetObject = folder };
+            await using var v = new VerifyingStream(File.OpenRead(src), f);
+            while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
+        }
+        var staging = Repository.NewStagingFolder();
+        try
+        {
+            foreach (var f in manifest.Files)
+            {
+                var dst = PayloadPaths.Resolve(staging, f.Name);
+                SecureFiles.CreateFolder(Path.GetDirectoryName(dst)!);
+                await using var v = new VerifyingStream(File.OpenRead(PayloadPaths.Resolve(folder, f.Name)), f);
+                await using var output = new FileStream(dst, SecureFiles.NewFileOptions());
+                await v.CopyToAsync(output, ct).ConfigureAwait(false);
+                output.Flush(flushToDisk: true);
+            }
+            var record = AsImported(manifest);
+            SecureFiles.WriteAllTextAtomic(Path.Combine(staging, "manifest.json"), Json.Write(record));
+            Repository.CommitStaging(staging, record.Id);
+            return record;
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using DbBackup.Engine.Artifacts;
+using DbBackup.Engine.Providers;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>Deletes a backup's files and record; refuses a running one, and the only good backup of
+    /// a target unless <paramref name="force"/>.</summary>
+    public Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken)
+    {
+        var b = GetBackup(id);
+        if (b.IsActive)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "BackupRunning", $"Backup {id} is {b.State}; cancel it first (dbbackup cancel / Stop-DbBackup).") { TargetObject = id };
+        if (!force && b.State == OperationState.Succeeded)
+        {
+            var others = Repository.ReadAllBackups().Count(o => o.Id != b.Id && o.State == OperationState.Succeeded && o.Engine == b.Engine
+                && string.Equals(o.Server, b.Server, StringComparison.OrdinalIgnoreCase) && o.Port == b.Port && o.Database == b.Database);
+            if (others == 0)
+                throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
+                    $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };
+        }
+        Repository.DeleteBackup(b.Id);
+        Log("Removed", b, $"{b.Name}, {b.SizeBytes} bytes, {b.State}");
+        return Task.FromResult(b);
+    }
+
+    /// <summary>Re-hashes every file; with a target, restores into a scratch database and compares
+    /// row counts and content checksums with the manifest, then drops the scratch database.</summary>
+    public async Task<VerificationResult> VerifyAsync(string id, ConnectionTarget? restoreTarget, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        var b = GetBackup(id);
+        var result = new VerificationResult { BackupId = b.Id };
+        if (b.State != OperationState.Succeeded)
+        {
+            result.Problems.Add($"The backup is {b.State}: {b.StatusMessage}");
+            return Finish();
+        }
+        try
+        {
+            CheckRestorable(b);
+            result.FilesChecked = await VerifyFilesAsync(b, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbBackupException e) when (e.Kind is ErrorKind.InvalidData or ErrorKind.NotSupported)
+        {
+            result.Problems.Add(e.Message);
+            return Finish();
+        }
+        catch (FileNotFoundException e)
+        {
+            result.Problems.Add($"A payload file is missing: {e.FileName}");
+            return Finish();
+        }
+        if (restoreTarget != null)
+        {
+            if (restoreTarget.Engine != b.Engine)
+                throw new DbBackupException(ErrorKind.InvalidArgument, "EngineMismatch", $"Backup {id} is {b.Engine}; the verify target is {restoreTarget.Engine}.");
+            var provider = Provider(b.Engine);
+            var probe = await provider.ProbeAsync(restoreTarget, cancellationToken).ConfigureAwait(false);
+            CheckVersion(b, probe);
+            var scratch = $"dbbackup_verify_{b.Id[^6..]}_{Guid.NewGuid().ToString("N")[..6]}";
+            result.ScratchDatabase = scratch;
+            var target = restoreTarget.WithDatabase(scratch);
+            try
+            {
+                var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(b.Id), "payload"),
+                    b.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), b.Compression);
+                await provider.RestoreAsync(new RestoreRequest(target, b, DefaultJobs(null)), reader, new Progress<OperationProgress>(), cancellationToken).ConfigureAwait(false);
+                result.Restored = true;
+                var actual = await provider.ComputeTableStatsAsync(target, b.TableStats, cancellationToken).ConfigureAwait(false);
+                foreach (var expected in b.TableStats)
+                {
+                    result.TablesCompared++;
+                    var got = actual.FirstOrDefault(a => a.Schema == expected.Schema && a.Name == expected.Name);
+                    if (got == null) result.Problems.Add($"Table {expected} is missing after the test restore.");
+                    else if (got.Rows != expected.Rows) result.Problems.Add($"Table {expected}: {got.Rows} rows restored, the manifest records {expected.Rows}.");
+                    else if (got.ContentChecksum != expected.ContentChecksum) result.Problems.Add($"Table {expected}: content checksum {got.ContentChecksum} differs from the manifest's {expected.ContentChecksum}.");
+                    else result.TablesMatched++;
+                }
+            }
+            catch (DbBackupException e) when (e.Kind is not ErrorKind.Cancelled and not ErrorKind.ConnectionError and not ErrorKind.AuthenticationError)
+            {
+                result.Problems.Add("The test restore failed: " + e.Message);
+            }
+            finally
+            {
+                await provider.DropDatabaseAsync(restoreTarget, scratch, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        return Finish();
+
+        VerificationResult Finish()
+        {
+            result.Passed = result.Problems.Count == 0;
+            result.Duration = sw.Elapsed;
+            Log(result.Passed ? "Verified" : "VerifyFailed", b,
+                result.Passed ? $"{result.FilesChecked} files" + (result.Restored ? $", {result.TablesMatched}/{result.TablesCompared} tables matched after a test restore" : "") : string.Join(" | ", result.Problems),
+                isError: !result.Passed);
+            return result;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using DbBackup.Engine.Artifacts;
+using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>Validates a restore (state, checksums, format, engine, version, age, target), records
+    /// it as Pending, starts the worker and returns at once.</summary>
+    public async Task<RestoreRecord> StartRestoreAsync(RestoreOptions options, CancellationToken cancellationToken)
+    {
+        if ((options.BackupId == null) == (options.BundlePath == null))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
+        BackupRecord backup;
+        BackupRecord? imported = null;
+        if (options.BundlePath != null)
+        {
+            imported = await ImportAsync(options.BundlePath, cancellationToken).ConfigureAwait(false);
+            backup = imported;
+        }
+        else backup = GetBackup(options.BackupId!);
+        try
+        {
+            return await StartRestoreOfAsync(backup, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (imported != null)
+        {
+            // The bundle was brought in only for this restore; a refused restore leaves no trace of it.
+            Repository.DeleteBackup(imported.Id);
+            throw;
+        }
+    }
+
+    private async Task<RestoreRecord> StartRestoreOfAsync(BackupRecord backup, RestoreOptions o, CancellationToken ct)
+    {
+        var database = string.IsNullOrEmpty(o.Target.Database) ? backup.Database : o.Target.Database;
+        var target = o.Target.WithDatabase(database);
+        ValidateTarget(target);
+        if (o.TargetDatabase != null) ValidateTarget(target.WithDatabase(o.TargetDatabase));
+        CheckRestorable(backup);
+        var jobs = DefaultJobs(o.Jobs);
+        var provider = Provider(target.Engine);
+        var probe = await provider.ProbeAsync(target, ct).ConfigureAwait(false);
+        CheckVersion(backup, probe);
+        var landing = o.TargetDatabase ?? database;
+        var landingExists = o.TargetDatabase == null
+            ? probe.DatabaseExists
+            : (await provider.ProbeAsync(target.WithDatabase(o.TargetDatabase), ct).ConfigureAwait(false)).DatabaseExists;
+        if (o.TargetDatabase != null && landingExists)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
+                $"Target database '{o.TargetDatabase}' already exists on {target.Server}:{target.Port}; -TargetDatabase restores only into a new database. Pick another name, or restore over '{database}' with --force.") { TargetObject = o.TargetDatabase };
+        if (o.TargetDatabase == null && landingExists && !o.Force)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "DatabaseExists",
+                $"Database '{database}' exists on {target.Server}:{target.Port}. Restoring replaces it: pass --force / -Force to confirm " +
+                (o.SkipSafetyBackup ? "(no safety backup will be taken)." : "(a safety backup is taken first)."), null) { TargetObject = database };
+
+        var now = DateTimeOffset.UtcNow;
+        var record = new RestoreRecord
+        {
+            Id = Ids.NewRestoreId(now),
+            BackupId = backup.Id,
+            Engine = target.Engine,
+            Server = target.Server,
+            Port = target.Port,
+            UserName = target.UserName,
+            Database = database,
+            TargetDatabase = landing,
+            Swap = o.TargetDatabase == null && landingExists,
+            State = OperationState.Pending,
+            StatusMessage = "Waiting for the worker to start.",
+            SkipSafetyBackup = o.SkipSafetyBackup,
+            RequestedBy = Me,
+            Note = o.Note,
+            CreatedAt = now,
+            Jobs = jobs,
+            Progress = new OperationProgress { Phase = "Pending", UpdatedAt = now },
+        };
+        var key = LockKey(record);
+        AcquireTargetLock(key, new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = now, Target = target.WithDatabase(landing).ToString() }, target.WithDatabase(landing));
+        try
+        {
+            Repository.WriteRestore(record);
+            Log("RestoreRequested", record, $"Backup {backup.Id} ({backup.Name}, {backup.CreatedAt:u}) into {(record.Swap ? "existing" : "new")} database '{landing}'" + (o.SkipSafetyBackup ? "; safety backup skipped by request" : ""), o.Note);
+            var pid = _launcher.Launch(RepositoryPath, record.Id, target.Password);
+            var current = Repository.TryReadRestore(record.Id);
+            if (current is { State: OperationState.Pending, WorkerProcessId: null })
+            {
+                current.WorkerProcessId = pid;
+                current.WorkerHost = Environment.MachineName;
+                Repository.WriteRestore(current);
+            }
+            return current ?? record;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            record.State = OperationState.Failed;
+            record.StatusMessage = "The worker could not be started: " + e.Message;
+            record.CompletedAt = DateTimeOffset.UtcNow;
+            Repository.WriteRestore(record);
+            TargetLock.Release(Repository, key, record.Id);
+            Log("RestoreFailed", record, record.StatusMessage, o.Note, isError: true);
+            throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
+        }
+    }
+
+    /// <summary>Checks that need no server: state, format version, files present with their sizes, age window.</summary>
+    private void CheckRestorable(BackupRecord b)
+    {
+        if (b.State != OperationState.Succeeded)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "BackupNotRestorable", $"Backup {b.Id} is {b.State} ({b.StatusMessage}); only Succeeded backups can be restored.") { TargetObject = b.Id };
+        if (b.FormatVersion > PayloadFormatVersion || b.FormatVersion < 1)
+            throw new DbBackupException(ErrorKind.NotSupported, "FormatVersionTooNew", $"Backup {b.Id} has payload format version {b.FormatVersion}; this DbBackup restores versions 1 to {PayloadFormatVersion}. Upgrade DbBackup.") { TargetObject = b.Id };
+        var folder = Repository.BackupFolder(b.Id);
+        foreach (var f in b.Files)
+        {
+            var full = PayloadPaths.Resolve(folder, f.Name);
+            var info = new FileInfo(full);
+            if (!info.Exists || info.Length != f.Size)
+                throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id} is damaged: file '{f.Name}' is {(info.Exists ? $"{info.Length} bytes, the manifest records {f.Size}" : "missing")}. Nothing was restored.") { TargetObject = b.Id };
+        }
+        if (b.Sha256 != null && FileListHash(b.Files) != b.Sha256)
+            throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id}'s file list does not match its recorded checksum; the manifest was altered. Nothing was restored.") { TargetObject = b.Id };
+        var maxAge = Repository.ReadRepositoryFile().Settings.MaxRestoreAgeDays;
+        if (maxAge is { } days && DateTimeOffset.UtcNow - (b.CompletedAt ?? b.CreatedAt) > TimeSpan.FromDays(days))
+            throw new DbBackupException(ErrorKind.NotSupported, "BackupTooOld",
+                $"Backup {b.Id} was taken {b.CompletedAt ?? b.CreatedAt:u}, more than the repository's restore window of {days} days (MaxRestoreAgeDays). Change the setting (Set-DbBackupRepository -MaxRestoreAgeDays) to restore it.") { TargetObject = b.Id };
+    }
+
+    /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's
+    /// server major version, naming the versions that can restore it.</summary>
+    internal static void CheckVersion(BackupRecord b, ServerProbe target)
+    {
+        var source = ServerVersions.Parse(b.Engine, b.ServerVersion);
+        if (b.Engine != (target.Flavor == "PostgreSQL" ? DatabaseEngine.PostgreSql : DatabaseEngine.MySql))
+            throw new DbBackupException(ErrorKind.NotSupported, "EngineMismatch", $"Backup {b.Id} is a {b.Engine} backup; the target is {target.Flavor}.") { TargetObject = b.Id };
+        if (b.Engine == DatabaseEngine.MySql && source.Flavor != null && source.Flavor != target.Flavor)
+            throw new DbBackupException(ErrorKind.NotSupported, "FlavorMismatch",
+                $"Backup {b.Id} was taken from {source.Flavor} {b.ServerVersion}; the target runs {target.Flavor} {target.ServerVersion}. Restore it into {source.Flavor} {source.MajorText} or newer.") { TargetObject = b.Id };
+        var targetMajor = ServerVersions.Major(b.Engine, target.Version);
+        if (targetMajor < source.Major)
+            throw new DbBackupException(ErrorKind.NotSupported, "ServerVersionTooOld",
+                $"Backup {b.Id} was taken from {source.Flavor ?? b.Engine.ToString()} {b.ServerVersion}; the target server runs {target.ServerVersion}, an older major version. " +
+                $"It can be restored into {source.Flavor ?? b.Engine.ToString()} {source.MajorText} or newer.") { TargetObject = b.Id };
+    }
+
+    private async Task RunRestoreAsync(RestoreRecord record, string? password, CancellationToken ct)
+    {
+        var folder = Repository.RestoreFolder(record.Id);
+        using var tracker = new RecordTracker<RestoreRecord>(record, Repository.WriteRestore, Path.Combine(folder, CancelFileName), ct);
+        tracker.Update(r =>
+        {
+            r.State = OperationState.Running;
+            r.StatusMessage = "Running.";
+            r.StartedAt = DateTimeOffset.UtcNow;
+            r.WorkerProcessId = Environment.ProcessId;
+            r.WorkerHost = Environment.MachineName;
+            r.Progress = new OperationProgress { Phase = "Verifying", UpdatedAt = DateTimeOffset.UtcNow };
+        }, flush: true);
+        Log("RestoreStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
+        var server = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
+        var provider = Provider(record.Engine);
+        string? aside = null;
+        try
+        {
+            var backup = GetBackup(record.BackupId);
+            CheckRestorable(backup);
+            await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
+            var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
+            CheckVersion(backup, probe);
+
+            if (record.Swap && !record.SkipSafetyBackup)
+            {
+                tracker.Update(r => r.Progress = new OperationProgress { Phase = "SafetyBackup" }, flush: true);
+                var safety = await TakeSafetyBackupAsync(record, password, tracker.Token).ConfigureAwait(false);
+                tracker.Update(r => r.SafetyBackupId = safety.Id, flush: true);
+            }
+            var landing = record.Swap ? AsideName(record.Database, record.Id) : record.TargetDatabase;
+            aside = record.Swap ? landing : null;
+            var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(backup.Id), "payload"),
+                backup.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), backup.Compression);
+            await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
+                new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
+            if (record.Swap)
+            {
+                tracker.Update(r => r.Progress = new OperationProgress { Phase = "Swapping", Percent = 99 }, flush: true);
+                tracker.Token.ThrowIfCancellationRequested();
+                await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false);
+                aside = null;
+            }
+            tracker.Update(r =>
+            {
+                var now = DateTimeOffset.UtcNow;
+                r.State = OperationState.Succeeded;
+                r.StatusMessage = "OK";
+                r.CompletedAt = now;
+                r.Duration = now - r.StartedAt;
+                r.Progress = new OperationProgress { Phase = "Completed", Percent = 100, TablesDone = r.Progress?.TablesTotal ?? 0, TablesTotal = r.Progress?.TablesTotal ?? 0, BytesDone = r.Progress?.BytesDone ?? 0, BytesEstimated = r.Progress?.BytesEstimated ?? 0 };
+                r.WorkerProcessId = null;
+            }, flush: true);
+            Log("RestoreSucceeded", record, $"Backup {backup.Id} restored into '{record.TargetDatabase}'" + (record.SafetyBackupId != null ? $"; safety backup {record.SafetyBackupId}" : ""), record.Note);
+        }
+        catch (Exception e)
+        {
+            var cancelled = tracker.Token.IsCancellationRequested;
+            var message = cancelled ? (tracker.CancelRequested ? "Cancelled on request." : "Cancelled (the worker was stopped).") : Describe(e);
+            if (aside != null)
+            {
+                try { await provider.DropDatabaseAsync(server, aside, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
+            }
+            tracker.Update(r =>
+            {
+                var now = DateTimeOffset.UtcNow;
+                r.State = cancelled ? OperationState.Cancelled : OperationState.Failed;
+                r.StatusMessage = message + (r.Swap ? $" The database '{r.Database}' was not changed." : "");
+                r.CompletedAt = now;
+                r.Duration = now - r.StartedAt;
+                r.WorkerProcessId = null;
+            }, flush: true);
+            Log(cancelled ? "RestoreCancelled" : "RestoreFailed", record, record.StatusMessage, record.Note, isError: !cancelled);
+            throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
+        }
+    }
+
+    /// <summary>A name for the restore-aside database: the original name shortened to fit the engines'
+    /// 63-character limit plus a suffix unique to the restore.</summary>
+    internal static string AsideName(string database, string restoreId)
+    {
+        var suffix = "__restore_" + restoreId[^6..];
+        var stem = database.Length + suffix.Length > 63 ? database[..(63 - suffix.Length)] : database;
+        return stem + suffix;
+    }
+
+    private async Task<BackupRecord> TakeSafetyBackupAsync(RestoreRecord restore, string? password, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var safety = new BackupRecord
+        {
+            Id = Ids.NewBackupId(now),
+            Name = $"before-restore-{now.UtcDateTime:yyyyMMddHHmmss}",
+            Engine = restore.Engine,
+            Server = restore.Server,
+            Port = restore.Port,
+            Database = restore.Database,
+            UserName = restore.UserName,
+            Kind = BackupKind.SafetyBeforeRestore,
+            State = OperationState.Pending,
+            Note = $"Taken automatically before restore {restore.Id} of backup {restore.BackupId}.",
+            CreatedBy = Me,
+            CreatedAt = now,
+            Compression = CompressionKind.Gzip,
+            FormatVersion = PayloadFormatVersion,
+            Jobs = restore.Jobs,
+            RestoreId = restore.Id,
+        };
+        Repository.WriteBackup(safety);
+        Log("BackupRequested", safety, "Safety backup before restore " + restore.Id, safety.Note);
+        return await RunBackupAsync(safety, password, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams every payload file through its checksum check.</summary>
+    private async Task<int> VerifyFilesAsync(BackupRecord b, CancellationToken ct)
+    {
+        var folder = Repository.BackupFolder(b.Id);
+        var buffer = new byte[1 << 16];
+        foreach (var f in b.Files)
+        {
+            await using var fs = new FileStream(PayloadPaths.Resolve(folder, f.Name), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            await using var v = new VerifyingStream(fs, f);
+            while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
+        }
+        return b.Files.Count;
+    }
+}

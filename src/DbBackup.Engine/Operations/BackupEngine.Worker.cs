@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>Worker entry point: runs the backup or restore with this id to its end. Returns
+    /// normally whatever the outcome (the record says how it ended); throws only when the id is unknown.</summary>
+    public async Task RunWorkerAsync(string operationId, string? password, CancellationToken cancellationToken)
+    {
+        if (Ids.IsRestoreId(Ids.Validate(operationId)))
+        {
+            var restore = Repository.TryReadRestore(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
+            if (restore.State != OperationState.Pending) return;
+            TakeOverLock(LockKey(restore), restore.Id, restore.TargetDatabase);
+            try { await RunRestoreAsync(restore, password, cancellationToken).ConfigureAwait(false); }
+            catch (DbBackupException) { }
+            finally { TargetLock.Release(Repository, LockKey(restore), restore.Id); }
+            return;
+        }
+        var record = Repository.TryReadBackup(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
+        if (record.State != OperationState.Pending) return;
+        TakeOverLock(LockKey(record), record.Id, record.Database);
+        bool ok;
+        try
+        {
+            await RunBackupAsync(record, password, cancellationToken).ConfigureAwait(false);
+            ok = true;
+        }
+        catch (DbBackupException)
+        {
+            ok = false;
+        }
+        finally
+        {
+            TargetLock.Release(Repository, LockKey(record), record.Id);
+        }
+        // After the record is final: the callback never fails or delays the backup's result.
+        if (record.CallbackUrl != null) await SendCallbackAsync(record, CancellationToken.None).ConfigureAwait(false);
+        if (ok && record.Kind == BackupKind.Manual) ApplyRetention(record);
+    }
+
+    private void TakeOverLock(string key, string id, string target)
+        => TargetLock.TakeOver(Repository, key, new LockOwner { OperationId = id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = target });
+
+    /// <summary>Delays between callback attempts (the first attempt is immediate).</summary>
+    public static TimeSpan[] CallbackRetryDelays { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(15)];
+
+    /// <summary>POSTs the result to the callback URL, retrying with backoff; logs the outcome, never throws.</summary>
+    private async Task SendCallbackAsync(BackupRecord r, CancellationToken ct)
+    {
+        var payload = new
+        {
+            backupId = r.Id,
+            name = r.Name,
+            engine = r.Engine.ToString(),
+            server = r.Server,
+            database = r.Database,
+            result = r.State == OperationState.Succeeded ? "COMPLETE" : "ERROR",
+            statusMessage = r.StatusMessage,
+            sizeBytes = r.SizeBytes,
+            completedAt = r.CompletedAt,
+        };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string? lastError = null;
+        for (var attempt = 0; attempt <= CallbackRetryDelays.Length; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(CallbackRetryDelays[attempt - 1], ct).ConfigureAwait(false);
+            try
+            {
+                using var response = await http.PostAsJsonAsync(r.CallbackUrl, payload, ct).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    Log("CallbackSent", r, $"{(int)response.StatusCode} from {RedactUrl(r.CallbackUrl!)} (attempt {attempt + 1})");
+                    return;
+                }
+                lastError = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                lastError = e.Message;
+            }
+        }
+        Log("CallbackFailed", r, $"{RedactUrl(r.CallbackUrl!)}: {lastError} after {CallbackRetryDelays.Length + 1} attempts", isError: true);
+    }
+
+    /// <summary>A URL without user info or query (which may carry tokens), for logs.</summary>
+    internal static string RedactUrl(string url)
+        => Uri.TryCreate(url, UriKind.Absolute, out var u) ? $"{u.Scheme}://{u.Host}:{u.Port}{u.AbsolutePath}" : "(invalid url)";
+
+    /// <summary>Keeps the newest KeepLast successful manual backups of the target; removes older ones.
+    /// Never removes <paramref name="justFinished"/> (so never the only good one) or an active backup.</summary>
+    private void ApplyRetention(BackupRecord justFinished)
+    {
+        var keep = Math.Max(1, Repository.ReadRepositoryFile().Settings.KeepLast);
+        var good = Repository.ReadAllBackups()
+            .Where(b => b.Kind == BackupKind.Manual && b.State == OperationState.Succeeded && b.Engine == justFinished.Engine
+                && string.Equals(b.Server, justFinished.Server, StringComparison.OrdinalIgnoreCase) && b.Port == justFinished.Port && b.Database == justFinished.Database)
+            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
+        foreach (var old in good.Skip(keep))
+        {
+            if (old.Id == justFinished.Id) continue;
+            try
+            {
+                Repository.DeleteBackup(old.Id);
+                Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removed {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log("PruneFailed", old, e.Message, isError: true);
+            }
+        }
+    }
+}

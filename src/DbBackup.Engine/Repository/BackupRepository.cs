@@ -1,0 +1,200 @@
+using System.Text;
+using System.Text.Json;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Repository;
+
+/// <summary>The local-folder repository (layout in ARCHITECTURE.md):
+/// repository.json, backups/&lt;id&gt;/manifest.json + payload, restores/&lt;id&gt;/record.json,
+/// activity.jsonl, locks/. Nothing is created until the first write, so read-only calls (and
+/// -WhatIf) leave no trace.</summary>
+public sealed class BackupRepository
+{
+    /// <summary>The repository layout version this build writes and reads.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Opens the repository at <paramref name="path"/> (null: DBBACKUP_REPOSITORY, else the per-user default).</summary>
+    public BackupRepository(string? path)
+    {
+        Root = Path.GetFullPath(ResolvePath(path));
+    }
+
+    /// <summary>Full path of the repository folder.</summary>
+    public string Root { get; }
+
+    /// <summary>The path used when none is given: DBBACKUP_REPOSITORY, else XDG data dir (Linux) or
+    /// LocalAppData (Windows) + dbbackup.</summary>
+    public static string ResolvePath(string? path)
+    {
+        if (!string.IsNullOrWhiteSpace(path)) return path;
+        var env = Environment.GetEnvironmentVariable("DBBACKUP_REPOSITORY");
+        if (!string.IsNullOrWhiteSpace(env)) return env;
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        if (string.IsNullOrEmpty(data))
+            data = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(data, OperatingSystem.IsWindows() ? "DbBackup" : "dbbackup");
+    }
+
+    /// <summary>True once repository.json exists.</summary>
+    public bool Exists => File.Exists(RepositoryJsonPath);
+
+    private string RepositoryJsonPath => Path.Combine(Root, "repository.json");
+    private string BackupsFolder => Path.Combine(Root, "backups");
+    private string RestoresFolder => Path.Combine(Root, "restores");
+    /// <summary>Folder of target locks.</summary>
+    public string LocksFolder => Path.Combine(Root, "locks");
+    private string ActivityPath => Path.Combine(Root, "activity.jsonl");
+
+    /// <summary>Creates the repository folders and repository.json if missing; refuses a newer format.</summary>
+    public void EnsureCreated()
+    {
+        if (Exists)
+        {
+            ReadRepositoryFile();
+            return;
+        }
+        SecureFiles.CreateFolder(Root);
+        SecureFiles.CreateFolder(BackupsFolder);
+        SecureFiles.CreateFolder(RestoresFolder);
+        SecureFiles.CreateFolder(LocksFolder);
+        if (!File.Exists(RepositoryJsonPath)) SecureFiles.WriteAllTextAtomic(RepositoryJsonPath, Json.Write(new RepositoryFile()));
+    }
+
+    /// <summary>repository.json (defaults when the repository does not exist yet).</summary>
+    public RepositoryFile ReadRepositoryFile()
+    {
+        if (!Exists) return new RepositoryFile();
+        var f = Json.ReadFile<RepositoryFile>(RepositoryJsonPath);
+        if (f.FormatVersion > CurrentFormatVersion)
+            throw new DbBackupException(ErrorKind.NotSupported, "RepositoryFormatTooNew",
+                $"The repository at '{Root}' has format version {f.FormatVersion}; this DbBackup reads versions up to {CurrentFormatVersion}. Upgrade DbBackup.");
+        return f;
+    }
+
+    /// <summary>Writes new settings atomically.</summary>
+    public void WriteSettings(RepositorySettings settings)
+    {
+        EnsureCreated();
+        var f = ReadRepositoryFile();
+        f.Settings = settings;
+        SecureFiles.WriteAllTextAtomic(RepositoryJsonPath, Json.Write(f));
+    }
+
+    /// <summary>The folder of a backup.</summary>
+    public string BackupFolder(string id) => Path.Combine(BackupsFolder, Ids.Validate(id));
+
+    /// <summary>The folder of a restore.</summary>
+    public string RestoreFolder(string id) => Path.Combine(RestoresFolder, Ids.Validate(id));
+
+    /// <summary>Reads a backup record, or null when it does not exist.</summary>
+    public BackupRecord? TryReadBackup(string id)
+    {
+        var p = Path.Combine(BackupFolder(id), "manifest.json");
+        return File.Exists(p) ? Json.ReadFile<BackupRecord>(p) : null;
+    }
+
+    /// <summary>Writes a backup record atomically (creating its folder).</summary>
+    public void WriteBackup(BackupRecord record)
+    {
+        EnsureCreated();
+        var folder = BackupFolder(record.Id);
+        SecureFiles.CreateFolder(folder);
+        SecureFiles.WriteAllTextAtomic(Path.Combine(folder, "manifest.json"), Json.Write(record));
+    }
+
+    /// <summary>Reads a restore record, or null.</summary>
+    public RestoreRecord? TryReadRestore(string id)
+    {
+        var p = Path.Combine(RestoreFolder(id), "record.json");
+        return File.Exists(p) ? Json.ReadFile<RestoreRecord>(p) : null;
+    }
+
+    /// <summary>Writes a restore record atomically.</summary>
+    public void WriteRestore(RestoreRecord record)
+    {
+        EnsureCreated();
+        var folder = RestoreFolder(record.Id);
+        SecureFiles.CreateFolder(folder);
+        SecureFiles.WriteAllTextAtomic(Path.Combine(folder, "record.json"), Json.Write(record));
+    }
+
+    /// <summary>Every backup record (unordered). Folders without a readable manifest (an import in
+    /// progress, a damaged copy) are skipped.</summary>
+    public IEnumerable<BackupRecord> ReadAllBackups()
+    {
+        if (!Directory.Exists(BackupsFolder)) yield break;
+        foreach (var dir in Directory.EnumerateDirectories(BackupsFolder))
+        {
+            var name = Path.GetFileName(dir);
+            if (name.StartsWith('.')) continue;
+            BackupRecord? r = null;
+            try { r = TryReadBackup(name); }
+            catch (DbBackupException) { }
+            if (r != null) yield return r;
+        }
+    }
+
+    /// <summary>Every restore record (unordered).</summary>
+    public IEnumerable<RestoreRecord> ReadAllRestores()
+    {
+        if (!Directory.Exists(RestoresFolder)) yield break;
+        foreach (var dir in Directory.EnumerateDirectories(RestoresFolder))
+        {
+            RestoreRecord? r = null;
+            try { r = TryReadRestore(Path.GetFileName(dir)); }
+            catch (DbBackupException) { }
+            if (r != null) yield return r;
+        }
+    }
+
+    /// <summary>Deletes a backup's folder (payload and manifest). The manifest goes first, so a crash
+    /// half-way leaves an unlisted folder rather than a record pointing at missing files.</summary>
+    public void DeleteBackup(string id)
+    {
+        var folder = BackupFolder(id);
+        if (!Directory.Exists(folder)) return;
+        var trash = Path.Combine(BackupsFolder, "." + id + ".deleting");
+        Directory.Move(folder, trash);
+        Directory.Delete(trash, recursive: true);
+    }
+
+    /// <summary>Staging folder for an import (hidden from listings until moved into place).</summary>
+    public string NewStagingFolder()
+    {
+        EnsureCreated();
+        var p = Path.Combine(BackupsFolder, ".staging-" + Guid.NewGuid().ToString("N"));
+        SecureFiles.CreateFolder(p);
+        return p;
+    }
+
+    /// <summary>Moves a fully written staging folder into place as backup <paramref name="id"/>.</summary>
+    public void CommitStaging(string staging, string id) => Directory.Move(staging, BackupFolder(id));
+
+    /// <summary>Appends one line to activity.jsonl.</summary>
+    public void AppendActivity(ActivityEntry entry)
+    {
+        EnsureCreated();
+        var line = JsonSerializer.Serialize(entry, Json.Compact) + "\n";
+        var bytes = Encoding.UTF8.GetBytes(line);
+        // One write call with O_APPEND: concurrent writers (callers and workers) never interleave lines.
+        using var fs = new FileStream(ActivityPath, SecureFiles.NewFileOptions(FileMode.Append, FileAccess.Write, 0));
+        fs.Write(bytes);
+        fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>All activity entries in file order (oldest first); unreadable lines are skipped.</summary>
+    public IEnumerable<ActivityEntry> ReadActivity()
+    {
+        if (!File.Exists(ActivityPath)) yield break;
+        using var fs = new FileStream(ActivityPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(fs, Encoding.UTF8);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0) continue;
+            ActivityEntry? e = null;
+            try { e = JsonSerializer.Deserialize<ActivityEntry>(line, Json.Compact); }
+            catch (JsonException) { }
+            if (e != null) yield return e;
+        }
+    }
+}

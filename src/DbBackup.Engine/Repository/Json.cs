@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DbBackup.Engine.Repository;
+
+/// <summary>The one JSON shape used for manifests, records, the activity log and the CLI's --json:
+/// PascalCase property names (as PowerShell's ConvertTo-Json prints them) and enums as names.</summary>
+public static class Json
+{
+    /// <summary>Indented, for files people read.</summary>
+    public static readonly JsonSerializerOptions Indented = Create(true);
+
+    /// <summary>One line, for activity.jsonl.</summary>
+    public static readonly JsonSerializerOptions Compact = Create(false);
+
+    private static JsonSerializerOptions Create(bool indented)
+    {
+        var o = new JsonSerializerOptions
+        {
+            WriteIndented = indented,
+            PropertyNamingPolicy = null,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        o.Converters.Add(new JsonStringEnumConverter());
+        return o;
+    }
+
+    /// <summary>Serializes with <see cref="Indented"/>.</summary>
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Indented);
+
+    /// <summary>Reads a file, turning malformed JSON into an InvalidData error naming the file.</summary>
+    public static T ReadFile<T>(string path) where T : class
+    {
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return JsonSerializer.Deserialize<T>(fs, Indented)
+                ?? throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{path}' is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{path}' is not valid DbBackup metadata: {e.Message}", e);
+        }
+    }
+}
