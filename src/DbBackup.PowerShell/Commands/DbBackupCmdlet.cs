@@ -1,0 +1,83 @@
+using System.Management.Automation;
+using DbBackup.PowerShell.Bridge;
+
+namespace DbBackup.PowerShell;
+
+/// <summary>What every DbBackup cmdlet shares: -Repository, the engine opened lazily (only once there is
+/// something to do, so -WhatIf never creates a repository), a cancellation token that Ctrl+C trips, and
+/// the error conventions.</summary>
+public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
+{
+    private CancellationTokenSource? _cancellation;
+    private EngineSession? _session;
+
+    /// <summary>Repository folder; defaults to $env:DBBACKUP_REPOSITORY, else the per-user default.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Repository { get; set; }
+
+    /// <summary>Tripped by Ctrl+C (StopProcessing); passed to every engine call.</summary>
+    protected CancellationToken Cancellation => (_cancellation ??= new CancellationTokenSource()).Token;
+
+    /// <summary>Creates the cancellation source for this pipeline.</summary>
+    protected override void BeginProcessing() => _cancellation ??= new CancellationTokenSource();
+
+    /// <summary>Ctrl+C: cancels the engine call in progress so the cmdlet returns promptly.</summary>
+    protected override void StopProcessing() => _cancellation?.Cancel();
+
+    /// <summary>-Repository resolved against the PowerShell location (not the process directory), or null.</summary>
+    internal string? RepositoryPath => Repository is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository);
+
+    /// <summary>The engine for the current -Repository. Opening it may create the repository, so callers
+    /// ask ShouldProcess first. A repository that cannot be opened fails the whole command.</summary>
+    internal EngineSession Session
+    {
+        get
+        {
+            var path = RepositoryPath;
+            if (_session is null || _session.RequestedPath != path)
+            {
+                try { _session = EngineSession.Open(path); }
+                catch (Exception e) { ThrowTerminatingError(ErrorRecords.From(e, Repository)); }
+            }
+            return _session!;
+        }
+    }
+
+    /// <summary>True when -WhatIf or -Confirm was given, or $WhatIfPreference is set: then -Force must
+    /// not skip ShouldProcess.</summary>
+    protected bool WhatIfOrConfirmRequested
+        => MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm")
+           || LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
+    /// <summary>A failed input among possibly several: a non-terminating error (nothing once stopping).</summary>
+    protected void ReportError(Exception exception, object? target)
+    {
+        if ((Stopping || Cancellation.IsCancellationRequested) && exception is OperationCanceledException) return;
+        WriteError(ErrorRecords.From(exception, target));
+    }
+
+    /// <summary>A failure of the command's one target: terminating unless the target came from the
+    /// pipeline, where later inputs may still succeed.</summary>
+    protected void ReportTargetError(Exception exception, object? target)
+    {
+        if ((Stopping || Cancellation.IsCancellationRequested) && exception is OperationCanceledException) return;
+        if (MyInvocation.ExpectingInput) WriteError(ErrorRecords.From(exception, target));
+        else ThrowTerminatingError(ErrorRecords.From(exception, target));
+    }
+
+    /// <summary>False for PowerShell's own control-flow exceptions (stop, -ErrorAction Stop), which must
+    /// travel up untouched; true for failures the cmdlet reports.</summary>
+    protected static bool Catchable(Exception e) => e is not (PipelineStoppedException or ActionPreferenceStopException or HaltCommandException);
+
+    /// <summary>Runs an engine task to completion on the pipeline thread (PowerShell has no
+    /// synchronization context there, so blocking cannot deadlock).</summary>
+    protected static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    /// <summary>Releases the cancellation source.</summary>
+    public void Dispose()
+    {
+        _cancellation?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections;
+using System.Management.Automation;
+using DbBackup.Engine.Operations;
+using DbBackup.Model;
+using DbBackup.PowerShell.Bridge;
+using DbBackup.PowerShell.Completion;
+
+namespace DbBackup.PowerShell;
+
+/// <summary>Get-DbBackup: lists backup records, newest first, filtered and paged.</summary>
+[Cmdlet(VerbsCommon.Get, "DbBackup", SupportsPaging = true)]
+[OutputType(typeof(BackupRecord))]
+public sealed class GetDbBackupCommand : DbBackupCmdlet
+{
+    /// <summary>Backup ids.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
+    public string[]? Id { get; set; }
+
+    /// <summary>Only backups of this engine.</summary>
+    [Parameter]
+    public DatabaseEngine Engine { get; set; }
+
+    /// <summary>Only backups from this server (case-insensitive).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Server { get; set; }
+
+    /// <summary>Only backups of this database.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DatabaseNameCompleter))]
+    public string? Database { get; set; }
+
+    /// <summary>Only backups in this state.</summary>
+    [Parameter]
+    public OperationState State { get; set; }
+
+    /// <summary>Only backups of this kind (Manual, SafetyBeforeRestore, Imported).</summary>
+    [Parameter]
+    public BackupKind Kind { get; set; }
+
+    /// <summary>Only backups carrying all these labels.</summary>
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    /// <summary>Lists the matching backups (once per piped id).</summary>
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var session = Session;
+            if (Id is { Length: > 0 })
+            {
+                foreach (var id in Id) WritePage(session, id);
+            }
+            else
+            {
+                WritePage(session, null);
+            }
+        }
+        catch (Exception e) when (Catchable(e))
+        {
+            ReportError(e, Id);
+        }
+    }
+
+    private void WritePage(EngineSession session, string? id)
+    {
+        var engine = session.Engine;
+        var query = new BackupQuery
+        {
+            Id = id,
+            Engine = Bound(nameof(Engine)) ? Engine : null,
+            Server = Server,
+            Database = Database,
+            State = Bound(nameof(State)) ? State : null,
+            Kind = Bound(nameof(Kind)) ? Kind : null,
+            Labels = Label is null ? null : LabelMap.From(Label),
+            Skip = (int)Math.Min(PagingParameters.Skip, int.MaxValue),
+            First = PagingParameters.First >= int.MaxValue ? null : (int)PagingParameters.First,
+        };
+        var page = engine.ListBackups(query);
+        if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)page.TotalCount, 1.0));
+        foreach (var record in page.Items) WriteObject(record);
+        if (id is not null && page.TotalCount == 0)
+            WriteError(ErrorRecords.Create("BackupNotFound", ErrorCategory.ObjectNotFound,
+                $"No backup with id '{id}' in {engine.RepositoryPath}. List the ids with Get-DbBackup.", id));
+    }
+
+    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+}

@@ -1,0 +1,159 @@
+using System.Management.Automation;
+using DbBackup.Engine.Operations;
+using DbBackup.Engine.Providers;
+using DbBackup.Model;
+using DbBackup.PowerShell.Bridge;
+using DbBackup.PowerShell.Completion;
+
+namespace DbBackup.PowerShell;
+
+/// <summary>Restore-DbBackup: restores a backup (by id, or a bundle by -Path) into a database. Checks
+/// first, target untouched until they pass; by default a safety backup of the target is taken and the
+/// restored copy is swapped in. Returns the RestoreRecord at once, or the final one with -Wait.</summary>
+[Cmdlet(VerbsData.Restore, "DbBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = IdSet)]
+[OutputType(typeof(RestoreRecord))]
+public sealed class RestoreDbBackupCommand : DbBackupCmdlet
+{
+    private const string IdSet = "Id";
+    private const string PathSet = "Path";
+
+    /// <summary>The backup to restore; records from the pipeline bind by their Id.</summary>
+    [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
+    public string? Id { get; set; }
+
+    /// <summary>A bundle file to restore (imported first).</summary>
+    [Parameter(ParameterSetName = PathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Engine of the target server; default the backup's.</summary>
+    [Parameter]
+    public DatabaseEngine Engine { get; set; }
+
+    /// <summary>Target server; default the backup's server.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Server { get; set; }
+
+    /// <summary>Target port; default the backup's (same server) or the engine's.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>The database to replace; default the backup's database.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(DatabaseNameCompleter))]
+    public string? Database { get; set; }
+
+    /// <summary>A password-free connection string naming the target.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>User name and password for the target server.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Restore into this new database instead of replacing one (no swap, no safety backup needed).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetDatabase { get; set; }
+
+    /// <summary>Replace an existing database, and do not ask for confirmation.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Do not take a safety backup of the target first: its current data is then gone for good.</summary>
+    [Parameter]
+    public SwitchParameter SkipSafetyBackup { get; set; }
+
+    /// <summary>Parallel connections for table data.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; }
+
+    /// <summary>Note for the activity log.</summary>
+    [Parameter]
+    public string? Note { get; set; }
+
+    /// <summary>Wait for the end with a progress bar; Ctrl+C then cancels the restore.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Starts one restore per input.</summary>
+    protected override void ProcessRecord()
+    {
+        var source = ParameterSetName == IdSet ? $"backup {Id}" : $"bundle {Path}";
+        var into = TargetDatabase is not null ? $"new database '{TargetDatabase}'"
+            : Database is not null ? $"database '{Database}' (replacing it)"
+            : "the backup's database (replacing it)";
+        try
+        {
+            // -Force answers the prompt, but -WhatIf and an explicit -Confirm still win.
+            var confirmed = Force && !WhatIfOrConfirmRequested || ShouldProcess(into, $"Restore {source}");
+            if (!confirmed) return;
+
+            var spec = new TargetSpec
+            {
+                Engine = Bound(nameof(Engine)) ? Engine : null,
+                Server = Server,
+                Port = Bound(nameof(Port)) ? Port : null,
+                Database = Database,
+                Credential = Credential,
+                ConnectionString = ConnectionString,
+            };
+            var session = Session;
+            string? backupId = Id, bundle = null;
+            if (ParameterSetName == PathSet)
+            {
+                var file = FileSystemPaths.ResolveExisting(this, Path!, literal: false);
+                if (file.Count != 1)
+                    throw new DbBackup.Engine.DbBackupException(DbBackup.Engine.ErrorKind.InvalidArgument, "AmbiguousPath",
+                        $"-Path '{Path}' matches {file.Count} files; restore takes exactly one bundle.") { TargetObject = Path };
+                bundle = file[0];
+            }
+            var options = BuildOptions(session, spec, backupId, bundle);
+            var record = Await(session.Engine.StartRestoreAsync(options, Cancellation));
+            if (!Wait) { WriteObject(record); return; }
+            new OperationWatcher(this, session.Engine).Watch([record.Id], null, cancelOperationsOnStop: true, Cancellation);
+        }
+        catch (Exception e) when (Catchable(e))
+        {
+            ReportTargetError(e, (object?)Id ?? Path);
+        }
+    }
+
+    private RestoreOptions BuildOptions(EngineSession session, TargetSpec spec, string? backupId, string? bundle)
+    {
+        ConnectionTarget? fallback = null;
+        if (backupId is null && !spec.NamesServer)
+        {
+            // A bundle restored "to where it came from": register it first so its record names the server.
+            backupId = Await(session.Engine.ImportAsync(bundle!, Cancellation)).Id;
+            bundle = null;
+        }
+        if (backupId is not null)
+        {
+            var backup = session.Engine.GetBackup(backupId);
+            fallback = new ConnectionTarget(backup.Engine, backup.Server, backup.Port, backup.UserName, "");
+        }
+        return new RestoreOptions
+        {
+            BackupId = backupId,
+            BundlePath = bundle,
+            Target = spec.Build(fallback, requireDatabase: false),
+            TargetDatabase = TargetDatabase,
+            Force = Force,
+            SkipSafetyBackup = SkipSafetyBackup,
+            Jobs = Bound(nameof(Jobs)) ? Jobs : null,
+            Note = Note,
+        };
+    }
+
+    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+}

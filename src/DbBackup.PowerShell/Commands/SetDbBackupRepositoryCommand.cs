@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+
+namespace DbBackup.PowerShell;
+
+/// <summary>Set-DbBackupRepository: changes the repository's settings (retention, restore age limit,
+/// default parallelism).</summary>
+[Cmdlet(VerbsCommon.Set, "DbBackupRepository", SupportsShouldProcess = true)]
+[OutputType(typeof(RepositoryInfo))]
+public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
+{
+    /// <summary>Successful manual backups kept per target (older ones are pruned).</summary>
+    [Parameter]
+    [ValidateRange(1, 100000)]
+    public int KeepLast { get; set; }
+
+    /// <summary>Backups older than this many days are refused for restore; 0 removes the limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int MaxRestoreAgeDays { get; set; }
+
+    /// <summary>Parallel connections when a command does not say; 0 means the core count.</summary>
+    [Parameter]
+    [ValidateRange(0, 64)]
+    public int DefaultJobs { get; set; }
+
+    /// <summary>Return the repository info after the change.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Applies the bound settings.</summary>
+    protected override void ProcessRecord()
+    {
+        var bound = MyInvocation.BoundParameters;
+        var changes = new List<string>();
+        if (bound.ContainsKey(nameof(KeepLast))) changes.Add($"KeepLast={KeepLast}");
+        if (bound.ContainsKey(nameof(MaxRestoreAgeDays))) changes.Add($"MaxRestoreAgeDays={(MaxRestoreAgeDays == 0 ? "none" : MaxRestoreAgeDays)}");
+        if (bound.ContainsKey(nameof(DefaultJobs))) changes.Add($"DefaultJobs={(DefaultJobs == 0 ? "cores" : DefaultJobs)}");
+        try
+        {
+            // Named without opening it: opening creates a missing repository, which -WhatIf must not.
+            var where = RepositoryLocation.Resolve(RepositoryPath);
+            if (!ShouldProcess(where, changes.Count == 0 ? "Keep settings" : "Set " + string.Join(", ", changes))) return;
+            var info = Session.Engine.UpdateSettings(settings =>
+            {
+                if (bound.ContainsKey(nameof(KeepLast))) settings.KeepLast = KeepLast;
+                if (bound.ContainsKey(nameof(MaxRestoreAgeDays))) settings.MaxRestoreAgeDays = MaxRestoreAgeDays == 0 ? null : MaxRestoreAgeDays;
+                if (bound.ContainsKey(nameof(DefaultJobs))) settings.DefaultJobs = DefaultJobs == 0 ? null : DefaultJobs;
+            });
+            if (PassThru) WriteObject(info);
+        }
+        catch (Exception e) when (Catchable(e)) { ReportTargetError(e, Repository); }
+    }
+}
