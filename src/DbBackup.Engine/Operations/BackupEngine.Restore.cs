@@ -130,7 +130,7 @@ public sealed partial class BackupEngine
 
     /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's
     /// server major version, naming the versions that can restore it.</summary>
-    internal static void CheckVersion(BackupRecord b, ServerProbe target)
+    public static void CheckVersion(BackupRecord b, ServerProbe target)
     {
         var source = ServerVersions.Parse(b.Engine, b.ServerVersion);
         if (b.Engine != (target.Flavor == "PostgreSQL" ? DatabaseEngine.PostgreSql : DatabaseEngine.MySql))

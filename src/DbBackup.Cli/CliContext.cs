@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Text.Json;
+using DbBackup.Engine;
+using DbBackup.Engine.Operations;
+using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+
+namespace DbBackup.Cli;
+
+/// <summary>Options shared by several commands, and the plumbing every command uses: opening the
+/// engine, building a target, reading the password, printing results.</summary>
+public static class CliContext
+{
+    /// <summary>--repository DIR.</summary>
+    public static readonly Option<string?> Repository = new("--repository") { Description = "Repository folder (default: DBBACKUP_REPOSITORY, else the per-user data folder).", Recursive = true };
+    /// <summary>--json.</summary>
+    public static Option<bool> Json() => new("--json") { Description = "Print the result as JSON (PascalCase, as PowerShell's ConvertTo-Json)." };
+    /// <summary>--engine.</summary>
+    public static Option<string?> Engine(bool required) => new("--engine") { Description = "postgresql or mysql (mariadb).", Required = required };
+    /// <summary>--host.</summary>
+    public static Option<string?> Host(bool required) => new("--host") { Description = "Server host name or address.", Required = required };
+    /// <summary>--port.</summary>
+    public static Option<int?> Port() => new("--port") { Description = "Server port (default 5432 / 3306)." };
+    /// <summary>--database.</summary>
+    public static Option<string?> Database(bool required) => new("--database") { Description = "Database name.", Required = required };
+    /// <summary>--user.</summary>
+    public static Option<string?> User(bool required) => new("--user") { Description = "User name.", Required = required };
+    /// <summary>--password-env.</summary>
+    public static Option<string?> PasswordEnv() => new("--password-env") { Description = "Name of the environment variable holding the password (default: PGPASSWORD or MYSQL_PWD). Passwords are never accepted as arguments." };
+    /// <summary>--id.</summary>
+    public static Option<string?> Id(bool required) => new("--id") { Description = "Backup or restore id.", Required = required };
+
+    /// <summary>The engine behind the CLI.</summary>
+    public static BackupEngine Open(ParseResult r) => new(r.GetValue(Repository), new ProcessWorkerLauncher());
+
+    /// <summary>Parses an engine name, naming the accepted values on error.</summary>
+    public static DatabaseEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "postgresql" or "postgres" or "pg" => DatabaseEngine.PostgreSql,
+        "mysql" or "mariadb" => DatabaseEngine.MySql,
+        _ => throw new DbBackupException(ErrorKind.InvalidArgument, "UnknownEngine", $"Unknown engine '{value}'. Use postgresql or mysql (mariadb is accepted for mysql).") { TargetObject = value },
+    };
+
+    /// <summary>The password from --password-env or the engine's own variable; never from argv.</summary>
+    public static string? Password(DatabaseEngine engine, string? passwordEnv)
+    {
+        if (passwordEnv != null)
+        {
+            var v = Environment.GetEnvironmentVariable(passwordEnv);
+            if (v == null)
+                throw new DbBackupException(ErrorKind.InvalidArgument, "PasswordVariableNotSet", $"--password-env names '{passwordEnv}', but no such environment variable is set.") { TargetObject = passwordEnv };
+            return v;
+        }
+        return Environment.GetEnvironmentVariable(engine == DatabaseEngine.PostgreSql ? "PGPASSWORD" : "MYSQL_PWD");
+    }
+
+    /// <summary>Builds a target from the shared options.</summary>
+    public static ConnectionTarget Target(string? engine, string? host, int? port, string? user, string? database, string? passwordEnv)
+    {
+        var e = ParseEngine(engine);
+        return new ConnectionTarget(e, host ?? "", port ?? ConnectionTarget.DefaultPort(e), user ?? "", database ?? "") { Password = Password(e, passwordEnv) };
+    }
+
+    /// <summary>Prints a result: JSON when asked, else a short text form.</summary>
+    public static void Print(object value, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Engine_Json));
+            return;
+        }
+        Console.Out.WriteLine(TextFormat.Describe(value));
+    }
+
+    private static readonly JsonSerializerOptions Engine_Json = DbBackup.Engine.Repository.Json.Indented;
+
+    /// <summary>Runs a command body, turning DbBackupException into a message on stderr and its exit code.</summary>
+    public static async Task<int> Run(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (DbBackupException e)
+        {
+            Console.Error.WriteLine($"dbbackup: {e.ErrorId}: {e.Message}");
+            return CliErrors.ExitCode(e.Kind);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("dbbackup: cancelled.");
+            return CliErrors.ExitCode(ErrorKind.Cancelled);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"dbbackup: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Follows an operation to its end, printing progress to stderr; Ctrl+C cancels the operation.</summary>
+    public static async Task<IOperationRecord> Follow(BackupEngine engine, string id, TimeSpan? timeout, bool cancelOnInterrupt, CancellationToken ct)
+    {
+        var progress = new Progress<IOperationRecord>(r =>
+        {
+            if (Console.IsErrorRedirected) return;
+            var p = r.Progress;
+            Console.Error.Write($"\r{r.State,-9} {p?.Phase,-12} {p?.Percent,3}% {p?.CurrentTable,-30}".PadRight(70)[..70]);
+        });
+        try
+        {
+            var r = await engine.WaitAsync(id, timeout, progress, ct).ConfigureAwait(false);
+            if (!Console.IsErrorRedirected) Console.Error.WriteLine();
+            return r;
+        }
+        catch (OperationCanceledException) when (cancelOnInterrupt)
+        {
+            Console.Error.WriteLine($"\nInterrupted: cancelling {id}…");
+            return await engine.CancelAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Parses key=value labels.</summary>
+    public static Dictionary<string, string> Labels(string[]? values)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values ?? [])
+        {
+            var eq = v.IndexOf('=');
+            if (eq <= 0)
+                throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidLabel", $"Label '{v}' is not key=value.") { TargetObject = v };
+            d[v[..eq]] = v[(eq + 1)..];
+        }
+        return d;
+    }
+
+    /// <summary>Exit code for a finished operation: 0 when it succeeded.</summary>
+    public static int ExitFor(IOperationRecord r) => r.State switch
+    {
+        OperationState.Succeeded => 0,
+        OperationState.Cancelled => CliErrors.ExitCode(ErrorKind.Cancelled),
+        _ => 1,
+    };
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using DbBackup.Engine;
+using DbBackup.Engine.Operations;
+using DbBackup.Model;
+
+namespace DbBackup.Cli.Commands;
+
+/// <summary>dbbackup backup: validate, record, start the detached worker; --wait follows it.</summary>
+public static class BackupCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var engine = CliContext.Engine(true); var host = CliContext.Host(true); var port = CliContext.Port();
+        var database = CliContext.Database(true); var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv();
+        var table = new Option<string[]>("--table") { Description = "Table to include (schema.table or table); repeat for several. Default: all.", AllowMultipleArgumentsPerToken = false };
+        var since = new Option<string?>("--since") { Description = "Only rows whose date column is at or after this ISO-8601 instant (e.g. 2026-01-31T00:00:00Z)." };
+        var dateColumn = new Option<string?>("--date-column") { Description = "Date column for --since (default: detected, e.g. created_at)." };
+        var name = new Option<string?>("--name") { Description = "Backup name (default: UTC time yyyyMMddHHmmss)." };
+        var note = new Option<string?>("--note") { Description = "Free-text note, kept in the record and the activity log." };
+        var label = new Option<string[]>("--label") { Description = "key=value label; repeat for several." };
+        var callback = new Option<string?>("--callback") { Description = "URL to POST the result to when the backup ends." };
+        var jobs = new Option<int?>("--jobs") { Description = "Parallel connections for table data (default: repository setting, else core count)." };
+        var compression = new Option<string>("--compression") { Description = "gzip or none.", DefaultValueFactory = _ => "gzip" };
+        var wait = new Option<bool>("--wait") { Description = "Follow the backup to its end (Ctrl+C cancels it)." };
+        var json = CliContext.Json();
+        var cmd = new Command("backup", "Start a backup of a database.")
+        {
+            engine, host, port, database, user, passwordEnv, table, since, dateColumn, name, note, label, callback, jobs, compression, wait, json,
+        };
+        cmd.SetAction((r, ct) => CliContext.Run(async () =>
+        {
+            var e = CliContext.Open(r);
+            var options = new BackupOptions
+            {
+                Target = CliContext.Target(r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), r.GetValue(database), r.GetValue(passwordEnv)),
+                Tables = r.GetValue(table) ?? [],
+                Since = ParseSince(r.GetValue(since)),
+                DateColumn = r.GetValue(dateColumn),
+                Name = r.GetValue(name),
+                Note = r.GetValue(note),
+                Labels = CliContext.Labels(r.GetValue(label)),
+                CallbackUrl = r.GetValue(callback),
+                Jobs = r.GetValue(jobs),
+                Compression = ParseCompression(r.GetValue(compression)),
+            };
+            var record = await e.StartBackupAsync(options, ct);
+            if (!r.GetValue(wait))
+            {
+                CliContext.Print(record, r.GetValue(json));
+                return 0;
+            }
+            var final = await CliContext.Follow(e, record.Id, null, cancelOnInterrupt: true, ct);
+            CliContext.Print(final, r.GetValue(json));
+            return CliContext.ExitFor(final);
+        }));
+        return cmd;
+    }
+
+    /// <summary>Parses --since: ISO-8601 with a time zone, or a date (midnight UTC).</summary>
+    public static DateTimeOffset? ParseSince(string? value)
+    {
+        if (value == null) return null;
+        string[] formats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd"];
+        if (DateTimeOffset.TryParseExact(value, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d))
+            return d;
+        throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidSince",
+            $"--since '{value}' is not an ISO-8601 date or instant. Use e.g. 2026-01-31, 2026-01-31T08:00:00Z or 2026-01-31T08:00:00+01:00.") { TargetObject = value };
+    }
+
+    /// <summary>Parses --compression.</summary>
+    public static CompressionKind ParseCompression(string? value) => value?.ToLowerInvariant() switch
+    {
+        "gzip" or null => CompressionKind.Gzip,
+        "none" => CompressionKind.None,
+        _ => throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidCompression", $"--compression '{value}' is not supported; use gzip or none.") { TargetObject = value },
+    };
+}

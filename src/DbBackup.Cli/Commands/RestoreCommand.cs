@@ -1,0 +1,51 @@
+using System.CommandLine;
+
+namespace DbBackup.Cli.Commands;
+
+/// <summary>dbbackup restore.</summary>
+public static class RestoreCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var id = CliContext.Id(false);
+        var path = new Option<string?>("--path") { Description = "Restore from a .dbbackup bundle (imported first)." };
+        var engine = CliContext.Engine(true); var host = CliContext.Host(true); var port = CliContext.Port();
+        var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv(); var database = CliContext.Database(false);
+        var targetDatabase = new Option<string?>("--target-database") { Description = "Restore into this NEW database instead of replacing --database." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing database (a safety backup is taken first)." };
+        var skipSafety = new Option<bool>("--skip-safety-backup") { Description = "Do not take the safety backup first. The replaced data is then gone for good." };
+        var jobs = new Option<int?>("--jobs") { Description = "Parallel connections for table data." };
+        var note = new Option<string?>("--note") { Description = "Note for the activity log." };
+        var wait = new Option<bool>("--wait") { Description = "Follow the restore to its end (Ctrl+C cancels it)." };
+        var json = CliContext.Json();
+        var cmd = new Command("restore", "Restore a backup: checks first, then safety backup, restore aside, swap in.")
+        {
+            id, path, engine, host, port, user, passwordEnv, database, targetDatabase, force, skipSafety, jobs, note, wait, json,
+        };
+        cmd.SetAction((r, ct) => CliContext.Run(async () =>
+        {
+            var e = CliContext.Open(r);
+            var record = await e.StartRestoreAsync(new DbBackup.Engine.Operations.RestoreOptions
+            {
+                BackupId = r.GetValue(id),
+                BundlePath = r.GetValue(path),
+                Target = CliContext.Target(r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), r.GetValue(database), r.GetValue(passwordEnv)),
+                TargetDatabase = r.GetValue(targetDatabase),
+                Force = r.GetValue(force),
+                SkipSafetyBackup = r.GetValue(skipSafety),
+                Jobs = r.GetValue(jobs),
+                Note = r.GetValue(note),
+            }, ct);
+            if (!r.GetValue(wait))
+            {
+                CliContext.Print(record, r.GetValue(json));
+                return 0;
+            }
+            var final = await CliContext.Follow(e, record.Id, null, cancelOnInterrupt: true, ct);
+            CliContext.Print(final, r.GetValue(json));
+            return CliContext.ExitFor(final);
+        }));
+        return cmd;
+    }
+}

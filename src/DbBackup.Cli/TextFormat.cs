@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+using DbBackup.Model;
+
+namespace DbBackup.Cli;
+
+/// <summary>Short human-readable forms of the model objects (the --json form is the contract).</summary>
+public static class TextFormat
+{
+    /// <summary>Bytes in human units.</summary>
+    public static string Size(long bytes)
+    {
+        string[] units = ["B", "KB", "MB", "GB", "TB"];
+        double v = bytes;
+        var i = 0;
+        while (v >= 1024 && i < units.Length - 1) { v /= 1024; i++; }
+        return i == 0 ? $"{bytes} B" : v.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[i];
+    }
+
+    /// <summary>Text form of any result.</summary>
+    public static string Describe(object value) => value switch
+    {
+        BackupRecord b => $"{b.Id}  {b.Name}  {b.Engine} {b.Server}:{b.Port}/{b.Database}  {b.State}  {Size(b.SizeBytes)}  {b.StatusMessage}",
+        RestoreRecord r => $"{r.Id}  backup {r.BackupId} → {r.Engine} {r.Server}:{r.Port}/{r.TargetDatabase}  {r.State}  {r.StatusMessage}" + (r.SafetyBackupId != null ? $"  safety backup {r.SafetyBackupId}" : ""),
+        StatusReport s => $"{s.Engine} {s.Server}:{s.Port}/{s.Database}  running: {s.Running}{(s.RunningId != null ? " (" + s.RunningId + ")" : "")}\n" +
+                          $"  last backup:  {Summary(s.Backup)}\n  last restore: {Summary(s.Restore)}",
+        VerificationResult v => $"{v.BackupId}  {(v.Passed ? "PASSED" : "FAILED")}  files {v.FilesChecked}" + (v.Restored ? $", tables {v.TablesMatched}/{v.TablesCompared} matched" : "")
+                                + string.Concat(v.Problems.Select(p => "\n  - " + p)),
+        Page<BackupRecord> p => Table(p),
+        Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
+        FileInfo f => $"{f.FullName}  {Size(f.Length)}",
+        _ => value.ToString() ?? "",
+    };
+
+    private static string Summary(OperationSummary? s) => s == null ? "none" : $"{s.Id} {s.State} {s.StartDate:u} → {s.EndDate:u} {s.StatusMessage}";
+
+    private static string Table(Page<BackupRecord> page)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"{"Id",-28} {"Name",-20} {"Database",-16} {"State",-10} {"Size",10} {"Created",-20} {"Duration",9}");
+        foreach (var b in page.Items)
+            sb.AppendLine($"{b.Id,-28} {Trim(b.Name, 20),-20} {Trim(b.Database, 16),-16} {b.State,-10} {Size(b.SizeBytes),10} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {(b.Duration is { } d ? d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s" : ""),9}");
+        sb.Append($"{page.Items.Count} of {page.TotalCount}");
+        return sb.ToString();
+    }
+
+    private static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+}

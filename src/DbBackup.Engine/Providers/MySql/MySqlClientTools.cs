@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace DbBackup.Engine.Providers.MySql;
+
+/// <summary>Runs the official MySQL/MariaDB client tools (mariadb or mysql, mariadb-dump or
+/// mysqldump) with credentials in a 0600 option file and maps their failures to user errors.</summary>
+internal static class MySqlClientTools
+{
+    /// <summary>Client tool names, preferred first.</summary>
+    public static readonly string[] ClientNames = ["mariadb", "mysql"];
+
+    /// <summary>Dump tool names, preferred first.</summary>
+    public static readonly string[] DumpNames = ["mariadb-dump", "mysqldump"];
+
+    /// <summary>Path of the client tool, or a NotInstalled error naming both names.</summary>
+    public static string Client => ToolRunner.Require("MySQL/MariaDB access", ClientNames);
+
+    /// <summary>Path of the dump tool, or a NotInstalled error naming both names.</summary>
+    public static string Dump => ToolRunner.Require("MySQL/MariaDB backup", DumpNames);
+
+    /// <summary>Client arguments for machine-readable output: batch (tab-separated), raw (no escaping;
+    /// callers select only tab- and newline-free forms such as HEX()), no headers, and quick (rows are
+    /// streamed, not buffered in the client). --defaults-extra-file must come first.</summary>
+    public static List<string> QueryArgs(MySqlOptionsFile options, string? database)
+    {
+        var args = new List<string>
+        {
+            options.Argument, "--batch", "--raw", "--skip-column-names", "--quick",
+            "--default-character-set=utf8mb4", "--max-allowed-packet=1073741824", "--connect-timeout=15",
+        };
+        if (database != null) args.Add("--database=" + database);
+        return args;
+    }
+
+    /// <summary>Client arguments for feeding a SQL script (dump output, INSERT batches) on stdin. The
+    /// client stops at the first error (no --force) and exits non-zero.</summary>
+    public static List<string> ScriptArgs(MySqlOptionsFile options, string database) =>
+    [
+        options.Argument, "--batch", "--binary-mode", "--default-character-set=utf8mb4",
+        "--max-allowed-packet=1073741824", "--connect-timeout=15", "--database=" + database,
+    ];
+
+    /// <summary>Runs <paramref name="sql"/> through the client and returns the rows (tab-split).</summary>
+    public static async Task<List<string[]>> QueryAsync(ConnectionTarget target, string? database, string sql, CancellationToken cancellationToken)
+    {
+        var client = Client;
+        using var options = MySqlOptionsFile.Create(target);
+        var stdout = await RunAsync(target, client, QueryArgs(options, database), sql, cancellationToken).ConfigureAwait(false);
+        var rows = new List<string[]>();
+        foreach (var line in stdout.Split('\n'))
+            if (line.Length > 0) rows.Add(line.Split('\t'));
+        return rows;
+    }
+
+    /// <summary>Runs a tool to completion with <paramref name="stdin"/> as input; returns stdout.</summary>
+    public static async Task<string> RunAsync(ConnectionTarget target, string tool, IEnumerable<string> args, string? stdin, CancellationToken cancellationToken)
+    {
+        using var process = ToolRunner.Start(tool, args, redirectStdin: stdin != null);
+        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
+        var stderr = ToolRunner.CollectStderrAsync(process);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        if (stdin != null)
+        {
+            try
+            {
+                var bytes = Encoding.UTF8.GetBytes(stdin);
+                await process.StandardInput.BaseStream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException) { /* the tool exited early; its stderr says why */ }
+        }
+        var output = await stdout.ConfigureAwait(false);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var error = await stderr.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (process.ExitCode != 0) throw Failure(target, tool, process.ExitCode, error);
+        return output;
+    }
+
+    /// <summary>Waits for a streaming process and throws the mapped error on a non-zero exit.</summary>
+    public static async Task WaitAsync(ConnectionTarget target, string tool, Process process, Task<string> stderr, CancellationToken cancellationToken)
+    {
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var error = await stderr.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (process.ExitCode != 0) throw Failure(target, tool, process.ExitCode, error);
+    }
+
+    /// <summary>Maps a tool's stderr to a user error. The password is never in stderr (the tools do
+    /// not echo it) and never in the message we build.</summary>
+    public static DbBackupException Failure(ConnectionTarget target, string tool, int exitCode, string stderr)
+    {
+        var said = stderr.Trim();
+        if (said.Length > 2000) said = said[..2000] + "…";
+        var name = Path.GetFileName(tool);
+        if (said.Contains("Access denied", StringComparison.OrdinalIgnoreCase) &&
+            (said.Contains("1045", StringComparison.Ordinal) || said.Contains("using password", StringComparison.OrdinalIgnoreCase)))
+            return new DbBackupException(ErrorKind.AuthenticationError, "MySqlAccessDenied",
+                $"The server at {target.Server}:{target.Port} refused the login of user '{target.UserName}'@'{target.Server}': " +
+                $"check the user name and password. ({name}: {said})") { TargetObject = target.UserName };
+        if (said.Contains("Access denied", StringComparison.OrdinalIgnoreCase))
+            return new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
+                $"User '{target.UserName}' on {target.Server}:{target.Port} lacks a privilege this operation needs. ({name}: {said})");
+        if (new[] { "2002", "2003", "2005", "2006", "2013" }.Any(code => said.Contains(code, StringComparison.Ordinal)) ||
+            said.Contains("Can't connect", StringComparison.OrdinalIgnoreCase) || said.Contains("Unknown server host", StringComparison.OrdinalIgnoreCase))
+            return new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionFailed",
+                $"Cannot connect to the MySQL/MariaDB server at {target.Server}:{target.Port}: check the host and port and that the server is running. ({name}: {said})")
+            { TargetObject = $"{target.Server}:{target.Port}" };
+        if (said.Contains("1049", StringComparison.Ordinal) && said.Contains("Unknown database", StringComparison.OrdinalIgnoreCase))
+            return new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
+                $"Database '{target.Database}' does not exist on {target.Server}:{target.Port}. ({name}: {said})") { TargetObject = target.Database };
+        return new DbBackupException(ErrorKind.ServerError, "MySqlToolFailed",
+            $"{name} failed with exit code {exitCode} on {target.Server}:{target.Port}: {said}");
+    }
+}

@@ -1,0 +1,501 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DbBackup.Engine.Artifacts;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Providers.MySql;
+
+/// <summary>MySQL and MariaDB through their official client tools (no working .NET driver is
+/// available to this project). Schema, views, triggers, routines and events come from
+/// mariadb-dump/mysqldump; table data is read by the client inside one
+/// <c>START TRANSACTION WITH CONSISTENT SNAPSHOT</c> in an exact text form (see
+/// <see cref="MySqlValueEncoding"/>), because the dump tools print FLOAT lossily.
+/// Table data is read serially whatever Jobs says: one session is what keeps every table in the same
+/// snapshot without FLUSH TABLES WITH READ LOCK (which needs RELOAD and blocks all writers). Restores
+/// load tables in parallel.</summary>
+public sealed partial class MySqlProvider : IDatabaseProvider
+{
+    private const string SchemaFile = "schema.sql";
+    private const string PostSchemaFile = "post.sql";
+    private const string TocFile = "toc.json";
+    private const int InsertBatchChars = 1 << 20;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly JsonSerializerOptions TocJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    /// <inheritdoc/>
+    public DatabaseEngine Engine => DatabaseEngine.MySql;
+
+    /// <summary>Test hook: called with a step name during <see cref="SwapAsync"/>; throwing from it
+    /// simulates a failure at that step.</summary>
+    internal Action<string>? SwapFaultInjection { get; set; }
+
+    /// <inheritdoc/>
+    public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        var dump = MySqlClientTools.Dump;
+        _ = MySqlClientTools.Client;
+        var rows = await MySqlClientTools.QueryAsync(target, null,
+            "SELECT HEX(VERSION()), HEX(@@version_comment), EXISTS(SELECT 1 FROM information_schema.schemata WHERE schema_name = "
+            + MySqlSyntax.StringLiteral(target.Database) + ");", cancellationToken).ConfigureAwait(false);
+        if (rows.Count != 1 || rows[0].Length != 3) throw new DbBackupException(ErrorKind.ServerError, "MySqlProbeFailed", $"Unexpected probe answer from {target.Server}:{target.Port}.");
+        var version = MySqlSyntax.FromHex(rows[0][0]);
+        var comment = MySqlSyntax.FromHex(rows[0][1]);
+        var flavor = version.Contains("MariaDB", StringComparison.OrdinalIgnoreCase) || comment.Contains("MariaDB", StringComparison.OrdinalIgnoreCase) ? "MariaDB" : "MySQL";
+        var m = VersionPattern().Match(version);
+        var parsed = m.Success
+            ? new Version(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture))
+            : new Version(0, 0);
+        var toolVersion = (await MySqlClientTools.RunAsync(target, dump, ["--version"], null, cancellationToken).ConfigureAwait(false)).Trim();
+        return new ServerProbe(version, parsed, flavor, toolVersion, rows[0][2] == "1");
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        var db = MySqlSyntax.StringLiteral(target.Database);
+        var rows = await MySqlClientTools.QueryAsync(target, null,
+            "SELECT HEX(t.table_name), IFNULL(t.data_length, 0), IFNULL((SELECT GROUP_CONCAT(HEX(c.column_name) ORDER BY c.ordinal_position SEPARATOR ',') " +
+            "FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name " +
+            "AND c.data_type IN ('date', 'datetime', 'timestamp')), '') " +
+            $"FROM information_schema.tables t WHERE t.table_schema = {db} AND t.table_type = 'BASE TABLE' ORDER BY t.table_name;",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => new TableInfo("", MySqlSyntax.FromHex(r[0]),
+                r[2].Length == 0 ? [] : r[2].Split(',').Select(MySqlSyntax.FromHex).ToList(),
+                long.Parse(r[1], CultureInfo.InvariantCulture)))
+            .OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <inheritdoc/>
+    public async Task<DumpResult> DumpAsync(DumpRequest request, IPayloadSink sink, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    {
+        var source = request.Source;
+        var probe = await ProbeAsync(source, cancellationToken).ConfigureAwait(false);
+        if (!probe.DatabaseExists)
+            throw new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound", $"Database '{source.Database}' does not exist on {source.Server}:{source.Port}.") { TargetObject = source.Database };
+        var (charset, collation) = await DatabaseDefaultsAsync(source, source.Database, cancellationToken).ConfigureAwait(false);
+        var columns = await LoadColumnsAsync(source, source.Database, cancellationToken).ConfigureAwait(false);
+        var sizes = (await ListTablesAsync(source, cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, t => t.EstimatedBytes, StringComparer.Ordinal);
+
+        var subset = request.Tables != null;
+        var names = subset ? request.Tables!.Select(t => t.Name).ToList() : columns.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+        foreach (var name in names)
+            if (!columns.ContainsKey(name))
+                throw new DbBackupException(ErrorKind.NotFound, "UnknownTable",
+                    $"Table '{name}' is not a base table of database '{source.Database}'. Tables: {string.Join(", ", columns.Keys.Order(StringComparer.Ordinal))}.") { TargetObject = name };
+
+        string? sinceLiteral = null;
+        if (request.Since is { } since)
+        {
+            if (string.IsNullOrEmpty(request.DateColumn))
+                throw new DbBackupException(ErrorKind.InvalidArgument, "DateColumnRequired", "A since-filter needs a date column.");
+            // Compared in a session with time_zone '+00:00': TIMESTAMP columns compare as UTC instants,
+            // DATETIME/DATE columns are taken to hold UTC.
+            sinceLiteral = "'" + since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "'";
+            foreach (var name in names)
+                if (!columns[name].Any(c => c.Column.Name == request.DateColumn && c.Column.DataType is "date" or "datetime" or "timestamp"))
+                    throw new DbBackupException(ErrorKind.InvalidArgument, "DateColumnMissing",
+                        $"Table '{name}' has no date, datetime or timestamp column '{request.DateColumn}' to apply the since-filter to.") { TargetObject = name };
+        }
+
+        var state = new OperationProgress { Phase = "Schema", TablesTotal = names.Count, BytesEstimated = names.Sum(n => sizes.GetValueOrDefault(n)) };
+        Report(progress, state);
+
+        // Two dumps: tables and views first, then triggers, routines and events, applied after the
+        // data so triggers never fire during the load. For a table subset only those tables (and their
+        // triggers) are dumped; views are left out because they may reference tables not restored.
+        var tableArgs = subset ? names : new List<string>();
+        await DumpToSinkAsync(source, sink, SchemaFile,
+            ["--no-data", "--skip-triggers", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", source.Database, .. tableArgs],
+            cancellationToken).ConfigureAwait(false);
+        await DumpToSinkAsync(source, sink, PostSchemaFile,
+            ["--no-data", "--no-create-info", "--triggers", "--routines", "--events", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", source.Database, .. tableArgs],
+            cancellationToken).ConfigureAwait(false);
+
+        var jobs = names.Select((name, i) => new TableJob(name, columns[name].Where(c => !c.Generated).Select(c => c.Column).ToList(),
+            sinceLiteral == null ? null : MySqlSyntax.Identifier(request.DateColumn!) + " >= " + sinceLiteral,
+            $"data/{i + 1:D4}.tsv")).ToList();
+        state.Phase = "Data";
+        var stats = await ExtractAsync(source, jobs, sink, progress, state, cancellationToken).ConfigureAwait(false);
+
+        var toc = new MySqlToc
+        {
+            Database = source.Database, CharacterSet = charset, Collation = collation, ServerVersion = probe.ServerVersion, Subset = subset,
+            Since = request.Since?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), DateColumn = request.Since == null ? null : request.DateColumn,
+            Tables = jobs.Select((j, i) => new MySqlTocTable { Name = j.Table, File = j.File!, Rows = stats[i].Rows, Checksum = stats[i].ContentChecksum, Columns = j.Columns }).ToList(),
+        };
+        await using (var tocStream = sink.Create(TocFile))
+            await JsonSerializer.SerializeAsync(tocStream, toc, TocJson, cancellationToken).ConfigureAwait(false);
+
+        state.Phase = "Finishing";
+        state.Percent = 100;
+        Report(progress, state);
+        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats);
+    }
+
+    /// <inheritdoc/>
+    public async Task RestoreAsync(RestoreRequest request, IPayloadSource source, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    {
+        var target = request.Target;
+        var database = target.Database;
+        var probe = await ProbeAsync(target, cancellationToken).ConfigureAwait(false);
+        if (probe.DatabaseExists)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
+                $"Database '{database}' already exists on {target.Server}:{target.Port}; a restore only creates a new database. Choose a name that does not exist.") { TargetObject = database };
+        foreach (var required in new[] { TocFile, SchemaFile, PostSchemaFile })
+            if (!source.Names.Contains(required))
+                throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{required}'; it is not a complete MySQL backup.");
+        MySqlToc toc;
+        await using (var tocStream = source.Open(TocFile))
+            toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
+                  ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
+        ValidateToc(toc, source);
+
+        var state = new OperationProgress { Phase = "Schema", TablesTotal = toc.Tables.Count };
+        Report(progress, state);
+        await MySqlClientTools.QueryAsync(target, null,
+            $"CREATE DATABASE {MySqlSyntax.Identifier(database)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ApplyScriptAsync(target, database, source, SchemaFile, cancellationToken).ConfigureAwait(false);
+            state.Phase = "Data";
+            Report(progress, state);
+            var done = 0;
+            long bytes = 0;
+            await Parallel.ForEachAsync(toc.Tables, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs), CancellationToken = cancellationToken },
+                async (table, ct) =>
+                {
+                    var n = await LoadTableAsync(target, database, source, table, ct).ConfigureAwait(false);
+                    lock (state)
+                    {
+                        bytes += n;
+                        state.TablesDone = ++done;
+                        state.BytesDone = bytes;
+                        state.CurrentTable = table.Name;
+                        state.Percent = toc.Tables.Count == 0 ? 100 : 100 * done / toc.Tables.Count;
+                        Report(progress, state);
+                    }
+                }).ConfigureAwait(false);
+            state.Phase = "PostData";
+            Report(progress, state);
+            await ApplyScriptAsync(target, database, source, PostSchemaFile, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Only the database this restore created is dropped, even when cancelled.
+            try { await DropDatabaseAsync(target, database, CancellationToken.None).ConfigureAwait(false); }
+            catch (DbBackupException) { /* the original error matters more */ }
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task SwapAsync(ConnectionTarget server, string database, string replacement, CancellationToken cancellationToken)
+        => new MySqlDatabaseSwap(server, database, replacement, SwapFaultInjection).RunAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken)
+        => await MySqlClientTools.QueryAsync(server, null, $"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(database)};", cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TableStat>> ComputeTableStatsAsync(ConnectionTarget target, IReadOnlyList<TableStat> tables, CancellationToken cancellationToken)
+    {
+        var columns = await LoadColumnsAsync(target, target.Database, cancellationToken).ConfigureAwait(false);
+        var jobs = new List<TableJob>();
+        foreach (var t in tables)
+        {
+            if (!columns.TryGetValue(t.Name, out var cols))
+                throw new DbBackupException(ErrorKind.NotFound, "UnknownTable", $"Table '{t.Name}' does not exist in database '{target.Database}'.") { TargetObject = t.Name };
+            jobs.Add(new TableJob(t.Name, cols.Where(c => !c.Generated).Select(c => c.Column).ToList(), null, null));
+        }
+        return await ExtractAsync(target, jobs, null, null, new OperationProgress(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record TableJob(string Table, List<MySqlColumn> Columns, string? Where, string? File);
+
+    /// <summary>Reads every table in one client session under one consistent snapshot, writes each to
+    /// its data file (when a sink is given) and checksums its canonical lines. Tables are separated in
+    /// the output stream by marker rows ("#n"), which no data row can look like: data fields are hex,
+    /// numbers, temporal text or NULL.</summary>
+    private static async Task<List<TableStat>> ExtractAsync(ConnectionTarget target, List<TableJob> jobs, IPayloadSink? sink,
+        IProgress<OperationProgress>? progress, OperationProgress state, CancellationToken cancellationToken)
+    {
+        var stats = new List<TableStat>();
+        if (jobs.Count == 0) return stats;
+        var script = new StringBuilder();
+        // sql_mode '' so no mode changes how values print (PAD_CHAR_TO_FULL_LENGTH, ANSI_QUOTES…).
+        script.Append("SET SESSION sql_mode = '', time_zone = '+00:00';\nSET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n");
+        script.Append("START TRANSACTION WITH CONSISTENT SNAPSHOT;\n");
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            script.Append("SELECT '#").Append(i).Append("';\n");
+            script.Append(MySqlRowCodec.SelectStatement(target.Database, jobs[i].Table, jobs[i].Columns, jobs[i].Where)).Append(";\n");
+        }
+        script.Append("SELECT '#end';\nCOMMIT;\n");
+
+        var client = MySqlClientTools.Client;
+        using var options = MySqlOptionsFile.Create(target);
+        using var process = ToolRunner.Start(client, MySqlClientTools.QueryArgs(options, null), redirectStdin: true);
+        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
+        var stderr = ToolRunner.CollectStderrAsync(process);
+        // Written concurrently with reading so neither pipe can fill up and stall the client.
+        var feed = Task.Run(async () =>
+        {
+            try
+            {
+                await process.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(script.ToString()), CancellationToken.None).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException) { }
+        }, CancellationToken.None);
+
+        Stream? file = null;
+        var current = -1;
+        RowSetChecksum? checksum = null;
+        var canonical = new List<byte>(4096);
+        var reader = new MySqlLineReader(process.StandardOutput.BaseStream);
+        var lastReport = Stopwatch.StartNew();
+        var ended = false;
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } memory)
+            {
+                if (memory.Length > 0 && memory.Span[0] == (byte)'#')
+                {
+                    if (current >= 0)
+                    {
+                        stats.Add(new TableStat { Name = jobs[current].Table, Rows = checksum!.Rows, ContentChecksum = checksum.Value });
+                        if (file != null) await file.DisposeAsync().ConfigureAwait(false);
+                        file = null;
+                        state.TablesDone = current + 1;
+                    }
+                    var marker = Encoding.ASCII.GetString(memory.Span[1..]);
+                    if (marker == "end")
+                    {
+                        ended = true;
+                        continue;
+                    }
+                    current = int.Parse(marker, CultureInfo.InvariantCulture);
+                    if (current != stats.Count) throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", "Table markers arrived out of order.");
+                    checksum = new RowSetChecksum();
+                    if (sink != null) file = sink.Create(jobs[current].File!);
+                    state.CurrentTable = jobs[current].Table;
+                    continue;
+                }
+                if (current < 0 || ended) throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", "The client printed a row outside any table.");
+                MySqlRowCodec.Canonicalize(memory.Span, jobs[current].Columns, jobs[current].Table, canonical);
+                checksum!.AddRow(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(canonical));
+                if (file != null)
+                {
+                    canonical.Add((byte)'\n');
+                    await file.WriteAsync(canonical.ToArray(), cancellationToken).ConfigureAwait(false);
+                }
+                if (progress != null && lastReport.Elapsed > ProgressInterval)
+                {
+                    state.BytesDone = reader.BytesRead;
+                    state.Percent = state.BytesEstimated > 0 ? (int)Math.Min(99, 100 * reader.BytesRead / state.BytesEstimated) : 100 * state.TablesDone / state.TablesTotal;
+                    Report(progress, state);
+                    lastReport.Restart();
+                }
+            }
+            await feed.ConfigureAwait(false);
+            await MySqlClientTools.WaitAsync(target, client, process, stderr, cancellationToken).ConfigureAwait(false);
+            if (!ended || stats.Count != jobs.Count)
+                throw new DbBackupException(ErrorKind.ServerError, "MySqlDumpIncomplete", $"The client stopped before all tables of '{target.Database}' were read.");
+        }
+        catch
+        {
+            ToolRunner.Kill(process);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+        finally
+        {
+            if (file != null) await file.DisposeAsync().ConfigureAwait(false);
+        }
+        if (progress != null)
+        {
+            state.BytesDone = reader.BytesRead;
+            Report(progress, state);
+        }
+        return stats;
+    }
+
+    /// <summary>Streams a dump tool's output into one payload file.</summary>
+    private static async Task DumpToSinkAsync(ConnectionTarget source, IPayloadSink sink, string name, List<string> args, CancellationToken cancellationToken)
+    {
+        var dump = MySqlClientTools.Dump;
+        using var options = MySqlOptionsFile.Create(source);
+        args.InsertRange(0, [options.Argument, "--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
+        using var process = ToolRunner.Start(dump, args);
+        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
+        var stderr = ToolRunner.CollectStderrAsync(process);
+        try
+        {
+            await using (var file = sink.Create(name))
+                await process.StandardOutput.BaseStream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            await MySqlClientTools.WaitAsync(source, dump, process, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ToolRunner.Kill(process);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+    }
+
+    /// <summary>Feeds a payload SQL script to the client connected to <paramref name="database"/>.</summary>
+    private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, string name, CancellationToken cancellationToken)
+    {
+        var client = MySqlClientTools.Client;
+        using var options = MySqlOptionsFile.Create(target);
+        using var process = ToolRunner.Start(client, MySqlClientTools.ScriptArgs(options, database), redirectStdin: true);
+        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
+        var stderr = ToolRunner.CollectStderrAsync(process);
+        var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+        try
+        {
+            await using (var input = source.Open(name))
+            {
+                try { await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false); }
+                catch (IOException) when (process.HasExited) { /* the client stopped at an error; its stderr says which */ }
+            }
+            try { process.StandardInput.Close(); } catch (IOException) { }
+            await drain.ConfigureAwait(false);
+            await MySqlClientTools.WaitAsync(target.WithDatabase(database), client, process, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ToolRunner.Kill(process);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+    }
+
+    /// <summary>Loads one table's data file as batched INSERTs with exact literals; returns bytes read.</summary>
+    private static async Task<long> LoadTableAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlTocTable table, CancellationToken cancellationToken)
+    {
+        var client = MySqlClientTools.Client;
+        using var options = MySqlOptionsFile.Create(target);
+        using var process = ToolRunner.Start(client, MySqlClientTools.ScriptArgs(options, database), redirectStdin: true);
+        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
+        var stderr = ToolRunner.CollectStderrAsync(process);
+        var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+        var stdin = process.StandardInput.BaseStream;
+        long bytes = 0;
+        try
+        {
+            var head = "INSERT INTO " + MySqlSyntax.Identifier(table.Name) + " (" + string.Join(",", table.Columns.Select(c => MySqlSyntax.Identifier(c.Name))) + ") VALUES ";
+            var sql = new StringBuilder();
+            // Same settings as the dump tools' output: no FK or unique checks during the load, 0 kept
+            // in AUTO_INCREMENT columns; strict so a value the column cannot hold fails loudly.
+            sql.Append("SET NAMES utf8mb4; SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', ")
+               .Append("sql_mode = 'NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', autocommit = 0;\n");
+            var rows = 0L;
+            var pending = 0;
+            async Task Flush(bool final)
+            {
+                if (pending > 0) sql.Append(";\n");
+                if (final) sql.Append("COMMIT;\n");
+                try { await stdin.WriteAsync(Encoding.UTF8.GetBytes(sql.ToString()), cancellationToken).ConfigureAwait(false); }
+                catch (IOException) when (process.HasExited) { }
+                sql.Clear();
+                pending = 0;
+            }
+            await using (var input = source.Open(table.File))
+            {
+                var reader = new MySqlLineReader(input);
+                while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                {
+                    if (!reader.LastLineTerminated)
+                        throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' ends in the middle of a row.");
+                    rows++;
+                    sql.Append(pending == 0 ? head : ",");
+                    MySqlRowCodec.AppendTuple(sql, Encoding.ASCII.GetString(line.Span), table.Columns, table.Name, rows);
+                    pending++;
+                    if (sql.Length >= InsertBatchChars) await Flush(false).ConfigureAwait(false);
+                    if (process.HasExited) break;
+                }
+                bytes = reader.BytesRead;
+            }
+            if (!process.HasExited && rows != table.Rows)
+                throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' holds {rows} rows; the backup recorded {table.Rows}.");
+            await Flush(true).ConfigureAwait(false);
+            try { process.StandardInput.Close(); } catch (IOException) { }
+            await drain.ConfigureAwait(false);
+            await MySqlClientTools.WaitAsync(target.WithDatabase(database), client, process, stderr, cancellationToken).ConfigureAwait(false);
+            return bytes;
+        }
+        catch
+        {
+            ToolRunner.Kill(process);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+    }
+
+    private static void ValidateToc(MySqlToc toc, IPayloadSource source)
+    {
+        static DbBackupException Bad(string what) => new(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is invalid: " + what + ".");
+        if (toc.FormatVersion != MySqlToc.CurrentFormatVersion)
+            throw new DbBackupException(ErrorKind.NotSupported, "MySqlFormatVersion", $"This backup's MySQL payload format is version {toc.FormatVersion}; this DbBackup reads version {MySqlToc.CurrentFormatVersion}.");
+        if (!SqlWordPattern().IsMatch(toc.CharacterSet) || !SqlWordPattern().IsMatch(toc.Collation)) throw Bad("bad character set or collation");
+        foreach (var t in toc.Tables)
+        {
+            if (!source.Names.Contains(t.File)) throw Bad($"data file '{t.File}' of table '{t.Name}' is missing");
+            if (t.Columns.Count == 0) throw Bad($"table '{t.Name}' has no columns");
+            foreach (var c in t.Columns)
+                if (c.CharacterSet is { } cs && !SqlWordPattern().IsMatch(cs)) throw Bad($"bad character set for column '{c.Name}'");
+        }
+    }
+
+    private static async Task<(string Charset, string Collation)> DatabaseDefaultsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
+    {
+        var rows = await MySqlClientTools.QueryAsync(target, null,
+            "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata WHERE schema_name = " + MySqlSyntax.StringLiteral(database) + ";",
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Count != 1 || !SqlWordPattern().IsMatch(rows[0][0]) || !SqlWordPattern().IsMatch(rows[0][1]))
+            throw new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound", $"Database '{database}' does not exist on {target.Server}:{target.Port}.") { TargetObject = database };
+        return (rows[0][0], rows[0][1]);
+    }
+
+    /// <summary>Columns of every base table of <paramref name="database"/>, in ordinal order.</summary>
+    internal static async Task<Dictionary<string, List<(MySqlColumn Column, bool Generated)>>> LoadColumnsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
+    {
+        var db = MySqlSyntax.StringLiteral(database);
+        var rows = await MySqlClientTools.QueryAsync(target, null,
+            "SELECT HEX(c.table_name), HEX(c.column_name), HEX(c.data_type), HEX(c.column_type), IFNULL(c.character_set_name, ''), " +
+            "IF(c.extra LIKE '%VIRTUAL%' OR c.extra LIKE '%STORED%' OR c.extra LIKE '%PERSISTENT%', 1, 0) " +
+            "FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name " +
+            $"WHERE c.table_schema = {db} AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position;",
+            cancellationToken).ConfigureAwait(false);
+        var result = new Dictionary<string, List<(MySqlColumn, bool)>>(StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
+            var table = MySqlSyntax.FromHex(r[0]);
+            var dataType = MySqlSyntax.FromHex(r[2]).ToLowerInvariant();
+            var charset = r[4].Length == 0 ? (dataType == "json" ? "utf8mb4" : null) : r[4];
+            var column = new MySqlColumn
+            {
+                Name = MySqlSyntax.FromHex(r[1]), DataType = dataType, ColumnType = MySqlSyntax.FromHex(r[3]),
+                CharacterSet = charset, Encoding = MySqlColumn.EncodingFor(dataType),
+            };
+            if (column.Encoding != MySqlValueEncoding.Hex) column.CharacterSet = null;
+            if (!result.TryGetValue(table, out var list)) result[table] = list = [];
+            list.Add((column, r[5] == "1"));
+        }
+        return result;
+    }
+
+    private static void Report(IProgress<OperationProgress>? progress, OperationProgress state)
+    {
+        if (progress == null) return;
+        state.UpdatedAt = DateTimeOffset.UtcNow;
+        progress.Report(state.Clone());
+    }
+
+    [GeneratedRegex(@"^(\d+)\.(\d+)\.(\d+)")] private static partial Regex VersionPattern();
+    [GeneratedRegex("^[A-Za-z0-9_]+$")] private static partial Regex SqlWordPattern();
+}

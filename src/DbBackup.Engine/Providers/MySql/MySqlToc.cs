@@ -1,0 +1,31 @@
+namespace DbBackup.Engine.Providers.MySql;
+
+/// <summary>The MySQL payload's table of contents (toc.json). Layout of a MySQL backup:
+/// schema.sql (tables and views, mariadb-dump --no-data --skip-triggers), data/NNNN.tsv (one table per
+/// file; one row per line; fields separated by TAB; <c>\N</c> is NULL; values encoded as each column's
+/// <see cref="MySqlColumn.Encoding"/> says), post.sql (triggers, routines, events; applied after the
+/// data so triggers do not fire during the load) and this file.</summary>
+internal sealed class MySqlToc
+{
+    /// <summary>The format version this code writes and reads.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Payload format version.</summary>
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
+    /// <summary>Source database.</summary>
+    public string Database { get; set; } = "";
+    /// <summary>Source database default character set.</summary>
+    public string CharacterSet { get; set; } = "";
+    /// <summary>Source database default collation.</summary>
+    public string Collation { get; set; } = "";
+    /// <summary>Server version at dump time.</summary>
+    public string ServerVersion { get; set; } = "";
+    /// <summary>True when only some tables were dumped (views are then not included).</summary>
+    public bool Subset { get; set; }
+    /// <summary>The since-filter instant (UTC, ISO 8601), when one was applied.</summary>
+    public string? Since { get; set; }
+    /// <summary>The column the since-filter applied to.</summary>
+    public string? DateColumn { get; set; }
+    /// <summary>Tables in dump order.</summary>
+    public List<MySqlTocTable> Tables { get; set; } = [];
+}

@@ -1,0 +1,92 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>Opens Npgsql connections for a target and turns connection failures into errors a user
+/// can act on. The password stays in the connection string builder in memory only.</summary>
+internal static class PostgreSqlConnector
+{
+    /// <summary>Session settings that make COPY text exact and identical on every connection, so the
+    /// dump, the restore and the verify checksums see the same bytes: shortest exact floats, ISO dates,
+    /// a fixed time zone and interval style, hex bytea.</summary>
+    private const string CanonicalSession =
+        "SET extra_float_digits = 3; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; " +
+        "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET standard_conforming_strings = on;";
+
+    /// <summary>Builds the connection string. No pooling: every connection really closes, so DROP and
+    /// RENAME DATABASE are never blocked by an idle pooled session.</summary>
+    public static string ConnectionString(ConnectionTarget target, string? database = null) => new NpgsqlConnectionStringBuilder
+    {
+        Host = target.Server,
+        Port = target.Port,
+        Username = target.UserName,
+        Password = target.Password,
+        Database = database ?? target.Database,
+        Timeout = 10,
+        CommandTimeout = 0,
+        Pooling = false,
+        ApplicationName = "DbBackup",
+    }.ConnectionString;
+
+    /// <summary>Opens a connection to <paramref name="database"/> (default: the target's) with the
+    /// canonical session settings. Throws ConnectionError, AuthenticationError or NotFound (database missing).</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, CancellationToken cancellationToken, string? database = null)
+    {
+        var db = database ?? target.Database;
+        var conn = new NpgsqlConnection(ConnectionString(target, db));
+        try
+        {
+            await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var cmd = new NpgsqlCommand(CanonicalSession, conn);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return conn;
+        }
+        catch (Exception e)
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
+            throw Translate(e, target, db);
+        }
+    }
+
+    /// <summary>Opens a connection to the maintenance database (postgres, else template1) for
+    /// server-level statements.</summary>
+    public static async Task<NpgsqlConnection> OpenMaintenanceAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenAsync(target, cancellationToken, "postgres").ConfigureAwait(false);
+        }
+        catch (DbBackupException e) when (e.ErrorId == "DatabaseNotFound")
+        {
+            return await OpenAsync(target, cancellationToken, "template1").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The user-facing error for a failure to open a connection. Never includes the password.</summary>
+    public static Exception Translate(Exception e, ConnectionTarget target, string database)
+    {
+        var where = $"{target.Server}:{target.Port}";
+        switch (e)
+        {
+            case PostgresException pe when pe.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification:
+                return new DbBackupException(ErrorKind.AuthenticationError, "AuthenticationFailed",
+                    $"PostgreSQL at {where} rejected user '{target.UserName}' for database '{database}': {pe.MessageText}. " +
+                    "Check the user name and password (or pg_hba.conf).", e) { TargetObject = target.UserName };
+            case PostgresException pe when pe.SqlState == PostgresErrorCodes.InvalidCatalogName:
+                return new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
+                    $"Database '{database}' does not exist on PostgreSQL at {where}.", e) { TargetObject = database };
+            case PostgresException pe:
+                return new DbBackupException(ErrorKind.ServerError, "ServerError",
+                    $"PostgreSQL at {where} refused the connection to '{database}': {pe.SqlState} {pe.MessageText}", e);
+            case NpgsqlException or SocketException or TimeoutException or IOException or OperationCanceledException:
+                var reason = e.GetBaseException().Message;
+                return new DbBackupException(ErrorKind.ConnectionError, "ConnectionFailed",
+                    $"Could not connect to PostgreSQL at {where} (database '{database}'): {reason}. " +
+                    "Check the server name, the port and that the server accepts TCP connections.", e) { TargetObject = where };
+            default:
+                return e;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Buffers;
+using DbBackup.Engine.Artifacts;
+using Npgsql;
+
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>Streams COPY text data between the server and a stream in fixed-size chunks, byte for byte.
+/// Npgsql's text COPY API hands out a StreamReader/StreamWriter; we use its underlying raw COPY stream
+/// so no bytes are decoded and re-encoded (a SQL_ASCII database may hold bytes that are not UTF-8).</summary>
+internal static class PostgreSqlCopy
+{
+    private const int ChunkSize = 128 * 1024;
+
+    /// <summary>COPY (SELECT cols FROM table [WHERE dateColumn &gt;= since]) TO STDOUT, text format.</summary>
+    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since)
+    {
+        var select = "SELECT " + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + " FROM " + PostgreSqlSyntax.Qualified(schema, name);
+        if (since is { } s && dateColumn != null)
+            select += " WHERE " + PostgreSqlSyntax.Identifier(dateColumn) + " >= " + PostgreSqlSyntax.TimestampTz(s);
+        return "COPY (" + select + ") TO STDOUT";
+    }
+
+    /// <summary>COPY table (cols) FROM STDIN, text format. A table with no copyable columns takes rows of nothing.</summary>
+    public static string CopyInSql(string schema, string name, IReadOnlyList<string> columns)
+        => "COPY " + PostgreSqlSyntax.Qualified(schema, name)
+           + (columns.Count == 0 ? "" : " (" + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + ")")
+           + " FROM STDIN";
+
+    /// <summary>Runs a COPY … TO STDOUT, writing the bytes to <paramref name="destination"/> (when given)
+    /// and every row to <paramref name="checksum"/>. Returns the bytes copied.</summary>
+    public static async Task<long> CopyOutAsync(NpgsqlConnection conn, string sql, Stream? destination, RowSetChecksum checksum,
+        Action<long> onBytes, CancellationToken ct)
+    {
+        using var reader = await conn.BeginTextExportAsync(sql, ct).ConfigureAwait(false);
+        var raw = RawStream(reader);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var carry = new List<byte>();
+        long total = 0;
+        try
+        {
+            int n;
+            while ((n = await raw.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false)) > 0)
+            {
+                if (destination != null) await destination.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                checksum.AddLines(buffer.AsSpan(0, n), carry);
+                total += n;
+                onBytes(n);
+            }
+            checksum.Flush(carry);
+            return total;
+        }
+        catch
+        {
+            // Without this, disposing the reader would read the rest of the table to reach the end of the COPY.
+            TryCancel(raw);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Runs a COPY … FROM STDIN fed from <paramref name="source"/>. Returns the rows sent
+    /// (newlines: COPY text escapes newlines inside values, so each line is a row).</summary>
+    public static async Task<long> CopyInAsync(NpgsqlConnection conn, string sql, Stream source, Action<long> onBytes, CancellationToken ct)
+    {
+        var writer = await conn.BeginTextImportAsync(sql, ct).ConfigureAwait(false);
+        var raw = RawStream(writer);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        long rows = 0;
+        try
+        {
+            int n;
+            while ((n = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false)) > 0)
+            {
+                rows += buffer.AsSpan(0, n).Count((byte)'\n');
+                await raw.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                onBytes(n);
+            }
+            // Ends the COPY; the server's verdict on the data (bad value, constraint) arrives here.
+            await writer.DisposeAsync().ConfigureAwait(false);
+            return rows;
+        }
+        catch
+        {
+            TryCancel(raw);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Stream RawStream(TextReader reader) => (reader as StreamReader)?.BaseStream
+        ?? throw new InvalidOperationException("Npgsql's text COPY reader no longer exposes its raw stream.");
+
+    private static Stream RawStream(TextWriter writer) => (writer as StreamWriter)?.BaseStream
+        ?? throw new InvalidOperationException("Npgsql's text COPY writer no longer exposes its raw stream.");
+
+    private static void TryCancel(Stream raw)
+    {
+        try { (raw as NpgsqlRawCopyStream)?.Cancel(); }
+        catch (Exception) { /* the connection is discarded by the caller anyway */ }
+    }
+}

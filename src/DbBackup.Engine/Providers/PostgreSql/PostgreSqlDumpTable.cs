@@ -1,0 +1,12 @@
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>A table whose rows a dump copies: a plain table or a leaf partition.</summary>
+/// <param name="Schema">Schema, unquoted.</param>
+/// <param name="Name">Name, unquoted.</param>
+/// <param name="Columns">Non-generated columns in ordinal order.</param>
+/// <param name="EstimatedBytes">pg_table_size, for ordering and progress.</param>
+internal sealed record PostgreSqlDumpTable(string Schema, string Name, IReadOnlyList<string> Columns, long EstimatedBytes)
+{
+    /// <summary>schema.name as a user would write it (unquoted, for messages and progress).</summary>
+    public string DisplayName => Schema + "." + Name;
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>toc.json: what a PostgreSQL payload holds, so it can be restored by this provider or by
+/// hand (pg_restore --section=pre-data schema.dump; for each table
+/// <c>COPY "schema"."name" (columns) FROM 'file'</c>; setval per sequence; pg_restore --section=post-data).
+/// Data files are COPY text format, UTF-8, written with DateStyle ISO, TimeZone UTC, extra_float_digits 3.</summary>
+public sealed class PostgreSqlToc
+{
+    /// <summary>The format this provider writes and reads.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>The logical file name of this document in the payload.</summary>
+    public const string FileName = "toc.json";
+
+    /// <summary>The logical file name of the pg_dump custom-format schema archive.</summary>
+    public const string SchemaFileName = "schema.dump";
+
+    /// <summary>Format version of the payload.</summary>
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
+    /// <summary>Server version string of the source.</summary>
+    public string ServerVersion { get; set; } = "";
+    /// <summary>pg_dump version that wrote the schema archive.</summary>
+    public string ToolVersion { get; set; } = "";
+    /// <summary>Source database encoding (pg_encoding name, e.g. UTF8): the restore creates the database with it.</summary>
+    public string ServerEncoding { get; set; } = "";
+    /// <summary>Source database LC_COLLATE (informational).</summary>
+    public string? Collate { get; set; }
+    /// <summary>Source database LC_CTYPE (informational).</summary>
+    public string? Ctype { get; set; }
+    /// <summary>The schema archive file.</summary>
+    public string SchemaFile { get; set; } = SchemaFileName;
+    /// <summary>Roles that own objects or hold privileges in the source; they must exist on the target.</summary>
+    public List<string> Roles { get; set; } = [];
+    /// <summary>Schemas a table-subset restore creates before pg_restore (pg_dump -t does not dump them); empty for whole-database backups.</summary>
+    public List<string> SubsetSchemas { get; set; } = [];
+    /// <summary>Table data files.</summary>
+    public List<PostgreSqlTocTable> Tables { get; set; } = [];
+    /// <summary>Sequence positions under the dump's snapshot.</summary>
+    public List<PostgreSqlTocSequence> Sequences { get; set; } = [];
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Writes this document as UTF-8 JSON.</summary>
+    public Task WriteAsync(Stream stream, CancellationToken cancellationToken) => JsonSerializer.SerializeAsync(stream, this, Options, cancellationToken);
+
+    /// <summary>Reads and validates a document; throws InvalidData or NotSupported.</summary>
+    public static async Task<PostgreSqlToc> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        PostgreSqlToc? toc;
+        try
+        {
+            toc = await JsonSerializer.DeserializeAsync<PostgreSqlToc>(stream, Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is not valid JSON: {e.Message}", e);
+        }
+        if (toc == null) throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is empty.");
+        if (toc.FormatVersion != CurrentFormatVersion)
+            throw new DbBackupException(ErrorKind.NotSupported, "PayloadFormatUnsupported",
+                $"{FileName} has format version {toc.FormatVersion}; this version of DbBackup reads format {CurrentFormatVersion} only.");
+        return toc;
+    }
+}

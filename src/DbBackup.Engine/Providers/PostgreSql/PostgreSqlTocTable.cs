@@ -1,0 +1,20 @@
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>One table's data file in <see cref="PostgreSqlToc"/>.</summary>
+public sealed class PostgreSqlTocTable
+{
+    /// <summary>Schema, unquoted.</summary>
+    public string Schema { get; set; } = "";
+    /// <summary>Table name, unquoted.</summary>
+    public string Name { get; set; } = "";
+    /// <summary>Columns in the file's order (generated columns are left out: the server recomputes them).</summary>
+    public List<string> Columns { get; set; } = [];
+    /// <summary>Logical payload file name, e.g. data/0001.copy.</summary>
+    public string File { get; set; } = "";
+    /// <summary>Rows in the file.</summary>
+    public long Rows { get; set; }
+    /// <summary>Uncompressed bytes in the file.</summary>
+    public long Bytes { get; set; }
+    /// <summary>Order-independent checksum of the rows (see RowSetChecksum).</summary>
+    public string ContentChecksum { get; set; } = "";
+}

@@ -1,0 +1,80 @@
+using DbBackup.Engine;
+using DbBackup.Engine.Providers.MySql;
+using DbBackup.Tests.Infrastructure;
+
+namespace DbBackup.Tests.MySql;
+
+/// <summary>Swapping a restored database into place on MariaDB (no RENAME DATABASE).</summary>
+public sealed class MySqlSwapTests
+{
+    private static async Task<(MySqlTestDatabase Db, string Replacement)> BuildAsync()
+    {
+        var db = await MySqlTestDatabase.CreateAsync("dbb_mysw");
+        await db.ExecAsync("""
+            CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20));
+            CREATE TABLE only_old (x INT);
+            INSERT INTO t (v) VALUES ('old1'), ('old2'); INSERT INTO only_old VALUES (1);
+            CREATE VIEW v_old AS SELECT v FROM t;
+            CREATE TRIGGER t_old BEFORE INSERT ON t FOR EACH ROW SET NEW.v = CONCAT(NEW.v, '-old');
+            CREATE FUNCTION which() RETURNS VARCHAR(3) DETERMINISTIC RETURN 'old';
+            """);
+        var replacement = db.NewName("dbb_myrep");
+        await MySqlTestDatabase.ExecAsync(null, $"CREATE DATABASE `{replacement}`;");
+        await MySqlTestDatabase.ExecAsync(replacement, """
+            CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20));
+            CREATE TABLE `new one` (y INT, FOREIGN KEY (y) REFERENCES t(id));
+            INSERT INTO t (v) VALUES ('new1'); INSERT INTO `new one` VALUES (1);
+            CREATE VIEW v_new AS SELECT t.v, n.y FROM t JOIN `new one` n ON n.y = t.id;
+            CREATE TRIGGER t_new BEFORE INSERT ON t FOR EACH ROW SET NEW.v = CONCAT(NEW.v, '-new');
+            CREATE FUNCTION which() RETURNS VARCHAR(3) DETERMINISTIC RETURN 'new';
+            CREATE PROCEDURE only_new() SELECT 1;
+            """);
+        return (db, replacement);
+    }
+
+    [MySqlFact]
+    public async Task Swap_replaces_tables_views_triggers_and_routines_and_removes_the_replacement()
+    {
+        var (db, replacement) = await BuildAsync();
+        await using var _ = db;
+        var expectedData = await db.SnapshotAsync(replacement);
+        var expectedObjects = (await db.InventoryAsync(replacement)).Select(s => s.Replace(replacement, db.Name, StringComparison.Ordinal)).ToList();
+
+        await new MySqlProvider().SwapAsync(db.Target, db.Name, replacement, CancellationToken.None);
+
+        Assert.Equal(expectedData, await db.SnapshotAsync(db.Name));
+        Assert.Equal(expectedObjects, await db.InventoryAsync(db.Name));
+        Assert.False(await db.ExistsAsync(replacement));
+        Assert.Equal("new", (await db.QueryAsync("SELECT which()"))[0][0]);
+        Assert.Equal("new1", (await db.QueryAsync("SELECT v FROM v_new"))[0][0]);
+        await db.ExecAsync("INSERT INTO t (v) VALUES ('x');");
+        Assert.Equal("x-new", (await db.QueryAsync("SELECT v FROM t WHERE id = 2"))[0][0]);
+        var leftovers = await db.QueryAsync("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'dbbackup\\_aside\\_%'");
+        Assert.Equal("0", leftovers[0][0]);
+    }
+
+    [MySqlFact]
+    public async Task A_failure_at_any_step_of_the_swap_leaves_both_databases_as_they_were()
+    {
+        foreach (var step in new[] { "before-rename", "after-rename", "after-objects" })
+        {
+            var (db, replacement) = await BuildAsync();
+            await using var _ = db;
+            var originalData = await db.SnapshotAsync(db.Name);
+            var originalObjects = await db.InventoryAsync(db.Name);
+            var replacementData = await db.SnapshotAsync(replacement);
+            var replacementObjects = await db.InventoryAsync(replacement);
+
+            var provider = new MySqlProvider { SwapFaultInjection = s => { if (s == step) throw new IOException("injected at " + s); } };
+            var e = await Assert.ThrowsAsync<DbBackupException>(() => provider.SwapAsync(db.Target, db.Name, replacement, CancellationToken.None));
+            Assert.Contains("injected at " + step, e.Message, StringComparison.Ordinal);
+
+            Assert.Equal(originalData, await db.SnapshotAsync(db.Name));
+            Assert.Equal(originalObjects, await db.InventoryAsync(db.Name));
+            Assert.Equal(replacementData, await db.SnapshotAsync(replacement));
+            Assert.Equal(replacementObjects, await db.InventoryAsync(replacement));
+            await db.ExecAsync("INSERT INTO t (v) VALUES ('y');");
+            Assert.Equal("y-old", (await db.QueryAsync("SELECT v FROM t WHERE id = 3"))[0][0]);
+        }
+    }
+}
