@@ -36,6 +36,10 @@ public sealed class RepositorySettings
     public int? MaxRestoreAgeDays { get; set; }
     /// <summary>Parallel connections when a backup or restore does not say; null means the core count.</summary>
     public int? DefaultJobs { get; set; }
+
+    /// <summary>The settings on one line.</summary>
+    public override string ToString()
+        => $"KeepLast={KeepLast}; MaxRestoreAgeDays={(MaxRestoreAgeDays?.ToString() ?? "none")}; DefaultJobs={(DefaultJobs?.ToString() ?? "cores")}";
 }
 
 /// <summary>Where a repository is and what it holds.</summary>

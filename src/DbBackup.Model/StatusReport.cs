@@ -15,6 +15,10 @@ public sealed class OperationSummary
     public DateTimeOffset? StartDate { get; set; }
     /// <summary>When it ended.</summary>
     public DateTimeOffset? EndDate { get; set; }
+
+    /// <summary>One line: state, id, times and message (what Format-List shows for a nested summary).</summary>
+    public override string ToString()
+        => $"{State} {Id} {StartDate?.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z → {(EndDate is { } e ? e.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") + "Z" : "…")} {StatusMessage}";
 }
 
 /// <summary>Status of one target database: is anything running, and how did the last backup and restore end.</summary>

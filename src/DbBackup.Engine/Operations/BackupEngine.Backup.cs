@@ -16,6 +16,9 @@ public sealed partial class BackupEngine
     /// the detached worker and returns the record at once.</summary>
     public async Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken)
     {
+        ValidateTarget(options.Target);
+        // Refuse a busy target before the (slower) server validation.
+        ThrowIfTargetBusy(TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database), options.Target);
         var record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
         var key = LockKey(record);
         var owner = new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
@@ -49,6 +52,22 @@ public sealed partial class BackupEngine
         }
     }
 
+    /// <summary>Refuses when an active operation holds the target's lock; ignores a stale one.</summary>
+    private void ThrowIfTargetBusy(string key, ConnectionTarget target)
+    {
+        if (TargetLock.Read(Repository, key) is not { } holder || holder.OperationId == "(unknown)") return;
+        IOperationRecord? op = null;
+        try { op = GetOperation(holder.OperationId); }
+        catch (DbBackupException) { }
+        if (op is { IsActive: true }) throw Busy(target, op);
+    }
+
+    private static DbBackupException Busy(ConnectionTarget target, IOperationRecord op)
+        => new(ErrorKind.InvalidOperation, "TargetBusy",
+            $"Another operation is already running on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
+            $"{op.OperationKind.ToString().ToLowerInvariant()} {op.Id} ({op.State}, started {op.StartedAt ?? op.CreatedAt:u}). " +
+            "Wait for it (dbbackup wait / Wait-DbBackup) or cancel it first.") { TargetObject = op.Id };
+
     /// <summary>Refuses when another operation holds the target (after breaking a stale lock).</summary>
     private void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target)
     {
@@ -65,10 +84,7 @@ public sealed partial class BackupEngine
                 TargetLock.Break(Repository, key);
                 continue;
             }
-            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
-                $"Another operation is already running on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
-                $"{op.OperationKind.ToString().ToLowerInvariant()} {op.Id} ({op.State}, started {op.StartedAt ?? op.CreatedAt:u}). " +
-                "Wait for it (dbbackup wait / Wait-DbBackup) or cancel it first.") { TargetObject = op.Id };
+            throw Busy(target, op);
         }
         throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy", $"Could not lock {target}; another process keeps taking it.");
     }

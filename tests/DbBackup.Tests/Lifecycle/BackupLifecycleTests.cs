@@ -108,8 +108,9 @@ public sealed class BackupLifecycleTests : IDisposable
     public async Task Cancel_stops_the_worker_marks_the_record_cancelled_and_removes_partial_files()
     {
         var db = await NewDbAsync();
-        await using var blocker = await BlockAsync(db, "orders");
+        // Lock right after the (synchronous) validation: the worker, a new process, then blocks in the dump.
         var started = await _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None);
+        await using var blocker = await BlockAsync(db, "orders");
         var running = await WaitForStateAsync(started.Id, OperationState.Running);
         var pid = running.WorkerProcessId!.Value;
         var cancelled = await _repo.Engine.CancelAsync(started.Id, CancellationToken.None);
@@ -128,8 +129,9 @@ public sealed class BackupLifecycleTests : IDisposable
     public async Task A_killed_worker_is_reported_failed_with_the_reason_and_frees_the_target()
     {
         var db = await NewDbAsync();
-        await using var blocker = await BlockAsync(db, "orders");
+        // Lock right after the (synchronous) validation: the worker, a new process, then blocks in the dump.
         var started = await _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None);
+        await using var blocker = await BlockAsync(db, "orders");
         var running = await WaitForStateAsync(started.Id, OperationState.Running);
         Process.GetProcessById(running.WorkerProcessId!.Value).Kill(entireProcessTree: true);
         await WaitUntilAsync(() => !ProcessLiveness.IsAlive(running.WorkerProcessId!.Value));
@@ -146,8 +148,8 @@ public sealed class BackupLifecycleTests : IDisposable
     public async Task A_second_start_on_the_same_target_is_refused_naming_the_running_operation()
     {
         var db = await NewDbAsync();
-        await using var blocker = await BlockAsync(db, "orders");
         var first = await _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None);
+        await using var blocker = await BlockAsync(db, "orders");
         var e = await Assert.ThrowsAsync<DbBackupException>(() => _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None));
         Assert.Equal("TargetBusy", e.ErrorId);
         Assert.Contains(first.Id, e.Message);

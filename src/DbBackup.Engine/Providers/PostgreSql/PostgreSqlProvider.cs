@@ -52,6 +52,10 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     public async Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
         await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+        // Validation runs while the caller waits: a table locked exclusively by another session must
+        // produce an error, not an indefinite hang.
+        await using (var set = new Npgsql.NpgsqlCommand("SET lock_timeout = '15s'", conn))
+            await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return await Guard(target, "listing tables", () => PostgreSqlCatalog.ListTablesAsync(conn, cancellationToken)).ConfigureAwait(false);
     }
 
