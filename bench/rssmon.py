@@ -2,15 +2,18 @@
 """Peak memory of a detached dbbackup worker, for run.sh.
 
 The CLI's `--wait` process only polls the record; the work happens in `dbbackup worker
---repository REPO --id ID`, which runs in its own session (setsid) and so is not a child of the
-timed command: /usr/bin/time cannot see it. This samples the worker every 100 ms (a /proc scan every 50 ms until it appears) and keeps
+--repository REPO --id ID`, which the CLI starts through setsid. GNU time's %M for the CLI is
+therefore max(CLI, worker): the kernel folds a reaped child's peak into its parent's. So this
+samples the processes themselves: the worker every 100 ms (a /proc scan every 50 ms until it
+appears), the CLI (run.sh passes --repository REPO so its argv names the repository), and keeps
   - the worker's VmHWM (the kernel's own peak-RSS counter for that process; monotonic, so a
     sample taken shortly before exit is the true peak unless memory grew in the last 100 ms),
   - the largest VmHWM of any descendant of the worker (pg_dump, pg_restore, mariadb, ...;
     found by a /proc scan every 0.5 s, so a child that lives shorter than that can be missed),
-  - the largest sum of current VmRSS over the worker and its descendants at one instant.
+  - the largest sum of current VmRSS over the worker and its descendants at one instant,
+  - the CLI's own VmHWM.
 Usage: rssmon.py REPOSITORY_PATH OUTPUT_FILE. Stops on SIGTERM and writes
-"worker_kb children_kb sum_kb worker_pids" to OUTPUT_FILE.
+"worker_kb children_kb sum_kb cli_kb worker_pids" to OUTPUT_FILE.
 """
 import os
 import signal
@@ -18,7 +21,7 @@ import sys
 import time
 
 repo, out = sys.argv[1], sys.argv[2]
-worker_kb = children_kb = sum_kb = 0
+worker_kb = children_kb = sum_kb = cli_kb = 0
 workers = set()
 running = True
 
@@ -42,8 +45,8 @@ def status_kb(pid, field):
     return 0
 
 
-def find_workers():
-    """Pids whose argv is a dbbackup worker for this repository (a full /proc scan)."""
+def find(kind_worker):
+    """Pids whose argv names this repository: the worker (argv has "worker") or the CLI (it does not)."""
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -53,7 +56,9 @@ def find_workers():
                 argv = f.read().split(b"\0")
         except OSError:
             continue
-        if b"worker" in argv and repo_b in argv:
+        # argv[0] filters out /usr/bin/time and this monitor, whose argv name the repository too
+        # (setsid: the launcher's first instant, before it execs dbbackup in the same pid).
+        if repo_b in argv and (b"worker" in argv) == kind_worker and argv[0].endswith((b"dbbackup", b"setsid")):
             found.append(int(name))
     return found
 
@@ -83,9 +88,14 @@ def descendants(roots):
 repo_b = repo.encode()
 tick = 0
 kids = []
+clis = set()
 while running:
-    found = [w for w in workers if os.path.exists(f"/proc/{w}")] or find_workers()
+    found = [w for w in workers if os.path.exists(f"/proc/{w}")] or find(True)
     workers.update(found)
+    if not clis:
+        clis.update(find(False))
+    for c in clis:
+        cli_kb = max(cli_kb, status_kb(c, "VmHWM"))
     if found and tick % 5 == 0:
         kids = descendants(found)  # every 0.5 s: the full scan is the expensive part
     total = 0
@@ -100,4 +110,4 @@ while running:
     time.sleep(0.1 if found else 0.05)
 
 with open(out, "w") as f:
-    f.write(f"{worker_kb} {children_kb} {sum_kb} {','.join(map(str, sorted(workers)))}\n")
+    f.write(f"{worker_kb} {children_kb} {sum_kb} {cli_kb} {','.join(map(str, sorted(workers)))}\n")
