@@ -252,6 +252,15 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         }, CancellationToken.None);
 
         Stream? file = null;
+        // Rows are gathered into one buffer per write: a write per row (millions of ~100-byte rows)
+        // made the compressor and checksum stream the cost, not the data.
+        var pending = new byte[1 << 16];
+        var pendingLength = 0;
+        async Task FlushPendingAsync()
+        {
+            if (file != null && pendingLength > 0) await file.WriteAsync(pending.AsMemory(0, pendingLength), cancellationToken).ConfigureAwait(false);
+            pendingLength = 0;
+        }
         var current = -1;
         RowSetChecksum? checksum = null;
         var canonical = new List<byte>(4096);
@@ -267,6 +276,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                     if (current >= 0)
                     {
                         stats.Add(new TableStat { Name = jobs[current].Table, Rows = checksum!.Rows, ContentChecksum = checksum.Value });
+                        await FlushPendingAsync().ConfigureAwait(false);
                         if (file != null) await file.DisposeAsync().ConfigureAwait(false);
                         file = null;
                         state.TablesDone = current + 1;
@@ -290,7 +300,14 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 if (file != null)
                 {
                     canonical.Add((byte)'\n');
-                    await file.WriteAsync(canonical.ToArray(), cancellationToken).ConfigureAwait(false);
+                    if (pendingLength + canonical.Count > pending.Length) await FlushPendingAsync().ConfigureAwait(false);
+                    if (canonical.Count > pending.Length)
+                        await file.WriteAsync(canonical.ToArray(), cancellationToken).ConfigureAwait(false);
+                    else
+                    {
+                        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(canonical).CopyTo(pending.AsSpan(pendingLength));
+                        pendingLength += canonical.Count;
+                    }
                 }
                 if (progress != null && lastReport.Elapsed > ProgressInterval)
                 {
@@ -413,7 +430,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' ends in the middle of a row.");
                     rows++;
                     sql.Append(pending == 0 ? head : ",");
-                    MySqlRowCodec.AppendTuple(sql, Encoding.ASCII.GetString(line.Span), table.Columns, table.Name, rows);
+                    MySqlRowCodec.AppendTuple(sql, line.Span, table.Columns, table.Name, rows);
                     pending++;
                     if (sql.Length >= InsertBatchChars) await Flush(false).ConfigureAwait(false);
                     if (process.HasExited) break;
