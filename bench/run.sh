@@ -3,10 +3,11 @@
 # same ~700 MB dataset per engine. Prints a Markdown table (also written to bench/results/latest.md).
 # See bench/README.md for what is measured and how to read it.
 #
-#   bench/run.sh [--rebuild] [--engine postgresql|mariadb]... [--keep]
+#   bench/run.sh [--rebuild] [--engine postgresql|mariadb]... [--repeat N] [--keep]
 #
 #   --rebuild   drop and regenerate the dbbackup_bench datasets even when they look complete
 #   --engine    run only this engine (repeatable; default: both)
+#   --repeat N  run every measurement N times (default 3) and report the median wall time
 #   --keep      keep the dumps and the temporary repository under bench/out/run-*/ afterwards
 #
 # BENCH_SCALE=N (1..99) uses an N % dataset in its own database, dbbackup_bench_sN (for trials).
@@ -19,11 +20,16 @@ ROOT=$(dirname "$BENCH")
 
 REBUILD=0
 KEEP=0
+REPEAT=3
 ENGINES=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rebuild) REBUILD=1 ;;
         --keep) KEEP=1 ;;
+        --repeat)
+            shift
+            [[ "${1:-}" =~ ^[1-9]$ ]] || { echo "run.sh: --repeat takes 1..9; got '${1:-}'." >&2; exit 2; }
+            REPEAT=$1 ;;
         --engine)
             shift
             case "${1:-}" in
@@ -31,7 +37,7 @@ while [[ $# -gt 0 ]]; do
                 mariadb|mysql) ENGINES+=(mariadb) ;;
                 *) echo "run.sh: --engine '${1:-}' is not known; use postgresql or mariadb." >&2; exit 2 ;;
             esac ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (try --help)." >&2; exit 2 ;;
     esac
     shift
@@ -192,6 +198,30 @@ measure_dbbackup() {
     OP_SECONDS=$(jq -r '.Duration' "$RUN/$label.json" | awk -F: '{ printf "%.1f", $1 * 3600 + $2 * 60 + $3 }')
 }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+larger() { if (( $1 > $2 )); then echo "$1"; else echo "$2"; fi; }
+
+# repeated PREP MEASURE_FN LABEL ARGS...: runs PREP (shell code, e.g. dropping a restore target)
+# and MEASURE_FN, $REPEAT times. The machine is shared, so one run can be off by 2x; WALL becomes
+# the median, RUNS the list of walls, and every memory figure the largest of the runs.
+repeated() {
+    local prep=$1 fn=$2 label=$3 i walls=() ops=() rss=0 worker=0 child=0 sum=0 cli=0
+    shift 3
+    for ((i = 1; i <= REPEAT; i++)); do
+        eval "$prep"
+        "$fn" "$label" "$@"
+        walls+=("$WALL"); rss=$(larger "$rss" "$RSS_KB")
+        if [[ $fn == measure_dbbackup ]]; then
+            ops+=("$OP_SECONDS"); worker=$(larger "$worker" "$WORKER_KB"); child=$(larger "$child" "$CHILD_KB")
+            sum=$(larger "$sum" "$SUM_KB"); cli=$(larger "$cli" "$CLI_KB")
+        fi
+    done
+    WALL=$(median "${walls[@]}"); RUNS="runs $(IFS=/; echo "${walls[*]}") s"; RSS_KB=$rss
+    if [[ $fn == measure_dbbackup ]]; then
+        OP_SECONDS=$(median "${ops[@]}"); WORKER_KB=$worker; CHILD_KB=$child; SUM_KB=$sum; CLI_KB=$cli
+    fi
+}
+
 # row ENGINE OPERATION TOOL WALL REF_WALL SIZE_MB RSS_MB CHECK NOTES: one table row; the ratio
 # column is dbbackup's wall time divided by this tool's (so >1 means dbbackup is slower).
 row() {
@@ -219,37 +249,37 @@ bench_postgresql() {
     SOURCE_SIGNATURE="$(counts_pg $DB)$(checksum_pg $DB)"
 
     log "postgresql: dbbackup backup"
-    measure_dbbackup pg-backup backup --engine postgresql --host "$HOST" --port "$PG_PORT" --user "$DB_USER" \
+    repeated : measure_dbbackup pg-backup backup --engine postgresql --host "$HOST" --port "$PG_PORT" --user "$DB_USER" \
         --database $DB --jobs $JOBS --name bench
     dbb_id=$(jq -r .Id "$RUN/pg-backup.json")
     dbb_size=$(du -sb "$REPO/backups/$dbb_id" | cut -f1)
     dbb_wall=$WALL
-    local dbb_row=("$WORKER_KB" "$CLI_KB" "$CHILD_KB" "$SUM_KB" "$OP_SECONDS")
+    local dbb_row=("$WORKER_KB" "$CLI_KB" "$CHILD_KB" "$SUM_KB" "$OP_SECONDS" "$RUNS")
 
     log "postgresql: pg_dump -Fd -j$JOBS"
-    measure pg-dump pg_dump -Fd -j$JOBS -f "$RUN/dumps/pg_dump" $DB
+    repeated 'rm -rf "$RUN/dumps/pg_dump"' measure pg-dump pg_dump -Fd -j$JOBS -f "$RUN/dumps/pg_dump" $DB
     ref_wall=$WALL
     row PostgreSQL backup "**dbbackup** (--jobs $JOBS, gzip)" "$dbb_wall" "" "$(mb "$dbb_size")" "$(mbk "${dbb_row[0]}")" "—" \
-        "worker; CLI $(mbk "${dbb_row[1]}") MB; $(children_note "${dbb_row[2]}"); worker+children ≤ $(mbk "${dbb_row[3]}") MB; record duration ${dbb_row[4]} s"
+        "${dbb_row[5]}; worker; CLI $(mbk "${dbb_row[1]}") MB; $(children_note "${dbb_row[2]}"); worker+children ≤ $(mbk "${dbb_row[3]}") MB; record duration ${dbb_row[4]} s"
     row PostgreSQL backup "pg_dump -Fd -j$JOBS" "$ref_wall" "$dbb_wall" "$(mb "$(du -sb "$RUN/dumps/pg_dump" | cut -f1)")" "$(mbk "${RSS_KB}")" "—" \
-        "largest process (pg_dump forks one per job)"
+        "$RUNS; largest process (pg_dump forks one per job)"
 
     log "postgresql: dbbackup restore"
     restore_dbb=dbbackup_bench_r_dbbackup
-    measure_dbbackup pg-restore-dbb restore --id "$dbb_id" --engine postgresql --host "$HOST" --port "$PG_PORT" \
+    repeated "pg postgres 'DROP DATABASE IF EXISTS $restore_dbb'" measure_dbbackup pg-restore-dbb restore --id "$dbb_id" --engine postgresql --host "$HOST" --port "$PG_PORT" \
         --user "$DB_USER" --target-database $restore_dbb --jobs $JOBS
     dbb_wall=$WALL
-    dbb_row=("$WORKER_KB" "$CLI_KB" "$CHILD_KB" "$SUM_KB" "$OP_SECONDS")
+    dbb_row=("$WORKER_KB" "$CLI_KB" "$CHILD_KB" "$SUM_KB" "$OP_SECONDS" "$RUNS")
     check=$(verify postgresql $restore_dbb)
 
     log "postgresql: pg_restore -j$JOBS"
-    pg postgres "CREATE DATABASE dbbackup_bench_r_pg_restore"
-    measure pg-restore pg_restore -j$JOBS -d dbbackup_bench_r_pg_restore "$RUN/dumps/pg_dump"
+    repeated "pg postgres 'DROP DATABASE IF EXISTS dbbackup_bench_r_pg_restore'; pg postgres 'CREATE DATABASE dbbackup_bench_r_pg_restore'" \
+        measure pg-restore pg_restore -j$JOBS -d dbbackup_bench_r_pg_restore "$RUN/dumps/pg_dump"
     ref_wall=$WALL
     row PostgreSQL restore "**dbbackup** (--jobs $JOBS)" "$dbb_wall" "" "—" "$(mbk "${dbb_row[0]}")" "$check" \
-        "worker; CLI $(mbk "${dbb_row[1]}") MB; $(children_note "${dbb_row[2]}"); worker+children ≤ $(mbk "${dbb_row[3]}") MB; record duration ${dbb_row[4]} s"
+        "${dbb_row[5]}; worker; CLI $(mbk "${dbb_row[1]}") MB; $(children_note "${dbb_row[2]}"); worker+children ≤ $(mbk "${dbb_row[3]}") MB; record duration ${dbb_row[4]} s"
     row PostgreSQL restore "pg_restore -j$JOBS (into a new db)" "$ref_wall" "$dbb_wall" "—" "$(mbk "${RSS_KB}")" \
-        "$(verify postgresql dbbackup_bench_r_pg_restore)" "largest process"
+        "$(verify postgresql dbbackup_bench_r_pg_restore)" "$RUNS; largest process"
     for d in $restore_dbb dbbackup_bench_r_pg_restore; do pg postgres "DROP DATABASE $d"; done
     rm -rf "$RUN/dumps/pg_dump"
 }
@@ -264,45 +294,45 @@ bench_mariadb() {
     SOURCE_SIGNATURE="$(counts_my $DB)$(checksum_my $DB)"
 
     log "mariadb: dbbackup backup"
-    measure_dbbackup my-backup backup --engine mariadb --host "$HOST" --port "$MY_PORT" --user "$DB_USER" \
+    repeated : measure_dbbackup my-backup backup --engine mariadb --host "$HOST" --port "$MY_PORT" --user "$DB_USER" \
         --database $DB --jobs $JOBS --name bench
     dbb_id=$(jq -r .Id "$RUN/my-backup.json")
     dbb_size=$(du -sb "$REPO/backups/$dbb_id" | cut -f1)
     dbb_wall=$WALL
     row MariaDB backup "**dbbackup** (--jobs $JOBS, gzip)" "$dbb_wall" "" "$(mb "$dbb_size")" "$(mbk "${WORKER_KB}")" "—" \
-        "worker; CLI $(mbk "${CLI_KB}") MB; $(children_note "$CHILD_KB"); worker+children ≤ $(mbk "${SUM_KB}") MB; record duration $OP_SECONDS s"
+        "$RUNS; worker; CLI $(mbk "${CLI_KB}") MB; $(children_note "$CHILD_KB"); worker+children ≤ $(mbk "${SUM_KB}") MB; record duration $OP_SECONDS s"
 
     log "mariadb: mariadb-dump | gzip"
-    measure my-dump bash -c 'mariadb-dump -h "$1" -P "$2" -u "$3" --single-transaction --routines --triggers --events "$4" | gzip >"$5"' \
+    repeated : measure my-dump bash -c 'mariadb-dump -h "$1" -P "$2" -u "$3" --single-transaction --routines --triggers --events "$4" | gzip >"$5"' \
         _ "$HOST" "$MY_PORT" "$DB_USER" $DB "$RUN/dumps/mariadb-dump.sql.gz"
     row MariaDB backup "mariadb-dump --single-transaction \| gzip" "$WALL" "$dbb_wall" "$(mb "$(stat -c %s "$RUN/dumps/mariadb-dump.sql.gz")")" \
-        "$(mbk "${RSS_KB}")" "—" "largest process of the pipeline"
+        "$(mbk "${RSS_KB}")" "—" "$RUNS; largest process of the pipeline"
 
     log "mariadb: mydumper -t $JOBS -c"
-    measure mydumper mydumper --defaults-file="$RUN/my.cnf" -B $DB -t $JOBS -c --trx-consistency-only -R -E -G \
+    repeated 'rm -rf "$RUN/dumps/mydumper"' measure mydumper mydumper --defaults-file="$RUN/my.cnf" -B $DB -t $JOBS -c --trx-consistency-only -R -E -G \
         -o "$RUN/dumps/mydumper" 2>"$RUN/mydumper.log"   # it warns about --trx-consistency-only on every run
     row MariaDB backup "mydumper -t $JOBS -c --trx-consistency-only" "$WALL" "$dbb_wall" "$(mb "$(du -sb "$RUN/dumps/mydumper" | cut -f1)")" \
-        "$(mbk "${RSS_KB}")" "—" "one thread per table (no --rows)"
+        "$(mbk "${RSS_KB}")" "—" "$RUNS; one thread per table (no --rows)"
 
     log "mariadb: dbbackup restore"
-    measure_dbbackup my-restore-dbb restore --id "$dbb_id" --engine mariadb --host "$HOST" --port "$MY_PORT" \
+    repeated "my information_schema 'DROP DATABASE IF EXISTS dbbackup_bench_r_dbbackup'" measure_dbbackup my-restore-dbb restore --id "$dbb_id" --engine mariadb --host "$HOST" --port "$MY_PORT" \
         --user "$DB_USER" --target-database dbbackup_bench_r_dbbackup --jobs $JOBS
     dbb_wall=$WALL
     check=$(verify mariadb dbbackup_bench_r_dbbackup)
     row MariaDB restore "**dbbackup** (--jobs $JOBS)" "$dbb_wall" "" "—" "$(mbk "${WORKER_KB}")" "$check" \
-        "worker; CLI $(mbk "${CLI_KB}") MB; $(children_note "$CHILD_KB"); worker+children ≤ $(mbk "${SUM_KB}") MB; record duration $OP_SECONDS s"
+        "$RUNS; worker; CLI $(mbk "${CLI_KB}") MB; $(children_note "$CHILD_KB"); worker+children ≤ $(mbk "${SUM_KB}") MB; record duration $OP_SECONDS s"
 
     log "mariadb: gunzip | mariadb"
-    my information_schema "CREATE DATABASE dbbackup_bench_r_mariadb"
-    measure my-load bash -c 'gunzip -c "$5" | mariadb -h "$1" -P "$2" -u "$3" "$4"' \
+    repeated "my information_schema 'DROP DATABASE IF EXISTS dbbackup_bench_r_mariadb; CREATE DATABASE dbbackup_bench_r_mariadb'" \
+        measure my-load bash -c 'gunzip -c "$5" | mariadb -h "$1" -P "$2" -u "$3" "$4"' \
         _ "$HOST" "$MY_PORT" "$DB_USER" dbbackup_bench_r_mariadb "$RUN/dumps/mariadb-dump.sql.gz"
     row MariaDB restore "gunzip \| mariadb" "$WALL" "$dbb_wall" "—" "$(mbk "${RSS_KB}")" "$(verify mariadb dbbackup_bench_r_mariadb)" \
-        "largest process of the pipeline"
+        "$RUNS; largest process of the pipeline"
 
     log "mariadb: myloader -t $JOBS"
-    my information_schema "CREATE DATABASE dbbackup_bench_r_myloader"
-    measure myloader myloader --defaults-file="$RUN/my.cnf" -d "$RUN/dumps/mydumper" -B dbbackup_bench_r_myloader -t $JOBS -o
-    row MariaDB restore "myloader -t $JOBS" "$WALL" "$dbb_wall" "—" "$(mbk "${RSS_KB}")" "$(verify mariadb dbbackup_bench_r_myloader)" ""
+    repeated "my information_schema 'DROP DATABASE IF EXISTS dbbackup_bench_r_myloader; CREATE DATABASE dbbackup_bench_r_myloader'" \
+        measure myloader myloader --defaults-file="$RUN/my.cnf" -d "$RUN/dumps/mydumper" -B dbbackup_bench_r_myloader -t $JOBS -o
+    row MariaDB restore "myloader -t $JOBS" "$WALL" "$dbb_wall" "—" "$(mbk "${RSS_KB}")" "$(verify mariadb dbbackup_bench_r_myloader)" "$RUNS"
     for d in dbbackup_bench_r_dbbackup dbbackup_bench_r_mariadb dbbackup_bench_r_myloader; do my information_schema "DROP DATABASE $d"; done
     rm -rf "$RUN/dumps/mariadb-dump.sql.gz" "$RUN/dumps/mydumper"
 }
@@ -322,14 +352,15 @@ for e in "${ENGINES[@]}"; do "bench_$e"; done
     if [[ " ${ENGINES[*]} " == *" mariadb "* ]]; then
         echo "MariaDB $(my information_schema 'SELECT VERSION()'); $(mariadb-dump --version | sed 's/^.*Distrib/Distrib/'); $(mydumper --version | cut -d, -f1); dataset: $SIZE_INFO_MY."
     fi
-    echo "Rows: $(expected_counts | sed 's/ $//'). Jobs/threads: $JOBS everywhere."
+    echo "Rows: $(expected_counts | sed 's/ $//'). Jobs/threads: $JOBS everywhere. Each measurement run $REPEAT times, in the order of the table; wall s is the median."
     echo
     echo "| engine | operation | tool | wall s | dbbackup ÷ this | size MB | peak RSS MB | restore check | RSS measured / notes |"
     echo "|---|---|---|---:|---:|---:|---:|---|---|"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "Wall time of the whole command (for dbbackup: the \`--wait\` CLI, from start to the final record)."
-    echo "Restore check: row counts of every table and md5 checksums of three tables equal to the source's."
+    echo "Restore check (after the last run of each restore): row counts of every table and md5 checksums of three tables equal to the source's."
+    echo "Peak RSS: the largest over the runs; for dbbackup the detached worker's VmHWM (sampled by bench/rssmon.py), for the others GNU time's %M."
 } | tee "$BENCH/results/latest.md"
 for r in "${ROWS[@]}"; do [[ "$r" == *"| FAIL |"* ]] && FAILED=1; done
 exit $FAILED
