@@ -52,6 +52,7 @@ export PGPASSWORD=${PGPASSWORD:-dbbackup-test-pw}
 export MYSQL_PWD=${MYSQL_PWD:-dbbackup-test-pw}
 # libpq tools read these, so no connection options are needed on their command lines.
 export PGHOST=$HOST PGPORT=$PG_PORT PGUSER=$DB_USER
+export PGOPTIONS='-c client_min_messages=warning'   # no NOTICE for DROP … IF EXISTS
 JOBS=2
 
 DB=dbbackup_bench

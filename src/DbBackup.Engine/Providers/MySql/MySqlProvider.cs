@@ -391,6 +391,18 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         }
     }
 
+    /// <summary>UTF-8 bytes of <paramref name="sql"/> written into <paramref name="destination"/> (large
+    /// enough), chunk by chunk, without building the string.</summary>
+    private static int EncodeUtf8(StringBuilder sql, byte[] destination)
+    {
+        var encoder = Encoding.UTF8.GetEncoder();
+        var written = 0;
+        foreach (var chunk in sql.GetChunks())
+            written += encoder.GetBytes(chunk.Span, destination.AsSpan(written), flush: false);
+        written += encoder.GetBytes(ReadOnlySpan<char>.Empty, destination.AsSpan(written), flush: true);
+        return written;
+    }
+
     /// <summary>Loads one table's data file as batched INSERTs with exact literals; returns bytes read.</summary>
     private static async Task<long> LoadTableAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlTocTable table, CancellationToken cancellationToken)
     {
@@ -412,11 +424,17 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                .Append("sql_mode = 'NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', autocommit = 0;\n");
             var rows = 0L;
             var pending = 0;
+            // One encode buffer for the whole table instead of a string and a byte array per batch.
+            var encoded = new byte[Encoding.UTF8.GetMaxByteCount(InsertBatchChars + (1 << 16))];
             async Task Flush(bool final)
             {
                 if (pending > 0) sql.Append(";\n");
                 if (final) sql.Append("COMMIT;\n");
-                try { await stdin.WriteAsync(Encoding.UTF8.GetBytes(sql.ToString()), cancellationToken).ConfigureAwait(false); }
+                var max = Encoding.UTF8.GetMaxByteCount(sql.Length);
+                // A single row larger than a batch gets a buffer of its own, not kept afterwards.
+                var buffer = max > encoded.Length ? new byte[max] : encoded;
+                var n = EncodeUtf8(sql, buffer);
+                try { await stdin.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false); }
                 catch (IOException) when (process.HasExited) { }
                 sql.Clear();
                 pending = 0;
