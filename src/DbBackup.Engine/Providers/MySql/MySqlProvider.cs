@@ -252,6 +252,15 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         }, CancellationToken.None);
 
         Stream? file = null;
+        // Rows are gathered into one buffer per write: a write per row (millions of ~100-byte rows)
+        // made the compressor and checksum stream the cost, not the data.
+        var pending = new byte[1 << 16];
+        var pendingLength = 0;
+        async Task FlushPendingAsync()
+        {
+            if (file != null && pendingLength > 0) await file.WriteAsync(pending.AsMemory(0, pendingLength), cancellationToken).ConfigureAwait(false);
+            pendingLength = 0;
+        }
         var current = -1;
         RowSetChecksum? checksum = null;
         var canonical = new List<byte>(4096);
@@ -267,6 +276,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                     if (current >= 0)
                     {
                         stats.Add(new TableStat { Name = jobs[current].Table, Rows = checksum!.Rows, ContentChecksum = checksum.Value });
+                        await FlushPendingAsync().ConfigureAwait(false);
                         if (file != null) await file.DisposeAsync().ConfigureAwait(false);
                         file = null;
                         state.TablesDone = current + 1;
@@ -290,7 +300,14 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 if (file != null)
                 {
                     canonical.Add((byte)'\n');
-                    await file.WriteAsync(canonical.ToArray(), cancellationToken).ConfigureAwait(false);
+                    if (pendingLength + canonical.Count > pending.Length) await FlushPendingAsync().ConfigureAwait(false);
+                    if (canonical.Count > pending.Length)
+                        await file.WriteAsync(canonical.ToArray(), cancellationToken).ConfigureAwait(false);
+                    else
+                    {
+                        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(canonical).CopyTo(pending.AsSpan(pendingLength));
+                        pendingLength += canonical.Count;
+                    }
                 }
                 if (progress != null && lastReport.Elapsed > ProgressInterval)
                 {
@@ -374,6 +391,18 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         }
     }
 
+    /// <summary>UTF-8 bytes of <paramref name="sql"/> written into <paramref name="destination"/> (large
+    /// enough), chunk by chunk, without building the string.</summary>
+    private static int EncodeUtf8(StringBuilder sql, byte[] destination)
+    {
+        var encoder = Encoding.UTF8.GetEncoder();
+        var written = 0;
+        foreach (var chunk in sql.GetChunks())
+            written += encoder.GetBytes(chunk.Span, destination.AsSpan(written), flush: false);
+        written += encoder.GetBytes(ReadOnlySpan<char>.Empty, destination.AsSpan(written), flush: true);
+        return written;
+    }
+
     /// <summary>Loads one table's data file as batched INSERTs with exact literals; returns bytes read.</summary>
     private static async Task<long> LoadTableAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlTocTable table, CancellationToken cancellationToken)
     {
@@ -395,11 +424,17 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                .Append("sql_mode = 'NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', autocommit = 0;\n");
             var rows = 0L;
             var pending = 0;
+            // One encode buffer for the whole table instead of a string and a byte array per batch.
+            var encoded = new byte[Encoding.UTF8.GetMaxByteCount(InsertBatchChars + (1 << 16))];
             async Task Flush(bool final)
             {
                 if (pending > 0) sql.Append(";\n");
                 if (final) sql.Append("COMMIT;\n");
-                try { await stdin.WriteAsync(Encoding.UTF8.GetBytes(sql.ToString()), cancellationToken).ConfigureAwait(false); }
+                var max = Encoding.UTF8.GetMaxByteCount(sql.Length);
+                // A single row larger than a batch gets a buffer of its own, not kept afterwards.
+                var buffer = max > encoded.Length ? new byte[max] : encoded;
+                var n = EncodeUtf8(sql, buffer);
+                try { await stdin.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false); }
                 catch (IOException) when (process.HasExited) { }
                 sql.Clear();
                 pending = 0;
@@ -413,7 +448,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' ends in the middle of a row.");
                     rows++;
                     sql.Append(pending == 0 ? head : ",");
-                    MySqlRowCodec.AppendTuple(sql, Encoding.ASCII.GetString(line.Span), table.Columns, table.Name, rows);
+                    MySqlRowCodec.AppendTuple(sql, line.Span, table.Columns, table.Name, rows);
                     pending++;
                     if (sql.Length >= InsertBatchChars) await Flush(false).ConfigureAwait(false);
                     if (process.HasExited) break;
