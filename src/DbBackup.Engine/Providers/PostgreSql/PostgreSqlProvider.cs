@@ -179,7 +179,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     }
 
                 report.Phase("PostData", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
-                await RunPgRestoreAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false);
+                await RunPgRestoreAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken, request.Jobs).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();
@@ -405,8 +405,27 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         }, ct).ConfigureAwait(false);
     }
 
-    private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct)
+    private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct, int jobs = 1)
     {
+        if (jobs > 1)
+        {
+            // pg_restore builds indexes and constraints in parallel only from a seekable file, not stdin.
+            // The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
+            var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
+            try
+            {
+                await using (var input = OpenPayload(source, schemaFile))
+                await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
+                    await input.CopyToAsync(output, ct).ConfigureAwait(false);
+                string[] fileArgs = ["--section=" + section, "--exit-on-error", "--no-password", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database), copy];
+                await ToolRunner.RunAsync(tools.PgRestore, fileArgs, ToolEnvironment(target), null, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                Repository.SecureFiles.TryDelete(copy);
+            }
+            return;
+        }
         string[] args = ["--section=" + section, "--exit-on-error", "--no-password", "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database)];
         using var p = ToolRunner.Start(tools.PgRestore, args, ToolEnvironment(target), redirectStdin: true);
         await using var reg = ct.Register(() => ToolRunner.Kill(p));
