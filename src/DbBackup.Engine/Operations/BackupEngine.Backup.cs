@@ -59,18 +59,33 @@ public sealed partial class BackupEngine
             IOperationRecord? op = null;
             try { op = holder.OperationId == "(unknown)" ? null : GetOperation(holder.OperationId); }
             catch (DbBackupException) { }
-            // Stale: its operation ended (DetectStale already ran in GetOperation) or vanished.
-            if (op == null || !op.IsActive)
+            // Stale: its operation ended (DetectStale already ran in GetOperation), or it has no record
+            // and its holder is gone. A holder takes the lock before writing its record, so a missing
+            // record with a live holder (or a lock younger than PendingGrace) is a start in progress.
+            if (op == null ? !HolderMayBeStarting(holder) : !op.IsActive)
             {
-                TargetLock.Break(Repository, key);
+                TargetLock.Break(Repository, key, holder.OperationId);
                 continue;
             }
+            if (op == null)
+                throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
+                    $"Another operation is just starting on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
+                    $"{holder.OperationId} (process {holder.ProcessId} on {holder.Host}, since {holder.AcquiredAt:u}). Wait for it or cancel it first.") { TargetObject = holder.OperationId };
             throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
                 $"Another operation is already running on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
                 $"{op.OperationKind.ToString().ToLowerInvariant()} {op.Id} ({op.State}, started {op.StartedAt ?? op.CreatedAt:u}). " +
                 "Wait for it (dbbackup wait / Wait-DbBackup) or cancel it first.") { TargetObject = op.Id };
         }
         throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy", $"Could not lock {target}; another process keeps taking it.");
+    }
+
+    /// <summary>A lock without a record: a start in progress while its process lives (when we can
+    /// tell, i.e. same host) or, when we cannot, for PendingGrace after it was taken.</summary>
+    private static bool HolderMayBeStarting(LockOwner holder)
+    {
+        if (holder.ProcessId > 0 && string.Equals(holder.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+            return ProcessLiveness.IsAlive(holder.ProcessId);
+        return DateTimeOffset.UtcNow - holder.AcquiredAt < PendingGrace;
     }
 
     /// <summary>All synchronous validation of a backup request, producing a Pending record (not yet written).</summary>
