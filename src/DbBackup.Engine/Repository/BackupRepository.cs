@@ -121,6 +121,14 @@ public sealed class BackupRepository
     /// <summary>Every backup record (unordered). Folders without a readable manifest (an import in
     /// progress, a damaged copy) are skipped.</summary>
     public IEnumerable<BackupRecord> ReadAllBackups()
+        => ScanBackups().Where(x => x.Record != null).Select(x => x.Record!);
+
+    /// <summary>Why each backup folder that <see cref="ReadAllBackups"/> skips was skipped (a manifest
+    /// that is not valid JSON, a folder name that is not an id), so listings can say so.</summary>
+    public IEnumerable<string> DescribeUnreadableBackups()
+        => ScanBackups().Where(x => x.Problem != null).Select(x => x.Problem!);
+
+    private IEnumerable<(BackupRecord? Record, string? Problem)> ScanBackups()
     {
         if (!Directory.Exists(BackupsFolder)) yield break;
         foreach (var dir in Directory.EnumerateDirectories(BackupsFolder))
@@ -128,9 +136,11 @@ public sealed class BackupRepository
             var name = Path.GetFileName(dir);
             if (name.StartsWith('.')) continue;
             BackupRecord? r = null;
+            string? problem = null;
             try { r = TryReadBackup(name); }
-            catch (DbBackupException) { }
-            if (r != null) yield return r;
+            catch (DbBackupException e) { problem = e.Message; }
+            // A folder without a manifest is a backup being created (its folder appears a moment before it).
+            if (r != null || problem != null) yield return (r, problem);
         }
     }
 
