@@ -161,6 +161,9 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.InvalidArgument, "MissingUser", "A user name is required (--user / -Credential).");
         if (string.IsNullOrEmpty(t.Database) || t.Database.Length > 63 || t.Database.Any(char.IsControl))
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidDatabase", $"Database name '{t.Database}' is not allowed: 1–63 printable characters.") { TargetObject = t.Database };
+        // PostgreSQL counts its 63 in bytes and silently truncates a longer name.
+        if (t.Engine == DatabaseEngine.PostgreSql && System.Text.Encoding.UTF8.GetByteCount(t.Database) > 63)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidDatabase", $"Database name '{t.Database}' is {System.Text.Encoding.UTF8.GetByteCount(t.Database)} bytes in UTF-8; PostgreSQL allows at most 63 bytes.") { TargetObject = t.Database };
     }
 
     /// <summary>Runs a recorded backup in this process: dump → payload → manifest. Used by the worker
