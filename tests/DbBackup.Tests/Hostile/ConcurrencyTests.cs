@@ -62,7 +62,7 @@ public sealed class ConcurrencyTests : IDisposable
         var ids = runs.Select(r => JsonSerializer.Deserialize<JsonElement>(r.StdOut).GetProperty("Id").GetString()!).ToList();
         var done = await Task.WhenAll(ids.Select(id => _repo.WaitAsync<BackupRecord>(id)));
         Assert.All(done, d => Assert.True(d.State == OperationState.Succeeded, d.StatusMessage));
-        Assert.Equal([a, b], done.Select(d => d.Database).Order());
+        Assert.Equal(new[] { a, b }.Order(), done.Select(d => d.Database).Order());
         Assert.All(done, d => Assert.Contains(d.TableStats, t => t.Name == "t" && t.Rows == 5000));
         // They overlapped: each started before the other finished.
         Assert.True(done[0].StartedAt < done[1].CompletedAt && done[1].StartedAt < done[0].CompletedAt,
