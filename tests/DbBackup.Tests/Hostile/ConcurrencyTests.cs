@@ -70,6 +70,27 @@ public sealed class ConcurrencyTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
     }
 
+    [Fact]
+    public async Task Concurrent_activity_log_appends_and_reads_never_fail_lose_or_interleave_lines()
+    {
+        // Each writer opens the log on its own, as separate processes do.
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 100; i++)
+                _repo.Engine.Repository.AppendActivity(new ActivityEntry { Time = DateTimeOffset.UtcNow, Action = "Test", Message = $"writer {w} line {i} " + new string('x', 500) });
+        }));
+        // Readers run meanwhile, as `dbbackup log` or a status poll would.
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++) Assert.True(_repo.Engine.Repository.ReadActivity().Count() <= 800);
+        }));
+        await Task.WhenAll(writers.Concat(readers));
+        var lines = _repo.Engine.Repository.ReadActivity().Where(e => e.Action == "Test").Select(e => e.Message!).ToList();
+        Assert.Equal(800, lines.Count);
+        Assert.Equal(800, lines.Distinct().Count());
+        Assert.Equal(800, File.ReadAllLines(Path.Combine(_repo.Path, "activity.jsonl")).Count(l => l.Contains("\"Action\":\"Test\"")));
+    }
+
     public void Dispose()
     {
         foreach (var db in _databases) TestSql.PgDropAsync(db).GetAwaiter().GetResult();
