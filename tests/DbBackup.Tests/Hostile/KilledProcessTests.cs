@@ -66,6 +66,7 @@ public sealed class KilledProcessTests : IDisposable
 
         var restore = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
         var aside = BackupEngine.AsideName(db, restore.Id);
+        _databases.Add((true, aside));
         // Kill it once the aside database is being filled.
         var running = await PollAsync(async () =>
         {
@@ -86,7 +87,7 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal("300000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
         Assert.Equal("after the backup", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
         Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreFailed" && e.IsError);
-        if (await TestSql.PgExistsAsync(aside)) await TestSql.PgDropAsync(aside);
+        await TestSql.PgDropAsync(aside);
 
         // The target is free again: a new restore runs to the end and brings back the backed-up row.
         var again = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
