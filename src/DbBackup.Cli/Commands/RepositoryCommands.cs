@@ -29,7 +29,8 @@ public static class RepositoryCommands
             if (r.GetValue(state) is { } sv)
                 st = Enum.TryParse<OperationState>(sv, true, out var parsed) && Enum.IsDefined(parsed) ? parsed
                     : throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidState", $"--state '{sv}' is not one of {string.Join(", ", Enum.GetNames<OperationState>())}.") { TargetObject = sv };
-            var page = CliContext.Open(r).ListBackups(new BackupQuery
+            var e = CliContext.Open(r);
+            var page = e.ListBackups(new BackupQuery
             {
                 Engine = r.GetValue(engine) is { } en ? CliContext.ParseEngine(en) : null,
                 Server = r.GetValue(host),
@@ -39,6 +40,9 @@ public static class RepositoryCommands
                 First = f,
                 Skip = s,
             });
+            // Stderr, so --json output stays parseable while a damaged backup is still reported.
+            foreach (var problem in e.Repository.DescribeUnreadableBackups())
+                Console.Error.WriteLine($"dbbackup: warning: skipped an unreadable backup: {problem}");
             CliContext.Print(page, r.GetValue(json));
             return Task.FromResult(0);
         }));

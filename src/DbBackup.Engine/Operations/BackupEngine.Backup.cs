@@ -60,6 +60,10 @@ public sealed partial class BackupEngine
         try { op = GetOperation(holder.OperationId); }
         catch (DbBackupException) { }
         if (op is { IsActive: true }) throw Busy(target, op);
+        if (op == null && HolderMayBeStarting(holder))
+            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
+                $"Another operation is just starting on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
+                $"{holder.OperationId} (process {holder.ProcessId} on {holder.Host}, since {holder.AcquiredAt:u}). Wait for it or cancel it first.") { TargetObject = holder.OperationId };
     }
 
     private static DbBackupException Busy(ConnectionTarget target, IOperationRecord op)
@@ -78,15 +82,30 @@ public sealed partial class BackupEngine
             IOperationRecord? op = null;
             try { op = holder.OperationId == "(unknown)" ? null : GetOperation(holder.OperationId); }
             catch (DbBackupException) { }
-            // Stale: its operation ended (DetectStale already ran in GetOperation) or vanished.
-            if (op == null || !op.IsActive)
+            // Stale: its operation ended (DetectStale already ran in GetOperation), or it has no record
+            // and its holder is gone. A holder takes the lock before writing its record, so a missing
+            // record with a live holder (or a lock younger than PendingGrace) is a start in progress.
+            if (op == null ? !HolderMayBeStarting(holder) : !op.IsActive)
             {
-                TargetLock.Break(Repository, key);
+                TargetLock.Break(Repository, key, holder.OperationId);
                 continue;
             }
+            if (op == null)
+                throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
+                    $"Another operation is just starting on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
+                    $"{holder.OperationId} (process {holder.ProcessId} on {holder.Host}, since {holder.AcquiredAt:u}). Wait for it or cancel it first.") { TargetObject = holder.OperationId };
             throw Busy(target, op);
         }
         throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy", $"Could not lock {target}; another process keeps taking it.");
+    }
+
+    /// <summary>A lock without a record: a start in progress while its process lives (when we can
+    /// tell, i.e. same host) or, when we cannot, for PendingGrace after it was taken.</summary>
+    private static bool HolderMayBeStarting(LockOwner holder)
+    {
+        if (holder.ProcessId > 0 && string.Equals(holder.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+            return ProcessLiveness.IsAlive(holder.ProcessId);
+        return DateTimeOffset.UtcNow - holder.AcquiredAt < PendingGrace;
     }
 
     /// <summary>All synchronous validation of a backup request, producing a Pending record (not yet written).</summary>
@@ -162,6 +181,9 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.InvalidArgument, "MissingUser", "A user name is required (--user / -Credential).");
         if (string.IsNullOrEmpty(t.Database) || t.Database.Length > 63 || t.Database.Any(char.IsControl))
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidDatabase", $"Database name '{t.Database}' is not allowed: 1–63 printable characters.") { TargetObject = t.Database };
+        // PostgreSQL counts its 63 in bytes and silently truncates a longer name.
+        if (t.Engine == DatabaseEngine.PostgreSql && System.Text.Encoding.UTF8.GetByteCount(t.Database) > 63)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidDatabase", $"Database name '{t.Database}' is {System.Text.Encoding.UTF8.GetByteCount(t.Database)} bytes in UTF-8; PostgreSQL allows at most 63 bytes.") { TargetObject = t.Database };
     }
 
     /// <summary>Runs a recorded backup in this process: dump → payload → manifest. Used by the worker

@@ -69,7 +69,7 @@ public sealed partial class BackupEngine
                     var fresh = Repository.TryReadRestore(r.Id);
                     if (fresh == null || !fresh.IsActive) return;
                     fresh.State = state;
-                    fresh.StatusMessage = reason;
+                    fresh.StatusMessage = reason + AbandonedRestoreAdvice(fresh);
                     fresh.CompletedAt = now;
                     fresh.Duration = fresh.StartedAt is { } s ? now - s : null;
                     Repository.WriteRestore(fresh);
@@ -78,6 +78,19 @@ public sealed partial class BackupEngine
                     break;
                 }
         }
+    }
+
+    /// <summary>What a dead restore worker may have left on the server. The worker alone could drop its
+    /// half-filled database (whoever notices the death has no password), so the record names it.</summary>
+    private static string AbandonedRestoreAdvice(RestoreRecord r)
+    {
+        if (r.State == OperationState.Pending) return "";
+        if (!r.Swap)
+            return $" The new database '{r.TargetDatabase}' may be left partly restored; drop it before retrying.";
+        var aside = AsideName(r.Database, r.Id);
+        return r.Progress?.Phase == "Swapping"
+            ? $" It stopped while swapping the restored copy in: check both '{r.Database}' and '{aside}' before using them."
+            : $" The database '{r.Database}' was not changed; a partly restored copy '{aside}' may be left on the server; drop it.";
     }
 
     /// <summary>Deletes a backup's payload files, keeping its manifest.</summary>

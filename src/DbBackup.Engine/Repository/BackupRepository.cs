@@ -121,6 +121,14 @@ public sealed class BackupRepository
     /// <summary>Every backup record (unordered). Folders without a readable manifest (an import in
     /// progress, a damaged copy) are skipped.</summary>
     public IEnumerable<BackupRecord> ReadAllBackups()
+        => ScanBackups().Where(x => x.Record != null).Select(x => x.Record!);
+
+    /// <summary>Why each backup folder that <see cref="ReadAllBackups"/> skips was skipped (a manifest
+    /// that is not valid JSON, a folder name that is not an id), so listings can say so.</summary>
+    public IEnumerable<string> DescribeUnreadableBackups()
+        => ScanBackups().Where(x => x.Problem != null).Select(x => x.Problem!);
+
+    private IEnumerable<(BackupRecord? Record, string? Problem)> ScanBackups()
     {
         if (!Directory.Exists(BackupsFolder)) yield break;
         foreach (var dir in Directory.EnumerateDirectories(BackupsFolder))
@@ -128,9 +136,11 @@ public sealed class BackupRepository
             var name = Path.GetFileName(dir);
             if (name.StartsWith('.')) continue;
             BackupRecord? r = null;
+            string? problem = null;
             try { r = TryReadBackup(name); }
-            catch (DbBackupException) { }
-            if (r != null) yield return r;
+            catch (DbBackupException e) { problem = e.Message; }
+            // A folder without a manifest is a backup being created (its folder appears a moment before it).
+            if (r != null || problem != null) yield return (r, problem);
         }
     }
 
@@ -176,17 +186,36 @@ public sealed class BackupRepository
         EnsureCreated();
         var line = JsonSerializer.Serialize(entry, Json.Compact) + "\n";
         var bytes = Encoding.UTF8.GetBytes(line);
-        // One write call with O_APPEND: concurrent writers (callers and workers) never interleave lines.
-        using var fs = new FileStream(ActivityPath, SecureFiles.NewFileOptions(FileMode.Append, FileAccess.Write, 0));
+        // .NET's FileMode.Append is not O_APPEND (it seeks to the end once, then writes at its own
+        // offset), so concurrent writers (callers and workers) would overwrite each other's lines.
+        // FileShare.None holds an exclusive flock while the line is written; a writer that finds the
+        // log busy waits its turn instead of failing (which crashed workers mid-operation).
+        using var fs = OpenActivity(() => new FileStream(ActivityPath, SecureFiles.NewFileOptions(FileMode.Append, FileAccess.Write, 0)));
         fs.Write(bytes);
         fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Opens activity.jsonl, waiting while another process holds its lock (.NET on Unix takes
+    /// flock: exclusive for the writer, shared for readers, failing at once instead of waiting).</summary>
+    private static FileStream OpenActivity(Func<FileStream> open)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return open(); }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && DateTime.UtcNow < deadline)
+            {
+                // The holder keeps it for one small write; opening fails only on the lock.
+                Thread.Sleep(Math.Min(2 + attempt, 20));
+            }
+        }
     }
 
     /// <summary>All activity entries in file order (oldest first); unreadable lines are skipped.</summary>
     public IEnumerable<ActivityEntry> ReadActivity()
     {
         if (!File.Exists(ActivityPath)) yield break;
-        using var fs = new FileStream(ActivityPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var fs = OpenActivity(() => new FileStream(ActivityPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
         using var reader = new StreamReader(fs, Encoding.UTF8);
         while (reader.ReadLine() is { } line)
         {

@@ -12,8 +12,21 @@ public static class SecureFiles
     /// <summary>Creates a folder (and parents) readable by the owner only.</summary>
     public static void CreateFolder(string path)
     {
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
-        else Directory.CreateDirectory(path, FolderMode);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; missing parents
+        // get 0777 & umask (e.g. payload/ when payload/data/ is created first on import). So create
+        // each missing ancestor, outermost first, with the owner-only mode.
+        var missing = new Stack<string>();
+        for (var p = Path.GetFullPath(path); !Directory.Exists(p); p = Path.GetDirectoryName(p)!)
+        {
+            missing.Push(p);
+            if (Path.GetDirectoryName(p) == null) break;
+        }
+        while (missing.TryPop(out var folder)) Directory.CreateDirectory(folder, FolderMode);
     }
 
     /// <summary>Options for a new owner-only file.</summary>

@@ -50,7 +50,15 @@ public static class TargetLock
         }
         catch (IOException) when (File.Exists(path))
         {
-            return Read(repo, key) ?? new LockOwner { OperationId = "(unknown)", Target = owner.Target };
+            // The holder creates the file and writes it in two steps: an empty or half-written file
+            // may be a lock taken a moment ago, so read again briefly before calling it unreadable.
+            for (var attempt = 0; attempt < 10; attempt++)
+            {
+                if (Read(repo, key) is { } current) return current;
+                Thread.Sleep(20);
+            }
+            var written = File.Exists(path) ? new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) : DateTimeOffset.MinValue;
+            return new LockOwner { OperationId = "(unknown)", Target = owner.Target, AcquiredAt = written };
         }
     }
 
@@ -75,6 +83,13 @@ public static class TargetLock
             SecureFiles.TryDelete(PathOf(repo, key));
     }
 
-    /// <summary>Removes a lock regardless of owner (used after the owner was found stale).</summary>
-    public static void Break(BackupRepository repo, string key) => SecureFiles.TryDelete(PathOf(repo, key));
+    /// <summary>Removes a lock found stale, but only while it still names <paramref name="staleOperationId"/>:
+    /// two callers that both saw the same stale lock must not have the slower one delete the lock the
+    /// faster one has just taken.</summary>
+    public static void Break(BackupRepository repo, string key, string staleOperationId)
+    {
+        var current = Read(repo, key);
+        if (current == null ? staleOperationId == "(unknown)" : current.OperationId == staleOperationId)
+            SecureFiles.TryDelete(PathOf(repo, key));
+    }
 }

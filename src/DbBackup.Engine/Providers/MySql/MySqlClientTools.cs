@@ -110,7 +110,9 @@ internal static class MySqlClientTools
         if (said.Contains("1049", StringComparison.Ordinal) && said.Contains("Unknown database", StringComparison.OrdinalIgnoreCase))
             return new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
                 $"Database '{target.Database}' does not exist on {target.Server}:{target.Port}. ({name}: {said})") { TargetObject = target.Database };
+        // .NET reports a process ended by a signal as 128 + the signal number.
+        var how = !OperatingSystem.IsWindows() && exitCode > 128 && exitCode < 160 ? $"was killed by signal {exitCode - 128}" : $"failed with exit code {exitCode}";
         return new DbBackupException(ErrorKind.ServerError, "MySqlToolFailed",
-            $"{name} failed with exit code {exitCode} on {target.Server}:{target.Port}: {said}");
+            $"{name} {how} on {target.Server}:{target.Port}" + (said.Length > 0 ? ": " + said : "."));
     }
 }

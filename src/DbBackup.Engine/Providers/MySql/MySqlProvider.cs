@@ -322,6 +322,12 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             if (!ended || stats.Count != jobs.Count)
                 throw new DbBackupException(ErrorKind.ServerError, "MySqlDumpIncomplete", $"The client stopped before all tables of '{target.Database}' were read.");
         }
+        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && !cancellationToken.IsCancellationRequested && process.WaitForExit(500) && process.ExitCode != 0)
+        {
+            // A client that died (killed, crashed) leaves a half-printed last line; say the client
+            // failed rather than blaming the half line's format.
+            throw MySqlClientTools.Failure(target, client, process.ExitCode, await stderr.ConfigureAwait(false));
+        }
         catch
         {
             ToolRunner.Kill(process);

@@ -17,7 +17,10 @@ internal static class PostgreSqlCatalog
         "(SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a " +
         "WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '')";
 
-    /// <summary>Plain tables, leaf partitions and partitioned parents of user schemas. Parents are listed
+    /// <summary>Plain tables, leaf partitions and partitioned parents of user schemas, with a size
+    /// estimate from pg_class.relpages: pg_table_size takes a lock on the table and so waited forever
+    /// (start of a backup included) behind any ACCESS EXCLUSIVE lock (ALTER TABLE, VACUUM FULL…).
+    /// Parents are listed Parents are listed
     /// so a user can name one (with the sum of their leaves' sizes); a dump expands a parent to its leaf
     /// partitions, because rows live only in the leaves and a parent cannot be COPYed from.</summary>
     public static async Task<IReadOnlyList<TableInfo>> ListTablesAsync(NpgsqlConnection conn, CancellationToken ct)
@@ -28,8 +31,8 @@ internal static class PostgreSqlCatalog
                              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                                AND a.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)), ARRAY[]::text[]),
                    CASE WHEN c.relkind = 'p'
-                        THEN (SELECT coalesce(sum(pg_table_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)::bigint
-                        ELSE pg_table_size(c.oid) END
+                        THEN (SELECT coalesce(sum(l.relpages), 0) FROM pg_partition_tree(c.oid) t JOIN pg_class l ON l.oid = t.relid WHERE t.isleaf)::bigint
+                        ELSE c.relpages::bigint END * current_setting('block_size')::bigint
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND {UserSchema} AND {NotExtensionMember}
             ORDER BY 1, 2

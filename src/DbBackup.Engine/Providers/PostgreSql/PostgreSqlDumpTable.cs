@@ -4,7 +4,7 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 /// <param name="Schema">Schema, unquoted.</param>
 /// <param name="Name">Name, unquoted.</param>
 /// <param name="Columns">Non-generated columns in ordinal order.</param>
-/// <param name="EstimatedBytes">pg_table_size, for ordering and progress.</param>
+/// <param name="EstimatedBytes">relpages × block size (an estimate), for ordering and progress.</param>
 internal sealed record PostgreSqlDumpTable(string Schema, string Name, IReadOnlyList<string> Columns, long EstimatedBytes)
 {
     /// <summary>schema.name as a user would write it (unquoted, for messages and progress).</summary>

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using DbBackup.Engine.Operations;
+using DbBackup.Engine.Repository;
+using DbBackup.Model;
+using DbBackup.Tests.Infrastructure;
+
+namespace DbBackup.Tests.Hostile;
+
+/// <summary>The repository on a 2 MB tmpfs and a database bigger than that: the backup must end
+/// Failed saying the disk is full, leave no payload, free the lock, and the next backup elsewhere works.</summary>
+public sealed class FullDiskTests : IDisposable
+{
+    private readonly string _mount = Path.Combine(Path.GetTempPath(), "dbbackup-fulldisk-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly List<string> _databases = [];
+    private readonly TestRepository _roomy = new();
+    private bool _mounted;
+
+    private static void Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {err}");
+    }
+
+    [RootPostgresFact]
+    public async Task A_backup_onto_a_full_disk_fails_saying_so_leaves_nothing_and_frees_the_lock()
+    {
+        Directory.CreateDirectory(_mount);
+        Run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", _mount);
+        _mounted = true;
+        // 32 random (incompressible) bytes per row: about 6 MB of payload even after gzip.
+        var db = await TestSql.PgCreateAsync("hfull", """
+            CREATE TABLE blobs (id int PRIMARY KEY, b bytea NOT NULL);
+            INSERT INTO blobs SELECT g, decode(md5(random()::text) || md5(random()::text), 'hex') FROM generate_series(1, 200000) g;
+            """);
+        _databases.Add(db);
+        var repoPath = Path.Combine(_mount, "repo");
+        var engine = new BackupEngine(repoPath, TestRepository.Launcher);
+
+        var started = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db), Jobs = 2 }, CancellationToken.None);
+        var done = (BackupRecord)await engine.WaitAsync(started.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None);
+
+        Assert.Equal(OperationState.Failed, done.State);
+        Assert.Contains("disk is full", done.StatusMessage, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(done.Files);
+        Assert.Equal(0, done.SizeBytes);
+        var folder = engine.Repository.BackupFolder(done.Id);
+        var leftovers = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Where(n => n != "manifest.json").ToList();
+        Assert.True(leftovers.Count == 0, "left behind: " + string.Join(", ", leftovers));
+        Assert.Empty(Directory.EnumerateFiles(engine.Repository.LocksFolder));
+        var failedLine = engine.ReadActivity(new ActivityQuery { Id = done.Id }).Items.FirstOrDefault(e => e.Action == "BackupFailed");
+        Assert.NotNull(failedLine);
+        Assert.True(failedLine!.IsError);
+
+        // Same target, roomy repository: works, and the data is all there.
+        var again = await _roomy.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var ok = await _roomy.WaitAsync<BackupRecord>(again.Id);
+        Assert.True(ok.State == OperationState.Succeeded, ok.StatusMessage);
+        Assert.Contains(ok.TableStats, t => t.Name == "blobs" && t.Rows == 200000);
+        // And the tiny repository itself accepts a new backup of a small database once the old one is gone.
+        var small = await TestSql.PgCreateAsync("hfull_small", "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2);");
+        _databases.Add(small);
+        var third = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(small) }, CancellationToken.None);
+        var thirdDone = (BackupRecord)await engine.WaitAsync(third.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None);
+        Assert.True(thirdDone.State == OperationState.Succeeded, thirdDone.StatusMessage);
+    }
+
+    public void Dispose()
+    {
+        if (_mounted)
+        {
+            // Workers may still hold files for a moment; retry the unmount briefly, then lazily.
+            for (var i = 0; i < 20; i++)
+            {
+                try { Run("umount", _mount); _mounted = false; break; }
+                catch (InvalidOperationException) { Thread.Sleep(250); }
+            }
+            if (_mounted) try { Run("umount", "-l", _mount); } catch (InvalidOperationException) { }
+        }
+        try { Directory.Delete(_mount, recursive: true); } catch (IOException) { }
+        foreach (var db in _databases) TestSql.PgDropAsync(db).GetAwaiter().GetResult();
+        _roomy.Dispose();
+    }
+}

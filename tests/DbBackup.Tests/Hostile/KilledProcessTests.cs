@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DbBackup.Engine.Operations;
+using DbBackup.Model;
+using DbBackup.Tests.Infrastructure;
+
+namespace DbBackup.Tests.Hostile;
+
+/// <summary>Processes killed at the worst moment: the worker mid-restore (kill -9), the `--wait`
+/// caller (SIGINT), a client tool under the worker (kill -9).</summary>
+public sealed class KilledProcessTests : IDisposable
+{
+    private readonly TestRepository _repo = new();
+    private readonly List<(bool Pg, string Db)> _databases = [];
+
+    private static void Signal(int pid, string signal)
+    {
+        using var p = Process.Start("kill", ["-" + signal, pid.ToString()]);
+        p.WaitForExit();
+    }
+
+    /// <summary>Child processes (pid, command name) of <paramref name="parent"/>.</summary>
+    private static IEnumerable<(int Pid, string Comm)> Children(int parent)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; }
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            if (int.Parse(stat[(close + 2)..].Split(' ')[1]) == parent) yield return (pid, stat[(open + 1)..close]);
+        }
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, string what) where T : class
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (await probe() is { } v) return v;
+            await Task.Delay(10);
+        }
+        throw new TimeoutException("Never saw " + what);
+    }
+
+    private async Task<string> PgDbAsync(int rows)
+    {
+        var db = await TestSql.PgCreateAsync("hkill", $"""
+            CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL);
+            INSERT INTO t SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, {rows}) g;
+            CREATE INDEX t_v ON t (v);
+            """);
+        _databases.Add((true, db));
+        return db;
+    }
+
+    [PostgresFact]
+    public async Task Killing_the_worker_mid_restore_leaves_the_original_untouched_fails_the_record_and_frees_the_lock()
+    {
+        var db = await PgDbAsync(300000);
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var backup = await _repo.WaitAsync<BackupRecord>(started.Id);
+        Assert.True(backup.State == OperationState.Succeeded, backup.StatusMessage);
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'after the backup' WHERE id = 7");
+
+        var restore = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
+        var aside = BackupEngine.AsideName(db, restore.Id);
+        _databases.Add((true, aside));
+        // Kill it once the aside database is being filled.
+        var running = await PollAsync(async () =>
+        {
+            var r = _repo.Engine.Repository.TryReadRestore(restore.Id)!;
+            return r.WorkerProcessId is { } && r.State == OperationState.Running && await TestSql.PgExistsAsync(aside) ? r : null;
+        }, "the restore filling its aside database");
+        Signal(running.WorkerProcessId!.Value, "KILL");
+        await Task.Delay(300);
+
+        var after = _repo.Engine.GetRestore(restore.Id);
+        Assert.Equal(OperationState.Failed, after.State);
+        Assert.Contains("gone", after.StatusMessage);
+        Assert.Contains(running.WorkerProcessId.Value.ToString(), after.StatusMessage);
+        // The operator is told about the half-restored aside database (the worker could not drop it).
+        Assert.Contains(aside, after.StatusMessage);
+        Assert.Contains($"'{db}' was not changed", after.StatusMessage);
+        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        Assert.Equal("300000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
+        Assert.Equal("after the backup", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
+        Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreFailed" && e.IsError);
+        await TestSql.PgDropAsync(aside);
+
+        // The target is free again: a new restore runs to the end and brings back the backed-up row.
+        var again = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
+        var done = await _repo.WaitAsync<RestoreRecord>(again.Id);
+        Assert.True(done.State == OperationState.Succeeded, done.StatusMessage);
+        Assert.Equal((await TestSql.PgColumnAsync("postgres", "SELECT repeat(md5('7'), 8)")).Single(), (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
+    }
+
+    [PostgresFact]
+    public async Task Sigint_to_the_cli_wait_caller_cancels_the_backup()
+    {
+        var db = await PgDbAsync(400000);
+        var t = TestServers.Postgres();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { TestRepository.CliDll, "backup", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--user", t.UserName, "--database", db, "--jobs", "1", "--wait", "--json" })
+            psi.ArgumentList.Add(a);
+        psi.Environment["PGPASSWORD"] = t.Password;
+        psi.Environment["DBBACKUP_REPOSITORY"] = _repo.Path;
+        using var cli = Process.Start(psi)!;
+        var stdout = cli.StandardOutput.ReadToEndAsync();
+        var stderr = cli.StandardError.ReadToEndAsync();
+        var running = await PollAsync(() => Task.FromResult(_repo.Engine.Repository.ReadAllBackups().FirstOrDefault(b => b.State == OperationState.Running)), "a running backup");
+        Signal(cli.Id, "INT");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await cli.WaitForExitAsync(timeout.Token);
+
+        Assert.True(cli.ExitCode == 9, $"exit {cli.ExitCode}: {await stderr}");
+        var printed = JsonSerializer.Deserialize<JsonElement>(await stdout);
+        Assert.Equal(running.Id, printed.GetProperty("Id").GetString());
+        Assert.Equal("Cancelled", printed.GetProperty("State").GetString());
+        var record = _repo.Engine.GetBackup(running.Id);
+        Assert.Equal(OperationState.Cancelled, record.State);
+        Assert.Empty(record.Files);
+        Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(running.Id), "payload")));
+        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        await Task.Delay(500);
+        Assert.False(Engine.Operations.ProcessLiveness.IsAlive(running.WorkerProcessId!.Value), "the worker is still running");
+    }
+
+    [MySqlFact]
+    public async Task Killing_the_mariadb_client_under_a_backup_worker_fails_the_backup_naming_the_tool()
+    {
+        var db = await TestSql.MyCreateAsync("hkill", "CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL); INSERT INTO t SELECT seq, repeat(md5(seq), 8) FROM seq_1_to_300000;");
+        _databases.Add((false, db));
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.MySql(db), Jobs = 1 }, CancellationToken.None);
+        var victim = await PollAsync(() =>
+        {
+            var r = _repo.Engine.Repository.TryReadBackup(started.Id)!;
+            if (r.Progress?.Phase != "Data" || r.WorkerProcessId is not { } w) return Task.FromResult<string?>(null);
+            foreach (var (pid, comm) in Children(w))
+                if (comm is "mariadb" or "mysql")
+                {
+                    Signal(pid, "KILL");
+                    return Task.FromResult<string?>(comm);
+                }
+            return Task.FromResult<string?>(null);
+        }, "the mariadb client exporting table data");
+
+        var done = await _repo.WaitAsync<BackupRecord>(started.Id);
+        Assert.Equal(OperationState.Failed, done.State);
+        Assert.Contains($"{victim} was killed by signal 9", done.StatusMessage);
+        Assert.Empty(done.Files);
+        Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(done.Id), "payload")));
+        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Path.GetTempPath(), "dbbackup-my-*.cnf"), f => File.GetLastWriteTimeUtc(f) >= done.CreatedAt.UtcDateTime);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (pg, db) in _databases)
+            (pg ? TestSql.PgDropAsync(db) : TestSql.MyDropAsync(db)).GetAwaiter().GetResult();
+        _repo.Dispose();
+    }
+}
