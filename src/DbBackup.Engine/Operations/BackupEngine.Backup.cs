@@ -61,10 +61,13 @@ public sealed partial class BackupEngine
         catch (DbBackupException) { }
         if (op is { IsActive: true }) throw Busy(target, op);
         if (op == null && HolderMayBeStarting(holder))
-            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
-                $"Another operation is just starting on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
-                $"{holder.OperationId} (process {holder.ProcessId} on {holder.Host}, since {holder.AcquiredAt:u}). Wait for it or cancel it first.") { TargetObject = holder.OperationId };
+            throw Starting(target, holder);
     }
+
+    private static DbBackupException Starting(ConnectionTarget target, LockOwner holder)
+        => new(ErrorKind.InvalidOperation, "TargetBusy",
+            $"Another operation is just starting on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
+            $"{holder.OperationId} (process {holder.ProcessId} on {holder.Host}, since {holder.AcquiredAt:u}). Wait for it or cancel it first.") { TargetObject = holder.OperationId };
 
     private static DbBackupException Busy(ConnectionTarget target, IOperationRecord op)
         => new(ErrorKind.InvalidOperation, "TargetBusy",
@@ -91,9 +94,7 @@ public sealed partial class BackupEngine
                 continue;
             }
             if (op == null)
-                throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy",
-                    $"Another operation is just starting on {target.Engine} {target.Server}:{target.Port}/{target.Database}: " +
-                    $"{holder.OperationId} (process {holder.ProcessId} on {holder.Host}, since {holder.AcquiredAt:u}). Wait for it or cancel it first.") { TargetObject = holder.OperationId };
+                throw Starting(target, holder);
             throw Busy(target, op);
         }
         throw new DbBackupException(ErrorKind.InvalidOperation, "TargetBusy", $"Could not lock {target}; another process keeps taking it.");
