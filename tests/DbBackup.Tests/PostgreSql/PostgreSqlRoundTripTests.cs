@@ -134,6 +134,7 @@ public sealed class PostgreSqlRoundTripTests
                 Assert.Equal(await PostgresTestDatabase.ScalarAsync(source.Name, sql), await PostgresTestDatabase.ScalarAsync(restoredName, sql));
             // currval is per session (and pooled sessions vary), so read the sequence's own state instead.
             Assert.Equal("42|t", await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT last_value || '|' || CASE WHEN is_called THEN 't' ELSE 'f' END FROM uncalled_seq"));
+            Assert.Equal(121L, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT max(id) FROM ident"));
 
             // Triggers fire, constraints hold, functions and procedures run.
             Assert.Equal(0, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT touch_count FROM audited WHERE id = 1"));
