@@ -58,6 +58,8 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
             else
             {
                 WritePage(session, null);
+                // A damaged manifest must not make a backup silently disappear from the listing.
+                foreach (var problem in session.Engine.Repository.DescribeUnreadableBackups()) WriteWarning(problem);
             }
         }
         catch (Exception e) when (Catchable(e))
