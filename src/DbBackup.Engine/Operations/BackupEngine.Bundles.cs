@@ -106,10 +106,17 @@ public sealed partial class BackupEngine
     {
         // Pass 1 reads and checks everything without writing; pass 2 extracts (checking again).
         var manifest = await ReadBundleAsync(full, null, ct).ConfigureAwait(false);
+        return await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>Fills a hidden staging folder with <paramref name="fill"/>, writes the imported manifest
+    /// and moves the folder into place in one rename; on any failure the staging folder is removed.</summary>
+    private async Task<BackupRecord> ImportThroughStagingAsync(BackupRecord manifest, Func<string, Task> fill)
+    {
         var staging = Repository.NewStagingFolder();
         try
         {
-            await ReadBundleAsync(full, staging, ct).ConfigureAwait(false);
+            await fill(staging).ConfigureAwait(false);
             var record = AsImported(manifest);
             SecureFiles.WriteAllTextAtomic(Path.Combine(staging, "manifest.json"), Json.Write(record));
             Repository.CommitStaging(staging, record.Id);
@@ -195,8 +202,7 @@ public sealed partial class BackupEngine
             await using var v = new VerifyingStream(File.OpenRead(src), f);
             while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
         }
-        var staging = Repository.NewStagingFolder();
-        try
+        return await ImportThroughStagingAsync(manifest, async staging =>
         {
             foreach (var f in manifest.Files)
             {
@@ -207,15 +213,6 @@ public sealed partial class BackupEngine
                 await v.CopyToAsync(output, ct).ConfigureAwait(false);
                 output.Flush(flushToDisk: true);
             }
-            var record = AsImported(manifest);
-            SecureFiles.WriteAllTextAtomic(Path.Combine(staging, "manifest.json"), Json.Write(record));
-            Repository.CommitStaging(staging, record.Id);
-            return record;
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
-        }
+        }).ConfigureAwait(false);
     }
 }
