@@ -211,6 +211,64 @@ public sealed class BackupLifecycleTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_failing_callback_is_retried_and_never_changes_the_backup_result()
+    {
+        var db = await NewDbAsync();
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/flaky/");
+        listener.Start();
+        var attempts = new List<DateTimeOffset>();
+        var served = Task.Run(async () =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var ctx = await listener.GetContextAsync();
+                attempts.Add(DateTimeOffset.UtcNow);
+                ctx.Response.StatusCode = i == 0 ? 503 : 200;
+                ctx.Response.Close();
+            }
+        });
+        var started = await _repo.Engine.StartBackupAsync(Options(db, o => o.CallbackUrl = $"http://127.0.0.1:{port}/flaky/"), CancellationToken.None);
+        var done = await _repo.WaitAsync<BackupRecord>(started.Id);
+        Assert.Equal(OperationState.Succeeded, done.State);
+        Assert.Same(served, await Task.WhenAny(served, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromMilliseconds(900), "the retry waits (backoff)");
+        await WaitUntilAsync(() => _repo.Engine.ReadActivity(new ActivityQuery { Id = started.Id }).Items.Any(e => e.Action == "CallbackSent" && e.Message!.Contains("attempt 2")));
+        Assert.Equal(OperationState.Succeeded, _repo.Engine.GetBackup(started.Id).State);
+    }
+
+    [PostgresFact]
+    public async Task Cli_status_of_a_target_and_wait_with_a_timeout_report_as_documented()
+    {
+        var db = await NewDbAsync();
+        var t = TestServers.Postgres();
+        var env = new Dictionary<string, string?> { ["PGPASSWORD"] = t.Password, ["DBBACKUP_REPOSITORY"] = _repo.Path };
+        var started = await _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None);
+        await using (var blocker = await BlockAsync(db, "orders"))
+        {
+            await WaitForStateAsync(started.Id, OperationState.Running);
+            var status = await CliRunner.RunAsync(["status", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--database", db, "--json"], env);
+            Assert.True(status.ExitCode == 0, status.StdErr);
+            var report = JsonSerializer.Deserialize<JsonElement>(status.StdOut);
+            Assert.True(report.GetProperty("Running").GetBoolean());
+            Assert.Equal(started.Id, report.GetProperty("RunningId").GetString());
+
+            var wait = await CliRunner.RunAsync(["wait", "--id", started.Id, "--timeout", "1"], env);
+            Assert.Equal(11, wait.ExitCode);
+            Assert.Contains("WaitTimeout", wait.StdErr);
+            Assert.Contains(started.Id, wait.StdErr);
+        }
+        Assert.Equal(OperationState.Succeeded, (await _repo.WaitAsync<BackupRecord>(started.Id)).State);
+        var after = await CliRunner.RunAsync(["status", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--database", db, "--json"], env);
+        var final = JsonSerializer.Deserialize<JsonElement>(after.StdOut);
+        Assert.False(final.GetProperty("Running").GetBoolean());
+        Assert.True(final.GetProperty("Backup").GetProperty("Succeeded").GetBoolean());
+        Assert.Equal(started.Id, final.GetProperty("Backup").GetProperty("Id").GetString());
+        Assert.Equal(JsonValueKind.Null, final.GetProperty("Restore").ValueKind);
+    }
+
+    [PostgresFact]
     public async Task The_since_filter_keeps_only_newer_rows_and_a_mixed_table_list_is_refused()
     {
         var db = await NewDbAsync();
