@@ -1,39 +1,21 @@
 using System.Diagnostics;
 using DbBackup.Engine.Providers;
-using Npgsql;
 
 namespace DbBackup.Tests.Infrastructure;
 
 /// <summary>Runs SQL against the real test servers: Npgsql for PostgreSQL, the mariadb client for MariaDB.</summary>
 public static class TestSql
 {
+    // PostgreSQL: one implementation, PostgresTestDatabase; these names keep the lifecycle tests short.
+
     /// <summary>Connection string for a PostgreSQL test database.</summary>
-    public static string PgConnectionString(string database)
-    {
-        var t = TestServers.Postgres(database);
-        return new NpgsqlConnectionStringBuilder { Host = t.Server, Port = t.Port, Username = t.UserName, Password = t.Password, Database = database, Pooling = false }.ToString();
-    }
+    public static string PgConnectionString(string database) => PostgreSql.PostgresTestDatabase.ConnectionString(database);
 
     /// <summary>Executes statements on a PostgreSQL database.</summary>
-    public static async Task PgExecAsync(string database, string sql)
-    {
-        await using var c = new NpgsqlConnection(PgConnectionString(database));
-        await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, c);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    public static Task PgExecAsync(string database, string sql) => PostgreSql.PostgresTestDatabase.ExecAsync(database, sql);
 
     /// <summary>First column of every row, as text.</summary>
-    public static async Task<List<string?>> PgColumnAsync(string database, string sql)
-    {
-        await using var c = new NpgsqlConnection(PgConnectionString(database));
-        await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, c);
-        await using var r = await cmd.ExecuteReaderAsync();
-        var list = new List<string?>();
-        while (await r.ReadAsync()) list.Add(r.IsDBNull(0) ? null : Convert.ToString(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
-        return list;
-    }
+    public static Task<List<string?>> PgColumnAsync(string database, string sql) => PostgreSql.PostgresTestDatabase.ColumnAsync(database, sql);
 
     /// <summary>Creates a fresh PostgreSQL database and returns its name.</summary>
     public static async Task<string> PgCreateAsync(string prefix, string? setupSql = null)
@@ -45,11 +27,10 @@ public static class TestSql
     }
 
     /// <summary>Drops a PostgreSQL database if it exists.</summary>
-    public static Task PgDropAsync(string name) => PgExecAsync("postgres", $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    public static Task PgDropAsync(string name) => PostgreSql.PostgresTestDatabase.DropAsync(name);
 
     /// <summary>True when the PostgreSQL database exists.</summary>
-    public static async Task<bool> PgExistsAsync(string name)
-        => (await PgColumnAsync("postgres", $"SELECT 1 FROM pg_database WHERE datname = '{name.Replace("'", "''")}'")).Count == 1;
+    public static Task<bool> PgExistsAsync(string name) => PostgreSql.PostgresTestDatabase.ExistsAsync(name);
 
     /// <summary>Runs SQL through the mariadb client (password via MYSQL_PWD, never argv); returns stdout (batch, raw, no column names).</summary>
     public static async Task<string> MyExecAsync(string? database, string sql)
