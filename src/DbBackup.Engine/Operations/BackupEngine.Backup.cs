@@ -23,20 +23,28 @@ public sealed partial class BackupEngine
         var key = LockKey(record);
         var owner = new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
         AcquireTargetLock(key, owner, options.Target);
+        return RecordAndLaunch(record, key, options.Target.Password,
+            $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
+    }
+
+    /// <summary>Writes a Pending record (its target lock already taken), logs the request and starts the
+    /// worker. If the worker cannot be started the record ends Failed, the lock is released and the
+    /// caller gets WorkerStartFailed.</summary>
+    private T RecordAndLaunch<T>(T record, string lockKey, string? password, string requestMessage) where T : OperationRecord
+    {
         try
         {
-            Repository.WriteBackup(record);
-            Log("BackupRequested", record, $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""), record.Note);
-            record.WorkerProcessId = _launcher.Launch(RepositoryPath, record.Id, options.Target.Password);
+            Write(record);
+            Log($"{record.OperationKind}Requested", record, requestMessage, record.Note);
+            record.WorkerProcessId = _launcher.Launch(RepositoryPath, record.Id, password);
             record.WorkerHost = Environment.MachineName;
             // The worker may already have moved the record on; only fill in the pid if it has not.
-            var current = Repository.TryReadBackup(record.Id);
+            var current = Reread(record) as T;
             if (current is { State: OperationState.Pending, WorkerProcessId: null })
             {
                 current.WorkerProcessId = record.WorkerProcessId;
                 current.WorkerHost = record.WorkerHost;
-                Repository.WriteBackup(current);
-                return current;
+                Write(current);
             }
             return current ?? record;
         }
@@ -45,11 +53,18 @@ public sealed partial class BackupEngine
             record.State = OperationState.Failed;
             record.StatusMessage = "The worker could not be started: " + e.Message;
             record.CompletedAt = DateTimeOffset.UtcNow;
-            Repository.WriteBackup(record);
-            TargetLock.Release(Repository, key, record.Id);
-            Log("BackupFailed", record, record.StatusMessage, record.Note, isError: true);
+            Write(record);
+            TargetLock.Release(Repository, lockKey, record.Id);
+            Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
             throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
         }
+    }
+
+    /// <summary>Writes a backup or restore record atomically.</summary>
+    private void Write(OperationRecord r)
+    {
+        if (r is RestoreRecord restore) Repository.WriteRestore(restore);
+        else Repository.WriteBackup((BackupRecord)r);
     }
 
     /// <summary>Refuses when an active operation holds the target's lock; ignores a stale one.</summary>
@@ -194,15 +209,7 @@ public sealed partial class BackupEngine
         var target = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
         var folder = Repository.BackupFolder(record.Id);
         using var tracker = new RecordTracker<BackupRecord>(record, Repository.WriteBackup, Path.Combine(folder, CancelFileName), ct);
-        tracker.Update(r =>
-        {
-            r.State = OperationState.Running;
-            r.StatusMessage = "Running.";
-            r.StartedAt = DateTimeOffset.UtcNow;
-            r.WorkerProcessId = Environment.ProcessId;
-            r.WorkerHost = Environment.MachineName;
-            r.Progress = new OperationProgress { Phase = "Connecting", UpdatedAt = DateTimeOffset.UtcNow };
-        }, flush: true);
+        tracker.Start("Connecting");
         Log("BackupStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
         try
         {
@@ -220,52 +227,29 @@ public sealed partial class BackupEngine
             tracker.Token.ThrowIfCancellationRequested();
             var files = writer.Files.Select(f => new BackupFile { Name = "payload/" + f.Name, Size = f.Size, Sha256 = f.Sha256 })
                 .OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
-            tracker.Update(r =>
+            tracker.End(OperationState.Succeeded, "OK", r =>
             {
-                var now = DateTimeOffset.UtcNow;
                 r.Files = files;
                 r.SizeBytes = files.Sum(f => f.Size);
                 r.Sha256 = FileListHash(files);
                 r.TableStats = result.TableStats.ToList();
                 r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
                 r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
-                r.State = OperationState.Succeeded;
-                r.StatusMessage = "OK";
-                r.CompletedAt = now;
-                r.Duration = now - r.StartedAt;
-                r.Progress = new OperationProgress
-                {
-                    Phase = "Completed",
-                    TablesDone = r.TableStats.Count,
-                    TablesTotal = r.TableStats.Count,
-                    BytesDone = r.Progress?.BytesDone ?? 0,
-                    BytesEstimated = r.Progress?.BytesEstimated ?? 0,
-                    Percent = 100,
-                    UpdatedAt = now,
-                };
-                r.WorkerProcessId = null;
-            }, flush: true);
+                r.Progress = RecordTracker<BackupRecord>.Completed(r.Progress, r.TableStats.Count);
+            });
             Log("BackupSucceeded", record, $"{record.SizeBytes} bytes in {record.Files.Count} files, {record.TableStats.Count} tables, {record.Duration?.TotalSeconds:0.0} s", record.Note);
             return record;
         }
         catch (Exception e)
         {
             var cancelled = tracker.Token.IsCancellationRequested;
-            var message = cancelled
-                ? (tracker.CancelRequested ? "Cancelled on request." : "Cancelled (the worker was stopped).")
-                : Describe(e);
+            var message = tracker.FailureMessage(e);
             RemovePayload(record.Id);
-            tracker.Update(r =>
+            tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed, message, r =>
             {
-                var now = DateTimeOffset.UtcNow;
-                r.State = cancelled ? OperationState.Cancelled : OperationState.Failed;
-                r.StatusMessage = message;
-                r.CompletedAt = now;
-                r.Duration = now - r.StartedAt;
                 r.Files = [];
                 r.SizeBytes = 0;
-                r.WorkerProcessId = null;
-            }, flush: true);
+            });
             Log(cancelled ? "BackupCancelled" : "BackupFailed", record, message, record.Note, isError: !cancelled);
             if (cancelled) throw new DbBackupException(ErrorKind.Cancelled, "OperationCancelled", $"Backup {record.Id} was cancelled.", e);
             throw e is DbBackupException ? e : new DbBackupException(ErrorKind.ServerError, "BackupFailed", message, e);

@@ -79,30 +79,8 @@ public sealed partial class BackupEngine
         };
         var key = LockKey(record);
         AcquireTargetLock(key, new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = now, Target = target.WithDatabase(landing).ToString() }, target.WithDatabase(landing));
-        try
-        {
-            Repository.WriteRestore(record);
-            Log("RestoreRequested", record, $"Backup {backup.Id} ({backup.Name}, {backup.CreatedAt:u}) into {(record.Swap ? "existing" : "new")} database '{landing}'" + (o.SkipSafetyBackup ? "; safety backup skipped by request" : ""), o.Note);
-            var pid = _launcher.Launch(RepositoryPath, record.Id, target.Password);
-            var current = Repository.TryReadRestore(record.Id);
-            if (current is { State: OperationState.Pending, WorkerProcessId: null })
-            {
-                current.WorkerProcessId = pid;
-                current.WorkerHost = Environment.MachineName;
-                Repository.WriteRestore(current);
-            }
-            return current ?? record;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            record.State = OperationState.Failed;
-            record.StatusMessage = "The worker could not be started: " + e.Message;
-            record.CompletedAt = DateTimeOffset.UtcNow;
-            Repository.WriteRestore(record);
-            TargetLock.Release(Repository, key, record.Id);
-            Log("RestoreFailed", record, record.StatusMessage, o.Note, isError: true);
-            throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
-        }
+        return RecordAndLaunch(record, key, target.Password,
+            $"Backup {backup.Id} ({backup.Name}, {backup.CreatedAt:u}) into {(record.Swap ? "existing" : "new")} database '{landing}'" + (o.SkipSafetyBackup ? "; safety backup skipped by request" : ""));
     }
 
     /// <summary>Checks that need no server: state, format version, files present with their sizes, age window.</summary>
@@ -149,15 +127,7 @@ public sealed partial class BackupEngine
     {
         var folder = Repository.RestoreFolder(record.Id);
         using var tracker = new RecordTracker<RestoreRecord>(record, Repository.WriteRestore, Path.Combine(folder, CancelFileName), ct);
-        tracker.Update(r =>
-        {
-            r.State = OperationState.Running;
-            r.StatusMessage = "Running.";
-            r.StartedAt = DateTimeOffset.UtcNow;
-            r.WorkerProcessId = Environment.ProcessId;
-            r.WorkerHost = Environment.MachineName;
-            r.Progress = new OperationProgress { Phase = "Verifying", UpdatedAt = DateTimeOffset.UtcNow };
-        }, flush: true);
+        tracker.Start("Verifying");
         Log("RestoreStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
         var server = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
         var provider = Provider(record.Engine);
@@ -189,36 +159,20 @@ public sealed partial class BackupEngine
                 await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false);
                 aside = null;
             }
-            tracker.Update(r =>
-            {
-                var now = DateTimeOffset.UtcNow;
-                r.State = OperationState.Succeeded;
-                r.StatusMessage = "OK";
-                r.CompletedAt = now;
-                r.Duration = now - r.StartedAt;
-                r.Progress = new OperationProgress { Phase = "Completed", Percent = 100, TablesDone = r.Progress?.TablesTotal ?? 0, TablesTotal = r.Progress?.TablesTotal ?? 0, BytesDone = r.Progress?.BytesDone ?? 0, BytesEstimated = r.Progress?.BytesEstimated ?? 0 };
-                r.WorkerProcessId = null;
-            }, flush: true);
+            tracker.End(OperationState.Succeeded, "OK", r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress));
             Log("RestoreSucceeded", record, $"Backup {backup.Id} restored into '{record.TargetDatabase}'" + (record.SafetyBackupId != null ? $"; safety backup {record.SafetyBackupId}" : ""), record.Note);
         }
         catch (Exception e)
         {
             var cancelled = tracker.Token.IsCancellationRequested;
-            var message = cancelled ? (tracker.CancelRequested ? "Cancelled on request." : "Cancelled (the worker was stopped).") : Describe(e);
+            var message = tracker.FailureMessage(e);
             if (aside != null)
             {
                 try { await provider.DropDatabaseAsync(server, aside, CancellationToken.None).ConfigureAwait(false); }
                 catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
             }
-            tracker.Update(r =>
-            {
-                var now = DateTimeOffset.UtcNow;
-                r.State = cancelled ? OperationState.Cancelled : OperationState.Failed;
-                r.StatusMessage = message + (r.Swap ? $" The database '{r.Database}' was not changed." : "");
-                r.CompletedAt = now;
-                r.Duration = now - r.StartedAt;
-                r.WorkerProcessId = null;
-            }, flush: true);
+            tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed,
+                message + (record.Swap ? $" The database '{record.Database}' was not changed." : ""));
             Log(cancelled ? "RestoreCancelled" : "RestoreFailed", record, record.StatusMessage, record.Note, isError: !cancelled);
             throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
         }

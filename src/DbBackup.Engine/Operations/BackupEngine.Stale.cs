@@ -9,75 +9,60 @@ public sealed partial class BackupEngine
     public static TimeSpan PendingGrace { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Why an active record's worker is considered gone, or null when it is alive.</summary>
-    internal static string? StaleReason(string? host, int? pid, DateTimeOffset? heartbeat, DateTimeOffset createdAt, OperationState state)
+    internal static string? StaleReason(OperationRecord r)
     {
         var now = DateTimeOffset.UtcNow;
-        if (pid is null)
-            return state == OperationState.Pending && now - createdAt > PendingGrace
+        if (r.WorkerProcessId is not { } pid)
+            return r.State == OperationState.Pending && now - r.CreatedAt > PendingGrace
                 ? $"The worker never started (Pending for more than {PendingGrace.TotalSeconds:0} s)." : null;
-        if (string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && !ProcessLiveness.IsAlive(pid.Value))
-            return $"The worker process {pid} on {host} is gone (killed or crashed); last heartbeat {heartbeat:u}.";
-        var last = heartbeat ?? createdAt;
+        if (string.Equals(r.WorkerHost, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && !ProcessLiveness.IsAlive(pid))
+            return $"The worker process {pid} on {r.WorkerHost} is gone (killed or crashed); last heartbeat {r.HeartbeatAt:u}.";
+        var last = r.HeartbeatAt ?? r.CreatedAt;
         if (now - last > StaleAfter)
-            return $"The worker process {pid} on {host} sent no heartbeat since {last:u} (more than {StaleAfter.TotalSeconds:0} s).";
+            return $"The worker process {pid} on {r.WorkerHost} sent no heartbeat since {last:u} (more than {StaleAfter.TotalSeconds:0} s).";
         return null;
     }
 
-    private BackupRecord DetectStale(BackupRecord r)
+    /// <summary>The record as it should be reported: an active one whose worker is gone is ended as
+    /// Failed first (and re-read).</summary>
+    private T DetectStale<T>(T r) where T : OperationRecord
     {
-        if (!r.IsActive) return r;
-        var why = StaleReason(r.WorkerHost, r.WorkerProcessId, r.HeartbeatAt, r.CreatedAt, r.State);
-        if (why == null) return r;
+        if (!r.IsActive || StaleReason(r) is not { } why) return r;
         FinishAbandoned(r, OperationState.Failed, why);
-        return Repository.TryReadBackup(r.Id) ?? r;
+        return Reread(r) as T ?? r;
     }
 
-    private RestoreRecord DetectStale(RestoreRecord r)
-    {
-        if (!r.IsActive) return r;
-        var why = StaleReason(r.WorkerHost, r.WorkerProcessId, r.HeartbeatAt, r.CreatedAt, r.State);
-        if (why == null) return r;
-        FinishAbandoned(r, OperationState.Failed, why);
-        return Repository.TryReadRestore(r.Id) ?? r;
-    }
+    /// <summary>The stored version of a record, or null when it is gone.</summary>
+    private OperationRecord? Reread(IOperationRecord r)
+        => r is RestoreRecord ? Repository.TryReadRestore(r.Id) : Repository.TryReadBackup(r.Id);
 
     /// <summary>Ends a record whose worker is gone: state and reason written, partial payload removed,
     /// the target lock released, a log line written.</summary>
     private void FinishAbandoned(IOperationRecord op, OperationState state, string reason)
     {
+        var fresh = Reread(op);
+        if (fresh == null || !fresh.IsActive) return;
         var now = DateTimeOffset.UtcNow;
-        switch (op)
+        fresh.State = state;
+        fresh.StatusMessage = reason;
+        fresh.CompletedAt = now;
+        fresh.Duration = now - fresh.StartedAt;
+        switch (fresh)
         {
             case BackupRecord b:
-                {
-                    var fresh = Repository.TryReadBackup(b.Id);
-                    if (fresh == null || !fresh.IsActive) return;
-                    RemovePayload(fresh.Id);
-                    fresh.State = state;
-                    fresh.StatusMessage = reason;
-                    fresh.CompletedAt = now;
-                    fresh.Duration = fresh.StartedAt is { } s ? now - s : null;
-                    fresh.Files = [];
-                    fresh.SizeBytes = 0;
-                    Repository.WriteBackup(fresh);
-                    TargetLock.Release(Repository, LockKey(fresh), fresh.RestoreId ?? fresh.Id);
-                    Log(state == OperationState.Cancelled ? "BackupCancelled" : "BackupFailed", fresh, reason, fresh.Note, isError: state == OperationState.Failed);
-                    break;
-                }
+                RemovePayload(b.Id);
+                b.Files = [];
+                b.SizeBytes = 0;
+                Repository.WriteBackup(b);
+                TargetLock.Release(Repository, LockKey(b), b.RestoreId ?? b.Id);
+                break;
             case RestoreRecord r:
-                {
-                    var fresh = Repository.TryReadRestore(r.Id);
-                    if (fresh == null || !fresh.IsActive) return;
-                    fresh.State = state;
-                    fresh.StatusMessage = reason + AbandonedRestoreAdvice(fresh);
-                    fresh.CompletedAt = now;
-                    fresh.Duration = fresh.StartedAt is { } s ? now - s : null;
-                    Repository.WriteRestore(fresh);
-                    TargetLock.Release(Repository, LockKey(fresh), fresh.Id);
-                    Log(state == OperationState.Cancelled ? "RestoreCancelled" : "RestoreFailed", fresh, reason, fresh.Note, isError: state == OperationState.Failed);
-                    break;
-                }
+                r.StatusMessage += AbandonedRestoreAdvice(r);
+                Repository.WriteRestore(r);
+                TargetLock.Release(Repository, LockKey(r), r.Id);
+                break;
         }
+        Log($"{fresh.OperationKind}{(state == OperationState.Cancelled ? "Cancelled" : "Failed")}", fresh, reason, fresh.Note, isError: state == OperationState.Failed);
     }
 
     /// <summary>What a dead restore worker may have left on the server. The worker alone could drop its

@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Operations;
 /// <summary>Inside a worker: owns the running record, applies updates under a lock, writes it to the
 /// repository at most about once a second (and at once when asked), writes a heartbeat on a timer,
 /// and turns a cancel request file (written by any other process) into cancellation of <see cref="Token"/>.</summary>
-internal sealed class RecordTracker<T> : IDisposable where T : class, IOperationRecord
+internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
 {
     private readonly T _record;
     private readonly Action<T> _write;
@@ -46,21 +46,60 @@ internal sealed class RecordTracker<T> : IDisposable where T : class, IOperation
         }
     }
 
+    /// <summary>Moves the record to Running in this process and writes it at once.</summary>
+    public void Start(string phase) => Update(r =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        r.State = OperationState.Running;
+        r.StatusMessage = "Running.";
+        r.StartedAt = now;
+        r.WorkerProcessId = Environment.ProcessId;
+        r.WorkerHost = Environment.MachineName;
+        r.Progress = new OperationProgress { Phase = phase, UpdatedAt = now };
+    }, flush: true);
+
+    /// <summary>Ends the record (state, message, times; the worker no longer runs it), applies
+    /// <paramref name="more"/> in the same write, and writes it at once.</summary>
+    public void End(OperationState state, string message, Action<T>? more = null) => Update(r =>
+    {
+        more?.Invoke(r);
+        Ended(r, state, message);
+    }, flush: true);
+
+    /// <summary>Why the operation stopped: the cancellation kind when it was cancelled, else the error.</summary>
+    public string FailureMessage(Exception e) => Token.IsCancellationRequested
+        ? (CancelRequested ? "Cancelled on request." : "Cancelled (the worker was stopped).")
+        : BackupEngine.Describe(e);
+
+    /// <summary>Final progress: 100%, keeping the byte counts reached, with the table count given or reached.</summary>
+    public static OperationProgress Completed(OperationProgress? last, int? tables = null) => new()
+    {
+        Phase = "Completed",
+        Percent = 100,
+        TablesDone = tables ?? last?.TablesTotal ?? 0,
+        TablesTotal = tables ?? last?.TablesTotal ?? 0,
+        BytesDone = last?.BytesDone ?? 0,
+        BytesEstimated = last?.BytesEstimated ?? 0,
+        UpdatedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>Sets the fields every ended record has.</summary>
+    public static void Ended(OperationRecord r, OperationState state, string message)
+    {
+        var now = DateTimeOffset.UtcNow;
+        r.State = state;
+        r.StatusMessage = message;
+        r.CompletedAt = now;
+        r.Duration = now - r.StartedAt;
+        r.WorkerProcessId = null;
+    }
+
     private void WriteLocked()
     {
-        SetHeartbeat(_record, DateTimeOffset.UtcNow);
+        _record.HeartbeatAt = DateTimeOffset.UtcNow;
         _write(_record);
         _lastWrite = DateTimeOffset.UtcNow;
         _dirty = false;
-    }
-
-    private static void SetHeartbeat(T record, DateTimeOffset now)
-    {
-        switch (record)
-        {
-            case BackupRecord b: b.HeartbeatAt = now; break;
-            case RestoreRecord r: r.HeartbeatAt = now; break;
-        }
     }
 
     private void Tick()
