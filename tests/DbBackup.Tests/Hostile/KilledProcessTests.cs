@@ -8,6 +8,7 @@ namespace DbBackup.Tests.Hostile;
 
 /// <summary>Processes killed at the worst moment: the worker mid-restore (kill -9), the `--wait`
 /// caller (SIGINT), a client tool under the worker (kill -9).</summary>
+[Collection(ProcessWideCollection.Name)]
 public sealed class KilledProcessTests : IDisposable
 {
     private readonly TestRepository _repo = new();
