@@ -36,6 +36,27 @@ function Invoke-Native([string] $What, [scriptblock] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
 }
 
+# The Pester version the suite is written for; restored from NuGet by tools/pester/Pester.Download.csproj.
+$PesterVersion = '5.9.1'
+
+function Find-PesterPackage {
+    Invoke-Native "NuGet restore of Pester $PesterVersion" { dotnet restore (Join-Path $root 'tools/pester/Pester.Download.csproj') --nologo -v quiet }
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $psd1 = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (Test-Path $psd1) { $psd1 }
+}
+
+# The pwsh executable of this session. Under `dotnet pwsh` (the local dotnet tool) the process is
+# dotnet itself, so [Environment]::ProcessPath is not pwsh; $PSHOME holds the pwsh apphost in both cases.
+function Get-PwshPath {
+    $name = if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }
+    $candidate = Join-Path $PSHOME $name
+    if (Test-Path $candidate) { return $candidate }
+    $onPath = Get-Command $name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($onPath) { return $onPath.Source }
+    throw "No $name found in `$PSHOME ($PSHOME) or on PATH."
+}
+
 Invoke-Native "dotnet build ($Configuration): module/DbBackup" { dotnet build $solution -c $Configuration --nologo }
 foreach ($required in 'DbBackup.psd1', 'DbBackup.dll', 'DbBackup.Model.dll', 'DbBackup.format.ps1xml', 'Dependencies/DbBackup.Engine.dll') {
     if (-not (Test-Path (Join-Path $moduleDir $required))) { throw "The build did not produce module/DbBackup/$required." }
@@ -63,9 +84,16 @@ if ($Docs) {
 if ($Test) {
     Invoke-Native 'dotnet test' { dotnet test $solution -c $Configuration --no-build --nologo }
 
-    # Pester from PSModulePath, or from DBBACKUP_PESTER_PATH (a folder holding Pester.psd1 or a module folder).
+    # Pester: DBBACKUP_PESTER_PATH (a folder holding Pester.psd1), else the NuGet package that
+    # tools/pester/Pester.Download.csproj restores (the module sits under tools/ in it), else PSModulePath.
     $pester = if ($env:DBBACKUP_PESTER_PATH) { Get-ChildItem -Path $env:DBBACKUP_PESTER_PATH -Filter Pester.psd1 -Recurse -Depth 2 | Select-Object -First 1 -ExpandProperty FullName }
-              else { Get-Module -ListAvailable -Name Pester | Where-Object Version -GE '5.0' | Sort-Object Version -Descending | Select-Object -First 1 -ExpandProperty Path }
+              else { Find-PesterPackage }
+    if (-not $pester) {
+        $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE '5.0' | Sort-Object Version -Descending | Select-Object -First 1 -ExpandProperty Path
+    }
+    if (-not $pester -and $env:CI -eq 'true') {
+        throw "Pester $PesterVersion was not found (NuGet restore of tools/pester/Pester.Download.csproj failed?); under CI the Pester suite must run."
+    }
     if (-not $pester) {
         Write-Warning 'Pester 5 not found (install it or set DBBACKUP_PESTER_PATH): the Pester suite was not run.'
     }
@@ -80,7 +108,7 @@ Import-Module '$($pester -replace "'", "''")' -MinimumVersion 5.0 -ErrorAction S
 `$c.TestResult.OutputPath = '$((Join-Path $root 'TestResults/pester.xml') -replace "'", "''")'
 Invoke-Pester -Configuration `$c
 "@
-        Invoke-Native 'Pester (fresh pwsh)' { & ([Environment]::ProcessPath) -NoProfile -NonInteractive -Command $script }
+        Invoke-Native "Pester $PesterVersion (fresh pwsh $($PSVersionTable.PSVersion))" { & (Get-PwshPath) -NoProfile -NonInteractive -Command $script }
     }
 }
 

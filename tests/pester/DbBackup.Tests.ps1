@@ -456,7 +456,9 @@ Describe 'Runbook: start in one process, poll from another' {
         $db = New-DatabaseName 'psrunbook'
         New-TestDatabase $engine $db
         $repo = Join-Path $TestDrive 'runbook-repo'
-        $pwsh = [Environment]::ProcessPath
+        # The pwsh apphost in $PSHOME, as the module's worker launcher finds it: under `dotnet pwsh`
+        # (the local dotnet tool) [Environment]::ProcessPath is dotnet, not pwsh.
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
         $s = $script:Servers[$engine]
     }
     AfterAll { Remove-TestDatabase $engine $db }
