@@ -488,3 +488,57 @@ Import-Module '$ModuleManifest'
         (Get-DbBackup -Id $id -Repository $repo).TableStats.Rows | Should -Be 3
     }
 }
+
+Describe 'Install path: PSResourceGet from a local repository, then Import-Module by name' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'psinstall'
+        New-TestDatabase $engine $db
+        $s = $script:Servers[$engine]
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $moduleFolder = Split-Path $ModuleManifest -Parent
+        # A private HOME: PSResourceGet's repository list and the CurrentUser module folder live
+        # under it, so the test touches nothing of the user's own profile.
+        $home_ = Join-Path $TestDrive 'home'
+        $feed = Join-Path $TestDrive 'feed'
+        New-Item -ItemType Directory $home_, $feed | Out-Null
+        $repo = Join-Path $TestDrive 'install-repo'
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'publishes, installs with Install-PSResource and backs up after Import-Module DbBackup' {
+        $publish = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name DbBackupTestFeed -Uri '$feed' -Trusted
+Publish-PSResource -Path '$moduleFolder' -Repository DbBackupTestFeed
+Install-PSResource DbBackup -Repository DbBackupTestFeed -TrustRepository -Scope CurrentUser
+(Get-InstalledPSResource DbBackup).InstalledLocation
+"@
+        $savedHome = $env:HOME
+        $env:HOME = $home_
+        $env:PESTER_DBBACKUP_PW = $s.Password
+        try {
+            $installed = & $pwsh -NoProfile -NonInteractive -Command $publish
+            $LASTEXITCODE | Should -Be 0
+            "$installed" | Should -BeLike "$home_*"
+
+            $use = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module DbBackup
+`$cred = [pscredential]::new('$($s.User)', (ConvertTo-SecureString `$env:PESTER_DBBACKUP_PW -AsPlainText -Force))
+`$r = Start-DbBackup -Engine PostgreSql -Server '$($s.Server)' -Port $($s.Port) -Database '$db' -Credential `$cred -Repository '$repo' -Wait
+"`$((Get-Module DbBackup).ModuleBase)|`$(`$r.State)|`$(`$r.TableStats.Rows)"
+"@
+            $line = & $pwsh -NoProfile -NonInteractive -Command $use
+            $LASTEXITCODE | Should -Be 0
+        }
+        finally {
+            $env:HOME = $savedHome
+            Remove-Item Env:PESTER_DBBACKUP_PW
+        }
+        $base, $state, $rows = "$line".Trim() -split '\|'
+        $base | Should -BeLike "$home_*"          # the installed copy, not the build folder
+        $state | Should -Be 'Succeeded'
+        $rows | Should -Be 3
+    }
+}
