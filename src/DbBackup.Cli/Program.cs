@@ -18,4 +18,15 @@ var root = new RootCommand("dbbackup — take, track, download, restore and prun
     WorkerCommand.Create(),
 };
 root.Options.Add(CliContext.Repository);
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // An unknown command or option, a missing required option or an unparsable value is a bad
+    // argument (exit 2, as for every InvalidArgument), never 1, which means "the operation ended Failed".
+    foreach (var error in parsed.Errors)
+        Console.Error.WriteLine($"dbbackup: InvalidArgument: {CliParseErrors.Readable(error.Message)}");
+    var command = parsed.CommandResult.Command;
+    Console.Error.WriteLine($"Run 'dbbackup{(command == root ? "" : " " + command.Name)} --help' for the accepted commands and options.");
+    return CliErrors.ExitCode(DbBackup.Engine.ErrorKind.InvalidArgument);
+}
+return await parsed.InvokeAsync();
