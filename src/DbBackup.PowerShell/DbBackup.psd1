@@ -37,10 +37,9 @@
 
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Backup', 'Restore', 'PostgreSQL', 'MySQL', 'MariaDB', 'Database', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            # PLACEHOLDER URIs: replace with the real project location before publishing to the Gallery.
-            LicenseUri = 'https://github.com/dbbackup/dbbackup/blob/main/LICENSE'
-            ProjectUri = 'https://github.com/dbbackup/dbbackup'
+            Tags       = @('Backup', 'Restore', 'PostgreSQL', 'MySQL', 'MariaDB', 'Database', 'PSEdition_Core', 'Linux', 'Windows')
+            # No ProjectUri/LicenseUri: the project has no public address yet, and a made-up one
+            # would send users to a page that does not exist. The MIT license text ships as LICENSE.
             ReleaseNotes = 'First release.'
         }
     }

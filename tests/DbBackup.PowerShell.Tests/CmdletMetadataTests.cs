@@ -132,8 +132,12 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
         Assert.Matches(@"RootModule\s*=\s*'DbBackup\.dll'", psd1);
         Assert.Matches(@"FormatsToProcess\s*=\s*@\('DbBackup\.format\.ps1xml'\)", psd1);
         Assert.Matches(@"GUID\s*=\s*'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'", psd1);
-        foreach (var key in new[] { "ModuleVersion", "Description", "Tags", "LicenseUri", "ProjectUri" })
+        foreach (var key in new[] { "ModuleVersion", "Description", "Tags", "Author", "Copyright" })
             Assert.Matches(key + @"\s*=", psd1);
+        // The license the manifest names ships beside it; no made-up project or license address.
+        Assert.Matches(@"Copyright\s*=\s*'[^']*MIT License", psd1);
+        Assert.StartsWith("MIT License", File.ReadAllText(Path.Combine(_module.Directory, "LICENSE")));
+        Assert.DoesNotMatch(@"(LicenseUri|ProjectUri)\s*=\s*'https://github\.com/dbbackup/", psd1);
         Assert.Matches(@"FunctionsToExport\s*=\s*@\(\)", psd1);
         Assert.Matches(@"AliasesToExport\s*=\s*@\(\)", psd1);
     }
