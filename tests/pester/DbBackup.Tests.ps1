@@ -368,9 +368,30 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
 
     It 'a wrong password is an authentication error' {
         $bad = [pscredential]::new($target.Credential.UserName, (ConvertTo-SecureString 'wrong-password' -AsPlainText -Force))
-        $err = { Start-DbBackup -Engine $engine -Server $target.Server -Port $target.Port -Credential $bad -Database $db -Repository $repo } | Should -Throw -PassThru
+        $err = { Start-DbBackup -Engine $engine -Server $target.Server -Port $target.Port -Credential $bad -Database $db -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         $err.FullyQualifiedErrorId | Should -BeLike '*,DbBackup.PowerShell.StartDbBackupCommand'
+    }
+
+    It 'a failed target honours -ErrorAction and -ErrorVariable on a direct call, as Get-Item does' {
+        # Port 1 on loopback: nothing listens there.
+        $errors = $null
+        $r = Start-DbBackup -Engine $engine -Server $target.Server -Port 1 -Credential $target.Credential -Database $db -Repository $repo -ErrorAction SilentlyContinue -ErrorVariable errors
+        $r | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'ConnectionFailed,DbBackup.PowerShell.StartDbBackupCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $errors[0].Exception.GetType().Name | Should -Be 'DbBackupException'
+
+        $caught = $null
+        try { Restore-DbBackup -Id 'bk-20000101000000000-aaaaaa' @target -Repository $repo -Force -ErrorAction Stop }
+        catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'BackupNotFound,DbBackup.PowerShell.RestoreDbBackupCommand'
+        $caught.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+
+        # Without -ErrorAction Stop the script goes on, as after Get-Item of a missing path.
+        $after = & { Restore-DbBackup -Id 'bk-20000101000000000-aaaaaa' @target -Repository $repo -Force -ErrorAction SilentlyContinue; 'went on' }
+        $after | Should -Be 'went on'
     }
 
     It 'an unknown id is a non-terminating ObjectNotFound per input' {

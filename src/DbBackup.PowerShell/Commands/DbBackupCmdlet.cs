@@ -57,13 +57,16 @@ public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
         WriteError(ErrorRecords.From(exception, target));
     }
 
-    /// <summary>A failure of the command's one target: terminating unless the target came from the
-    /// pipeline, where later inputs may still succeed.</summary>
+    /// <summary>A failure of the command's target: a non-terminating error, as PowerShell's own cmdlets
+    /// report a path that does not exist, so -ErrorAction, -ErrorVariable and try/catch with
+    /// -ErrorAction Stop behave as with Get-Item. Only a bad argument (a value no input could make
+    /// work, like a failed parameter validation) stops the command whatever -ErrorAction says.</summary>
     protected void ReportTargetError(Exception exception, object? target)
     {
         if ((Stopping || Cancellation.IsCancellationRequested) && exception is OperationCanceledException) return;
-        if (MyInvocation.ExpectingInput) WriteError(ErrorRecords.From(exception, target));
-        else ThrowTerminatingError(ErrorRecords.From(exception, target));
+        var record = ErrorRecords.From(exception, target);
+        if (record.CategoryInfo.Category == ErrorCategory.InvalidArgument && !MyInvocation.ExpectingInput) ThrowTerminatingError(record);
+        else WriteError(record);
     }
 
     /// <summary>False for PowerShell's own control-flow exceptions (stop, -ErrorAction Stop), which must
