@@ -104,9 +104,14 @@ internal sealed class OperationWatcher
     private static ErrorRecord NotSucceeded(IOperationRecord record)
     {
         var what = record.OperationKind == OperationKind.Backup ? "Backup" : "Restore";
-        var (id, category) = record.State == OperationState.Cancelled
-            ? ($"{what}Cancelled", ErrorCategory.OperationStopped)
-            : ($"{what}Failed", ErrorCategory.InvalidResult);
+        // Literal ids, so the checked list of error ids (docs/error-ids.md) finds them.
+        var (id, category) = (record.OperationKind, record.State) switch
+        {
+            (OperationKind.Backup, OperationState.Cancelled) => ("BackupCancelled", ErrorCategory.OperationStopped),
+            (OperationKind.Backup, _) => ("BackupFailed", ErrorCategory.InvalidResult),
+            (_, OperationState.Cancelled) => ("RestoreCancelled", ErrorCategory.OperationStopped),
+            _ => ("RestoreFailed", ErrorCategory.InvalidResult),
+        };
         return ErrorRecords.Create(id, category,
             $"{what} {record.Id} of database '{record.Database}' ended {record.State}: {record.StatusMessage}", record);
     }
