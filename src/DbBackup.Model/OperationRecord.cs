@@ -46,4 +46,8 @@ public abstract class OperationRecord : IOperationRecord
 
     /// <summary>True while Pending or Running.</summary>
     public bool IsActive => State is OperationState.Pending or OperationState.Running;
+
+    /// <summary>The id, state and target, so "$record" in a script or a log line says which operation
+    /// it is (not the type name).</summary>
+    public override string ToString() => $"{Id} {State} {Engine} {Server}:{Port}/{Database}";
 }

@@ -140,6 +140,21 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         ($backup.TableStats | Where-Object Name -EQ 'items').Rows | Should -Be 3
     }
 
+    It 'the default views tell backups apart in 80 columns and every header is a property' {
+        $narrow = $backup | Format-Table | Out-String -Width 80
+        $narrow | Should -Match ([regex]::Escape($backup.Id))            # whole, never cut
+        $narrow | Should -Match "\b$Engine\b"
+        $narrow | Should -Match ([regex]::Escape("$($backup.Server):$($backup.Port)"))
+        $header = ($narrow -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1) -split '\s+' | Where-Object { $_ }
+        foreach ($h in $header) { $backup.PSObject.Properties.Name | Should -Contain $h }
+        $wide = ($backup | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1
+        foreach ($h in ($wide -split '\s+' | Where-Object { $_ })) { $backup.PSObject.Properties.Name | Should -Contain $h }
+        "$backup" | Should -Be "$($backup.Id) Succeeded $Engine $($backup.Server):$($backup.Port)/$db"
+        $list = $backup | Format-List | Out-String
+        $list | Should -Match '(?m)^Id\s*: '
+        $list | Should -Match 'suite=pester'
+    }
+
     It 'Get-DbBackup finds it by database, label and id, and by Id from the pipeline' {
         (Get-DbBackup -Repository $repo -Database $db).Id | Should -Be @($backup.Id)
         (Get-DbBackup -Repository $repo -Label @{ suite = 'pester'; engine = $Engine }).Id | Should -Contain $backup.Id
