@@ -154,16 +154,24 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
 
         foreach (var view in doc.Descendants("View"))
         {
-            var table = view.Element("TableControl");
-            Assert.NotNull(table);
-            var headers = table!.Descendants("TableColumnHeader").Count();
-            var items = table.Descendants("TableColumnItem").ToList();
-            Assert.Equal(headers, items.Count);
             var type = _module.Model.GetType(view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim())!;
-            foreach (var property in items.Select(i => i.Element("PropertyName")?.Value).OfType<string>())
+            var control = view.Element("TableControl") ?? view.Element("ListControl");
+            Assert.NotNull(control);
+            var used = control!.Descendants("PropertyName").Select(p => p.Value);
+            foreach (var property in used)
                 Assert.True(type.GetProperty(property) is not null, $"{type.Name} has no property {property} used by its view");
+            if (view.Element("TableControl") is not { } table) continue;
+            var headers = table.Descendants("TableColumnHeader").Select(h => h.Element("Label")?.Value).ToList();
+            Assert.Equal(headers.Count, table.Descendants("TableColumnItem").Count());
+            // What the user sees is what Select-Object/Sort-Object take.
+            if (!ViewsWithLabelsNotYetProperties.Contains(type.Name))
+                foreach (var header in headers)
+                    Assert.True(header is not null && type.GetProperty(header) is not null, $"{type.Name}'s table view shows a column '{header}' that is not a property name");
         }
     }
+
+    /// <summary>Views whose headers are still display labels; shrink to empty.</summary>
+    private static readonly HashSet<string> ViewsWithLabelsNotYetProperties = ["RestoreRecord", "StatusReport", "RepositoryInfo"];
 
     [Fact]
     public void The_engine_and_Npgsql_live_in_Dependencies_and_not_beside_the_cmdlets()
