@@ -107,7 +107,9 @@ Describe 'Module' {
         $repo = Join-Path $TestDrive 'never-created'
         $info = Get-DbBackupRepository -Repository $repo
         $info.BackupCount | Should -Be 0
-        @(Get-DbBackup -Repository $repo).Count | Should -Be 0
+        @(Get-DbBackup -Repository $repo -WarningVariable warnings -WarningAction SilentlyContinue).Count | Should -Be 0
+        $warnings.Count | Should -Be 1     # a mistyped -Repository is said, not silently empty
+        "$warnings" | Should -BeLike "*$repo*does not exist*"
         Test-Path $repo | Should -BeFalse
     }
 }
@@ -161,6 +163,13 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         @(Get-DbBackup -Repository $repo -Label @{ suite = 'other' }).Count | Should -Be 0
         ($backup | Get-DbBackup -Repository $repo).Id | Should -Be $backup.Id
         ($backup | Get-DbBackupStatus -Repository $repo).State | Should -Be 'Succeeded'
+        # Filters combine, and the loopback spellings name one server.
+        $port = $script:Servers[$Engine].Port
+        (Get-DbBackup -Repository $repo -Engine $Engine -Server localhost -Port $port -Database $db -Kind Manual).Id | Should -Be @($backup.Id)
+        (Get-DbBackup -Repository $repo -Server '::1' -Database $db).Id | Should -Be @($backup.Id)
+        @(Get-DbBackup -Repository $repo -Server localhost -Port 1 -Database $db).Count | Should -Be 0
+        @(Get-DbBackup -Repository $repo -Database $db -Kind SafetyBeforeRestore).Count | Should -Be 0
+        @(Get-DbBackup -Repository $repo -Engine ($Engine -eq 'MySql' ? 'PostgreSql' : 'MySql') -Database $db).Count | Should -Be 0
     }
 
     It 'Get-DbBackupStatus by target reports the last backup and nothing running' {

@@ -12,13 +12,14 @@ public static class RepositoryCommands
     /// <summary>list.</summary>
     public static Command List()
     {
-        var engine = CliContext.Engine(false); var host = CliContext.Host(false); var database = CliContext.Database(false);
+        var engine = CliContext.Engine(false); var host = CliContext.Host(false); var port = CliContext.Port(); var database = CliContext.Database(false);
         var state = new Option<string?>("--state") { Description = "Pending, Running, Succeeded, Failed or Cancelled." };
+        var kind = new Option<string?>("--kind") { Description = "Manual, SafetyBeforeRestore or Imported." };
         var label = new Option<string[]>("--label") { Description = "key=value; repeat to require several." };
         var first = new Option<int?>("--first") { Description = "Items per page (1–100; default 25)." };
         var skip = new Option<int?>("--skip") { Description = "Items to skip." };
         var json = CliContext.Json();
-        var cmd = new Command("list", "List backups, newest first.") { engine, host, database, state, label, first, skip, json };
+        var cmd = new Command("list", "List backups, newest first.") { engine, host, port, database, state, kind, label, first, skip, json };
         cmd.SetAction((r, ct) => CliContext.Run(() =>
         {
             var f = r.GetValue(first) ?? 25;
@@ -29,13 +30,19 @@ public static class RepositoryCommands
             if (r.GetValue(state) is { } sv)
                 st = Enum.TryParse<OperationState>(sv, true, out var parsed) && Enum.IsDefined(parsed) ? parsed
                     : throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidState", $"--state '{sv}' is not one of {string.Join(", ", Enum.GetNames<OperationState>())}.") { TargetObject = sv };
+            BackupKind? k = null;
+            if (r.GetValue(kind) is { } kv)
+                k = Enum.TryParse<BackupKind>(kv, true, out var parsedKind) && Enum.IsDefined(parsedKind) ? parsedKind
+                    : throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidKind", $"--kind '{kv}' is not one of {string.Join(", ", Enum.GetNames<BackupKind>())}.") { TargetObject = kv };
             var e = CliContext.Open(r);
             var page = e.ListBackups(new BackupQuery
             {
                 Engine = r.GetValue(engine) is { } en ? CliContext.ParseEngine(en) : null,
                 Server = r.GetValue(host),
+                Port = r.GetValue(port),
                 Database = r.GetValue(database),
                 State = st,
+                Kind = k,
                 Labels = r.GetValue(label) is { Length: > 0 } l ? CliContext.Labels(l) : null,
                 First = f,
                 Skip = s,

@@ -59,6 +59,8 @@ public sealed class BackupQuery
     /// <summary>Server (case-insensitive).</summary>
     public string? Server { get; init; }
     /// <summary>Database (exact).</summary>
+    /// <summary>Only backups from this port (with or without Server).</summary>
+    public int? Port { get; init; }
     public string? Database { get; init; }
     /// <summary>State.</summary>
     public OperationState? State { get; init; }

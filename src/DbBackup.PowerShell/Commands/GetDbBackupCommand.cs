@@ -22,10 +22,15 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
     [Parameter]
     public DatabaseEngine Engine { get; set; }
 
-    /// <summary>Only backups from this server (case-insensitive).</summary>
+    /// <summary>Only backups from this server (case-insensitive; localhost, 127.0.0.1 and ::1 are one server).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Server { get; set; }
+
+    /// <summary>Only backups from this port.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
 
     /// <summary>Only backups of this database.</summary>
     [Parameter]
@@ -57,6 +62,8 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
             }
             else
             {
+                if (!Directory.Exists(session.Engine.RepositoryPath))
+                    WriteWarning($"The repository '{session.Engine.RepositoryPath}' does not exist: no backups there. Check -Repository (or $env:DBBACKUP_REPOSITORY).");
                 WritePage(session, null);
                 // A damaged manifest must not make a backup silently disappear from the listing.
                 foreach (var problem in session.Engine.Repository.DescribeUnreadableBackups()) WriteWarning(problem);
@@ -76,6 +83,7 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
             Id = id,
             Engine = Bound(nameof(Engine)) ? Engine : null,
             Server = Server,
+            Port = Bound(nameof(Port)) ? Port : null,
             Database = Database,
             State = Bound(nameof(State)) ? State : null,
             Kind = Bound(nameof(Kind)) ? Kind : null,
