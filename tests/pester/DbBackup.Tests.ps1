@@ -437,6 +437,29 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
     }
 }
 
+Describe 'The detached worker' {
+    BeforeAll {
+        $engine = 'PostgreSql'
+        $db = New-DatabaseName 'psworker'
+        New-TestDatabase $engine $db
+        $target = Get-Target $engine
+        $repo = Join-Path $TestDrive 'worker-repo'
+    }
+    AfterAll { Remove-TestDatabase $engine $db }
+
+    It 'runs as a readable pwsh -File command line with no password and no encoded blob' -Skip:(-not $IsLinux) {
+        $b = Start-DbBackup @target -Database $db -Repository $repo
+        # pwsh takes over a second to start, so the worker is still there right after Start returns.
+        $cmdline = [IO.File]::ReadAllText("/proc/$($b.WorkerProcessId)/cmdline") -split "`0"
+        $cmdline | Should -Contain '-File'
+        ($cmdline | Where-Object { $_ -like '*DbBackup.Worker.ps1' }) | Should -Not -BeNullOrEmpty
+        $cmdline | Should -Contain $b.Id
+        $cmdline | Should -Not -Contain '-EncodedCommand'
+        "$cmdline" | Should -Not -Match ([regex]::Escape($script:Servers[$engine].Password))
+        ($b | Wait-DbBackup -Repository $repo -Timeout 120).State | Should -Be 'Succeeded'
+    }
+}
+
 Describe 'Ctrl+C (StopProcessing)' {
     BeforeAll {
         $engine = 'PostgreSql'

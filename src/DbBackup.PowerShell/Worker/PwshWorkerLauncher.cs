@@ -1,12 +1,13 @@
 using System.Diagnostics;
-using System.Text;
 using DbBackup.Engine.Operations;
 using DbBackup.PowerShell.Loading;
 
 namespace DbBackup.PowerShell.Worker;
 
-/// <summary>Starts the detached worker as <c>pwsh -NoProfile -NonInteractive -EncodedCommand …</c>: the
-/// current pwsh imports this module by its manifest path and calls <see cref="WorkerEntryPoint.Run"/>.
+/// <summary>Starts the detached worker as <c>pwsh -NoProfile -NonInteractive -File DbBackup.Worker.ps1
+/// -Repository … -OperationId …</c>: a readable command line (an -EncodedCommand blob in <c>ps</c> looks
+/// like malware to people and scanners); the script imports this module's DLL and calls
+/// <see cref="WorkerEntryPoint.Run"/>.
 /// The password goes only through the worker's standard input. The worker must outlive the caller
 /// (a runbook starts a backup and exits) and ignore the caller's Ctrl+C, so on Unix it runs in its own
 /// session with its output going nowhere; otherwise a caller that captures output would wait for the
@@ -16,12 +17,8 @@ internal sealed class PwshWorkerLauncher : IWorkerLauncher
     public int Launch(string repositoryPath, string operationId, string? password)
     {
         var pwsh = PwshLocator.Find();
-        var manifest = Path.Combine(ModuleAssemblyInitializer.ModuleDirectory, "DbBackup.psd1");
-        var script =
-            "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; " +
-            $"Import-Module -Name {Quote(manifest)}; " +
-            $"exit [DbBackup.PowerShell.WorkerEntryPoint]::Run({Quote(repositoryPath)}, {Quote(operationId)})";
-        string[] pwshArgs = ["-NoProfile", "-NonInteractive", "-NoLogo", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(script))];
+        var script = Path.Combine(ModuleAssemblyInitializer.ModuleDirectory, "DbBackup.Worker.ps1");
+        string[] pwshArgs = ["-NoProfile", "-NonInteractive", "-NoLogo", "-File", script, "-Repository", repositoryPath, "-OperationId", operationId];
 
         var psi = new ProcessStartInfo
         {
@@ -67,6 +64,4 @@ internal sealed class PwshWorkerLauncher : IWorkerLauncher
         }
         return process.Id;
     }
-
-    private static string Quote(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

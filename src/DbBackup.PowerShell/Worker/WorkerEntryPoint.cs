@@ -7,7 +7,7 @@ using DbBackup.PowerShell.Loading;
 namespace DbBackup.PowerShell;
 
 /// <summary>Where a detached worker process enters the engine. Called by the command line the module's
-/// worker launcher builds (<c>pwsh -NoProfile -NonInteractive -EncodedCommand …</c>); not for users.</summary>
+/// worker launcher builds (<c>pwsh … -File DbBackup.Worker.ps1 …</c>); not for users.</summary>
 public static class WorkerEntryPoint
 {
     private const string NoPassword = "-";
