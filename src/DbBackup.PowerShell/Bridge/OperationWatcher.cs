@@ -85,9 +85,28 @@ internal sealed class OperationWatcher
         finally
         {
             queue.CompleteAdding();
-            if (cancellationToken.IsCancellationRequested && cancelOperationsOnStop)
-                CancelUnfinished(ids, done);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                var unfinished = ids.Where((_, i) => !done[i]).ToList();
+                if (cancelOperationsOnStop)
+                {
+                    Say($"Cancelling {string.Join(", ", unfinished)} (Ctrl+C): the worker stops and removes its partial files.");
+                    CancelUnfinished(ids, done);
+                }
+                else if (unfinished.Count > 0)
+                {
+                    Say($"Stopped waiting (Ctrl+C); {string.Join(", ", unfinished)} goes on. Follow it with Wait-DbBackup -Id {unfinished[0]} or Get-DbBackupStatus -Id {unfinished[0]}.");
+                }
+            }
         }
+    }
+
+    /// <summary>A warning line straight to the host: once the pipeline is stopping, WriteWarning throws,
+    /// but the user pressing Ctrl+C must still be told what happens to the operation.</summary>
+    private void Say(string message)
+    {
+        try { _cmdlet.Host?.UI?.WriteWarningLine(message); }
+        catch (Exception e) when (e is not OutOfMemoryException) { /* a host without a UI: nothing to tell */ }
     }
 
     private void CancelUnfinished(IReadOnlyList<string> ids, bool[] done)
