@@ -35,7 +35,7 @@ public sealed partial class ErrorIdListTests
     }
 
     // new DbBackupException(<kind>, "Id", …), new ErrorRecord(e, "Id", …), ErrorRecords.Create("Id", …) and ("Id", ErrorCategory.…) pairs.
-    [GeneratedRegex(@"(?:new DbBackupException\(\s*[^,()]+(?:\([^()]*\))?,\s*|new ErrorRecord\(\s*\w+,\s*|ErrorRecords\.Create\(\s*)""(?<id>[A-Z][A-Za-z0-9]+)""|\(\s*""(?<id>[A-Z][A-Za-z0-9]+)"",\s*ErrorCategory\.")]
+    [GeneratedRegex(@"(?:new (?:[\w.]+\.)?DbBackupException\(\s*[^,()]+(?:\([^()]*\))?,\s*|new ErrorRecord\(\s*\w+,\s*|ErrorRecords\.Create\(\s*)""(?<id>[A-Z][A-Za-z0-9]+)""|\(\s*""(?<id>[A-Z][A-Za-z0-9]+)"",\s*ErrorCategory\.")]
     private static partial Regex IdInCode();
 
     // A table row of the list: | `Id` | …

@@ -186,6 +186,7 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $file = Get-DbBackup -Repository $repo -Database $db -First 1 | Save-DbBackup -Path $bundle -Repository $repo -PassThru
         $file | Should -BeOfType ([System.IO.FileInfo])
         $file.FullName | Should -Be $bundle
+        $file.PSPath | Should -Be (Get-Item $bundle).PSPath       # formats as Get-Item's output does
         $file.Length | Should -BeGreaterThan 0
         { $backup | Save-DbBackup -Path $bundle -Repository $repo -ErrorAction Stop } |
             Should -Throw -ErrorId 'FileExists,DbBackup.PowerShell.SaveDbBackupCommand'
@@ -426,6 +427,22 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
         $errors.Count | Should -Be 2
         $errors[0].FullyQualifiedErrorId | Should -Be 'BackupNotFound,DbBackup.PowerShell.GetDbBackupStatusCommand'
         $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'a connection-string user is not silently replaced by -Credential''s' {
+        $other = [pscredential]::new('someone_else', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+        $s = $script:Servers[$engine]
+        $err = { Start-DbBackup -ConnectionString "postgresql://$($s.User)@$($s.Server):$($s.Port)/$db" -Credential $other -Repository $repo } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'UserConflict,DbBackup.PowerShell.StartDbBackupCommand'
+        $err.Exception.Message | Should -Match 'someone_else'
+    }
+
+    It '-Label takes key=value strings as well as a hashtable' {
+        $r = Start-DbBackup @target -Database $db -Label 'env=prod', 'team=ops' -Repository $repo -Wait
+        $r.Labels['env'] | Should -Be 'prod'
+        $r.Labels['team'] | Should -Be 'ops'
+        (Get-DbBackup -Repository $repo -Label env=prod).Id | Should -Contain $r.Id
+        { Start-DbBackup @target -Database $db -Label 'novalue' -Repository $repo } | Should -Throw -ExpectedMessage '*not key=value*'
     }
 
     It 'a connection string with -ConnectionString works without -Engine' {

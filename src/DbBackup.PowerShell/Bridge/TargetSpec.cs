@@ -31,6 +31,9 @@ internal sealed class TargetSpec
             throw new DbBackupException(ErrorKind.InvalidArgument, "EngineConflict",
                 $"-Engine {e} contradicts the connection string, which names {pe}. Give one of them or make them agree.");
 
+        if (NonEmpty(Credential?.UserName) is { } credentialUser && parts.UserName is { } connectionUser && credentialUser != connectionUser)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "UserConflict",
+                $"-Credential names the user '{credentialUser}' but the connection string names '{connectionUser}'. Give the user in one place, or make them agree.");
         var engine = Engine ?? parts.Engine ?? fallback?.Engine
             ?? throw new DbBackupException(ErrorKind.InvalidArgument, "EngineRequired",
                 "Say which engine the server runs: -Engine PostgreSql or -Engine MySql (or a postgresql://, mysql:// connection string).");

@@ -48,6 +48,7 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
 
     /// <summary>Only backups carrying all these labels.</summary>
     [Parameter]
+    [LabelArgument]
     public Hashtable? Label { get; set; }
 
     /// <summary>Lists the matching backups (once per piped id).</summary>

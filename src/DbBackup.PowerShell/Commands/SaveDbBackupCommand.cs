@@ -50,7 +50,8 @@ public sealed class SaveDbBackupCommand : DbBackupCmdlet
                 if (Directory.Exists(destination)) destination = System.IO.Path.Combine(destination, id + ".dbbackup");
                 if (!ShouldProcess(destination, $"Save backup {id}")) continue;
                 var file = Await(Session.Engine.SaveAsync(id, destination, Force, Cancellation));
-                if (PassThru) WriteObject(file);
+                // Through the provider, so the FileInfo carries PSPath and friends and formats as Get-Item's does.
+                if (PassThru) WriteObject(SessionState.InvokeProvider.Item.Get([WildcardPattern.Escape(file.FullName)], true, false), true);
             }
             catch (Exception e) when (Catchable(e)) { ReportError(e, id); }
         }

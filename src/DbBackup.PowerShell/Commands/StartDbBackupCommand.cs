@@ -73,6 +73,7 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
 
     /// <summary>Labels as key = value pairs.</summary>
     [Parameter]
+    [LabelArgument]
     public Hashtable? Label { get; set; }
 
     /// <summary>http(s) URL that receives the result when the backup ends.</summary>
