@@ -55,6 +55,8 @@ public sealed partial class PostgreSqlProvider
         await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
         return await Guard(target, "checking what depends on the tables to replace", async () =>
         {
+            // Empty search_path: every name in the answer comes schema-qualified.
+            await ExecuteAsync(conn, "SELECT pg_catalog.set_config('search_path', '', false)", cancellationToken).ConfigureAwait(false);
             await using var cmd = new NpgsqlCommand(BlockersSql, conn) { Parameters = { new() { Value = tables.Select(t => t.Schema).ToArray() }, new() { Value = tables.Select(t => t.Name).ToArray() } } };
             var list = new List<string>();
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
