@@ -7,10 +7,9 @@ using DbBackup.Model;
 namespace DbBackup.Engine.Providers.MySql;
 
 /// <summary>Per-table restore for MySQL/MariaDB: the backup is restored into a scratch database first
-/// (the ordinary restore), then ONE <c>RENAME TABLE</c> statement (atomic) renames the old tables to
-/// temporary names in their own database and moves the restored ones in; then the old tables' triggers
-/// are dropped, the restored tables' triggers created, and the old tables dropped. A failure before the
-/// old tables are dropped renames everything back. Views, routines and other tables refer to tables
+/// (the ordinary restore), then ONE <c>RENAME TABLE</c> statement (atomic) moves the old tables out to a
+/// database of their own and the restored ones in; then the restored tables' triggers are created and
+/// the old tables dropped. A failure before the old tables are dropped moves everything back. Views, routines and other tables refer to tables
 /// by name, so they keep working on the restored tables.</summary>
 public sealed partial class MySqlProvider
 {
@@ -53,7 +52,7 @@ public sealed partial class MySqlProvider
             try
             {
                 await PrepareScratchTablesAsync(target, scratch, db, names, cancellationToken).ConfigureAwait(false);
-                await SwapTablesInAsync(target, scratch, db, names, request.ScratchDatabase[^6..]).ConfigureAwait(false);
+                await SwapTablesInAsync(target, scratch, db, names).ConfigureAwait(false);
             }
             finally
             {
@@ -90,19 +89,26 @@ public sealed partial class MySqlProvider
             var name = MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[1]));
             sql.Append($"ALTER TABLE {table} DROP FOREIGN KEY {name};\n")
                .Append($"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({Columns(r[5])}) REFERENCES {MySqlSyntax.Qualified(db, MySqlSyntax.FromHex(r[2]))} ({Columns(r[6])}) ")
-               .Append($"ON DELETE {Rule(r[4])} ON UPDATE {Rule(r[3])};\n");
+               .Append(Rule("DELETE", r[4])).Append(Rule("UPDATE", r[3])).Append(";\n");
         }
         if (fks.Count > 0) await MySqlClientTools.QueryAsync(server, null, sql.ToString(), ct).ConfigureAwait(false);
     }
 
-    private static string Rule(string rule) => rule switch
+    /// <summary>An ON DELETE/UPDATE clause; none for RESTRICT, the default (MariaDB reports an explicit
+    /// RESTRICT as NO ACTION afterwards).</summary>
+    private static string Rule(string action, string rule) => rule switch
     {
-        "CASCADE" or "SET NULL" or "SET DEFAULT" or "RESTRICT" or "NO ACTION" => rule,
+        "RESTRICT" => "",
+        "CASCADE" or "SET NULL" or "SET DEFAULT" or "NO ACTION" => $" ON {action} {rule}",
         _ => throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"Unexpected foreign key rule '{rule}'."),
     };
 
-    /// <summary>The swap proper. From the RENAME on nothing is cancelled: it is finished or undone.</summary>
-    private async Task SwapTablesInAsync(ConnectionTarget server, string scratch, string db, List<string> names, string suffix)
+    /// <summary>The swap proper. The old tables move to a database of their own rather than to other names
+    /// in theirs: foreign key names are unique per database, so the restored tables' keys could not
+    /// arrive while the old ones still held the names. A table with triggers cannot change database, so
+    /// the old tables' triggers are dropped just before the RENAME (and put back if anything fails).
+    /// From the RENAME on nothing is cancelled: the swap is finished or undone.</summary>
+    private async Task SwapTablesInAsync(ConnectionTarget server, string scratch, string db, List<string> names)
     {
         var ct = CancellationToken.None;
         var newTriggers = await TriggersAsync(server, scratch, names, ct).ConfigureAwait(false);
@@ -110,17 +116,20 @@ public sealed partial class MySqlProvider
         if (newTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, null, DropTriggers(scratch, newTriggers), ct).ConfigureAwait(false);
         var existing = (await MySqlClientTools.QueryAsync(server, null,
             $"SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = {MySqlSyntax.StringLiteral(db)} AND table_name IN ({NameList(names)});", ct).ConfigureAwait(false))
-            .Select(r => MySqlSyntax.FromHex(r[0])).ToHashSet(StringComparer.Ordinal);
-        var old = names.Select((n, i) => (Name: n, Old: $"dbbackup_old_{suffix}_{i}")).Where(p => existing.Contains(p.Name)).ToList();
-        string Rename(IEnumerable<(string From, string To)> pairs) => "SET SESSION lock_wait_timeout = 60;\nRENAME TABLE " + string.Join(", ", pairs.Select(p => p.From + " TO " + p.To)) + ";";
-        var forward = old.Select(p => (MySqlSyntax.Qualified(db, p.Name), MySqlSyntax.Qualified(db, p.Old)))
-            .Concat(names.Select(n => (MySqlSyntax.Qualified(scratch, n), MySqlSyntax.Qualified(db, n)))).ToList();
-        TableReplaceFaultInjection?.Invoke("before-rename");
-        await MySqlClientTools.QueryAsync(server, null, Rename(forward), ct).ConfigureAwait(false);
+            .Select(r => MySqlSyntax.FromHex(r[0])).Where(names.Contains).ToList();
+        var oldDb = "dbbackup_old_" + Guid.NewGuid().ToString("N")[..16];
+        await MySqlClientTools.QueryAsync(server, null, $"CREATE DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
+        static string Rename(IEnumerable<(string From, string To)> pairs) => "SET SESSION lock_wait_timeout = 60;\nRENAME TABLE " + string.Join(", ", pairs.Select(p => p.From + " TO " + p.To)) + ";";
+        var renamed = false;
         try
         {
-            TableReplaceFaultInjection?.Invoke("after-rename");
+            TableReplaceFaultInjection?.Invoke("before-rename");
             if (oldTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, null, DropTriggers(db, oldTriggers), ct).ConfigureAwait(false);
+            await MySqlClientTools.QueryAsync(server, null, Rename(
+                existing.Select(n => (MySqlSyntax.Qualified(db, n), MySqlSyntax.Qualified(oldDb, n)))
+                    .Concat(names.Select(n => (MySqlSyntax.Qualified(scratch, n), MySqlSyntax.Qualified(db, n))))), ct).ConfigureAwait(false);
+            renamed = true;
+            TableReplaceFaultInjection?.Invoke("after-rename");
             if (newTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, db, CreateTriggers(newTriggers), ct).ConfigureAwait(false);
             TableReplaceFaultInjection?.Invoke("after-triggers");
         }
@@ -130,23 +139,23 @@ public sealed partial class MySqlProvider
             {
                 var now = await TriggersAsync(server, db, names, ct).ConfigureAwait(false);
                 if (now.Count > 0) await MySqlClientTools.QueryAsync(server, null, DropTriggers(db, now), ct).ConfigureAwait(false);
-                var back = names.Select(n => (MySqlSyntax.Qualified(db, n), MySqlSyntax.Qualified(scratch, n)))
-                    .Concat(old.Select(p => (MySqlSyntax.Qualified(db, p.Old), MySqlSyntax.Qualified(db, p.Name)))).ToList();
-                await MySqlClientTools.QueryAsync(server, null, Rename(back), ct).ConfigureAwait(false);
+                if (renamed)
+                    await MySqlClientTools.QueryAsync(server, null, Rename(
+                        names.Select(n => (MySqlSyntax.Qualified(db, n), MySqlSyntax.Qualified(scratch, n)))
+                            .Concat(existing.Select(n => (MySqlSyntax.Qualified(oldDb, n), MySqlSyntax.Qualified(db, n))))), ct).ConfigureAwait(false);
                 if (oldTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, db, CreateTriggers(oldTriggers), ct).ConfigureAwait(false);
+                await DropDatabaseAsync(server, oldDb, ct).ConfigureAwait(false);
             }
             catch (Exception undo)
             {
                 throw new DbBackupException(ErrorKind.ServerError, "MySqlTableSwapUndoFailed",
                     $"Replacing tables {string.Join(", ", names)} of '{db}' failed ({failure.Message}) and undoing it failed too ({undo.Message}). " +
-                    $"The old tables are in '{db}' as {string.Join(", ", old.Select(p => p.Old))}; inspect and rename them back by hand.", failure);
+                    $"The old tables may be in database '{oldDb}'; inspect and move them back by hand.", failure);
             }
             if (failure is DbBackupException) throw;
             throw new DbBackupException(ErrorKind.ServerError, "MySqlTableSwapFailed", $"Replacing tables {string.Join(", ", names)} of '{db}' failed and was undone: {failure.Message}", failure);
         }
-        if (old.Count > 0)
-            await MySqlClientTools.QueryAsync(server, null,
-                "SET SESSION foreign_key_checks = 0;\nDROP TABLE " + string.Join(", ", old.Select(p => MySqlSyntax.Qualified(db, p.Old))) + ";", ct).ConfigureAwait(false);
+        await MySqlClientTools.QueryAsync(server, null, $"SET SESSION foreign_key_checks = 0;\nDROP DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
     }
 
     private sealed record Trigger(string Name, string Table, string Timing, string Event, string Statement, string Definer, string SqlMode);
