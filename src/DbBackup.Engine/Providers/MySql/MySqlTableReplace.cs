@@ -51,7 +51,7 @@ public sealed partial class MySqlProvider
             await RestoreAsync(new RestoreRequest(target.WithDatabase(scratch), request.Backup, request.Jobs), source, progress, cancellationToken).ConfigureAwait(false);
             try
             {
-                await PrepareScratchTablesAsync(target, scratch, db, names, cancellationToken).ConfigureAwait(false);
+                await PrepareScratchTablesAsync(target, scratch, request.CreateDatabase ? null : db, names, cancellationToken).ConfigureAwait(false);
                 await SwapTablesInAsync(target, scratch, db, names).ConfigureAwait(false);
             }
             finally
@@ -70,8 +70,9 @@ public sealed partial class MySqlProvider
     /// <summary>Readies the restored tables in the scratch database to move: foreign keys to tables that
     /// are not moved are re-pointed at the target database's tables (a foreign key keeps the database it
     /// was created in), and their triggers are captured and dropped (a table with triggers cannot move
-    /// to another database).</summary>
-    private static async Task PrepareScratchTablesAsync(ConnectionTarget server, string scratch, string db, List<string> names, CancellationToken ct)
+    /// to another database). With no <paramref name="db"/> (a new database, without those other tables)
+    /// such keys are left out, as pg_restore -t leaves them.</summary>
+    private static async Task PrepareScratchTablesAsync(ConnectionTarget server, string scratch, string? db, List<string> names, CancellationToken ct)
     {
         var fks = await MySqlClientTools.QueryAsync(server, null,
             "SELECT HEX(rc.table_name), HEX(rc.constraint_name), HEX(rc.referenced_table_name), rc.update_rule, rc.delete_rule, " +
@@ -87,9 +88,10 @@ public sealed partial class MySqlProvider
             static string Columns(string hexList) => string.Join(", ", hexList.Split(',').Select(h => MySqlSyntax.Identifier(MySqlSyntax.FromHex(h))));
             var table = MySqlSyntax.Qualified(scratch, MySqlSyntax.FromHex(r[0]));
             var name = MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[1]));
-            sql.Append($"ALTER TABLE {table} DROP FOREIGN KEY {name};\n")
-               .Append($"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({Columns(r[5])}) REFERENCES {MySqlSyntax.Qualified(db, MySqlSyntax.FromHex(r[2]))} ({Columns(r[6])}) ")
-               .Append(Rule("DELETE", r[4])).Append(Rule("UPDATE", r[3])).Append(";\n");
+            sql.Append($"ALTER TABLE {table} DROP FOREIGN KEY {name};\n");
+            if (db != null)
+                sql.Append($"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({Columns(r[5])}) REFERENCES {MySqlSyntax.Qualified(db, MySqlSyntax.FromHex(r[2]))} ({Columns(r[6])}) ")
+                   .Append(Rule("DELETE", r[4])).Append(Rule("UPDATE", r[3])).Append(";\n");
         }
         if (fks.Count > 0) await MySqlClientTools.QueryAsync(server, null, sql.ToString(), ct).ConfigureAwait(false);
     }

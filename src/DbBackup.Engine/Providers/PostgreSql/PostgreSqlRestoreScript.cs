@@ -78,7 +78,9 @@ internal sealed class PostgreSqlRestoreScript
     /// <summary>The ids of the chosen tables' entries and of everything attached to them, across the
     /// given scripts (pre-data and post-data entries depend on each other). Refuses tables that are
     /// partitions or take part in inheritance: their definitions need other tables.</summary>
-    public static HashSet<int> Select(IReadOnlyList<PostgreSqlRestoreScript> scripts, IReadOnlyList<(string Schema, string Name)> tables)
+    /// <remarks>With <paramref name="keysToOtherTables"/> false, foreign keys to tables that are not chosen
+    /// are left out (the new database has no such tables), as pg_restore -t leaves them.</remarks>
+    public static HashSet<int> Select(IReadOnlyList<PostgreSqlRestoreScript> scripts, IReadOnlyList<(string Schema, string Name)> tables, bool keysToOtherTables = true)
     {
         var all = scripts.SelectMany(s => s.Entries).ToList();
         var byId = all.GroupBy(e => e.Id).ToDictionary(g => g.Key, g => g.First());
@@ -89,8 +91,10 @@ internal sealed class PostgreSqlRestoreScript
                 ?? throw new DbBackupException(ErrorKind.InvalidData, "TableNotInSchema", $"The backup's schema archive has no definition of table {schema}.{name}.") { TargetObject = $"{schema}.{name}" };
             selected.Add(entry.Id);
         }
-        bool Owns(Entry e) => !NamedByTable.Contains(e.Type)
-            || tables.Any(t => e.Schema == t.Schema && e.Name.StartsWith(t.Name + " ", StringComparison.Ordinal));
+        bool Owns(Entry e) => (!NamedByTable.Contains(e.Type)
+                || tables.Any(t => e.Schema == t.Schema && e.Name.StartsWith(t.Name + " ", StringComparison.Ordinal)))
+            && (keysToOtherTables || e.Type != "FK CONSTRAINT"
+                || e.Dependencies.All(d => !byId.TryGetValue(d, out var p) || p.Type != "TABLE" || selected.Contains(d)));
         for (var changed = true; changed;)
         {
             changed = false;

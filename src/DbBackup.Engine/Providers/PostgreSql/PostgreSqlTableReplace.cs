@@ -87,7 +87,7 @@ public sealed partial class PostgreSqlProvider
         // Every script is read and the selection checked before the database is touched.
         var pre = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
         var post = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
-        var selected = PostgreSqlRestoreScript.Select([pre, post], names);
+        var selected = PostgreSqlRestoreScript.Select([pre, post], names, keysToOtherTables: !request.CreateDatabase);
         var sequences = pre.Entries.Where(e => e.Type == "SEQUENCE" && selected.Contains(e.Id))
             .Select(e => toc.Sequences.FirstOrDefault(s => s.Schema == e.Schema && s.Name == e.Name)).OfType<PostgreSqlTocSequence>().ToList();
 
