@@ -40,7 +40,8 @@ public sealed partial class BackupEngine
         // database it restores as a whole (what it holds), unless tables were chosen.
         var action = !probe.DatabaseExists ? RestoreAction.NewDatabase
             : backup.Tables.Length > 0 || chosen.Count > 0 ? RestoreAction.ReplaceTables : RestoreAction.ReplaceDatabase;
-        var tables = chosen.Count > 0 || action != RestoreAction.ReplaceTables ? chosen : backup.TableStats;
+        var tables = (chosen.Count > 0 || action != RestoreAction.ReplaceTables ? chosen : backup.TableStats)
+            .OrderBy(t => t.ToString(), StringComparer.Ordinal).ToList();
         if (probe.DatabaseExists && backup.Since is { } since)
             throw new DbBackupException(ErrorKind.InvalidOperation, "PartialRowsOverExistingDatabase",
                 $"Backup {backup.Id} holds only the rows of {(backup.Tables.Length > 0 ? string.Join(", ", backup.Tables) : "its tables")} with {backup.DateColumn ?? "their date column"} since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; " +
@@ -81,7 +82,7 @@ public sealed partial class BackupEngine
             var unknown = requested.Where(r => !known.Any(k => string.Equals(k, r, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(k[(k.LastIndexOf('.') + 1)..], r, StringComparison.OrdinalIgnoreCase))).ToList();
             throw new DbBackupException(ErrorKind.InvalidArgument, "TableNotInBackup",
-                $"Backup {backup.Id} has no table {string.Join(", ", unknown)}. It holds: {string.Join(", ", known)}.", e) { TargetObject = unknown.FirstOrDefault() };
+                $"Backup {backup.Id} has no table {string.Join(", ", unknown)}. It holds: {string.Join(", ", known.Order(StringComparer.Ordinal))}.", e) { TargetObject = unknown.FirstOrDefault() };
         }
         return resolved.Select(r => backup.TableStats.First(t => t.Schema == r.Schema && t.Name == r.Name)).ToList();
     }
