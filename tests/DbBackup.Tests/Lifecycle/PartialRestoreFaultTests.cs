@@ -65,6 +65,36 @@ public sealed class PartialRestoreFaultTests : IDisposable
         Assert.Equal(["1"], await TestSql.PgColumnAsync(db, "SELECT amount::text FROM orders WHERE id = 1"));
     }
 
+    [PostgresFact]
+    public async Task PostgreSql_kill_9_of_the_worker_while_it_loads_the_replaced_table_leaves_the_old_table()
+    {
+        var db = await TestSql.PgCreateAsync("pgkill", """
+            CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 300000) i;
+            CREATE TABLE keep (id int); INSERT INTO keep VALUES (1);
+            """);
+        _pg.Add(db);
+        var backup = await BackupAsync(TestServers.Postgres(db), ["t"]);
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'after the backup' WHERE id = 7; DELETE FROM t WHERE id > 299990;");
+        const string State = "SELECT count(*)::text || ' ' || sum(length(v))::text || ' ' || (SELECT v FROM t WHERE id = 7) FROM t";
+        var before = await TestSql.PgColumnAsync(db, State);
+
+        var restore = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
+        RestoreRecord? loading = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); loading == null && DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            var r = _repo.Engine.Repository.TryReadRestore(restore.Id)!;
+            Assert.True(r.IsActive, r.StatusMessage);
+            if (r.WorkerProcessId != null && r.Progress?.Phase == "Data") loading = r;
+        }
+        Assert.NotNull(loading);
+        System.Diagnostics.Process.GetProcessById(loading.WorkerProcessId!.Value).Kill(); // SIGKILL
+
+        var after = await _repo.WaitAsync<RestoreRecord>(restore.Id);
+        Assert.Equal(OperationState.Failed, after.State);
+        Assert.Equal(before, await TestSql.PgColumnAsync(db, State));
+        Assert.Equal(["keep", "t"], await TestSql.PgColumnAsync(db, "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1"));
+    }
+
     [MySqlFact]
     public async Task MySql_a_failure_at_any_step_of_the_table_swap_leaves_the_old_tables()
     {
