@@ -21,7 +21,9 @@ public static class TextFormat
     public static string Describe(object value) => value switch
     {
         BackupRecord b => $"{b.Id}  {b.Name}  {b.Engine} {b.Server}:{b.Port}/{b.Database}  {b.State}  {Size(b.SizeBytes)}  {b.StatusMessage}",
-        RestoreRecord r => $"{r.Id}  backup {r.BackupId} → {r.Engine} {r.Server}:{r.Port}/{r.TargetDatabase}  {r.State}  {r.StatusMessage}" + (r.SafetyBackupId != null ? $"  safety backup {r.SafetyBackupId}" : ""),
+        RestoreRecord r => $"{r.Id}  backup {r.BackupId}{(r.SourceDatabase != null ? $" (of {r.SourceDatabase})" : "")} → {r.Engine} {r.Server}:{r.Port}/{r.Database}"
+                           + (r.Tables.Length > 0 ? $" tables {string.Join(", ", r.Tables)}{(r.ReplacesTables ? " (other objects kept)" : "")}" : r.Swap ? " (whole database replaced)" : "")
+                           + $"  {r.State}  {r.StatusMessage}" + (r.SafetyBackupId != null ? $"  safety backup {r.SafetyBackupId}" : ""),
         StatusReport s => $"{s.Engine} {s.Server}:{s.Port}/{s.Database}  running: {s.Running}{(s.RunningId != null ? " (" + s.RunningId + ")" : "")}\n" +
                           $"  last backup:  {Summary(s.Backup)}\n  last restore: {Summary(s.Restore)}",
         VerificationResult v => $"{v.BackupId}  {(v.Passed ? "PASSED" : "FAILED")}  files {v.FilesChecked}" + (v.Restored ? $", tables {v.TablesMatched}/{v.TablesCompared} matched" : "")

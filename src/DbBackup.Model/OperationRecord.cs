@@ -14,7 +14,7 @@ public abstract class OperationRecord : IOperationRecord
     public int Port { get; set; }
     /// <summary>User the worker connects as (never the password).</summary>
     public string UserName { get; set; } = "";
-    /// <summary>Target database (the source of a backup; the database a restore replaces or is named after).</summary>
+    /// <summary>Target database: the one a backup reads, or the one a restore writes.</summary>
     public string Database { get; set; } = "";
     /// <summary>Lifecycle state.</summary>
     public OperationState State { get; set; }

@@ -13,15 +13,16 @@ public static class RestoreCommand
         var engine = CliContext.Engine(true); var host = CliContext.Host(true); var port = CliContext.Port();
         var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv(); var database = CliContext.Database(false);
         var targetDatabase = new Option<string?>("--target-database") { Description = "Restore into this NEW database instead of replacing --database." };
+        var table = new Option<string[]>("--table") { Description = "Restore only this table of the backup (repeatable; schema.table or table). Over an existing database only these tables are replaced.", AllowMultipleArgumentsPerToken = false };
         var force = new Option<bool>("--force") { Description = "Replace an existing database (a safety backup is taken first)." };
         var skipSafety = new Option<bool>("--skip-safety-backup") { Description = "Do not take the safety backup first. The replaced data is then gone for good." };
         var jobs = new Option<int?>("--jobs") { Description = "Parallel connections for table data." };
         var note = new Option<string?>("--note") { Description = "Note for the activity log." };
         var wait = new Option<bool>("--wait") { Description = "Follow the restore to its end (Ctrl+C cancels it)." };
         var json = CliContext.Json();
-        var cmd = new Command("restore", "Restore a backup: checks first, then safety backup, restore aside, swap in.")
+        var cmd = new Command("restore", "Restore a backup: checks first, then safety backup, restore aside, swap in (a table-subset backup or --table replaces only those tables).")
         {
-            id, path, engine, host, port, user, passwordEnv, database, targetDatabase, force, skipSafety, jobs, note, wait, json,
+            id, path, engine, host, port, user, passwordEnv, database, targetDatabase, table, force, skipSafety, jobs, note, wait, json,
         };
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
@@ -32,6 +33,7 @@ public static class RestoreCommand
                 BundlePath = r.GetValue(path),
                 Target = CliContext.Target(r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), r.GetValue(database), r.GetValue(passwordEnv)),
                 TargetDatabase = r.GetValue(targetDatabase),
+                Tables = r.GetValue(table) ?? [],
                 Force = r.GetValue(force),
                 SkipSafetyBackup = r.GetValue(skipSafety),
                 Jobs = r.GetValue(jobs),

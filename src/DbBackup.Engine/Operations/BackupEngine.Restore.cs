@@ -33,65 +33,60 @@ public sealed partial class BackupEngine
         }
     }
 
+    /// <summary>Validates a restore exactly as <see cref="StartRestoreAsync"/> does and says what it would
+    /// do, changing nothing (no import, no record, no lock): what -WhatIf and -Confirm show.</summary>
+    public async Task<RestorePlan> PlanRestoreAsync(RestoreOptions options, CancellationToken cancellationToken)
+    {
+        if ((options.BackupId == null) == (options.BundlePath == null))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
+        return options.BundlePath != null
+            ? await PlanRestoreOfAsync(await ReadBundleManifestAsync(options.BundlePath, cancellationToken).ConfigureAwait(false), options, filesInRepository: false, cancellationToken).ConfigureAwait(false)
+            : await PlanRestoreOfAsync(GetBackup(options.BackupId!), options, filesInRepository: true, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<RestoreRecord> StartRestoreOfAsync(BackupRecord backup, RestoreOptions o, CancellationToken ct)
     {
-        var database = string.IsNullOrEmpty(o.Target.Database) ? backup.Database : o.Target.Database;
-        var target = o.Target.WithDatabase(database);
-        ValidateTarget(target);
-        if (o.TargetDatabase != null) ValidateTarget(target.WithDatabase(o.TargetDatabase));
-        CheckRestorable(backup);
-        var jobs = DefaultJobs(o.Jobs);
-        var provider = Provider(target.Engine);
-        var probe = await provider.ProbeAsync(target, ct).ConfigureAwait(false);
-        CheckVersion(backup, probe);
-        var landing = o.TargetDatabase ?? database;
-        var landingExists = o.TargetDatabase == null
-            ? probe.DatabaseExists
-            : (await provider.ProbeAsync(target.WithDatabase(o.TargetDatabase), ct).ConfigureAwait(false)).DatabaseExists;
-        if (o.TargetDatabase != null && landingExists)
-            throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
-                $"Target database '{o.TargetDatabase}' already exists on {target.Server}:{target.Port}; -TargetDatabase restores only into a new database. Pick another name, or restore over '{database}' with --force.") { TargetObject = o.TargetDatabase };
-        if (o.TargetDatabase == null && landingExists && !o.Force)
-            throw new DbBackupException(ErrorKind.InvalidOperation, "DatabaseExists",
-                $"Database '{database}' exists on {target.Server}:{target.Port}. Restoring replaces it: pass --force / -Force to confirm " +
-                (o.SkipSafetyBackup ? "(no safety backup will be taken)." : "(a safety backup is taken first)."), null) { TargetObject = database };
-
+        var plan = await PlanRestoreOfAsync(backup, o, filesInRepository: true, ct).ConfigureAwait(false);
+        var target = plan.Target;
         var now = DateTimeOffset.UtcNow;
         var record = new RestoreRecord
         {
             Id = Ids.NewRestoreId(now),
             BackupId = backup.Id,
+            SourceDatabase = backup.Database,
             Engine = target.Engine,
             Server = target.Server,
             Port = target.Port,
             UserName = target.UserName,
-            Database = database,
-            TargetDatabase = landing,
-            Swap = o.TargetDatabase == null && landingExists,
+            Database = plan.Database,
+            TargetDatabase = plan.Database,
+            Swap = plan.Action == RestoreAction.ReplaceDatabase,
+            ReplacesTables = plan.Action == RestoreAction.ReplaceTables,
+            Tables = plan.Tables.Select(t => t.ToString()).ToArray(),
             State = OperationState.Pending,
             StatusMessage = "Waiting for the worker to start.",
             SkipSafetyBackup = o.SkipSafetyBackup,
             RequestedBy = Me,
             Note = o.Note,
             CreatedAt = now,
-            Jobs = jobs,
+            Jobs = DefaultJobs(o.Jobs),
             Progress = new OperationProgress { Phase = "Pending", UpdatedAt = now },
         };
         var key = LockKey(record);
-        AcquireTargetLock(key, new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = now, Target = target.WithDatabase(landing).ToString() }, target.WithDatabase(landing));
-        return RecordAndLaunch(record, key, target.Password,
-            $"Backup {backup.Id} ({backup.Name}, {backup.CreatedAt:u}) into {(record.Swap ? "existing" : "new")} database '{landing}'" + (o.SkipSafetyBackup ? "; safety backup skipped by request" : ""));
+        AcquireTargetLock(key, new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = now, Target = target.ToString() }, target);
+        return RecordAndLaunch(record, key, target.Password, plan.Description);
     }
 
-    /// <summary>Checks that need no server: state, format version, files present with their sizes, age window.</summary>
-    private void CheckRestorable(BackupRecord b)
+    /// <summary>Checks that need no server: state, format version, files present with their sizes (when
+    /// they are in the repository), age window.</summary>
+    private void CheckRestorable(BackupRecord b, bool filesInRepository = true)
     {
         if (b.State != OperationState.Succeeded)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupNotRestorable", $"Backup {b.Id} is {b.State} ({b.StatusMessage}); only Succeeded backups can be restored.") { TargetObject = b.Id };
         if (b.FormatVersion > PayloadFormatVersion || b.FormatVersion < 1)
             throw new DbBackupException(ErrorKind.NotSupported, "FormatVersionTooNew", $"Backup {b.Id} has payload format version {b.FormatVersion}; this DbBackup restores versions 1 to {PayloadFormatVersion}. Upgrade DbBackup.") { TargetObject = b.Id };
         var folder = Repository.BackupFolder(b.Id);
-        foreach (var f in b.Files)
+        foreach (var f in filesInRepository ? b.Files : [])
         {
             var full = PayloadPaths.Resolve(folder, f.Name);
             var info = new FileInfo(full);
@@ -140,7 +135,7 @@ public sealed partial class BackupEngine
             var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
             CheckVersion(backup, probe);
 
-            if (record.Swap && !record.SkipSafetyBackup)
+            if ((record.Swap || record.ReplacesTables) && !record.SkipSafetyBackup)
             {
                 tracker.Update(r => r.Progress = new OperationProgress { Phase = "SafetyBackup" }, flush: true);
                 var safety = await TakeSafetyBackupAsync(record, password, tracker.Token).ConfigureAwait(false);
@@ -150,8 +145,11 @@ public sealed partial class BackupEngine
             aside = record.Swap ? landing : null;
             var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(backup.Id), "payload"),
                 backup.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), backup.Compression);
-            await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
-                new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
+            if (record.Tables.Length > 0 && !record.Swap)
+                await ReplaceTablesAsync(record, backup, server, provider, reader, tracker).ConfigureAwait(false);
+            else
+                await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
+                    new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
             if (record.Swap)
             {
                 tracker.Update(r => r.Progress = new OperationProgress { Phase = "Swapping", Percent = 99 }, flush: true);
@@ -160,7 +158,7 @@ public sealed partial class BackupEngine
                 aside = null;
             }
             tracker.End(OperationState.Succeeded, "OK", r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress));
-            Log("RestoreSucceeded", record, $"Backup {backup.Id} restored into '{record.TargetDatabase}'" + (record.SafetyBackupId != null ? $"; safety backup {record.SafetyBackupId}" : ""), record.Note);
+            Log("RestoreSucceeded", record, $"Backup {backup.Id} restored into '{record.TargetDatabase}'" + (record.Tables.Length > 0 ? $" (tables {string.Join(", ", record.Tables)})" : "") + (record.SafetyBackupId != null ? $"; safety backup {record.SafetyBackupId}" : ""), record.Note);
         }
         catch (Exception e)
         {
@@ -172,7 +170,7 @@ public sealed partial class BackupEngine
                 catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
             }
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed,
-                message + (record.Swap ? $" The database '{record.Database}' was not changed." : ""));
+                message + (record.Swap ? $" The database '{record.Database}' was not changed." : record.ReplacesTables ? $" No table of '{record.Database}' was changed." : ""));
             Log(cancelled ? "RestoreCancelled" : "RestoreFailed", record, record.StatusMessage, record.Note, isError: !cancelled);
             throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
         }

@@ -70,6 +70,9 @@ public sealed partial class BackupEngine
     private static string AbandonedRestoreAdvice(RestoreRecord r)
     {
         if (r.State == OperationState.Pending) return "";
+        if (r.ReplacesTables)
+            return $" Tables {string.Join(", ", r.Tables)} of '{r.Database}' are replaced in one step (PostgreSQL: one transaction; MySQL: one RENAME TABLE), so they are either as they were or restored; " +
+                   $"MySQL/MariaDB may leave a scratch database '{AsideName(r.Database, r.Id)}', and after the RENAME the restored tables may lack their triggers and a 'dbbackup_old_…' database hold the old tables: check and drop it.";
         if (!r.Swap)
             return $" The new database '{r.TargetDatabase}' may be left partly restored; drop it before retrying.";
         var aside = AsideName(r.Database, r.Id);

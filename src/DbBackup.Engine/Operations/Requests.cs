@@ -39,6 +39,9 @@ public sealed class RestoreOptions
     public required ConnectionTarget Target { get; init; }
     /// <summary>Restore into this new database without swapping.</summary>
     public string? TargetDatabase { get; init; }
+    /// <summary>Restore only these tables of the backup ("schema.table" or "table"), as pg_restore -t
+    /// does; empty for every table the backup holds.</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
     /// <summary>Allow replacing an existing database.</summary>
     public bool Force { get; init; }
     /// <summary>Do not take a safety backup first (the old data is then gone for good).</summary>

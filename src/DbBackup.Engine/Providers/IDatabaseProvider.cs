@@ -53,6 +53,20 @@ public sealed record RestoreRequest(
     BackupRecord Backup,
     int Jobs);
 
+/// <summary>A per-table restore: replace <paramref name="Tables"/> of Target.Database with their copies in
+/// the backup, atomically, leaving every other object of the database as it was.</summary>
+public sealed record TableReplaceRequest(
+    /// <summary>Server and the database whose tables are replaced.</summary>
+    ConnectionTarget Target,
+    BackupRecord Backup,
+    /// <summary>The tables to replace (each one in the backup).</summary>
+    IReadOnlyList<TableStat> Tables,
+    /// <summary>True when Target.Database does not exist yet: it is created, and dropped again on failure.</summary>
+    bool CreateDatabase,
+    /// <summary>A database name free for the provider's own scratch use (MySQL restores the tables there first).</summary>
+    string ScratchDatabase,
+    int Jobs);
+
 /// <summary>One engine's dump, restore and metadata operations. Implementations stream everything:
 /// memory stays bounded whatever the database size.</summary>
 public interface IDatabaseProvider
@@ -78,6 +92,15 @@ public interface IDatabaseProvider
     /// longer exists under its own name). Either completes or leaves both as they were.
     /// Open sessions on <paramref name="database"/> are terminated.</summary>
     Task SwapAsync(ConnectionTarget server, string database, string replacement, CancellationToken cancellationToken);
+
+    /// <summary>Objects of target.Database outside <paramref name="tables"/> that a per-table replacement
+    /// of them would break or lose (views over them, foreign keys into them the provider cannot carry
+    /// over, inheritance…), each described in a few words naming it; empty when the replacement is safe.</summary>
+    Task<IReadOnlyList<string>> FindTableReplaceBlockersAsync(ConnectionTarget target, IReadOnlyList<TableStat> tables, CancellationToken cancellationToken);
+
+    /// <summary>Replaces request.Tables of request.Target.Database with the backup's copies: either every
+    /// one is replaced or none is (a failure or cancellation at any step leaves the old tables).</summary>
+    Task ReplaceTablesAsync(TableReplaceRequest request, IPayloadSource source, IProgress<OperationProgress> progress, CancellationToken cancellationToken);
 
     /// <summary>Drops a database if it exists.</summary>
     Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken);

@@ -64,7 +64,13 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
     [ValidateNotNullOrEmpty]
     public string? TargetDatabase { get; set; }
 
-    /// <summary>Replace an existing database, and do not ask for confirmation.</summary>
+    /// <summary>Restore only these tables of the backup (schema.table or table), as pg_restore -t does.
+    /// Over an existing database only these tables are replaced; every other object is kept.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Table { get; set; }
+
+    /// <summary>Replace an existing database (or, for a partial restore, its tables), and do not ask for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -85,19 +91,12 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary>Starts one restore per input.</summary>
+    /// <summary>Starts one restore per input. The engine plans it first (every check, nothing changed), so
+    /// -WhatIf and -Confirm name exactly what would be replaced.</summary>
     protected override void ProcessRecord()
     {
-        var source = ParameterSetName == IdSet ? $"backup {Id}" : $"bundle {Path}";
-        var into = TargetDatabase is not null ? $"new database '{TargetDatabase}'"
-            : Database is not null ? $"database '{Database}' (replacing it)"
-            : "the backup's database (replacing it)";
         try
         {
-            // -Force answers the prompt, but -WhatIf and an explicit -Confirm still win.
-            var confirmed = Force && !WhatIfOrConfirmRequested || ShouldProcess(into, $"Restore {source}");
-            if (!confirmed) return;
-
             var spec = new TargetSpec
             {
                 Engine = Bound(nameof(Engine)) ? Engine : null,
@@ -108,7 +107,7 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
                 ConnectionString = ConnectionString,
             };
             var session = Session;
-            string? backupId = Id, bundle = null;
+            string? bundle = null;
             if (ParameterSetName == PathSet)
             {
                 var file = FileSystemPaths.ResolveExisting(this, Path!, literal: false);
@@ -117,7 +116,15 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
                         $"-Path '{Path}' matches {file.Count} files; restore takes exactly one bundle.") { TargetObject = Path };
                 bundle = file[0];
             }
-            var options = BuildOptions(session, spec, backupId, bundle);
+            var options = BuildOptions(session, spec, Id, bundle);
+            // Planned as if forced, so -WhatIf describes a replacement too; the start below still
+            // refuses to replace anything without -Force.
+            var plan = Await(session.Engine.PlanRestoreAsync(Forced(options), Cancellation));
+            // -Force answers the prompt, but -WhatIf and an explicit -Confirm still win.
+            var confirmed = Force && !WhatIfOrConfirmRequested
+                || ShouldProcess(plan.Description, plan.Description + " Continue?", "Restore-DbBackup");
+            if (!confirmed) return;
+
             var record = Await(session.Engine.StartRestoreAsync(options, Cancellation));
             if (!Wait) { WriteObject(record); return; }
             new OperationWatcher(this, session.Engine).Watch([record.Id], null, cancelOperationsOnStop: true, Cancellation);
@@ -130,30 +137,30 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
 
     private RestoreOptions BuildOptions(EngineSession session, TargetSpec spec, string? backupId, string? bundle)
     {
-        ConnectionTarget? fallback = null;
-        if (backupId is null && !spec.NamesServer)
-        {
-            // A bundle restored "to where it came from": register it first so its record names the server.
-            backupId = Await(session.Engine.ImportAsync(bundle!, Cancellation)).Id;
-            bundle = null;
-        }
-        if (backupId is not null)
-        {
-            var backup = session.Engine.GetBackup(backupId);
-            fallback = new ConnectionTarget(backup.Engine, backup.Server, backup.Port, backup.UserName, "");
-        }
+        // A restore "to where it came from" takes the server from the backup (for a bundle, its manifest,
+        // read without importing it: -WhatIf must change nothing).
+        var backup = backupId is not null ? session.Engine.GetBackup(backupId)
+            : !spec.NamesServer ? Await(session.Engine.ReadBundleManifestAsync(bundle!, Cancellation)) : null;
+        var fallback = backup is null ? null : new ConnectionTarget(backup.Engine, backup.Server, backup.Port, backup.UserName, "");
         return new RestoreOptions
         {
             BackupId = backupId,
             BundlePath = bundle,
             Target = spec.Build(fallback, requireDatabase: false),
             TargetDatabase = TargetDatabase,
+            Tables = Table ?? [],
             Force = Force,
             SkipSafetyBackup = SkipSafetyBackup,
             Jobs = Bound(nameof(Jobs)) ? Jobs : null,
             Note = Note,
         };
     }
+
+    private static RestoreOptions Forced(RestoreOptions o) => new()
+    {
+        BackupId = o.BackupId, BundlePath = o.BundlePath, Target = o.Target, TargetDatabase = o.TargetDatabase, Tables = o.Tables,
+        Force = true, SkipSafetyBackup = o.SkipSafetyBackup, Jobs = o.Jobs, Note = o.Note,
+    };
 
     private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 }
