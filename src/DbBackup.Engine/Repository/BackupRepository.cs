@@ -92,6 +92,10 @@ public sealed class BackupRepository
     /// <summary>How long a record write waits for the record's lock before giving up (not written).</summary>
     internal static TimeSpan RecordLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    private string RecordLocksFolder => Path.Combine(LocksFolder, "records");
+
+    private string RecordLockPath(string id) => Path.Combine(RecordLocksFolder, Ids.Validate(id) + ".lock");
+
     private string RecordPath(OperationRecord r)
         => r is RestoreRecord ? Path.Combine(RestoreFolder(r.Id), RestoreFile) : Path.Combine(BackupFolder(r.Id), ManifestFile);
 
@@ -137,7 +141,8 @@ public sealed class BackupRepository
         EnsureCreated();
         var path = RecordPath(record);
         SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
-        using var held = RecordLock.TryAcquire(path, RecordLockTimeout);
+        SecureFiles.CreateFolder(RecordLocksFolder);
+        using var held = RecordLock.TryAcquire(RecordLockPath(record.Id), RecordLockTimeout);
         if (held == null) return RecordWrite.Busy;
         SecureFiles.RemoveDeadTempFiles(path);
         var exists = File.Exists(path);
@@ -212,6 +217,7 @@ public sealed class BackupRepository
         var trash = Path.Combine(BackupsFolder, "." + id + ".deleting");
         Directory.Move(folder, trash);
         Directory.Delete(trash, recursive: true);
+        SecureFiles.TryDelete(RecordLockPath(id));
     }
 
     /// <summary>Staging folder for an import (hidden from listings until moved into place).</summary>

@@ -26,6 +26,8 @@ public static class Json
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             RespectNullableAnnotations = strict,
+            // Set explicitly so GetTypeInfo works before the first (de)serialization.
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         };
         o.Converters.Add(new JsonStringEnumConverter(null, allowIntegerValues: !strict));
         return o;

@@ -83,7 +83,15 @@ public static class RecordFile
         topLevel = [];
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException($"the document is {(reader.TokenType == JsonTokenType.None ? "empty" : "a JSON " + reader.TokenType)}, not a JSON object");
+            throw new JsonException($"the document is {reader.TokenType switch
+            {
+                JsonTokenType.None => "empty",
+                JsonTokenType.StartArray => "a JSON array",
+                JsonTokenType.String => "a JSON string",
+                JsonTokenType.Number => "a JSON number",
+                JsonTokenType.True or JsonTokenType.False => "a JSON boolean",
+                _ => "JSON null",
+            }}, not a JSON object");
         (int, int)? seal = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

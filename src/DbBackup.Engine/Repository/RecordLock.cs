@@ -1,6 +1,7 @@
 namespace DbBackup.Engine.Repository;
 
-/// <summary>An OS lock on one record (a "&lt;record file&gt;.lock" file beside it), held for the
+/// <summary>An OS lock on one record (locks/records/&lt;id&gt;.lock, outside the record's folder so
+/// payload clean-ups never touch it), held for the
 /// read-check-write of every record write so that a worker and stale detection never both act on the
 /// same stored version. .NET takes flock(LOCK_EX) on Unix and a share-none handle on Windows; both
 /// end with the process, so a killed holder never leaves the lock held.</summary>
@@ -12,9 +13,8 @@ internal sealed class RecordLock : IDisposable
 
     /// <summary>Takes the lock, waiting up to <paramref name="timeout"/>; null when it stayed busy
     /// (a holder stopped mid-write, e.g. by SIGSTOP).</summary>
-    public static RecordLock? TryAcquire(string recordPath, TimeSpan timeout)
+    public static RecordLock? TryAcquire(string path, TimeSpan timeout)
     {
-        var path = recordPath + ".lock";
         var deadline = DateTime.UtcNow + timeout;
         for (var attempt = 0; ; attempt++)
         {
