@@ -121,12 +121,20 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     private string FencedMessage => $"This worker (pid {Environment.ProcessId}) no longer owns {_record.OperationKind.ToString().ToLowerInvariant()} {_record.Id}: {_fencedBecause} It stopped without recording anything.";
 
     /// <summary>Writes the record (compare-and-swap); false when the worker was fenced. A busy lock
-    /// only skips this write (the next one carries the same state).</summary>
+    /// only skips a progress write (the next one carries the same state); the final write waits for
+    /// it, since a worker that exits with its record still Running would be failed afterwards.</summary>
     private bool WriteLocked()
     {
         _record.HeartbeatAt = DateTimeOffset.UtcNow;
         var result = _repository.WriteRecord(_record, claim: !_claimed, out var stored);
-        if (result == RecordWrite.Busy) return true;
+        for (var attempt = 0; result == RecordWrite.Busy && !_record.IsActive && attempt < 6; attempt++)
+            result = _repository.WriteRecord(_record, claim: !_claimed, out stored);
+        if (result == RecordWrite.Busy)
+        {
+            if (!_record.IsActive)
+                throw new DbBackupException(ErrorKind.Timeout, "RecordBusy", $"The record of {_record.Id} stayed locked by another process; its end could not be written.");
+            return true;
+        }
         if (result == RecordWrite.Conflict)
         {
             Fenced = true;
