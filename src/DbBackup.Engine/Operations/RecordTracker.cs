@@ -118,7 +118,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
         r.WorkerProcessId = null;
     }
 
-    private string FencedMessage => $"This worker (pid {Environment.ProcessId}) no longer owns {_record.OperationKind.ToString().ToLowerInvariant()} {_record.Id}: {_fencedBecause} It stopped without recording anything.";
+    private string FencedMessage => $"This worker (pid {Environment.ProcessId}) no longer owns {_record.OperationKind.ToString().ToLowerInvariant()} {_record.Id}: {_fencedBecause?.TrimEnd('.')}. It stopped without recording anything.";
 
     /// <summary>Writes the record (compare-and-swap); false when the worker was fenced. A busy lock
     /// only skips a progress write (the next one carries the same state); the final write waits for
@@ -139,7 +139,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
         {
             Fenced = true;
             _finished = true;
-            _fencedBecause = stored == null ? "its record is gone or unreadable." : $"the record was set to {stored.State} by another process ({stored.StatusMessage})";
+            _fencedBecause = stored == null ? "its record is gone or unreadable" : $"another process set the record to {stored.State} ({stored.StatusMessage?.TrimEnd('.')})";
             if (stored != null) TakeOutcome(stored);
             return false;
         }
@@ -150,11 +150,11 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     }
 
     /// <summary>Makes the in-memory record say what the stored one says, so what the worker does
-    /// afterwards (log, callback) reports the real outcome rather than its own.</summary>
+    /// afterwards (log, callback) reports the real outcome rather than its own, and why it stopped.</summary>
     private void TakeOutcome(OperationRecord stored)
     {
         _record.State = stored.State;
-        _record.StatusMessage = stored.StatusMessage;
+        _record.StatusMessage = FencedMessage;
         _record.CompletedAt = stored.CompletedAt;
         _record.Duration = stored.Duration;
         _record.WorkerProcessId = stored.WorkerProcessId;
