@@ -140,7 +140,6 @@ public sealed class BackupRepository
         stored = null;
         EnsureCreated();
         var path = RecordPath(record);
-        SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
         SecureFiles.CreateFolder(RecordLocksFolder);
         using var held = RecordLock.TryAcquire(RecordLockPath(record.Id), RecordLockTimeout);
         if (held == null) return RecordWrite.Busy;
@@ -150,6 +149,7 @@ public sealed class BackupRepository
         catch (DbBackupException) { return RecordWrite.Conflict; } // never overwrite what cannot be read
         var ok = claim ? stored is { State: OperationState.Pending } : stored == null ? !exists && record.Revision == 0 : stored.Revision == record.Revision;
         if (!ok) return RecordWrite.Conflict;
+        SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
         var previous = record.Revision;
         record.Revision = (claim ? stored!.Revision : record.Revision) + 1;
         try { SecureFiles.WriteAllBytesAtomic(path, RecordFile.Serialize(record)); }
