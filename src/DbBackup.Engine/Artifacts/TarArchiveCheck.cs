@@ -62,7 +62,7 @@ internal static class TarArchiveCheck
         for (var i = 0; i < Block; i++) sum += i is >= 148 and < 156 ? (byte)' ' : h[i];
         if (sum != stored) throw Bad(path, $"the header at offset {pos} has checksum {stored} but its bytes sum to {sum} (a damaged header)");
         if (!h.AsSpan(257, 6).SequenceEqual("ustar\0"u8) || !h.AsSpan(263, 2).SequenceEqual("00"u8))
-            throw Bad(path, $"the header at offset {pos} is not a POSIX ustar header (magic or version damaged)");
+            throw Bad(path, $"the header at offset {pos} is not a POSIX ustar header: its magic or version is damaged, or the archive is in another tar format (bundles are POSIX pax tar; re-create one with 'tar --format=posix')");
         var type = (char)h[156];
         if (type is not ('0' or '\0' or '5' or 'x'))
             throw Bad(path, $"the header at offset {pos} has entry type '{(char.IsControl(type) ? '?' : type)}'; bundles hold only files, folders and pax headers");

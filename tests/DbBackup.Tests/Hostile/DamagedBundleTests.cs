@@ -153,9 +153,22 @@ public sealed class DamagedBundleTests : IDisposable
         // GNU tar sees the header checksum damage (not the padding); each such case was refused above.
         Assert.True(tarReported >= 34, $"GNU tar reported only {tarReported} of {variants.Count} variants");
 
-        // The undamaged bundle still imports.
+        // The undamaged bundle still imports, and so does one unpacked and re-packed by GNU tar in POSIX format.
         var imported = await _other.Engine.ImportAsync(bundle, CancellationToken.None);
         Assert.Equal(backup.Sha256, imported.Sha256);
+        var unpacked = Directory.CreateDirectory(Path.Combine(_dir, "unpacked")).FullName;
+        var repacked = Path.Combine(_dir, "repacked.dbbackup");
+        await RunTarAsync(["-xf", bundle, "-C", unpacked]);
+        await RunTarAsync(["--format=posix", "-cf", repacked, "-C", unpacked, "manifest.json", "payload"]);
+        using var third = new TestRepository();
+        Assert.Equal(backup.Sha256, (await third.Engine.ImportAsync(repacked, CancellationToken.None)).Sha256);
+    }
+
+    private static async Task RunTarAsync(string[] args)
+    {
+        using var p = Process.Start("tar", args);
+        await p.WaitForExitAsync();
+        Assert.Equal(0, p.ExitCode);
     }
 
     public void Dispose()
