@@ -19,7 +19,7 @@ internal static class TarArchiveCheck
         if (length % Block != 0)
             throw Bad(path, $"its length {length} is not a whole number of 512-byte tar blocks (truncated or extended)");
         var header = new byte[Block];
-        long? paxSize = null;
+        (long? Size, long? Mtime) pax = (null, null);
         for (long pos = 0; ; )
         {
             if (pos + Block > length) throw Bad(path, "it ends without the two zero blocks that close a tar archive (truncated)");
@@ -30,7 +30,7 @@ internal static class TarArchiveCheck
                 CheckZeros(fs, pos + Block, length - pos - Block, path, "after the end-of-archive marker");
                 return;
             }
-            var (type, size) = CheckHeader(header, pos, path);
+            var (type, size, mtime) = CheckHeader(header, pos, path);
             pos += Block;
             if (type == 'x')
             {
@@ -38,12 +38,15 @@ internal static class TarArchiveCheck
                 if (pos + size > length) throw Bad(path, $"the pax header at offset {pos - Block} is cut short (truncated)");
                 var data = new byte[size];
                 Read(fs, pos, data);
-                paxSize = CheckPaxRecords(data, pos, path);
+                pax = CheckPaxRecords(data, pos, path);
             }
             else
             {
-                size = paxSize ?? size;
-                paxSize = null;
+                // Both writers DbBackup meets put the whole seconds of the pax mtime in the header too.
+                if (pax.Mtime is { } paxMtime && mtime != 0 && mtime != paxMtime)
+                    throw Bad(path, $"the header at offset {pos - Block} has mtime {mtime} but its pax header says {paxMtime}");
+                size = pax.Size ?? size;
+                pax = (null, null);
             }
             if (pos + size > length) throw Bad(path, $"the entry at offset {pos - Block} declares {size} bytes but the file ends first (truncated)");
             var padding = (Block - size % Block) % Block;
@@ -52,8 +55,8 @@ internal static class TarArchiveCheck
         }
     }
 
-    /// <summary>Checks one header block; returns its type flag and the size its size field declares.</summary>
-    private static (char Type, long Size) CheckHeader(byte[] h, long pos, string path)
+    /// <summary>Checks one header block; returns its type flag, the size its size field declares and its mtime.</summary>
+    private static (char Type, long Size, long Mtime) CheckHeader(byte[] h, long pos, string path)
     {
         long stored;
         try { stored = Octal(h.AsSpan(148, 8)); }
@@ -71,22 +74,25 @@ internal static class TarArchiveCheck
         if (h[0] == 0) throw Bad(path, $"the header at offset {pos} has an empty name");
         if (h[157] != 0) throw Bad(path, $"the header at offset {pos} names a link target; bundles hold no links");
         if (h.AsSpan(500, 12).ContainsAnyExcept((byte)0)) throw Bad(path, $"the header at offset {pos} has non-zero bytes in its unused tail");
-        long size;
+        long size, mtime;
         try
         {
             // .NET leaves some numeric fields of pax headers all NUL (meaning 0).
             foreach (var (offset, width) in new[] { (100, 8), (108, 8), (116, 8), (136, 12), (329, 8), (337, 8) })
                 if (h.AsSpan(offset, width).ContainsAnyExcept((byte)0)) Numeric(h.AsSpan(offset, width));
             size = Numeric(h.AsSpan(124, 12));
+            mtime = h.AsSpan(136, 12).ContainsAnyExcept((byte)0) ? Numeric(h.AsSpan(136, 12)) : 0;
         }
         catch (FormatException e) { throw Bad(path, $"the header at offset {pos} has a malformed numeric field ({e.Message})"); }
         if (size < 0 || (type == '5' && size != 0)) throw Bad(path, $"the header at offset {pos} declares an impossible size {size}");
-        return (type, size);
+        return (type, size, mtime);
     }
 
-    /// <summary>A pax header's "LEN key=value\n" records (LEN counts bytes); returns its size record, if any.</summary>
-    private static long? CheckPaxRecords(byte[] data, long pos, string path)
+    /// <summary>A pax header's "LEN key=value\n" records (LEN counts bytes); returns its size record
+    /// and the whole seconds of its mtime record, if any.</summary>
+    private static (long? Size, long? Mtime) CheckPaxRecords(byte[] data, long pos, string path)
     {
+        long? mtime = null;
         if (!System.Text.Unicode.Utf8.IsValid(data)) throw Bad(path, $"the pax header data at offset {pos} is not UTF-8");
         long? size = null;
         for (var i = 0; i < data.Length; )
@@ -104,10 +110,11 @@ internal static class TarArchiveCheck
             if (key is "size" or "uid" or "gid" or "mtime" or "atime" or "ctime" && !IsDecimal(value, allowFraction: key.EndsWith("time", StringComparison.Ordinal)))
                 throw Bad(path, $"the pax header data at offset {pos} has a malformed {key} value");
             if (key == "size") size = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (key == "mtime") mtime = long.Parse(value.Split('.')[0], System.Globalization.CultureInfo.InvariantCulture);
             if (key == "path" && (value.Length == 0 || value.Contains('\0'))) throw Bad(path, $"the pax header data at offset {pos} has an empty or malformed path");
             i += len;
         }
-        return size;
+        return (size, mtime);
     }
 
     private static bool IsDecimal(string s, bool allowFraction)

@@ -77,6 +77,9 @@ public sealed class DamagedBundleTests : IDisposable
                 yield return ($"header {h} pax record space", Flip(header.DataOffset + text.IndexOf(' '), 0x01));
                 yield return ($"header {h} pax record '='", Flip(header.DataOffset + text.IndexOf('='), 0x01));
                 yield return ($"header {h} pax record newline", Flip(header.DataOffset + text.IndexOf('\n'), 0x01));
+                // A digit of the mtime record's whole seconds (checked against the entry's header).
+                var mtime = text.IndexOf(" mtime=", StringComparison.Ordinal);
+                if (mtime >= 0) yield return ($"header {h} pax mtime digit", Flip(header.DataOffset + mtime + " mtime=".Length + 5, 0x01));
             }
             if (header.PaddingSize > 0)
             {
