@@ -27,7 +27,7 @@ public static class TextFormat
         StatusReport s => $"{s.Engine} {s.Server}:{s.Port}/{s.Database}  running: {s.Running}{(s.RunningId != null ? " (" + s.RunningId + ")" : "")}\n" +
                           $"  last backup:  {Summary(s.Backup)}\n  last restore: {Summary(s.Restore)}",
         VerificationResult v => $"{v.BackupId}  {(v.Passed ? "PASSED" : "FAILED")}  files {v.FilesChecked}" + (v.Restored ? $", tables {v.TablesMatched}/{v.TablesCompared} matched" : "")
-                                + string.Concat(v.Problems.Select(p => "\n  - " + p)),
+                                + string.Concat(v.Problems.Select(p => "\n  - " + p)) + string.Concat(v.Warnings.Select(w => "\n  warning: " + w)),
         Page<BackupRecord> p => Table(p),
         Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",

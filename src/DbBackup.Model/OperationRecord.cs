@@ -40,6 +40,9 @@ public abstract class OperationRecord : IOperationRecord
     public string? WorkerHost { get; set; }
     /// <summary>Last sign of life from the worker.</summary>
     public DateTimeOffset? HeartbeatAt { get; set; }
+    /// <summary>How many times the record was written. Every write is a compare-and-swap on it, so a
+    /// worker that stale detection gave up on can never overwrite the record again.</summary>
+    public int Revision { get; set; }
 
     /// <summary>Backup or restore.</summary>
     public abstract OperationKind OperationKind { get; }

@@ -76,6 +76,9 @@ public sealed class VerificationResult
     public int TablesCompared { get; set; }
     /// <summary>Every problem found, one per line.</summary>
     public List<string> Problems { get; set; } = [];
+    /// <summary>What could not be checked but does not fail the verification (e.g. a manifest written
+    /// before manifests were sealed).</summary>
+    public List<string> Warnings { get; set; } = [];
     /// <summary>How long it took.</summary>
     public TimeSpan Duration { get; set; }
 }

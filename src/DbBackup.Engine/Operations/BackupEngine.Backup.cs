@@ -208,7 +208,7 @@ public sealed partial class BackupEngine
     {
         var target = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
         var folder = Repository.BackupFolder(record.Id);
-        using var tracker = new RecordTracker<BackupRecord>(record, Repository.WriteBackup, Path.Combine(folder, CancelFileName), ct);
+        using var tracker = new RecordTracker<BackupRecord>(record, Repository, Path.Combine(folder, CancelFileName), ct);
         tracker.Start("Connecting");
         Log("BackupStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
         try
@@ -242,7 +242,7 @@ public sealed partial class BackupEngine
         }
         catch (Exception e)
         {
-            var cancelled = tracker.Token.IsCancellationRequested;
+            var cancelled = tracker.Token.IsCancellationRequested && !tracker.Fenced;
             var message = tracker.FailureMessage(e);
             RemovePayload(record.Id);
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed, message, r =>

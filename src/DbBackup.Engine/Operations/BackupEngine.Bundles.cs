@@ -32,7 +32,7 @@ public sealed partial class BackupEngine
             {
                 await using (var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
                 {
-                    var manifest = Encoding.UTF8.GetBytes(Json.Write(b));
+                    var manifest = RecordFile.Serialize(b);
                     await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, BundleFormat.ManifestEntry) { DataStream = new MemoryStream(manifest), Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite }, cancellationToken).ConfigureAwait(false);
                     foreach (var f in b.Files)
                     {
@@ -63,12 +63,14 @@ public sealed partial class BackupEngine
     public async Task<BackupRecord> ImportAsync(string path, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
-        BackupRecord record;
-        if (Directory.Exists(full)) record = await ImportFolderAsync(full, cancellationToken).ConfigureAwait(false);
-        else if (File.Exists(full)) record = await ImportBundleAsync(full, cancellationToken).ConfigureAwait(false);
+        (BackupRecord Record, bool Sealed) imported;
+        if (Directory.Exists(full)) imported = await ImportFolderAsync(full, cancellationToken).ConfigureAwait(false);
+        else if (File.Exists(full)) imported = await ImportBundleAsync(full, cancellationToken).ConfigureAwait(false);
         else throw new DbBackupException(ErrorKind.NotFound, "FileNotFound", $"'{full}' does not exist; give a .dbbackup bundle or a backup folder containing manifest.json.") { TargetObject = path };
-        Log("Imported", record, $"From {full}", record.Note);
-        return record;
+        // An unsealed manifest (from a DbBackup older than seals) is accepted: its file list and every
+        // payload checksum were still checked. It is sealed from now on, as stored here.
+        Log("Imported", imported.Record, $"From {full}" + (imported.Sealed ? "" : " (its manifest had no seal: written by an older DbBackup, so only its file list and payload checksums could be checked)"), imported.Record.Note);
+        return imported.Record;
     }
 
     private BackupRecord ValidateImportedManifest(BackupRecord b, string source)
@@ -102,11 +104,13 @@ public sealed partial class BackupEngine
         return b;
     }
 
-    private async Task<BackupRecord> ImportBundleAsync(string full, CancellationToken ct)
+    private async Task<(BackupRecord, bool)> ImportBundleAsync(string full, CancellationToken ct)
     {
-        // Pass 1 reads and checks everything without writing; pass 2 extracts (checking again).
-        var manifest = await ReadBundleAsync(full, null, ct).ConfigureAwait(false);
-        return await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct)).ConfigureAwait(false);
+        // The tar structure (header checksums, padding, end marker) first; then pass 1 reads and checks
+        // everything without writing; pass 2 extracts (checking again).
+        TarArchiveCheck.Validate(full);
+        var (manifest, isSealed) = await ReadBundleAsync(full, null, ct).ConfigureAwait(false);
+        return (await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct)).ConfigureAwait(false), isSealed);
     }
 
     /// <summary>Fills a hidden staging folder with <paramref name="fill"/>, writes the imported manifest
@@ -118,7 +122,7 @@ public sealed partial class BackupEngine
         {
             await fill(staging).ConfigureAwait(false);
             var record = AsImported(manifest);
-            SecureFiles.WriteAllTextAtomic(Path.Combine(staging, "manifest.json"), Json.Write(record));
+            SecureFiles.WriteAllBytesAtomic(Path.Combine(staging, "manifest.json"), RecordFile.Serialize(record));
             Repository.CommitStaging(staging, record.Id);
             return record;
         }
@@ -130,11 +134,12 @@ public sealed partial class BackupEngine
     }
 
     /// <summary>Reads a bundle, validating it; extracts into <paramref name="extractTo"/> when given.</summary>
-    private async Task<BackupRecord> ReadBundleAsync(string full, string? extractTo, CancellationToken ct)
+    private async Task<(BackupRecord Manifest, bool Sealed)> ReadBundleAsync(string full, string? extractTo, CancellationToken ct)
     {
         await using var input = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         await using var tar = new TarReader(input);
         BackupRecord? manifest = null;
+        var sealedManifest = false;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var buffer = new byte[1 << 16];
         try
@@ -148,9 +153,11 @@ public sealed partial class BackupEngine
                 {
                     if (entry.Name != BundleFormat.ManifestEntry || entry.DataStream == null || entry.Length > 64 << 20)
                         throw new DbBackupException(ErrorKind.InvalidData, "NotABundle", $"'{full}' is not a DbBackup bundle: its first entry is '{entry.Name}', expected '{BundleFormat.ManifestEntry}'.") { TargetObject = full };
-                    try { manifest = await JsonSerializer.DeserializeAsync<BackupRecord>(entry.DataStream, Json.Indented, ct).ConfigureAwait(false); }
-                    catch (JsonException e) { throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"Bundle '{full}' has an unreadable manifest: {e.Message}", e) { TargetObject = full }; }
-                    manifest = ValidateImportedManifest(manifest ?? throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"Bundle '{full}' has an empty manifest."), full);
+                    var bytes = new byte[entry.Length];
+                    await entry.DataStream.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+                    (manifest, var isSealed) = RecordFile.Parse<BackupRecord>(bytes, $"{full}:{BundleFormat.ManifestEntry}");
+                    manifest = ValidateImportedManifest(manifest, full);
+                    sealedManifest = isSealed;
                     continue;
                 }
                 var name = entry.Name;
@@ -185,15 +192,16 @@ public sealed partial class BackupEngine
         var missing = manifest.Files.Where(f => !seen.Contains(f.Name)).Select(f => f.Name).ToList();
         if (missing.Count > 0)
             throw new DbBackupException(ErrorKind.InvalidData, "CorruptBundle", $"Bundle '{full}' is incomplete: missing {string.Join(", ", missing)} (truncated?). Nothing was imported.") { TargetObject = full };
-        return manifest;
+        return (manifest, sealedManifest);
     }
 
-    private async Task<BackupRecord> ImportFolderAsync(string folder, CancellationToken ct)
+    private async Task<(BackupRecord, bool)> ImportFolderAsync(string folder, CancellationToken ct)
     {
         var manifestPath = Path.Combine(folder, "manifest.json");
         if (!File.Exists(manifestPath))
             throw new DbBackupException(ErrorKind.InvalidData, "NotABackupFolder", $"'{folder}' has no manifest.json; it is not a DbBackup backup folder.") { TargetObject = folder };
-        var manifest = ValidateImportedManifest(Json.ReadFile<BackupRecord>(manifestPath), folder);
+        var (read, isSealed) = RecordFile.Read<BackupRecord>(manifestPath);
+        var manifest = ValidateImportedManifest(read, folder);
         var buffer = new byte[1 << 16];
         foreach (var f in manifest.Files)
         {
@@ -202,7 +210,7 @@ public sealed partial class BackupEngine
             await using var v = new VerifyingStream(File.OpenRead(src), f);
             while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
         }
-        return await ImportThroughStagingAsync(manifest, async staging =>
+        var record = await ImportThroughStagingAsync(manifest, async staging =>
         {
             foreach (var f in manifest.Files)
             {
@@ -214,5 +222,6 @@ public sealed partial class BackupEngine
                 output.Flush(flushToDisk: true);
             }
         }).ConfigureAwait(false);
+        return (record, isSealed);
     }
 }

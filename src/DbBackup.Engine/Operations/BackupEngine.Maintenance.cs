@@ -11,7 +11,14 @@ public sealed partial class BackupEngine
     /// a target unless <paramref name="force"/>.</summary>
     public Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken)
     {
-        var b = GetBackup(id);
+        BackupRecord b;
+        try { b = GetBackup(id); }
+        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && Directory.Exists(Repository.BackupFolder(id)))
+        {
+            if (!force)
+                throw new DbBackupException(ErrorKind.InvalidData, e.ErrorId, e.Message.TrimEnd('.') + ". Pass --force / -Force to remove the damaged entry.", e) { TargetObject = id };
+            return Task.FromResult(RemoveDamaged(id, e));
+        }
         if (b.IsActive)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupRunning", $"Backup {id} is {b.State}; cancel it first (dbbackup cancel / Stop-DbBackup).") { TargetObject = id };
         if (!force && b.State == OperationState.Succeeded)
@@ -27,13 +34,36 @@ public sealed partial class BackupEngine
         return Task.FromResult(b);
     }
 
+    /// <summary>Deletes a backup folder whose manifest cannot be read or trusted; what is returned
+    /// stands in for the record, naming the damage.</summary>
+    private BackupRecord RemoveDamaged(string id, DbBackupException damage)
+    {
+        Repository.DeleteBackup(id);
+        var removed = new BackupRecord { Id = id, State = OperationState.Failed, StatusMessage = "Removed a damaged entry: " + damage.Message };
+        Log("RemovedDamaged", removed, damage.Message, isError: true);
+        return removed;
+    }
+
     /// <summary>Re-hashes every file; with a target, restores into a scratch database and compares
     /// row counts and content checksums with the manifest, then drops the scratch database.</summary>
     public async Task<VerificationResult> VerifyAsync(string id, ConnectionTarget? restoreTarget, CancellationToken cancellationToken)
     {
         var sw = Stopwatch.StartNew();
-        var b = GetBackup(id);
-        var result = new VerificationResult { BackupId = b.Id };
+        BackupRecord b;
+        var result = new VerificationResult { BackupId = id };
+        try
+        {
+            b = GetBackup(id);
+            if (Repository.TryReadBackupSealed(id) is { Sealed: false })
+                result.Warnings.Add($"The manifest of {id} has no seal (written by a DbBackup older than manifest seals), so its own contents cannot be checked; the payload files were.");
+        }
+        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData)
+        {
+            // A damaged or altered manifest: nothing in it can be trusted, so nothing else is checked.
+            b = new BackupRecord { Id = id };
+            result.Problems.Add(e.Message);
+            return Finish();
+        }
         if (b.State != OperationState.Succeeded)
         {
             result.Problems.Add($"The backup is {b.State}: {b.StatusMessage}");

@@ -121,7 +121,7 @@ public sealed partial class BackupEngine
     private async Task RunRestoreAsync(RestoreRecord record, string? password, CancellationToken ct)
     {
         var folder = Repository.RestoreFolder(record.Id);
-        using var tracker = new RecordTracker<RestoreRecord>(record, Repository.WriteRestore, Path.Combine(folder, CancelFileName), ct);
+        using var tracker = new RecordTracker<RestoreRecord>(record, Repository, Path.Combine(folder, CancelFileName), ct);
         tracker.Start("Verifying");
         Log("RestoreStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
         var server = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
@@ -162,7 +162,7 @@ public sealed partial class BackupEngine
         }
         catch (Exception e)
         {
-            var cancelled = tracker.Token.IsCancellationRequested;
+            var cancelled = tracker.Token.IsCancellationRequested && !tracker.Fenced;
             var message = tracker.FailureMessage(e);
             if (aside != null)
             {

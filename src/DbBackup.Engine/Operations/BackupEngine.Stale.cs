@@ -49,16 +49,19 @@ public sealed partial class BackupEngine
         fresh.Duration = now - fresh.StartedAt;
         switch (fresh)
         {
+            // The record is ended first, as a compare-and-swap on the version just read: if the worker
+            // wrote meanwhile it is alive and nothing happens; once this is stored, the worker is fenced
+            // (it can never write again), so its files can go.
             case BackupRecord b:
-                RemovePayload(b.Id);
                 b.Files = [];
                 b.SizeBytes = 0;
-                Repository.WriteBackup(b);
+                if (!Repository.WriteBackup(b)) return;
+                RemovePayload(b.Id);
                 TargetLock.Release(Repository, LockKey(b), b.RestoreId ?? b.Id);
                 break;
             case RestoreRecord r:
                 r.StatusMessage += AbandonedRestoreAdvice(r);
-                Repository.WriteRestore(r);
+                if (!Repository.WriteRestore(r)) return;
                 TargetLock.Release(Repository, LockKey(r), r.Id);
                 break;
         }

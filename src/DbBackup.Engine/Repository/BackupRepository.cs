@@ -86,36 +86,79 @@ public sealed class BackupRepository
     /// <summary>The folder of a restore.</summary>
     public string RestoreFolder(string id) => Path.Combine(RestoresFolder, Ids.Validate(id));
 
-    /// <summary>Reads a backup record, or null when it does not exist.</summary>
-    public BackupRecord? TryReadBackup(string id)
+    private const string ManifestFile = "manifest.json";
+    private const string RestoreFile = "record.json";
+
+    /// <summary>How long a record write waits for the record's lock before giving up (not written).</summary>
+    internal static TimeSpan RecordLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    private string RecordLocksFolder => Path.Combine(LocksFolder, "records");
+
+    private string RecordLockPath(string id) => Path.Combine(RecordLocksFolder, Ids.Validate(id) + ".lock");
+
+    private string RecordPath(OperationRecord r)
+        => r is RestoreRecord ? Path.Combine(RestoreFolder(r.Id), RestoreFile) : Path.Combine(BackupFolder(r.Id), ManifestFile);
+
+    /// <summary>Reads a backup record, or null when it does not exist. A damaged, foreign or altered
+    /// manifest, or one naming another id than its folder, throws CorruptMetadata.</summary>
+    public BackupRecord? TryReadBackup(string id) => TryReadBackupSealed(id)?.Record;
+
+    /// <summary>As <see cref="TryReadBackup"/>, also telling whether the manifest carries a seal
+    /// (false: written by a DbBackup older than seals; its contents cannot be checked).</summary>
+    public (BackupRecord Record, bool Sealed)? TryReadBackupSealed(string id)
+        => ReadRecord<BackupRecord>(Path.Combine(BackupFolder(id), ManifestFile), id);
+
+    /// <summary>Reads a restore record, or null (damage throws as for backups).</summary>
+    public RestoreRecord? TryReadRestore(string id) => ReadRecord<RestoreRecord>(Path.Combine(RestoreFolder(id), RestoreFile), id)?.Record;
+
+    private static (T Record, bool Sealed)? ReadRecord<T>(string path, string id) where T : OperationRecord
     {
-        var p = Path.Combine(BackupFolder(id), "manifest.json");
-        return File.Exists(p) ? Json.ReadFile<BackupRecord>(p) : null;
+        if (!File.Exists(path)) return null;
+        (T Record, bool Sealed) read;
+        try { read = RecordFile.Read<T>(path); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        RecordChecks.Validate(read.Record, id, path);
+        return read;
     }
 
-    /// <summary>Writes a backup record atomically (creating its folder).</summary>
-    public void WriteBackup(BackupRecord record)
+    /// <summary>Writes a backup record if the stored copy is still the revision it was read as (or
+    /// there is none and it is new): a compare-and-swap under the record's lock. Returns false, writing
+    /// nothing, when someone else wrote it since (or its lock stayed busy).</summary>
+    public bool WriteBackup(BackupRecord record) => WriteRecord(record, claim: false, out _) == RecordWrite.Written;
+
+    /// <summary>As <see cref="WriteBackup"/>, for a restore record.</summary>
+    public bool WriteRestore(RestoreRecord record) => WriteRecord(record, claim: false, out _) == RecordWrite.Written;
+
+    /// <summary>The compare-and-swap write of a record. With <paramref name="claim"/> the condition is
+    /// "the stored copy is Pending" (a worker taking its record over from the launcher, whichever of the
+    /// two wrote last); otherwise "the stored revision is the record's". On success the record's
+    /// Revision is the one written; on Conflict <paramref name="stored"/> is the stored copy (null when
+    /// unreadable or gone).</summary>
+    internal RecordWrite WriteRecord(OperationRecord record, bool claim, out OperationRecord? stored)
     {
+        stored = null;
         EnsureCreated();
-        var folder = BackupFolder(record.Id);
-        SecureFiles.CreateFolder(folder);
-        SecureFiles.WriteAllTextAtomic(Path.Combine(folder, "manifest.json"), Json.Write(record));
-    }
-
-    /// <summary>Reads a restore record, or null.</summary>
-    public RestoreRecord? TryReadRestore(string id)
-    {
-        var p = Path.Combine(RestoreFolder(id), "record.json");
-        return File.Exists(p) ? Json.ReadFile<RestoreRecord>(p) : null;
-    }
-
-    /// <summary>Writes a restore record atomically.</summary>
-    public void WriteRestore(RestoreRecord record)
-    {
-        EnsureCreated();
-        var folder = RestoreFolder(record.Id);
-        SecureFiles.CreateFolder(folder);
-        SecureFiles.WriteAllTextAtomic(Path.Combine(folder, "record.json"), Json.Write(record));
+        var path = RecordPath(record);
+        SecureFiles.CreateFolder(RecordLocksFolder);
+        using var held = RecordLock.TryAcquire(RecordLockPath(record.Id), RecordLockTimeout);
+        if (held == null) return RecordWrite.Busy;
+        SecureFiles.RemoveDeadTempFiles(path);
+        var exists = File.Exists(path);
+        try { stored = record is RestoreRecord ? TryReadRestore(record.Id) : TryReadBackup(record.Id); }
+        catch (DbBackupException) { return RecordWrite.Conflict; } // never overwrite what cannot be read
+        var ok = claim ? stored is { State: OperationState.Pending } : stored == null ? !exists && record.Revision == 0 : stored.Revision == record.Revision;
+        if (!ok) return RecordWrite.Conflict;
+        SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        var previous = record.Revision;
+        record.Revision = (claim ? stored!.Revision : record.Revision) + 1;
+        try { SecureFiles.WriteAllBytesAtomic(path, RecordFile.Serialize(record)); }
+        catch
+        {
+            record.Revision = previous;
+            throw;
+        }
+        return RecordWrite.Written;
     }
 
     /// <summary>Every backup record (unordered). Folders without a readable manifest (an import in
@@ -124,7 +167,7 @@ public sealed class BackupRepository
         => ScanBackups().Where(x => x.Record != null).Select(x => x.Record!);
 
     /// <summary>Why each backup folder that <see cref="ReadAllBackups"/> skips was skipped (a manifest
-    /// that is not valid JSON, a folder name that is not an id), so listings can say so.</summary>
+    /// that is not valid JSON, of another shape, altered, or naming another id), so listings can say so.</summary>
     public IEnumerable<string> DescribeUnreadableBackups()
         => ScanBackups().Where(x => x.Problem != null).Select(x => x.Problem!);
 
@@ -137,7 +180,11 @@ public sealed class BackupRepository
             if (name.StartsWith('.')) continue;
             BackupRecord? r = null;
             string? problem = null;
-            try { r = TryReadBackup(name); }
+            try
+            {
+                SecureFiles.RemoveDeadTempFiles(Path.Combine(dir, ManifestFile));
+                r = TryReadBackup(name);
+            }
             catch (DbBackupException e) { problem = e.Message; }
             // A folder without a manifest is a backup being created (its folder appears a moment before it).
             if (r != null || problem != null) yield return (r, problem);
@@ -151,7 +198,11 @@ public sealed class BackupRepository
         foreach (var dir in Directory.EnumerateDirectories(RestoresFolder))
         {
             RestoreRecord? r = null;
-            try { r = TryReadRestore(Path.GetFileName(dir)); }
+            try
+            {
+                SecureFiles.RemoveDeadTempFiles(Path.Combine(dir, RestoreFile));
+                r = TryReadRestore(Path.GetFileName(dir));
+            }
             catch (DbBackupException) { }
             if (r != null) yield return r;
         }
@@ -166,6 +217,7 @@ public sealed class BackupRepository
         var trash = Path.Combine(BackupsFolder, "." + id + ".deleting");
         Directory.Move(folder, trash);
         Directory.Delete(trash, recursive: true);
+        SecureFiles.TryDelete(RecordLockPath(id));
     }
 
     /// <summary>Staging folder for an import (hidden from listings until moved into place).</summary>

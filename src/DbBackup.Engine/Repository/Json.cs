@@ -13,7 +13,11 @@ public static class Json
     /// <summary>One line, for activity.jsonl.</summary>
     public static readonly JsonSerializerOptions Compact = Create(false);
 
-    private static JsonSerializerOptions Create(bool indented)
+    /// <summary>For reading records: a null where the model allows none, a number or unknown name
+    /// for an enum, are errors instead of values that break later code.</summary>
+    public static readonly JsonSerializerOptions Records = Create(true, strict: true);
+
+    private static JsonSerializerOptions Create(bool indented, bool strict = false)
     {
         var o = new JsonSerializerOptions
         {
@@ -21,8 +25,11 @@ public static class Json
             PropertyNamingPolicy = null,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            RespectNullableAnnotations = strict,
+            // Set explicitly so GetTypeInfo works before the first (de)serialization.
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         };
-        o.Converters.Add(new JsonStringEnumConverter());
+        o.Converters.Add(new JsonStringEnumConverter(null, allowIntegerValues: !strict));
         return o;
     }
 

@@ -39,15 +39,18 @@ public static class SecureFiles
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically: readers see
     /// the old or the new content, never a mix, and a crash leaves no half-written file.</summary>
-    public static void WriteAllTextAtomic(string path, string content)
+    public static void WriteAllTextAtomic(string path, string content) => WriteAllBytesAtomic(path, Encoding.UTF8.GetBytes(content));
+
+    /// <summary>As <see cref="WriteAllTextAtomic"/>, for bytes. The temp file is named
+    /// "&lt;path&gt;.&lt;pid&gt;.&lt;8 hex&gt;.tmp" so a leftover names its writer (see <see cref="RemoveDeadTempFiles"/>).</summary>
+    public static void WriteAllBytesAtomic(string path, byte[] content)
     {
         var tmp = path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
             using (var fs = new FileStream(tmp, NewFileOptions(FileMode.CreateNew, FileAccess.Write, 4096)))
             {
-                var bytes = Encoding.UTF8.GetBytes(content);
-                fs.Write(bytes);
+                fs.Write(content);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
@@ -57,6 +60,39 @@ public static class SecureFiles
             TryDelete(tmp);
             throw;
         }
+    }
+
+    /// <summary>A dead writer's temp file is removed this long after it was last written (a pid of
+    /// another host sharing the folder means nothing here, and its writes take milliseconds).</summary>
+    internal static readonly TimeSpan DeadWriterGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>Any temp file is removed once this old, whoever wrote it.</summary>
+    internal static readonly TimeSpan TempMaxAge = TimeSpan.FromHours(1);
+
+    /// <summary>Deletes the atomic-write leftovers of <paramref name="path"/> (left when a kill hit the
+    /// write) whose writer process is gone, or that are older than <see cref="TempMaxAge"/>. Returns
+    /// how many were removed.</summary>
+    public static int RemoveDeadTempFiles(string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        var prefix = Path.GetFileName(path) + ".";
+        var removed = 0;
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(folder, prefix + "*.tmp").ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+        foreach (var tmp in candidates)
+        {
+            var parts = Path.GetFileName(tmp)[prefix.Length..].Split('.');
+            if (parts.Length != 3 || !int.TryParse(parts[0], out var pid) || parts[1].Length != 8) continue;
+            var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(tmp);
+            var writerGone = pid != Environment.ProcessId && !Operations.ProcessLiveness.IsAlive(pid);
+            if ((writerGone && age > DeadWriterGrace) || age > TempMaxAge)
+            {
+                TryDelete(tmp);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     /// <summary>Deletes a file, ignoring one that is already gone.</summary>

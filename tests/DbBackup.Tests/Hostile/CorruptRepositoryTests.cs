@@ -1,13 +1,16 @@
+using System.Diagnostics;
 using System.Text.Json;
 using DbBackup.Engine;
 using DbBackup.Engine.Operations;
+using DbBackup.Engine.Repository;
 using DbBackup.Model;
 using DbBackup.Tests.Infrastructure;
 
 namespace DbBackup.Tests.Hostile;
 
 /// <summary>Damaged repository files, through the CLI: a garbage manifest, a truncated or deleted
-/// payload file, a garbage line in activity.jsonl.</summary>
+/// payload file, a garbage line in activity.jsonl, a record naming another id than its folder, temp
+/// files left by a writer killed mid-write.</summary>
 public sealed class CorruptRepositoryTests : IDisposable
 {
     private readonly TestRepository _repo = new();
@@ -153,6 +156,106 @@ public sealed class CorruptRepositoryTests : IDisposable
         Assert.Equal(("Removed", b.Id), actions[0]);
         Assert.Contains(("BackupSucceeded", b.Id), actions);
         Assert.Contains(("BackupRequested", b.Id), actions);
+    }
+
+    private static int DeadPid()
+    {
+        using var p = Process.Start("true")!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    /// <summary>A sealed copy of <paramref name="from"/> as a Running record of a dead worker, in folder <paramref name="folderId"/>.</summary>
+    private string PlantRunningRecord(BackupRecord from, string folderId, string recordId)
+    {
+        var folder = Path.Combine(_repo.Path, "backups", folderId);
+        Directory.CreateDirectory(folder);
+        var copy = _repo.Engine.Repository.TryReadBackup(from.Id)!;
+        copy.Id = recordId;
+        copy.State = OperationState.Running;
+        copy.Files = [];
+        copy.WorkerProcessId = DeadPid();
+        copy.WorkerHost = Environment.MachineName;
+        copy.HeartbeatAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        File.WriteAllBytes(Path.Combine(folder, "manifest.json"), RecordFile.Serialize(copy));
+        return folder;
+    }
+
+    [PostgresFact]
+    public async Task A_record_whose_id_differs_from_its_folder_is_reported_as_damage_and_never_shown_running()
+    {
+        var (db, good) = await BackedUpDbAsync();
+        const string folderId = "bk-20260101000000000-0f0f0f";
+        const string recordId = "bk-20260101000000000-aaaaaa";
+        var folder = PlantRunningRecord(good, folderId, recordId);
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Equal([good.Id], JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray().Select(i => i.GetProperty("Id").GetString()));
+        Assert.Contains(folderId, list.StdErr);
+        Assert.Contains(recordId, list.StdErr);
+
+        var status = await CliRunner.RunAsync(["status", "--id", folderId], Env);
+        Assert.Equal(7, status.ExitCode);
+        Assert.Contains("RecordIdMismatch", status.StdErr);
+        Assert.Equal(3, (await CliRunner.RunAsync(["status", "--id", recordId], Env)).ExitCode);
+        var sw = Stopwatch.StartNew();
+        var cancel = await CliRunner.RunAsync(["cancel", "--id", folderId], Env, TimeSpan.FromSeconds(30));
+        Assert.Equal(7, cancel.ExitCode);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"cancel took {sw.Elapsed}");
+        var t = TestServers.Postgres();
+        var target = await CliRunner.RunAsync(["status", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--database", db, "--json"], Env);
+        Assert.Equal(0, target.ExitCode);
+        Assert.False(JsonSerializer.Deserialize<JsonElement>(target.StdOut).GetProperty("Running").GetBoolean());
+
+        var remove = await CliRunner.RunAsync(["remove", "--id", folderId], Env);
+        Assert.Equal(7, remove.ExitCode);
+        Assert.Contains("--force", remove.StdErr);
+        Assert.Equal(0, (await CliRunner.RunAsync(["remove", "--id", folderId, "--force"], Env)).ExitCode);
+        Assert.False(Directory.Exists(folder));
+        Assert.Equal(good.Id, _repo.Engine.GetBackup(good.Id).Id);
+    }
+
+    [PostgresFact]
+    public async Task Temp_files_of_a_writer_killed_mid_write_are_removed_by_the_next_listing_or_stale_cleanup()
+    {
+        var (_, good) = await BackedUpDbAsync();
+        var goodFolder = Path.Combine(_repo.Path, "backups", good.Id);
+        string Temp(string folder, int pid, TimeSpan age, string file = "manifest.json")
+        {
+            var p = Path.Combine(folder, $"{file}.{pid}.{Guid.NewGuid().ToString("N")[..8]}.tmp");
+            File.WriteAllText(p, "{\"half\": ");
+            File.SetLastWriteTimeUtc(p, DateTime.UtcNow - age);
+            return p;
+        }
+        var deadOld = Temp(goodFolder, DeadPid(), TimeSpan.FromMinutes(1));
+        var deadJustNow = Temp(goodFolder, DeadPid(), TimeSpan.Zero);   // could be another host's writer mid-write
+        var liveRecent = Temp(goodFolder, Environment.ProcessId, TimeSpan.Zero);
+        var liveAncient = Temp(goodFolder, Environment.ProcessId, TimeSpan.FromHours(2));
+        var restoreFolder = Path.Combine(_repo.Path, "restores", "rs-20260101000000000-abcdef");
+        Directory.CreateDirectory(restoreFolder);
+        var restoreTemp = Temp(restoreFolder, DeadPid(), TimeSpan.FromMinutes(1), "record.json");
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Equal([good.Id], JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray().Select(i => i.GetProperty("Id").GetString()));
+        Assert.Empty(list.StdErr);
+        Assert.False(File.Exists(deadOld));
+        Assert.False(File.Exists(liveAncient));
+        Assert.True(File.Exists(deadJustNow));
+        Assert.True(File.Exists(liveRecent));
+        _ = _repo.Engine.Repository.ReadAllRestores().ToList();
+        Assert.False(File.Exists(restoreTemp));
+
+        // Stale detection of a dead worker's record removes the leftover of its last write.
+        const string id = "bk-20260101000000000-dead00";
+        var folder = PlantRunningRecord(good, id, id);
+        var leftover = Temp(folder, DeadPid(), TimeSpan.FromMinutes(1));
+        var status = await CliRunner.RunAsync(["status", "--id", id, "--json"], Env);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Equal("Failed", JsonSerializer.Deserialize<JsonElement>(status.StdOut).GetProperty("State").GetString());
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(["manifest.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
     }
 
     public void Dispose()
