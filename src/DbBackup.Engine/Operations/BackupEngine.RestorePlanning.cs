@@ -10,8 +10,8 @@ public sealed partial class BackupEngine
     public async Task<BackupRecord> ReadBundleManifestAsync(string path, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) return ValidateImportedManifest(Json.ReadFile<BackupRecord>(Path.Combine(full, "manifest.json")), full);
-        if (File.Exists(full)) return await ReadBundleAsync(full, null, cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(full)) return ValidateImportedManifest(RecordFile.Read<BackupRecord>(Path.Combine(full, "manifest.json")).Record, full);
+        if (File.Exists(full)) return (await ReadBundleAsync(full, null, cancellationToken).ConfigureAwait(false)).Manifest;
         throw new DbBackupException(ErrorKind.NotFound, "FileNotFound", $"'{full}' does not exist; give a .dbbackup bundle or a backup folder containing manifest.json.") { TargetObject = path };
     }
 
