@@ -236,8 +236,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         script.Append("SELECT '#end';\nCOMMIT;\n");
 
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(target);
-        using var process = ToolRunner.Start(client, MySqlClientTools.QueryArgs(options, null), redirectStdin: true);
+        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.QueryArgs(null), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         // Written concurrently with reading so neither pipe can fill up and stall the client.
@@ -350,9 +349,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static async Task DumpToSinkAsync(ConnectionTarget source, IPayloadSink sink, string name, List<string> args, CancellationToken cancellationToken)
     {
         var dump = MySqlClientTools.Dump;
-        using var options = MySqlOptionsFile.Create(source);
-        args.InsertRange(0, [options.Argument, "--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
-        using var process = ToolRunner.Start(dump, args);
+        args.InsertRange(0, ["--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
+        using var process = MySqlClientTools.Start(source, dump, args);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         try
@@ -373,8 +371,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, string name, CancellationToken cancellationToken)
     {
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(target);
-        using var process = ToolRunner.Start(client, MySqlClientTools.ScriptArgs(options, database), redirectStdin: true);
+        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
@@ -413,8 +410,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static async Task<long> LoadTableAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlTocTable table, CancellationToken cancellationToken)
     {
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(target);
-        using var process = ToolRunner.Start(client, MySqlClientTools.ScriptArgs(options, database), redirectStdin: true);
+        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
