@@ -18,8 +18,6 @@ namespace DbBackup.Engine.Providers.MySql;
 /// load tables in parallel.</summary>
 public sealed partial class MySqlProvider : IDatabaseProvider
 {
-    private const string SchemaFile = "schema.sql";
-    private const string PostSchemaFile = "post.sql";
     private const string TocFile = "toc.json";
     private const int InsertBatchChars = 1 << 20;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
@@ -103,16 +101,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         var state = new OperationProgress { Phase = "Schema", TablesTotal = names.Count, BytesEstimated = names.Sum(n => sizes.GetValueOrDefault(n)) };
         Report(progress, state);
 
-        // Two dumps: tables and views first, then triggers, routines and events, applied after the
-        // data so triggers never fire during the load. For a table subset only those tables (and their
-        // triggers) are dumped; views are left out because they may reference tables not restored.
-        var tableArgs = subset ? names : new List<string>();
-        await DumpToSinkAsync(source, sink, SchemaFile,
-            ["--no-data", "--skip-triggers", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", source.Database, .. tableArgs],
-            cancellationToken).ConfigureAwait(false);
-        await DumpToSinkAsync(source, sink, PostSchemaFile,
-            ["--no-data", "--no-create-info", "--triggers", "--routines", "--events", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", source.Database, .. tableArgs],
-            cancellationToken).ConfigureAwait(false);
+        // Tables, routines, views and triggers/events in separate scripts, applied around the data in
+        // dependency order (see MySqlSchemaScripts).
+        var views = subset ? [] : await ListViewsAsync(source, cancellationToken).ConfigureAwait(false);
+        await MySqlSchemaScripts.DumpAsync(source, sink, subset ? names : null, views, DumpToSinkAsync, cancellationToken).ConfigureAwait(false);
 
         var jobs = names.Select((name, i) => new TableJob(name, columns[name].Where(c => !c.Generated).Select(c => c.Column).ToList(),
             sinceLiteral == null ? null : MySqlSyntax.Identifier(request.DateColumn!) + " >= " + sinceLiteral,
@@ -144,14 +136,17 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         if (probe.DatabaseExists)
             throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
                 $"Database '{database}' already exists on {target.Server}:{target.Port}; a restore only creates a new database. Choose a name that does not exist.") { TargetObject = database };
-        foreach (var required in new[] { TocFile, SchemaFile, PostSchemaFile })
-            if (!source.Names.Contains(required))
-                throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{required}'; it is not a complete MySQL backup.");
+        if (!source.Names.Contains(TocFile))
+            throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{TocFile}'; it is not a complete MySQL backup.");
         MySqlToc toc;
         await using (var tocStream = source.Open(TocFile))
             toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
                   ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
         ValidateToc(toc, source);
+        foreach (var required in MySqlSchemaScripts.Required(toc.FormatVersion))
+            if (!source.Names.Contains(required))
+                throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{required}'; it is not a complete MySQL backup.");
+        var plan = await MySqlSchemaScripts.PlanAsync(toc.FormatVersion, source, cancellationToken).ConfigureAwait(false);
 
         var state = new OperationProgress { Phase = "Schema", TablesTotal = toc.Tables.Count };
         Report(progress, state);
@@ -159,7 +154,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             $"CREATE DATABASE {MySqlSyntax.Identifier(database)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
         try
         {
-            await ApplyScriptAsync(target, database, source, SchemaFile, cancellationToken).ConfigureAwait(false);
+            foreach (var step in plan.BeforeData)
+                await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
             state.Phase = "Data";
             Report(progress, state);
             var done = 0;
@@ -180,7 +176,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 }).ConfigureAwait(false);
             state.Phase = "PostData";
             Report(progress, state);
-            await ApplyScriptAsync(target, database, source, PostSchemaFile, cancellationToken).ConfigureAwait(false);
+            foreach (var step in plan.AfterData)
+                await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -367,17 +364,23 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         }
     }
 
-    /// <summary>Feeds a payload SQL script to the client connected to <paramref name="database"/>.</summary>
-    private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, string name, CancellationToken cancellationToken)
+    /// <summary>Feeds a payload SQL script (or a text split out of one) to the client connected to
+    /// <paramref name="database"/>.</summary>
+    private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlSchemaScripts.Step step, CancellationToken cancellationToken)
     {
         var client = MySqlClientTools.Client;
+        if (step.Text != null)
+        {
+            await MySqlClientTools.RunAsync(target.WithDatabase(database), client, MySqlClientTools.ScriptArgs(database), step.Text, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
         try
         {
-            await using (var input = source.Open(name))
+            await using (var input = source.Open(step.Name))
             {
                 try { await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false); }
                 catch (IOException) when (process.HasExited) { /* the client stopped at an error; its stderr says which */ }
@@ -476,8 +479,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static void ValidateToc(MySqlToc toc, IPayloadSource source)
     {
         static DbBackupException Bad(string what) => new(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is invalid: " + what + ".");
-        if (toc.FormatVersion != MySqlToc.CurrentFormatVersion)
-            throw new DbBackupException(ErrorKind.NotSupported, "MySqlFormatVersion", $"This backup's MySQL payload format is version {toc.FormatVersion}; this DbBackup reads version {MySqlToc.CurrentFormatVersion}.");
+        if (toc.FormatVersion < 1 || toc.FormatVersion > MySqlToc.CurrentFormatVersion)
+            throw new DbBackupException(ErrorKind.NotSupported, "MySqlFormatVersion", $"This backup's MySQL payload format is version {toc.FormatVersion}; this DbBackup reads versions 1 to {MySqlToc.CurrentFormatVersion}.");
         if (!SqlWordPattern().IsMatch(toc.CharacterSet) || !SqlWordPattern().IsMatch(toc.Collation)) throw Bad("bad character set or collation");
         foreach (var t in toc.Tables)
         {
@@ -486,6 +489,15 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             foreach (var c in t.Columns)
                 if (c.CharacterSet is { } cs && !SqlWordPattern().IsMatch(cs)) throw Bad($"bad character set for column '{c.Name}'");
         }
+    }
+
+    /// <summary>Names of the views of <paramref name="target"/>'s database.</summary>
+    private static async Task<List<string>> ListViewsAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        var rows = await MySqlClientTools.QueryAsync(target, null,
+            $"SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = {MySqlSyntax.StringLiteral(target.Database)} AND table_type = 'VIEW' ORDER BY table_name;",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => MySqlSyntax.FromHex(r[0])).ToList();
     }
 
     private static async Task<(string Charset, string Collation)> DatabaseDefaultsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
