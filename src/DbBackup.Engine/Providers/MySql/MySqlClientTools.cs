@@ -122,10 +122,14 @@ internal static class MySqlClientTools
         if (said.Contains("Access denied", StringComparison.OrdinalIgnoreCase))
             return new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
                 $"User '{target.UserName}' on {target.Server}:{target.Port} lacks a privilege this operation needs. ({name}: {said})");
-        if (new[] { "2002", "2003", "2005", "2006", "2013" }.Any(code => said.Contains(code, StringComparison.Ordinal)) ||
-            said.Contains("Can't connect", StringComparison.OrdinalIgnoreCase) || said.Contains("Unknown server host", StringComparison.OrdinalIgnoreCase))
+        if (IsConnectFailure(said))
             return new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionFailed",
                 $"Cannot connect to the MySQL/MariaDB server at {target.Server}:{target.Port}: check the host and port and that the server is running. ({name}: {said})")
+            { TargetObject = $"{target.Server}:{target.Port}" };
+        if (IsConnectionLost(said))
+            return new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionLost",
+                $"The connection of {name} to the MySQL/MariaDB server at {target.Server}:{target.Port} was lost while it was working " +
+                $"(its session was killed, the server restarted or the network dropped); the server or client said: {said}")
             { TargetObject = $"{target.Server}:{target.Port}" };
         if (said.Contains("1049", StringComparison.Ordinal) && said.Contains("Unknown database", StringComparison.OrdinalIgnoreCase))
             return new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
@@ -135,4 +139,23 @@ internal static class MySqlClientTools
         return new DbBackupException(ErrorKind.ServerError, "MySqlToolFailed",
             $"{name} {how} on {target.Server}:{target.Port}" + (said.Length > 0 ? ": " + said : "."));
     }
+
+    // 2002/2003/2005: no socket, refused, unknown host; 2013 during the handshake is a connect failure too.
+    private static bool IsConnectFailure(string said) =>
+        new[] { "2002", "2003", "2005" }.Any(code => HasCode(said, code)) ||
+        said.Contains("Can't connect", StringComparison.OrdinalIgnoreCase) || said.Contains("Unknown server host", StringComparison.OrdinalIgnoreCase) ||
+        (HasCode(said, "2013") && (said.Contains("initial communication packet", StringComparison.OrdinalIgnoreCase) ||
+                                                             said.Contains("handshake", StringComparison.OrdinalIgnoreCase) ||
+                                                             said.Contains("authorization packet", StringComparison.OrdinalIgnoreCase)));
+
+    // 2013 lost during a query, 2006 gone away, 1927 (MariaDB) connection killed: the connection worked
+    // and then ended, which "cannot connect" would misdescribe.
+    private static bool IsConnectionLost(string said) =>
+        new[] { "2013", "2006", "1927" }.Any(code => HasCode(said, code)) ||
+        said.Contains("Lost connection", StringComparison.OrdinalIgnoreCase) || said.Contains("gone away", StringComparison.OrdinalIgnoreCase) ||
+        said.Contains("Connection was killed", StringComparison.OrdinalIgnoreCase);
+
+    // The tools print codes as "ERROR 2013 (HY000)", "Error 2013:" or "… (2013)"; a bare number could be data.
+    private static bool HasCode(string said, string code) =>
+        said.Contains("ERROR " + code, StringComparison.OrdinalIgnoreCase) || said.Contains("(" + code + ")", StringComparison.Ordinal);
 }
