@@ -209,6 +209,20 @@ public sealed class MySqlProviderTests
         Assert.Contains("Lost connection", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [MySqlFact]
+    public async Task A_restored_table_holding_other_than_the_recorded_rows_fails_naming_the_table()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync();
+        await db.ExecAsync("CREATE TABLE t (id INT PRIMARY KEY); CREATE TABLE `u v` (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2); INSERT INTO `u v` VALUES (1), (2), (3);");
+        MySqlTocTable[] recorded = [new() { Name = "t", Rows = 2 }, new() { Name = "u v", Rows = 4 }];
+        var e = await Assert.ThrowsAsync<DbBackupException>(() => MySqlProvider.VerifyRestoredRowCountsAsync(db.Target, db.Name, recorded, CancellationToken.None));
+        Assert.Equal("MySqlRestoredRowCountMismatch", e.ErrorId);
+        Assert.Contains("'u v'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("holds 3 rows; the backup recorded 4", e.Message, StringComparison.Ordinal);
+        recorded[1].Rows = 3;
+        await MySqlProvider.VerifyRestoredRowCountsAsync(db.Target, db.Name, recorded, CancellationToken.None);
+    }
+
     private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
     {
         public void Report(OperationProgress value) => report(value);

@@ -174,6 +174,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         Report(progress, state);
                     }
                 }).ConfigureAwait(false);
+            await VerifyRestoredRowCountsAsync(target, database, toc.Tables, cancellationToken).ConfigureAwait(false);
             state.Phase = "PostData";
             Report(progress, state);
             foreach (var step in plan.AfterData)
@@ -227,7 +228,11 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         script.Append("START TRANSACTION WITH CONSISTENT SNAPSHOT;\n");
         for (var i = 0; i < jobs.Count; i++)
         {
-            script.Append("SELECT '#").Append(i).Append("';\n");
+            // The marker carries COUNT(*) taken in the same snapshot: an independent check that the
+            // streamed rows are all the table's rows (a check computed from the stream alone cannot see
+            // rows lost or added on the way).
+            script.Append("SELECT CONCAT('#").Append(i).Append(":', COUNT(*)) FROM ").Append(MySqlSyntax.Qualified(target.Database, jobs[i].Table))
+                .Append(jobs[i].Where == null ? "" : " WHERE " + jobs[i].Where).Append(";\n");
             script.Append(MySqlRowCodec.SelectStatement(target.Database, jobs[i].Table, jobs[i].Columns, jobs[i].Where)).Append(";\n");
         }
         script.Append("SELECT '#end';\nCOMMIT;\n");
@@ -258,6 +263,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             pendingLength = 0;
         }
         var current = -1;
+        var expectedRows = -1L;
         RowSetChecksum? checksum = null;
         var canonical = new List<byte>(4096);
         var reader = new MySqlLineReader(process.StandardOutput.BaseStream);
@@ -271,6 +277,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 {
                     if (current >= 0)
                     {
+                        if (checksum!.Rows != expectedRows)
+                            throw new DbBackupException(ErrorKind.InvalidData, "MySqlRowCountMismatch",
+                                $"Table '{jobs[current].Table}' of '{target.Database}' has {expectedRows} rows in the snapshot (COUNT(*)) but {checksum.Rows} were read; the backup is not complete.")
+                            { TargetObject = jobs[current].Table };
                         stats.Add(new TableStat { Name = jobs[current].Table, Rows = checksum!.Rows, ContentChecksum = checksum.Value });
                         await FlushPendingAsync().ConfigureAwait(false);
                         if (file != null) await file.DisposeAsync().ConfigureAwait(false);
@@ -283,7 +293,9 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         ended = true;
                         continue;
                     }
-                    current = int.Parse(marker, CultureInfo.InvariantCulture);
+                    var colon = marker.IndexOf(':', StringComparison.Ordinal);
+                    current = int.Parse(marker.AsSpan(0, colon < 0 ? marker.Length : colon), CultureInfo.InvariantCulture);
+                    expectedRows = colon < 0 ? -1 : long.Parse(marker.AsSpan(colon + 1), CultureInfo.InvariantCulture);
                     if (current != stats.Count) throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", "Table markers arrived out of order.");
                     checksum = new RowSetChecksum();
                     if (sink != null) file = sink.Create(jobs[current].File!);
@@ -488,6 +500,28 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             if (t.Columns.Count == 0) throw Bad($"table '{t.Name}' has no columns");
             foreach (var c in t.Columns)
                 if (c.CharacterSet is { } cs && !SqlWordPattern().IsMatch(cs)) throw Bad($"bad character set for column '{c.Name}'");
+        }
+    }
+
+    /// <summary>Checks COUNT(*) of every loaded table against the rows the backup recorded, so rows the
+    /// server did not keep (whatever the reason) fail the restore naming the table instead of passing
+    /// unseen: the load itself only counts the rows it sent.</summary>
+    internal static async Task VerifyRestoredRowCountsAsync(ConnectionTarget target, string database, IReadOnlyList<MySqlTocTable> tables, CancellationToken cancellationToken)
+    {
+        if (tables.Count == 0) return;
+        var sql = new StringBuilder();
+        for (var i = 0; i < tables.Count; i++)
+            sql.Append("SELECT ").Append(i).Append(", COUNT(*) FROM ").Append(MySqlSyntax.Qualified(database, tables[i].Name)).Append(";\n");
+        var rows = await MySqlClientTools.QueryAsync(target, null, sql.ToString(), cancellationToken).ConfigureAwait(false);
+        if (rows.Count != tables.Count)
+            throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"Counting the restored tables of '{database}' gave {rows.Count} answers for {tables.Count} tables.");
+        foreach (var row in rows)
+        {
+            var table = tables[int.Parse(row[0], CultureInfo.InvariantCulture)];
+            var count = long.Parse(row[1], CultureInfo.InvariantCulture);
+            if (count != table.Rows)
+                throw new DbBackupException(ErrorKind.InvalidData, "MySqlRestoredRowCountMismatch",
+                    $"Table '{table.Name}' restored into '{database}' holds {count} rows; the backup recorded {table.Rows}.") { TargetObject = table.Name };
         }
     }
 
