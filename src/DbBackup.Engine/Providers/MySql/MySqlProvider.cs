@@ -19,6 +19,9 @@ namespace DbBackup.Engine.Providers.MySql;
 public sealed partial class MySqlProvider : IDatabaseProvider
 {
     private const string TocFile = "toc.json";
+    // Tables whose rows are data: MariaDB reports a system-versioned table as 'SYSTEM VERSIONED', not
+    // 'BASE TABLE' (its current rows are dumped, as mariadb-dump does; its history is not).
+    private const string DataTableTypes = "('BASE TABLE', 'SYSTEM VERSIONED')";
     private const int InsertBatchChars = 1 << 20;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
     private static readonly JsonSerializerOptions TocJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
@@ -58,7 +61,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             "SELECT HEX(t.table_name), IFNULL(t.data_length, 0), IFNULL((SELECT GROUP_CONCAT(HEX(c.column_name) ORDER BY c.ordinal_position SEPARATOR ',') " +
             "FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name " +
             "AND c.data_type IN ('date', 'datetime', 'timestamp')), '') " +
-            $"FROM information_schema.tables t WHERE t.table_schema = {db} AND t.table_type = 'BASE TABLE' ORDER BY t.table_name;",
+            $"FROM information_schema.tables t WHERE t.table_schema = {db} AND t.table_type IN {DataTableTypes} ORDER BY t.table_name;",
             cancellationToken).ConfigureAwait(false);
         return rows.Select(r => new TableInfo("", MySqlSyntax.FromHex(r[0]),
                 r[2].Length == 0 ? [] : r[2].Split(',').Select(MySqlSyntax.FromHex).ToList(),
@@ -552,7 +555,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             "SELECT HEX(c.table_name), HEX(c.column_name), HEX(c.data_type), HEX(c.column_type), IFNULL(c.character_set_name, ''), " +
             "IF(c.extra LIKE '%VIRTUAL%' OR c.extra LIKE '%STORED%' OR c.extra LIKE '%PERSISTENT%', 1, 0) " +
             "FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name " +
-            $"WHERE c.table_schema = {db} AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position;",
+            $"WHERE c.table_schema = {db} AND t.table_type IN {DataTableTypes} ORDER BY c.table_name, c.ordinal_position;",
             cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<string, List<(MySqlColumn, bool)>>(StringComparer.Ordinal);
         foreach (var r in rows)
