@@ -33,7 +33,10 @@ internal static class MySqlCorpusFingerprint
             }
             var kind = t[1] == "SEQUENCE" ? "sequence" : "table";
             result[$"{kind} {name}"] = Normal((await RowsAsync(target, $"SHOW CREATE TABLE {name}"))[0][1]);
-            result[$"data {name}"] = await DataAsync(target, database, t[0]);
+            result[$"data {name}"] = await DataAsync(target, database, t[0], "");
+            // The history of a system-versioned table (its own columns; the row_start/row_end instants
+            // are the restore's, in any restore).
+            if (t[1] == "SYSTEM VERSIONED") result[$"history {name}"] = await DataAsync(target, database, t[0], " FOR SYSTEM_TIME ALL");
         }
         foreach (var r in await RowsAsync(target, $"SELECT routine_type, routine_name FROM information_schema.routines WHERE routine_schema = {db}"))
         {
@@ -57,7 +60,7 @@ internal static class MySqlCorpusFingerprint
     }
 
     /// <summary>Rows of a table (sequences too: their state is their one row), exact and sorted.</summary>
-    private static async Task<string> DataAsync(ConnectionTarget target, string database, string table)
+    private static async Task<string> DataAsync(ConnectionTarget target, string database, string table, string systemTime)
     {
         var columns = await RowsAsync(target, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = " +
             MySqlSyntax.StringLiteral(database) + " AND table_name = " + MySqlSyntax.StringLiteral(table) + " ORDER BY ordinal_position");
@@ -68,7 +71,7 @@ internal static class MySqlCorpusFingerprint
             var value = c[1] == "float" ? $"CAST({col} AS DOUBLE)" : col;
             return $"IFNULL(HEX(CAST({value} AS BINARY)), 'NULL')";
         });
-        var rows = await RowsAsync(target, "SET time_zone = '+00:00'; SELECT CONCAT_WS(',', " + string.Join(", ", exprs) + ") FROM " + MySqlSyntax.Identifier(table));
+        var rows = await RowsAsync(target, "SET time_zone = '+00:00'; SELECT CONCAT_WS(',', " + string.Join(", ", exprs) + ") FROM " + MySqlSyntax.Identifier(table) + systemTime);
         var sorted = rows.Select(r => r[0]).Order(StringComparer.Ordinal).ToList();
         return $"{sorted.Count} rows\n" + string.Join("\n", sorted);
     }

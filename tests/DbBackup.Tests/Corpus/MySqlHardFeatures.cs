@@ -76,6 +76,8 @@ internal static class MySqlHardFeatures
         CREATE TABLE `table with ``backtick`` and 'quote'` (id INT PRIMARY KEY, `"dq"` INT);
         INSERT INTO `table with ``backtick`` and 'quote'` VALUES (1, 2);
 
+        CREATE VIEW `odd view ``q`` .x` AS SELECT `from`, `a b` FROM `select`;
+
         CREATE TABLE trig (id INT PRIMARY KEY, log VARCHAR(100) NOT NULL DEFAULT '');
         CREATE TRIGGER trig_bi_b BEFORE INSERT ON trig FOR EACH ROW SET NEW.log = CONCAT(NEW.log, 'b');
         CREATE TRIGGER trig_bi_c BEFORE INSERT ON trig FOR EACH ROW FOLLOWS trig_bi_b SET NEW.log = CONCAT(NEW.log, 'c');
