@@ -76,6 +76,22 @@ internal static class MySqlHardFeatures
         CREATE TABLE `table with ``backtick`` and 'quote'` (id INT PRIMARY KEY, `"dq"` INT);
         INSERT INTO `table with ``backtick`` and 'quote'` VALUES (1, 2);
 
+        CREATE ALGORITHM = MERGE VIEW checked_positive AS SELECT id, qty FROM checked WHERE qty > 0 WITH CASCADED CHECK OPTION;
+        CREATE ALGORITHM = TEMPTABLE VIEW gen_summary AS SELECT COUNT(*) AS n, SUM(b) AS sum_b FROM gen;
+
+        CREATE TABLE old_engine (id INT PRIMARY KEY, body TEXT, FULLTEXT KEY ft (body)) ENGINE = MyISAM;
+        INSERT INTO old_engine VALUES (1, 'full text in myisam'), (2, NULL);
+        CREATE TABLE aria_t (id INT PRIMARY KEY, v DOUBLE) ENGINE = Aria;
+        INSERT INTO aria_t VALUES (1, -1.5e-10);
+        CREATE TABLE defaults (
+          id INT PRIMARY KEY, created DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+          token CHAR(36) DEFAULT (UUID()), n INT DEFAULT (1 + 1), parent INT NULL,
+          CONSTRAINT self_ref FOREIGN KEY (parent) REFERENCES defaults (id) ON DELETE SET NULL
+        );
+        INSERT INTO defaults (id, created, token, parent) VALUES (2, '2024-01-01 00:00:00.5', 'fixed', NULL), (1, '2024-01-02 00:00:00', NULL, 2);
+        CREATE TABLE `ünïcode_表` (`ключ` INT PRIMARY KEY, `値` VARCHAR(10));
+        INSERT INTO `ünïcode_表` VALUES (1, 'データ');
+
         CREATE VIEW `odd view ``q`` .x` AS SELECT `from`, `a b` FROM `select`;
 
         CREATE TABLE trig (id INT PRIMARY KEY, log VARCHAR(100) NOT NULL DEFAULT '');
