@@ -5,7 +5,8 @@ namespace DbBackup.Engine.Providers.MySql;
 
 /// <summary>Runs the official MySQL/MariaDB client tools (mariadb or mysql, mariadb-dump or
 /// mysqldump) and maps their failures to user errors. The password reaches each tool in its own
-/// environment (MYSQL_PWD, which the mariadb and mysql clients read), never on the command line and
+/// environment (MYSQL_PWD, which the mariadb and mysql clients read: checked with the MariaDB 10.11
+/// mariadb and mariadb-dump; MySQL 8 deprecates it but still reads it), never on the command line and
 /// never in a file: a file outlives a worker killed with kill -9, an environment dies with the
 /// process. /proc/&lt;pid&gt;/environ is readable only by the same user (and root), who could read the
 /// worker's memory anyway. User, host and port are not secret and go on the command line.</summary>
