@@ -160,6 +160,8 @@ public sealed class MySqlProviderTests
         var target = TestServers.MySql() with { Port = 1 };
         var e = await Assert.ThrowsAsync<DbBackupException>(() => new MySqlProvider().ProbeAsync(target, CancellationToken.None));
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
+        Assert.Equal("MySqlConnectionFailed", e.ErrorId);
+        Assert.Contains("Cannot connect", e.Message, StringComparison.Ordinal);
         Assert.Contains($"{target.Server}:1", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(target.Password!, e.ToString(), StringComparison.Ordinal);
     }
@@ -183,6 +185,42 @@ public sealed class MySqlProviderTests
         await Task.Delay(500);
         var busy = await db.QueryAsync($"SELECT COUNT(*) FROM information_schema.processlist WHERE db IS NULL AND info LIKE '%FROM `{db.Name}`.`t`%' AND id <> CONNECTION_ID()");
         Assert.Equal("0", busy[0][0]);
+    }
+
+    [MySqlFact]
+    public async Task A_dump_session_killed_on_the_server_is_reported_as_a_lost_connection_not_as_cannot_connect()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync();
+        await db.ExecAsync("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(300)); INSERT INTO t SELECT seq, REPEAT(CHAR(65 + seq % 26), 250) FROM seq_1_to_400000;");
+        var progressSeen = new TaskCompletionSource();
+        var progress = new SyncProgress(p => { if (p.Phase == "Data" && p.BytesDone > 0) progressSeen.TrySetResult(); });
+        var dump = db.DumpAsync(progress: progress);
+        await Task.WhenAny(progressSeen.Task, dump, Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.False(dump.IsCompleted, "the dump finished before its session could be killed");
+        var sessions = await db.QueryAsync($"SELECT id FROM information_schema.processlist WHERE info LIKE '%FROM `{db.Name}`.`t`%' AND id <> CONNECTION_ID()");
+        Assert.Single(sessions);
+        await db.ExecAsync($"KILL CONNECTION {sessions[0][0]};");
+
+        var e = await Assert.ThrowsAsync<DbBackupException>(() => dump);
+        Assert.Equal("MySqlConnectionLost", e.ErrorId);
+        Assert.Contains("was lost", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot connect", e.Message, StringComparison.Ordinal);
+        // The server's own words are kept.
+        Assert.Contains("Lost connection", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [MySqlFact]
+    public async Task A_restored_table_holding_other_than_the_recorded_rows_fails_naming_the_table()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync();
+        await db.ExecAsync("CREATE TABLE t (id INT PRIMARY KEY); CREATE TABLE `u v` (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2); INSERT INTO `u v` VALUES (1), (2), (3);");
+        MySqlTocTable[] recorded = [new() { Name = "t", Rows = 2 }, new() { Name = "u v", Rows = 4 }];
+        var e = await Assert.ThrowsAsync<DbBackupException>(() => MySqlProvider.VerifyRestoredRowCountsAsync(db.Target, db.Name, recorded, CancellationToken.None));
+        Assert.Equal("MySqlRestoredRowCountMismatch", e.ErrorId);
+        Assert.Contains("'u v'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("holds 3 rows; the backup recorded 4", e.Message, StringComparison.Ordinal);
+        recorded[1].Rows = 3;
+        await MySqlProvider.VerifyRestoredRowCountsAsync(db.Target, db.Name, recorded, CancellationToken.None);
     }
 
     private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>

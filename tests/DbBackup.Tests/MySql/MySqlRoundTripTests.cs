@@ -142,11 +142,10 @@ public sealed class MySqlRoundTripTests
         await using var db = await MySqlTestDatabase.CreateAsync();
         await db.ExecAsync("CREATE TABLE t (id INT PRIMARY KEY, f FLOAT); INSERT INTO t VALUES (1, 1e0/3e0), (2, 3.4028234663852886e38), (3, 16777217);");
         var dump = ToolRunnerFind();
-        using var options = MySqlOptionsFile.Create(db.Target);
-        var sql = await MySqlClientTools.RunAsync(db.Target, dump, [options.Argument, "--skip-dump-date", "--", db.Name], null, CancellationToken.None);
+        var sql = await MySqlClientTools.RunAsync(db.Target, dump, ["--skip-dump-date", "--", db.Name], null, CancellationToken.None);
         var copy = db.NewName();
         await MySqlTestDatabase.ExecAsync(null, $"CREATE DATABASE `{copy}`;");
-        await MySqlClientTools.RunAsync(db.Target, MySqlClientTools.Client, MySqlClientTools.ScriptArgs(options, copy), sql, CancellationToken.None);
+        await MySqlClientTools.RunAsync(db.Target, MySqlClientTools.Client, MySqlClientTools.ScriptArgs(copy), sql, CancellationToken.None);
         var lost = await db.QueryAsync($"SELECT COUNT(*) FROM t a JOIN `{copy}`.t b USING (id) WHERE a.f <> b.f");
         Assert.Equal("3", lost[0][0]);
 

@@ -4,7 +4,12 @@ using System.Text;
 namespace DbBackup.Engine.Providers.MySql;
 
 /// <summary>Runs the official MySQL/MariaDB client tools (mariadb or mysql, mariadb-dump or
-/// mysqldump) with credentials in a 0600 option file and maps their failures to user errors.</summary>
+/// mysqldump) and maps their failures to user errors. The password reaches each tool in its own
+/// environment (MYSQL_PWD, which the mariadb and mysql clients read: checked with the MariaDB 10.11
+/// mariadb and mariadb-dump; MySQL 8 deprecates it but still reads it), never on the command line and
+/// never in a file: a file outlives a worker killed with kill -9, an environment dies with the
+/// process. /proc/&lt;pid&gt;/environ is readable only by the same user (and root), who could read the
+/// worker's memory anyway. User, host and port are not secret and go on the command line.</summary>
 internal static class MySqlClientTools
 {
     /// <summary>Client tool names, preferred first.</summary>
@@ -21,12 +26,12 @@ internal static class MySqlClientTools
 
     /// <summary>Client arguments for machine-readable output: batch (tab-separated), raw (no escaping;
     /// callers select only tab- and newline-free forms such as HEX()), no headers, and quick (rows are
-    /// streamed, not buffered in the client). --defaults-extra-file must come first.</summary>
-    public static List<string> QueryArgs(MySqlOptionsFile options, string? database)
+    /// streamed, not buffered in the client).</summary>
+    public static List<string> QueryArgs(string? database)
     {
         var args = new List<string>
         {
-            options.Argument, "--batch", "--raw", "--skip-column-names", "--quick",
+            "--batch", "--raw", "--skip-column-names", "--quick",
             "--default-character-set=utf8mb4", "--max-allowed-packet=1073741824", "--connect-timeout=15",
         };
         if (database != null) args.Add("--database=" + database);
@@ -35,18 +40,34 @@ internal static class MySqlClientTools
 
     /// <summary>Client arguments for feeding a SQL script (dump output, INSERT batches) on stdin. The
     /// client stops at the first error (no --force) and exits non-zero.</summary>
-    public static List<string> ScriptArgs(MySqlOptionsFile options, string database) =>
+    public static List<string> ScriptArgs(string database) =>
     [
-        options.Argument, "--batch", "--binary-mode", "--default-character-set=utf8mb4",
+        "--batch", "--binary-mode", "--default-character-set=utf8mb4",
         "--max-allowed-packet=1073741824", "--connect-timeout=15", "--database=" + database,
     ];
+
+    /// <summary>Same as <see cref="ScriptArgs(string)"/>; kept for callers still holding a
+    /// <see cref="MySqlOptionsFile"/>.</summary>
+    public static List<string> ScriptArgs(MySqlOptionsFile options, string database) => [options.Argument, .. ScriptArgs(database)];
+
+    /// <summary>Starts <paramref name="tool"/> connected to <paramref name="target"/>'s server: connection
+    /// arguments first, the password in the child's environment only.</summary>
+    public static Process Start(ConnectionTarget target, string tool, IEnumerable<string> args, bool redirectStdin = false)
+    {
+        var environment = target.Password == null ? null : new Dictionary<string, string> { ["MYSQL_PWD"] = target.Password };
+        List<string> all =
+        [
+            "--user=" + target.UserName, "--host=" + target.Server,
+            "--port=" + target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args,
+        ];
+        return ToolRunner.Start(tool, all, environment, redirectStdin);
+    }
 
     /// <summary>Runs <paramref name="sql"/> through the client and returns the rows (tab-split).</summary>
     public static async Task<List<string[]>> QueryAsync(ConnectionTarget target, string? database, string sql, CancellationToken cancellationToken)
     {
         var client = Client;
-        using var options = MySqlOptionsFile.Create(target);
-        var stdout = await RunAsync(target, client, QueryArgs(options, database), sql, cancellationToken).ConfigureAwait(false);
+        var stdout = await RunAsync(target, client, QueryArgs(database), sql, cancellationToken).ConfigureAwait(false);
         var rows = new List<string[]>();
         foreach (var line in stdout.Split('\n'))
             if (line.Length > 0) rows.Add(line.Split('\t'));
@@ -56,7 +77,7 @@ internal static class MySqlClientTools
     /// <summary>Runs a tool to completion with <paramref name="stdin"/> as input; returns stdout.</summary>
     public static async Task<string> RunAsync(ConnectionTarget target, string tool, IEnumerable<string> args, string? stdin, CancellationToken cancellationToken)
     {
-        using var process = ToolRunner.Start(tool, args, redirectStdin: stdin != null);
+        using var process = Start(target, tool, args, redirectStdin: stdin != null);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
@@ -102,10 +123,14 @@ internal static class MySqlClientTools
         if (said.Contains("Access denied", StringComparison.OrdinalIgnoreCase))
             return new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
                 $"User '{target.UserName}' on {target.Server}:{target.Port} lacks a privilege this operation needs. ({name}: {said})");
-        if (new[] { "2002", "2003", "2005", "2006", "2013" }.Any(code => said.Contains(code, StringComparison.Ordinal)) ||
-            said.Contains("Can't connect", StringComparison.OrdinalIgnoreCase) || said.Contains("Unknown server host", StringComparison.OrdinalIgnoreCase))
+        if (IsConnectFailure(said))
             return new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionFailed",
                 $"Cannot connect to the MySQL/MariaDB server at {target.Server}:{target.Port}: check the host and port and that the server is running. ({name}: {said})")
+            { TargetObject = $"{target.Server}:{target.Port}" };
+        if (IsConnectionLost(said))
+            return new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionLost",
+                $"The connection of {name} to the MySQL/MariaDB server at {target.Server}:{target.Port} was lost while it was working " +
+                $"(its session was killed, the server restarted or the network dropped); the server or client said: {said}")
             { TargetObject = $"{target.Server}:{target.Port}" };
         if (said.Contains("1049", StringComparison.Ordinal) && said.Contains("Unknown database", StringComparison.OrdinalIgnoreCase))
             return new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
@@ -115,4 +140,23 @@ internal static class MySqlClientTools
         return new DbBackupException(ErrorKind.ServerError, "MySqlToolFailed",
             $"{name} {how} on {target.Server}:{target.Port}" + (said.Length > 0 ? ": " + said : "."));
     }
+
+    // 2002/2003/2005: no socket, refused, unknown host; 2013 during the handshake is a connect failure too.
+    private static bool IsConnectFailure(string said) =>
+        new[] { "2002", "2003", "2005" }.Any(code => HasCode(said, code)) ||
+        said.Contains("Can't connect", StringComparison.OrdinalIgnoreCase) || said.Contains("Unknown server host", StringComparison.OrdinalIgnoreCase) ||
+        (HasCode(said, "2013") && (said.Contains("initial communication packet", StringComparison.OrdinalIgnoreCase) ||
+                                                             said.Contains("handshake", StringComparison.OrdinalIgnoreCase) ||
+                                                             said.Contains("authorization packet", StringComparison.OrdinalIgnoreCase)));
+
+    // 2013 lost during a query, 2006 gone away, 1927 (MariaDB) connection killed: the connection worked
+    // and then ended, which "cannot connect" would misdescribe.
+    private static bool IsConnectionLost(string said) =>
+        new[] { "2013", "2006", "1927" }.Any(code => HasCode(said, code)) ||
+        said.Contains("Lost connection", StringComparison.OrdinalIgnoreCase) || said.Contains("gone away", StringComparison.OrdinalIgnoreCase) ||
+        said.Contains("Connection was killed", StringComparison.OrdinalIgnoreCase);
+
+    // The tools print codes as "ERROR 2013 (HY000)", "Error 2013:" or "… (2013)"; a bare number could be data.
+    private static bool HasCode(string said, string code) =>
+        said.Contains("ERROR " + code, StringComparison.OrdinalIgnoreCase) || said.Contains("(" + code + ")", StringComparison.Ordinal);
 }

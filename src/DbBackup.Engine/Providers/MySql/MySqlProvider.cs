@@ -18,9 +18,10 @@ namespace DbBackup.Engine.Providers.MySql;
 /// load tables in parallel.</summary>
 public sealed partial class MySqlProvider : IDatabaseProvider
 {
-    private const string SchemaFile = "schema.sql";
-    private const string PostSchemaFile = "post.sql";
     private const string TocFile = "toc.json";
+    // Tables whose rows are data: MariaDB reports a system-versioned table as 'SYSTEM VERSIONED', not
+    // 'BASE TABLE' (its current rows are dumped, as mariadb-dump does; its history is not).
+    private const string DataTableTypes = "('BASE TABLE', 'SYSTEM VERSIONED')";
     private const int InsertBatchChars = 1 << 20;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
     private static readonly JsonSerializerOptions TocJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
@@ -60,7 +61,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             "SELECT HEX(t.table_name), IFNULL(t.data_length, 0), IFNULL((SELECT GROUP_CONCAT(HEX(c.column_name) ORDER BY c.ordinal_position SEPARATOR ',') " +
             "FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name " +
             "AND c.data_type IN ('date', 'datetime', 'timestamp')), '') " +
-            $"FROM information_schema.tables t WHERE t.table_schema = {db} AND t.table_type = 'BASE TABLE' ORDER BY t.table_name;",
+            $"FROM information_schema.tables t WHERE t.table_schema = {db} AND t.table_type IN {DataTableTypes} ORDER BY t.table_name;",
             cancellationToken).ConfigureAwait(false);
         return rows.Select(r => new TableInfo("", MySqlSyntax.FromHex(r[0]),
                 r[2].Length == 0 ? [] : r[2].Split(',').Select(MySqlSyntax.FromHex).ToList(),
@@ -103,16 +104,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         var state = new OperationProgress { Phase = "Schema", TablesTotal = names.Count, BytesEstimated = names.Sum(n => sizes.GetValueOrDefault(n)) };
         Report(progress, state);
 
-        // Two dumps: tables and views first, then triggers, routines and events, applied after the
-        // data so triggers never fire during the load. For a table subset only those tables (and their
-        // triggers) are dumped; views are left out because they may reference tables not restored.
-        var tableArgs = subset ? names : new List<string>();
-        await DumpToSinkAsync(source, sink, SchemaFile,
-            ["--no-data", "--skip-triggers", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", source.Database, .. tableArgs],
-            cancellationToken).ConfigureAwait(false);
-        await DumpToSinkAsync(source, sink, PostSchemaFile,
-            ["--no-data", "--no-create-info", "--triggers", "--routines", "--events", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", source.Database, .. tableArgs],
-            cancellationToken).ConfigureAwait(false);
+        // Tables, routines, views and triggers/events in separate scripts, applied around the data in
+        // dependency order (see MySqlSchemaScripts).
+        var views = subset ? [] : await ListViewsAsync(source, cancellationToken).ConfigureAwait(false);
+        await MySqlSchemaScripts.DumpAsync(source, sink, subset ? names : null, views, DumpToSinkAsync, cancellationToken).ConfigureAwait(false);
 
         var jobs = names.Select((name, i) => new TableJob(name, columns[name].Where(c => !c.Generated).Select(c => c.Column).ToList(),
             sinceLiteral == null ? null : MySqlSyntax.Identifier(request.DateColumn!) + " >= " + sinceLiteral,
@@ -144,14 +139,17 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         if (probe.DatabaseExists)
             throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
                 $"Database '{database}' already exists on {target.Server}:{target.Port}; a restore only creates a new database. Choose a name that does not exist.") { TargetObject = database };
-        foreach (var required in new[] { TocFile, SchemaFile, PostSchemaFile })
-            if (!source.Names.Contains(required))
-                throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{required}'; it is not a complete MySQL backup.");
+        if (!source.Names.Contains(TocFile))
+            throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{TocFile}'; it is not a complete MySQL backup.");
         MySqlToc toc;
         await using (var tocStream = source.Open(TocFile))
             toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
                   ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
         ValidateToc(toc, source);
+        foreach (var required in MySqlSchemaScripts.Required(toc.FormatVersion))
+            if (!source.Names.Contains(required))
+                throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{required}'; it is not a complete MySQL backup.");
+        var plan = await MySqlSchemaScripts.PlanAsync(toc.FormatVersion, source, cancellationToken).ConfigureAwait(false);
 
         var state = new OperationProgress { Phase = "Schema", TablesTotal = toc.Tables.Count };
         Report(progress, state);
@@ -159,7 +157,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             $"CREATE DATABASE {MySqlSyntax.Identifier(database)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
         try
         {
-            await ApplyScriptAsync(target, database, source, SchemaFile, cancellationToken).ConfigureAwait(false);
+            foreach (var step in plan.BeforeData)
+                await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
             state.Phase = "Data";
             Report(progress, state);
             var done = 0;
@@ -178,9 +177,11 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         Report(progress, state);
                     }
                 }).ConfigureAwait(false);
+            await VerifyRestoredRowCountsAsync(target, database, toc.Tables, cancellationToken).ConfigureAwait(false);
             state.Phase = "PostData";
             Report(progress, state);
-            await ApplyScriptAsync(target, database, source, PostSchemaFile, cancellationToken).ConfigureAwait(false);
+            foreach (var step in plan.AfterData)
+                await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -230,14 +231,17 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         script.Append("START TRANSACTION WITH CONSISTENT SNAPSHOT;\n");
         for (var i = 0; i < jobs.Count; i++)
         {
-            script.Append("SELECT '#").Append(i).Append("';\n");
+            // The marker carries COUNT(*) taken in the same snapshot: an independent check that the
+            // streamed rows are all the table's rows (a check computed from the stream alone cannot see
+            // rows lost or added on the way).
+            script.Append("SELECT CONCAT('#").Append(i).Append(":', COUNT(*)) FROM ").Append(MySqlSyntax.Qualified(target.Database, jobs[i].Table))
+                .Append(jobs[i].Where == null ? "" : " WHERE " + jobs[i].Where).Append(";\n");
             script.Append(MySqlRowCodec.SelectStatement(target.Database, jobs[i].Table, jobs[i].Columns, jobs[i].Where)).Append(";\n");
         }
         script.Append("SELECT '#end';\nCOMMIT;\n");
 
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(target);
-        using var process = ToolRunner.Start(client, MySqlClientTools.QueryArgs(options, null), redirectStdin: true);
+        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.QueryArgs(null), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         // Written concurrently with reading so neither pipe can fill up and stall the client.
@@ -262,6 +266,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             pendingLength = 0;
         }
         var current = -1;
+        var expectedRows = -1L;
         RowSetChecksum? checksum = null;
         var canonical = new List<byte>(4096);
         var reader = new MySqlLineReader(process.StandardOutput.BaseStream);
@@ -275,6 +280,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 {
                     if (current >= 0)
                     {
+                        if (checksum!.Rows != expectedRows)
+                            throw new DbBackupException(ErrorKind.InvalidData, "MySqlRowCountMismatch",
+                                $"Table '{jobs[current].Table}' of '{target.Database}' has {expectedRows} rows in the snapshot (COUNT(*)) but {checksum.Rows} were read; the backup is not complete.")
+                            { TargetObject = jobs[current].Table };
                         stats.Add(new TableStat { Name = jobs[current].Table, Rows = checksum!.Rows, ContentChecksum = checksum.Value });
                         await FlushPendingAsync().ConfigureAwait(false);
                         if (file != null) await file.DisposeAsync().ConfigureAwait(false);
@@ -287,7 +296,9 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         ended = true;
                         continue;
                     }
-                    current = int.Parse(marker, CultureInfo.InvariantCulture);
+                    var colon = marker.IndexOf(':', StringComparison.Ordinal);
+                    current = int.Parse(marker.AsSpan(0, colon < 0 ? marker.Length : colon), CultureInfo.InvariantCulture);
+                    expectedRows = colon < 0 ? -1 : long.Parse(marker.AsSpan(colon + 1), CultureInfo.InvariantCulture);
                     if (current != stats.Count) throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", "Table markers arrived out of order.");
                     checksum = new RowSetChecksum();
                     if (sink != null) file = sink.Create(jobs[current].File!);
@@ -350,9 +361,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static async Task DumpToSinkAsync(ConnectionTarget source, IPayloadSink sink, string name, List<string> args, CancellationToken cancellationToken)
     {
         var dump = MySqlClientTools.Dump;
-        using var options = MySqlOptionsFile.Create(source);
-        args.InsertRange(0, [options.Argument, "--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
-        using var process = ToolRunner.Start(dump, args);
+        args.InsertRange(0, ["--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
+        using var process = MySqlClientTools.Start(source, dump, args);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         try
@@ -369,18 +379,23 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         }
     }
 
-    /// <summary>Feeds a payload SQL script to the client connected to <paramref name="database"/>.</summary>
-    private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, string name, CancellationToken cancellationToken)
+    /// <summary>Feeds a payload SQL script (or a text split out of one) to the client connected to
+    /// <paramref name="database"/>.</summary>
+    private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlSchemaScripts.Step step, CancellationToken cancellationToken)
     {
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(target);
-        using var process = ToolRunner.Start(client, MySqlClientTools.ScriptArgs(options, database), redirectStdin: true);
+        if (step.Text != null)
+        {
+            await MySqlClientTools.RunAsync(target.WithDatabase(database), client, MySqlClientTools.ScriptArgs(database), step.Text, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
         try
         {
-            await using (var input = source.Open(name))
+            await using (var input = source.Open(step.Name))
             {
                 try { await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false); }
                 catch (IOException) when (process.HasExited) { /* the client stopped at an error; its stderr says which */ }
@@ -413,8 +428,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static async Task<long> LoadTableAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlTocTable table, CancellationToken cancellationToken)
     {
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(target);
-        using var process = ToolRunner.Start(client, MySqlClientTools.ScriptArgs(options, database), redirectStdin: true);
+        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
         using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
         var stderr = ToolRunner.CollectStderrAsync(process);
         var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
@@ -480,8 +494,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     private static void ValidateToc(MySqlToc toc, IPayloadSource source)
     {
         static DbBackupException Bad(string what) => new(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is invalid: " + what + ".");
-        if (toc.FormatVersion != MySqlToc.CurrentFormatVersion)
-            throw new DbBackupException(ErrorKind.NotSupported, "MySqlFormatVersion", $"This backup's MySQL payload format is version {toc.FormatVersion}; this DbBackup reads version {MySqlToc.CurrentFormatVersion}.");
+        if (toc.FormatVersion < 1 || toc.FormatVersion > MySqlToc.CurrentFormatVersion)
+            throw new DbBackupException(ErrorKind.NotSupported, "MySqlFormatVersion", $"This backup's MySQL payload format is version {toc.FormatVersion}; this DbBackup reads versions 1 to {MySqlToc.CurrentFormatVersion}.");
         if (!SqlWordPattern().IsMatch(toc.CharacterSet) || !SqlWordPattern().IsMatch(toc.Collation)) throw Bad("bad character set or collation");
         foreach (var t in toc.Tables)
         {
@@ -490,6 +504,37 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             foreach (var c in t.Columns)
                 if (c.CharacterSet is { } cs && !SqlWordPattern().IsMatch(cs)) throw Bad($"bad character set for column '{c.Name}'");
         }
+    }
+
+    /// <summary>Checks COUNT(*) of every loaded table against the rows the backup recorded, so rows the
+    /// server did not keep (whatever the reason) fail the restore naming the table instead of passing
+    /// unseen: the load itself only counts the rows it sent.</summary>
+    internal static async Task VerifyRestoredRowCountsAsync(ConnectionTarget target, string database, IReadOnlyList<MySqlTocTable> tables, CancellationToken cancellationToken)
+    {
+        if (tables.Count == 0) return;
+        var sql = new StringBuilder();
+        for (var i = 0; i < tables.Count; i++)
+            sql.Append("SELECT ").Append(i).Append(", COUNT(*) FROM ").Append(MySqlSyntax.Qualified(database, tables[i].Name)).Append(";\n");
+        var rows = await MySqlClientTools.QueryAsync(target, null, sql.ToString(), cancellationToken).ConfigureAwait(false);
+        if (rows.Count != tables.Count)
+            throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"Counting the restored tables of '{database}' gave {rows.Count} answers for {tables.Count} tables.");
+        foreach (var row in rows)
+        {
+            var table = tables[int.Parse(row[0], CultureInfo.InvariantCulture)];
+            var count = long.Parse(row[1], CultureInfo.InvariantCulture);
+            if (count != table.Rows)
+                throw new DbBackupException(ErrorKind.InvalidData, "MySqlRestoredRowCountMismatch",
+                    $"Table '{table.Name}' restored into '{database}' holds {count} rows; the backup recorded {table.Rows}.") { TargetObject = table.Name };
+        }
+    }
+
+    /// <summary>Names of the views of <paramref name="target"/>'s database.</summary>
+    private static async Task<List<string>> ListViewsAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        var rows = await MySqlClientTools.QueryAsync(target, null,
+            $"SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = {MySqlSyntax.StringLiteral(target.Database)} AND table_type = 'VIEW' ORDER BY table_name;",
+            cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => MySqlSyntax.FromHex(r[0])).ToList();
     }
 
     private static async Task<(string Charset, string Collation)> DatabaseDefaultsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
@@ -510,7 +555,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             "SELECT HEX(c.table_name), HEX(c.column_name), HEX(c.data_type), HEX(c.column_type), IFNULL(c.character_set_name, ''), " +
             "IF(c.extra LIKE '%VIRTUAL%' OR c.extra LIKE '%STORED%' OR c.extra LIKE '%PERSISTENT%', 1, 0) " +
             "FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name " +
-            $"WHERE c.table_schema = {db} AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position;",
+            $"WHERE c.table_schema = {db} AND t.table_type IN {DataTableTypes} ORDER BY c.table_name, c.ordinal_position;",
             cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<string, List<(MySqlColumn, bool)>>(StringComparer.Ordinal);
         foreach (var r in rows)

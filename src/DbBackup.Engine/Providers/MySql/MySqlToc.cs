@@ -1,14 +1,14 @@
 namespace DbBackup.Engine.Providers.MySql;
 
-/// <summary>The MySQL payload's table of contents (toc.json). Layout of a MySQL backup:
-/// schema.sql (tables and views, mariadb-dump --no-data --skip-triggers), data/NNNN.tsv (one table per
-/// file; one row per line; fields separated by TAB; <c>\N</c> is NULL; values encoded as each column's
-/// <see cref="MySqlColumn.Encoding"/> says), post.sql (triggers, routines, events; applied after the
-/// data so triggers do not fire during the load) and this file.</summary>
+/// <summary>The MySQL payload's table of contents (toc.json). Layout of a MySQL backup: the schema
+/// scripts (see <see cref="MySqlSchemaScripts"/>), data/NNNN.tsv (one table per file; one row per line;
+/// fields separated by TAB; <c>\N</c> is NULL; values encoded as each column's
+/// <see cref="MySqlColumn.Encoding"/> says) and this file.</summary>
 internal sealed class MySqlToc
 {
-    /// <summary>The format version this code writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>The format version this code writes; it reads this one and every earlier one.
+    /// 2: routines and views in scripts of their own (see <see cref="MySqlSchemaScripts"/>).</summary>
+    public const int CurrentFormatVersion = 2;
 
     /// <summary>Payload format version.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;

@@ -1,0 +1,26 @@
+using DbBackup.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace DbBackup.Tests.Corpus;
+
+/// <summary>Whatever mariadb-dump | mariadb restores identically, DbBackup restores identically: each
+/// corpus database is restored both ways and compared object by object and row by row (see
+/// <see cref="MySqlCorpusRoundTrip"/>).</summary>
+public sealed class MySqlCorpusTests(ITestOutputHelper output)
+{
+    [MySqlFact]
+    public Task A_sakila_like_database_restores_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlSakilaLike.Script, output);
+
+    [MySqlFact]
+    public Task An_employees_like_database_with_views_calling_functions_restores_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlEmployeesLike.Script, output);
+
+    [MySqlFact]
+    public Task A_world_like_database_with_latin1_and_utf8mb3_columns_restores_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlWorldLike.Script, output);
+
+    [MySqlFact]
+    public Task A_database_using_mariadb_10_11_hard_features_restores_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlHardFeatures.Script, output);
+}
