@@ -237,6 +237,13 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         Get-Items $Engine $copy | Should -Be $changed
     }
 
+    It 'the confirmation is the consent: -Confirm:$false replaces without -Force, as an answered prompt does' {
+        Invoke-Sql $Engine $db "UPDATE items SET name = 'changed again' WHERE id = 3;" | Out-Null
+        $restore = $backup | Restore-DbBackup -Credential (Get-TestCredential $Engine) -Confirm:$false -Wait -Repository $repo
+        $restore.State | Should -Be 'Succeeded'
+        Get-Items $Engine $db | Should -Be $original
+    }
+
     It 'Restore-DbBackup -Path restores a bundle into a new database' {
         $bundle = Join-Path $TestDrive "$Engine-path.dbbackup"
         $backup | Save-DbBackup -LiteralPath $bundle -Repository $repo

@@ -117,15 +117,16 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
                 bundle = file[0];
             }
             var options = BuildOptions(session, spec, Id, bundle);
-            // Planned as if forced, so -WhatIf describes a replacement too; the start below still
-            // refuses to replace anything without -Force.
+            // Planned as if forced, so -WhatIf and the prompt describe the replacement.
             var plan = Await(session.Engine.PlanRestoreAsync(Forced(options), Cancellation));
-            // -Force answers the prompt, but -WhatIf and an explicit -Confirm still win.
+            // In PowerShell the confirmation IS the consent to replace (the CLI's --force has no
+            // prompt): an answered prompt, -Confirm:$false or -Force all let the restore replace the
+            // target. -Force skips the prompt, but -WhatIf and an explicit -Confirm still win.
             var confirmed = Force && !WhatIfOrConfirmRequested
                 || ShouldProcess(plan.Description, plan.Description + " Continue?", "Restore-DbBackup");
             if (!confirmed) return;
 
-            var record = Await(session.Engine.StartRestoreAsync(options, Cancellation));
+            var record = Await(session.Engine.StartRestoreAsync(Forced(options), Cancellation));
             if (!Wait) { WriteObject(record); return; }
             new OperationWatcher(this, session.Engine).Watch([record.Id], null, cancelOperationsOnStop: true, Cancellation);
         }
