@@ -213,6 +213,21 @@ internal static class PostgreSqlCatalog
         return roles;
     }
 
+    /// <summary>Materialized views of user schemas (not extension members) and whether each is populated.</summary>
+    public static async Task<List<PostgreSqlTocMaterializedView>> MaterializedViewsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT n.nspname::text, c.relname::text, c.relispopulated FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'm' AND {UserSchema} AND {NotExtensionMember} ORDER BY 1, 2
+            """;
+        var list = new List<PostgreSqlTocMaterializedView>();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            list.Add(new PostgreSqlTocMaterializedView { Schema = r.GetString(0), Name = r.GetString(1), Populated = r.GetBoolean(2) });
+        return list;
+    }
+
     private static async Task<uint[]> OidsAsync(NpgsqlConnection conn, string sql, uint[]? parameter, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);

@@ -95,6 +95,9 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             toc.Roles = await PostgreSqlCatalog.RolesAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             toc.SubsetSchemas = [.. plan.SubsetSchemas];
             toc.Sequences = await SequencePositionsAsync(snapshotConn, plan.Sequences, cancellationToken).ConfigureAwait(false);
+            toc.MaterializedViews = plan.SchemaRelations == null
+                ? await PostgreSqlCatalog.MaterializedViewsAsync(snapshotConn, cancellationToken).ConfigureAwait(false)
+                : [];
 
             var estimated = plan.DataTables.Sum(t => t.EstimatedBytes);
             report.Phase("Schema", plan.DataTables.Count, estimated);
@@ -180,6 +183,8 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
 
                 report.Phase("PostData", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
                 await RunPgRestoreAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken, request.Jobs).ConfigureAwait(false);
+                await using (var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false))
+                    await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();
@@ -272,6 +277,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     ?? throw new DbBackupException(ErrorKind.NotFound, "TableNotFound", $"Table {t.Schema}.{t.Name} does not exist in database '{target.Database}'.") { TargetObject = t.ToString() };
                 var checksum = new RowSetChecksum();
                 await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, columns, null, null), null, checksum, _ => { }, cancellationToken).ConfigureAwait(false);
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, checksum.Rows, "its COPY in the same snapshot streamed", cancellationToken).ConfigureAwait(false);
                 result.Add(new TableStat { Schema = t.Schema, Name = t.Name, Rows = checksum.Rows, ContentChecksum = checksum.Value });
             }
             await ExecuteAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
@@ -341,6 +347,8 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 {
                     throw new DbBackupException(KindOf(e), "TableDumpFailed", $"Copying table {t.DisplayName} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = t.DisplayName };
                 }
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, request.DateColumn, request.Since, checksum.Rows,
+                    "its COPY in the same snapshot streamed", token).ConfigureAwait(false);
                 results[i] = new PostgreSqlTocTable
                 {
                     Schema = t.Schema, Name = t.Name, Columns = [.. t.Columns], File = file,
@@ -400,6 +408,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 if (rows != t.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
                 report.TableDone();
             }
         }, ct).ConfigureAwait(false);
@@ -417,6 +426,11 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 await using (var input = OpenPayload(source, schemaFile))
                 await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
                     await input.CopyToAsync(output, ct).ConfigureAwait(false);
+                if (section == "post-data")
+                {
+                    await PostgreSqlPostDataPhases.RestoreAsync(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target), copy, jobs, ct).ConfigureAwait(false);
+                    return;
+                }
                 string[] fileArgs = ["--section=" + section, "--exit-on-error", "--no-password", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database), copy];
                 await ToolRunner.RunAsync(tools.PgRestore, fileArgs, ToolEnvironment(target), null, ct).ConfigureAwait(false);
             }

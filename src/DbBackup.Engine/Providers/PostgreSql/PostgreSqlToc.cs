@@ -38,6 +38,9 @@ public sealed class PostgreSqlToc
     public List<string> SubsetSchemas { get; set; } = [];
     /// <summary>Table data files.</summary>
     public List<PostgreSqlTocTable> Tables { get; set; } = [];
+    /// <summary>Materialized views of a whole-database backup and whether each was populated; null in
+    /// backups written before DbBackup recorded them (see PostgreSqlMaterializedViews).</summary>
+    public List<PostgreSqlTocMaterializedView>? MaterializedViews { get; set; }
     /// <summary>Sequence positions under the dump's snapshot.</summary>
     public List<PostgreSqlTocSequence> Sequences { get; set; } = [];
 
