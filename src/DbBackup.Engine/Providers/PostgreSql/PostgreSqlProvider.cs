@@ -78,8 +78,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             await ExecuteAsync(snapshotConn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
             var snapshot = (string)(await ScalarAsync(snapshotConn, "SELECT pg_export_snapshot()", cancellationToken).ConfigureAwait(false))!;
             var plan = await PostgreSqlCatalog.PlanDumpAsync(snapshotConn, request.Tables, cancellationToken).ConfigureAwait(false);
-            if (plan.SchemaRelations == null)
-                await RefuseLargeObjectsAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             if (plan.DataTables.Count > 0)
                 await ExecuteAsync(snapshotConn, "LOCK TABLE " + string.Join(", ", plan.DataTables.Select(t => PostgreSqlSyntax.Qualified(t.Schema, t.Name)))
                     + " IN ACCESS SHARE MODE", cancellationToken).ConfigureAwait(false);
@@ -105,13 +103,17 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
 
             report.Phase("Data", plan.DataTables.Count, estimated);
             toc.Tables = await DumpDataAsync(request, snapshot, plan.DataTables, sink, report, cancellationToken).ConfigureAwait(false);
+            // Large objects belong to the whole database (pg_dump -t leaves them out too).
+            if (plan.SchemaRelations == null)
+                toc.LargeObjects = await PostgreSqlLargeObjects.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
+            if (toc.LargeObjects != null) toc.FormatVersion = PostgreSqlToc.LargeObjectsFormatVersion;
 
             await using (var tocStream = sink.Create(PostgreSqlToc.FileName))
                 await toc.WriteAsync(tocStream, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(snapshotConn, "COMMIT", cancellationToken).ConfigureAwait(false);
             report.Complete();
             var stats = toc.Tables.Select(t => new TableStat { Schema = t.Schema, Name = t.Name, Rows = t.Rows, ContentChecksum = t.ContentChecksum }).ToList();
-            return new DumpResult(serverText, tools.Version, stats);
+            return new DumpResult(serverText, tools.Version, stats) { FormatVersion = toc.FormatVersion };
         }).ConfigureAwait(false);
     }
 
@@ -124,7 +126,9 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         PostgreSqlToc toc;
         await using (var tocStream = OpenPayload(source, PostgreSqlToc.FileName))
             toc = await PostgreSqlToc.ReadAsync(tocStream, cancellationToken).ConfigureAwait(false);
-        foreach (var file in toc.Tables.Select(t => t.File).Append(toc.SchemaFile))
+        var files = toc.Tables.Select(t => t.File).Append(toc.SchemaFile);
+        if (toc.LargeObjects is { } los) files = files.Append(los.MetadataFile).Append(los.DataFile);
+        foreach (var file in files)
             if (!source.Names.Contains(file, StringComparer.Ordinal))
                 throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup's {PostgreSqlToc.FileName} names '{file}', which is not in the payload.");
         if (!EncodingName().IsMatch(toc.ServerEncoding))
@@ -169,6 +173,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
 
                 report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
                 await RestoreDataAsync(request, toc, source, report, cancellationToken).ConfigureAwait(false);
+
+                if (toc.LargeObjects is { } largeObjects)
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+                    await PostgreSqlLargeObjects.RestoreAsync(conn, largeObjects, name => OpenPayload(source, name), report.AddBytes, cancellationToken).ConfigureAwait(false);
+                }
 
                 report.Phase("Sequences", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
                 await using (var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false))
@@ -372,15 +382,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             list.Add(new PostgreSqlTocSequence { Schema = schema, Name = name, LastValue = r.GetInt64(0), IsCalled = r.GetBoolean(1) });
         }
         return list;
-    }
-
-    /// <summary>pg_dump --schema-only leaves large objects out; refuse rather than lose them silently.</summary>
-    private static async Task RefuseLargeObjectsAsync(NpgsqlConnection conn, CancellationToken ct)
-    {
-        var count = (long)(await ScalarAsync(conn, "SELECT count(*) FROM pg_largeobject_metadata", ct).ConfigureAwait(false))!;
-        if (count > 0)
-            throw new DbBackupException(ErrorKind.NotSupported, "LargeObjectsNotSupported",
-                $"Database '{conn.Database}' holds {count} large object(s) (pg_largeobject), which DbBackup does not back up. Use pg_dump for this database.");
     }
 
     // ---- restore ----
