@@ -23,34 +23,41 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 internal static partial class PostgreSqlPostDataPhases
 {
     /// <summary>One list per phase, each line a pg_restore -l entry of the post-data section.</summary>
-    public static (List<string> Build, List<string> Attach, List<string> Last) Split(string listing)
+    public static (List<string> Build, List<string> Attach, List<string> Last, List<string> EventTriggers) Split(string listing)
     {
         var build = new List<string>();
         var attach = new List<string>();
         var last = new List<string>();
+        var eventTriggers = new List<string>();
         foreach (var line in listing.Split('\n'))
         {
             var m = Entry().Match(line);
             if (!m.Success) continue; // comments and blank lines
             var type = m.Groups[1].Value;
-            if (type.StartsWith("INDEX ATTACH ", StringComparison.Ordinal)) attach.Add(line);
+            if (type.StartsWith("EVENT TRIGGER ", StringComparison.Ordinal) || EventTriggerProperty().IsMatch(type)) eventTriggers.Add(line);
+            else if (type.StartsWith("INDEX ATTACH ", StringComparison.Ordinal)) attach.Add(line);
             else if (type.StartsWith("FK CONSTRAINT ", StringComparison.Ordinal) || type.StartsWith("COMMENT ", StringComparison.Ordinal)
                      || type.StartsWith("SECURITY LABEL ", StringComparison.Ordinal) || type.StartsWith("ACL ", StringComparison.Ordinal))
                 last.Add(line);
             else build.Add(line);
         }
-        return (build, attach, last);
+        return (build, attach, last, eventTriggers);
     }
 
-    /// <summary>Runs the post-data section of <paramref name="archive"/> (a seekable file) in the three phases.</summary>
+    /// <summary>Runs the post-data section of <paramref name="archive"/> (a seekable file) in the three
+    /// phases, then <paramref name="beforeEventTriggers"/>, then the event triggers: pg_dump orders event
+    /// triggers after everything else (materialized view refreshes included) so that none fires during
+    /// the restore, and a refresh is a command an event trigger can refuse.</summary>
     public static async Task RestoreAsync(PostgreSqlTools tools, string database, IDictionary<string, string> environment,
-        string archive, int jobs, CancellationToken ct)
+        string archive, int jobs, Func<Task> beforeEventTriggers, CancellationToken ct)
     {
         var listing = await ToolRunner.RunAsync(tools.PgRestore, ["--list", "--section=post-data", archive], environment, null, ct).ConfigureAwait(false);
-        var (build, attach, last) = Split(listing);
+        var (build, attach, last, eventTriggers) = Split(listing);
         await RunListAsync(tools, database, environment, archive, build, jobs, ct).ConfigureAwait(false);
         await RunListAsync(tools, database, environment, archive, attach, 1, ct).ConfigureAwait(false);
         await RunListAsync(tools, database, environment, archive, last, jobs, ct).ConfigureAwait(false);
+        await beforeEventTriggers().ConfigureAwait(false);
+        await RunListAsync(tools, database, environment, archive, eventTriggers, 1, ct).ConfigureAwait(false);
     }
 
     private static async Task RunListAsync(PostgreSqlTools tools, string database, IDictionary<string, string> environment,
@@ -72,6 +79,10 @@ internal static partial class PostgreSqlPostDataPhases
             Repository.SecureFiles.TryDelete(list);
         }
     }
+
+    /// <summary>A comment or security label on an event trigger ("COMMENT - EVENT TRIGGER name owner").</summary>
+    [GeneratedRegex(@"^(COMMENT|SECURITY LABEL) - EVENT TRIGGER ")]
+    private static partial Regex EventTriggerProperty();
 
     /// <summary>"dumpId; catalogOid objectOid TYPE …": group 1 is everything after the oids.</summary>
     [GeneratedRegex(@"^\s*\d+;\s*\d+\s+\d+\s+(.*)$")]

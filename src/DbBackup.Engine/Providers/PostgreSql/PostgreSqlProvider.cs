@@ -192,9 +192,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     }
 
                 report.Phase("PostData", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
-                await RunPgRestoreAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken, request.Jobs).ConfigureAwait(false);
-                await using (var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false))
-                    await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, cancellationToken).ConfigureAwait(false);
+                await RestorePostDataAsync(tools, target, source, toc, request.Jobs, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();
@@ -415,32 +413,8 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         }, ct).ConfigureAwait(false);
     }
 
-    private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct, int jobs = 1)
+    private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct)
     {
-        if (jobs > 1)
-        {
-            // pg_restore builds indexes and constraints in parallel only from a seekable file, not stdin.
-            // The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
-            var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
-            try
-            {
-                await using (var input = OpenPayload(source, schemaFile))
-                await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
-                    await input.CopyToAsync(output, ct).ConfigureAwait(false);
-                if (section == "post-data")
-                {
-                    await PostgreSqlPostDataPhases.RestoreAsync(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target), copy, jobs, ct).ConfigureAwait(false);
-                    return;
-                }
-                string[] fileArgs = ["--section=" + section, "--exit-on-error", "--no-password", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database), copy];
-                await ToolRunner.RunAsync(tools.PgRestore, fileArgs, ToolEnvironment(target), null, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                Repository.SecureFiles.TryDelete(copy);
-            }
-            return;
-        }
         string[] args = ["--section=" + section, "--exit-on-error", "--no-password", "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database)];
         using var p = ToolRunner.Start(tools.PgRestore, args, ToolEnvironment(target), redirectStdin: true);
         await using var reg = ct.Register(() => ToolRunner.Kill(p));
@@ -475,6 +449,31 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         var err = await stderr.ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         if (p.ExitCode != 0) throw ToolRunner.ToolFailed(tools.PgRestore, p.ExitCode, err);
+    }
+
+    /// <summary>The post-data section in phases (see <see cref="PostgreSqlPostDataPhases"/>), with the
+    /// populated materialized views refreshed before the event triggers are created, as pg_restore does.</summary>
+    private static async Task RestorePostDataAsync(PostgreSqlTools tools, ConnectionTarget target, IPayloadSource source, PostgreSqlToc toc, int jobs, CancellationToken ct)
+    {
+        // pg_restore restores a chosen list of entries (and in parallel) only from a seekable file, not
+        // stdin. The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
+        var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
+        try
+        {
+            await using (var input = OpenPayload(source, toc.SchemaFile))
+            await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
+                await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            await PostgreSqlPostDataPhases.RestoreAsync(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target), copy, Math.Max(1, jobs),
+                async () =>
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, ct).ConfigureAwait(false);
+                    await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, ct).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Repository.SecureFiles.TryDelete(copy);
+        }
     }
 
     private static async Task RefuseMissingRolesAsync(NpgsqlConnection admin, IReadOnlyList<string> roles, ConnectionTarget target, CancellationToken ct)
