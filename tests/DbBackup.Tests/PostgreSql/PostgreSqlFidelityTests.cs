@@ -1,3 +1,4 @@
+using DbBackup.Engine.Artifacts;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Providers.PostgreSql;
 using DbBackup.Model;
@@ -77,6 +78,65 @@ public sealed class PostgreSqlFidelityTests
         {
             await PostgresTestDatabase.DropAsync(restored);
         }
+    }
+
+    [PostgresFact]
+    public async Task A_backup_written_before_materialized_view_states_were_recorded_restores_with_every_one_refreshed()
+    {
+        await using var source = await PostgresTestDatabase.CreateAsync("pgfid_mvold", """
+            CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 5);
+            CREATE MATERIALIZED VIEW m1 AS SELECT a FROM t;
+            CREATE MATERIALIZED VIEW m2 AS SELECT count(*) AS n FROM m1;
+            """);
+        var restored = TestServers.UniqueName("pgfid_dst");
+        using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 1));
+        var old = Path.Combine(Path.GetTempPath(), "dbbackup-pgtest-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // The same payload with the toc as the previous version wrote it: no materializedViews.
+            var writer = new PayloadWriter(old, CompressionKind.Gzip);
+            foreach (var name in payload.Reader().Names)
+            {
+                await using var input = payload.Reader().Open(name);
+                await using var output = writer.Create(name);
+                if (name != PostgreSqlToc.FileName) { await input.CopyToAsync(output); continue; }
+                var toc = await PostgreSqlToc.ReadAsync(input, default);
+                Assert.NotNull(toc.MaterializedViews);
+                toc.MaterializedViews = null;
+                await toc.WriteAsync(output, default);
+            }
+            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 1),
+                new PayloadReader(old, writer.Files, CompressionKind.Gzip), new DumpedPayload.SyncProgress([]), default);
+            Assert.Equal(5L, await PostgresTestDatabase.ScalarAsync(restored, "SELECT n FROM m2"));
+        }
+        finally
+        {
+            Directory.Delete(old, recursive: true);
+            await PostgresTestDatabase.DropAsync(restored);
+        }
+    }
+
+    [Fact]
+    public void Post_data_runs_attaches_alone_and_foreign_keys_comments_and_event_triggers_after_everything_they_may_need()
+    {
+        const string listing = """
+            ;
+            ; Archive created at 2026-11-26 03:59:30 UTC
+            3261; 2606 18861 CONSTRAINT public pk pk_pkey dbbackup
+            3257; 1259 19015 INDEX public pk_c_a_idx dbbackup
+            3310; 0 0 INDEX ATTACH public pk111_c_a_idx dbbackup
+            3246; 2606 17479 FK CONSTRAINT public ref1 ref1_a_b_fkey dbbackup
+            3300; 0 0 COMMENT public CONSTRAINT ref1_a_b_fkey ON ref1 dbbackup
+            3320; 2620 19100 TRIGGER public ref1 trg dbbackup
+            3330; 3466 19200 EVENT TRIGGER - protect dbbackup
+            3331; 0 0 COMMENT - EVENT TRIGGER protect dbbackup
+            """;
+        var (build, attach, last, eventTriggers) = PostgreSqlPostDataPhases.Split(listing);
+        Assert.Equal(["3261", "3257", "3320"], build.Select(Id));
+        Assert.Equal(["3310"], attach.Select(Id));
+        Assert.Equal(["3246", "3300"], last.Select(Id));
+        Assert.Equal(["3330", "3331"], eventTriggers.Select(Id));
+        static string Id(string line) => line.Trim().Split(';')[0];
     }
 
     /// <summary>Before the fix, one parallel pg_restore of this post-data section failed about one run in
