@@ -1,3 +1,4 @@
+using DbBackup.Engine.Operations;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Providers.PostgreSql;
 using DbBackup.Model;
@@ -50,6 +51,30 @@ public sealed class PostgreSqlLargeObjectTests
         finally
         {
             await PostgresTestDatabase.DropAsync(restored);
+        }
+    }
+
+    [PostgresFact]
+    public async Task Through_the_engine_a_backup_with_large_objects_is_recorded_as_format_2_and_restores_them()
+    {
+        using var repo = new TestRepository();
+        await using var source = await PostgresTestDatabase.CreateAsync("pglo_eng", "CREATE TABLE d (id int, body oid); INSERT INTO d VALUES (1, lo_from_bytea(0, 'abc'));");
+        var target = TestServers.UniqueName("pglo_engto");
+        try
+        {
+            var started = await repo.Engine.StartBackupAsync(new BackupOptions { Target = source.Target }, CancellationToken.None);
+            var backup = await repo.WaitAsync<BackupRecord>(started.Id);
+            Assert.Equal(OperationState.Succeeded, backup.State);
+            // DbBackup versions before large objects restore formats up to 1, so they refuse this backup.
+            Assert.Equal(2, backup.FormatVersion);
+            Assert.Contains(backup.Files, f => f.Name.StartsWith("payload/largeobjects.dat", StringComparison.Ordinal));
+            var restore = await repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = source.Target, TargetDatabase = target }, CancellationToken.None);
+            Assert.Equal(OperationState.Succeeded, (await repo.WaitAsync<RestoreRecord>(restore.Id)).State);
+            Assert.Equal(await PostgresTestDatabase.ColumnAsync(source.Name, PostgresComparison.LargeObjectsSql), await PostgresTestDatabase.ColumnAsync(target, PostgresComparison.LargeObjectsSql));
+        }
+        finally
+        {
+            await PostgresTestDatabase.DropAsync(target);
         }
     }
 

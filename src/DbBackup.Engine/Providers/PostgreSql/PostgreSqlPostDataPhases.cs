@@ -18,7 +18,8 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 /// foreign keys, triggers, rules, policies…) in parallel; (2) every INDEX ATTACH serially, in archive
 /// order, as a serial pg_restore does; (3) foreign keys in parallel, then comments, security labels and
 /// privileges (they may be about a foreign key, so they come after it). With this split the same case
-/// succeeded 30 times in 30.
+/// succeeded 30 times in 30. Event triggers (and their comments) come last of all, after the caller's
+/// materialized view refreshes, so no user event trigger fires during the restore.
 /// </remarks>
 internal static partial class PostgreSqlPostDataPhases
 {

@@ -171,7 +171,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 }
                 await RunPgRestoreAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false);
 
-                report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
+                report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes) + (toc.LargeObjects?.Bytes ?? 0));
                 await RestoreDataAsync(request, toc, source, report, cancellationToken).ConfigureAwait(false);
 
                 if (toc.LargeObjects is { } largeObjects)
