@@ -106,6 +106,10 @@ internal static class PostgresCorpusHardFeatures
         ALTER VIEW app.active_customer OWNER TO {{O}};
         CREATE RULE no_delete AS ON DELETE TO app.active_customer DO INSTEAD NOTHING;
         GRANT SELECT ON app.active_customer TO {{R}};
+        COMMENT ON VIEW app.active_customer IS 'a view with a rule';
+        COMMENT ON COLUMN app.active_customer.email IS 'a comment on a view column';
+        COMMENT ON TYPE app.status IS 'an enum';
+        COMMENT ON TYPE app.floatrange IS 'a range';
 
         CREATE FUNCTION app.audit() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = app, pg_temp AS $$
         BEGIN INSERT INTO app.audit_log (what) VALUES (TG_OP || ' ' || TG_TABLE_NAME); RETURN NEW; END $$;
