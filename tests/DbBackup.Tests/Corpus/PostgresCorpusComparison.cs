@@ -54,26 +54,41 @@ internal static partial class PostgresCorpusComparison
     public static async Task<List<string>> ContentsAsync(string database)
     {
         var lines = new List<string>();
+        // Partitions of a tree hash-partitioned on an enum are compared as their whole tree: the enum's
+        // OIDs, and so the partition each row hashes to, differ in every database (pg_restore's too).
         var relations = await PostgresTestDatabase.RowsAsync(database, $"""
-            SELECT format('%I.%I', n.nspname, c.relname), c.relkind::text, c.relispopulated FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            SELECT DISTINCT coalesce(v.root::regclass::text, format('%I.%I', n.nspname, c.relname)),
+                   CASE WHEN v.root IS NULL THEN c.relkind::text ELSE 'p' END, c.relispopulated
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN LATERAL (SELECT CASE WHEN c.relispartition AND EXISTS (
+                SELECT 1 FROM pg_partition_ancestors(c.oid) a JOIN pg_partitioned_table pt ON pt.partrelid = a.relid
+                WHERE pt.partstrat = 'h' AND EXISTS (SELECT 1 FROM unnest(pt.partattrs::int2[]) k JOIN pg_attribute ka ON ka.attrelid = pt.partrelid AND ka.attnum = k
+                                                     JOIN pg_type kt ON kt.oid = ka.atttypid WHERE kt.typtype = 'e'))
+                THEN pg_partition_root(c.oid) END AS root) v
             WHERE c.relkind IN ('r', 'm', 'S') AND {UserSchema} ORDER BY 1
             """);
         foreach (var row in relations)
         {
             var (name, kind, populated) = ((string)row[0]!, (string)row[1]!, (bool)row[2]!);
             string value;
-            if (kind == "S")
+            if (kind == "p")
+                value = await DigestAsync(database, name);
+            else if (kind == "S")
                 value = (string)(await PostgresTestDatabase.ScalarAsync(database, $"SELECT last_value || ' called ' || is_called FROM {name}"))!;
             else if (kind == "m" && !populated)
                 value = "not populated";
             else
-                value = (await PostgresTestDatabase.ScalarAsync(database,
-                    $"SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM ONLY {name} x"))!.ToString()!;
-            lines.Add($"{(kind == "S" ? "sequence" : kind == "m" ? "materialized view" : "table")} {name}: {value}");
+                value = await DigestAsync(database, "ONLY " + name);
+            lines.Add($"{(kind == "S" ? "sequence" : kind == "m" ? "materialized view" : kind == "p" ? "partition tree" : "table")} {name}: {value}");
         }
         lines.AddRange((await PostgresTestDatabase.ColumnAsync(database, PostgresComparison.LargeObjectsSql)).Select(l => "large object " + l));
         return lines;
     }
+
+    /// <summary>Row count and the md5 of the rows' text in order, of a FROM item.</summary>
+    private static async Task<string> DigestAsync(string database, string from)
+        => (await PostgresTestDatabase.ScalarAsync(database,
+            $"SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(x::text, E'\\n' ORDER BY x::text)), '-') FROM {from} x"))!.ToString()!;
 
     /// <summary>Equal lists, or a failure showing where they part, with a few lines of context.</summary>
     public static void AssertSameLines(string what, IReadOnlyList<string> control, IReadOnlyList<string> subject)

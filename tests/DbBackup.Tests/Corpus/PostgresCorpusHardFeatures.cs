@@ -165,6 +165,10 @@ internal static class PostgresCorpusHardFeatures
             PARTITION BY RANGE (at);
         CREATE TABLE app.event_log_2024 PARTITION OF app.event_log FOR VALUES FROM ('2024-01-01 00:00+00') TO ('2025-01-01 00:00+00');
         INSERT INTO app.event_log (id, at) SELECT i, timestamptz '2024-01-01 00:00+00' + i * interval '1 day' FROM generate_series(1, 30) i;
+        CREATE TABLE app.by_status (status app.status, n int) PARTITION BY HASH (status);
+        CREATE TABLE app.by_status_0 PARTITION OF app.by_status FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+        CREATE TABLE app.by_status_1 PARTITION OF app.by_status FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+        INSERT INTO app.by_status SELECT (enum_range(NULL::app.status))[1 + i % 3], i FROM generate_series(1, 60) i;
         COMMENT ON EXTENSION hstore IS 'key/value pairs';
         COMMENT ON COLUMN app.orders.total IS 'a comment on a partitioned column';
         """;

@@ -12,10 +12,11 @@ internal static class PostgreSqlCopy
     private const int ChunkSize = 128 * 1024;
 
     /// <summary>COPY (SELECT cols FROM ONLY table [WHERE dateColumn &gt;= since]) TO STDOUT, text format.</summary>
-    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since)
+    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since, bool wholeTree = false)
     {
         // ONLY: an inheritance parent's own rows; its children are tables of their own, dumped once each.
-        var select = "SELECT " + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + " FROM ONLY " + PostgreSqlSyntax.Qualified(schema, name);
+        // wholeTree: a partitioned table's rows, which are all in its partitions (verify of rows loaded through a root).
+        var select = "SELECT " + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + (wholeTree ? " FROM " : " FROM ONLY ") + PostgreSqlSyntax.Qualified(schema, name);
         if (since is { } s && dateColumn != null)
             select += " WHERE " + PostgreSqlSyntax.Identifier(dateColumn) + " >= " + PostgreSqlSyntax.TimestampTz(s);
         return "COPY (" + select + ") TO STDOUT";

@@ -112,7 +112,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 await toc.WriteAsync(tocStream, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(snapshotConn, "COMMIT", cancellationToken).ConfigureAwait(false);
             report.Complete();
-            var stats = toc.Tables.Select(t => new TableStat { Schema = t.Schema, Name = t.Name, Rows = t.Rows, ContentChecksum = t.ContentChecksum }).ToList();
+            var stats = PostgreSqlLoadViaRoot.Stats(toc.Tables);
             return new DumpResult(serverText, tools.Version, stats) { FormatVersion = toc.FormatVersion };
         }).ConfigureAwait(false);
     }
@@ -281,11 +281,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             var result = new List<TableStat>();
             foreach (var t in tables)
             {
-                var columns = await PostgreSqlCatalog.CopyColumnsAsync(conn, t.Schema, t.Name, cancellationToken).ConfigureAwait(false)
+                var (columns, partitioned) = await PostgreSqlCatalog.CopyColumnsAsync(conn, t.Schema, t.Name, cancellationToken).ConfigureAwait(false)
                     ?? throw new DbBackupException(ErrorKind.NotFound, "TableNotFound", $"Table {t.Schema}.{t.Name} does not exist in database '{target.Database}'.") { TargetObject = t.ToString() };
                 var checksum = new RowSetChecksum();
-                await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, columns, null, null), null, checksum, _ => { }, cancellationToken).ConfigureAwait(false);
-                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, checksum.Rows, "its COPY in the same snapshot streamed", cancellationToken).ConfigureAwait(false);
+                // A partitioned table here stands for partitions loaded through it (PostgreSqlLoadViaRoot).
+                await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, columns, null, null, wholeTree: partitioned), null, checksum, _ => { }, cancellationToken).ConfigureAwait(false);
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, checksum.Rows, "its COPY in the same snapshot streamed", cancellationToken, partitioned).ConfigureAwait(false);
                 result.Add(new TableStat { Schema = t.Schema, Name = t.Name, Rows = checksum.Rows, ContentChecksum = checksum.Value });
             }
             await ExecuteAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
@@ -360,6 +361,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 results[i] = new PostgreSqlTocTable
                 {
                     Schema = t.Schema, Name = t.Name, Columns = [.. t.Columns], File = file,
+                    LoadViaSchema = t.LoadVia?.Schema, LoadViaName = t.LoadVia?.Name,
                     Rows = checksum.Rows, Bytes = bytes, ContentChecksum = checksum.Value,
                 };
                 report.TableDone();
@@ -398,7 +400,8 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 try
                 {
                     await using var input = OpenPayload(source, t.File);
-                    rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.Schema, t.Name, t.Columns), input, report.AddBytes, token).ConfigureAwait(false);
+                    rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns),
+                        input, report.AddBytes, token).ConfigureAwait(false);
                 }
                 catch (PostgresException e)
                 {
@@ -407,10 +410,15 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 if (rows != t.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
-                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
+                // Rows loaded through a partition root may land in other partitions: those are counted per root below.
+                if (t.LoadViaName == null)
+                    await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
                 report.TableDone();
             }
         }, ct).ConfigureAwait(false);
+        await using var check = await PostgreSqlConnector.OpenAsync(request.Target, ct).ConfigureAwait(false);
+        foreach (var root in PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)))
+            await PostgreSqlRowCount.CheckAsync(check, root.Schema, root.Name, null, null, root.Rows, "the backup recorded for its partitions", ct, wholeTree: true).ConfigureAwait(false);
     }
 
     private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct)

@@ -10,10 +10,12 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 internal static class PostgreSqlRowCount
 {
     /// <summary>SELECT count(*) of the table's own rows [with dateColumn &gt;= since].</summary>
-    public static string Sql(string schema, string name, string? dateColumn, DateTimeOffset? since)
+    public static string Sql(string schema, string name, string? dateColumn, DateTimeOffset? since, bool wholeTree = false)
     {
         var table = PostgreSqlSyntax.Qualified(schema, name);
-        var sql = $"SELECT count(*) FROM ONLY {table} WHERE tableoid = {PostgreSqlSyntax.Literal(table)}::regclass";
+        var sql = wholeTree
+            ? $"SELECT count(*) FROM {table} WHERE true" // a partitioned table: the rows of all its partitions
+            : $"SELECT count(*) FROM ONLY {table} WHERE tableoid = {PostgreSqlSyntax.Literal(table)}::regclass";
         if (since is { } s && dateColumn != null)
             sql += " AND " + PostgreSqlSyntax.Identifier(dateColumn) + " >= " + PostgreSqlSyntax.TimestampTz(s);
         return sql;
@@ -22,9 +24,9 @@ internal static class PostgreSqlRowCount
     /// <summary>Counts in the connection's current transaction (so in the same snapshot as its COPY)
     /// and throws RowCountMismatch, naming the table, when the count differs from <paramref name="streamed"/>.</summary>
     public static async Task CheckAsync(NpgsqlConnection conn, string schema, string name, string? dateColumn, DateTimeOffset? since,
-        long streamed, string what, CancellationToken ct)
+        long streamed, string what, CancellationToken ct, bool wholeTree = false)
     {
-        await using var cmd = new NpgsqlCommand(Sql(schema, name, dateColumn, since), conn);
+        await using var cmd = new NpgsqlCommand(Sql(schema, name, dateColumn, since, wholeTree), conn);
         var counted = (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         if (counted != streamed)
             throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
