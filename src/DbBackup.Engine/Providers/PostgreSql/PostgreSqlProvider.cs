@@ -416,8 +416,10 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 report.TableDone();
             }
         }, ct).ConfigureAwait(false);
+        var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();
+        if (roots.Count == 0) return;
         await using var check = await PostgreSqlConnector.OpenAsync(request.Target, ct).ConfigureAwait(false);
-        foreach (var root in PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)))
+        foreach (var root in roots)
             await PostgreSqlRowCount.CheckAsync(check, root.Schema, root.Name, null, null, root.Rows, "the backup recorded for its partitions", ct, wholeTree: true).ConfigureAwait(false);
     }
 
@@ -460,7 +462,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     }
 
     /// <summary>The post-data section in phases (see <see cref="PostgreSqlPostDataPhases"/>), with the
-    /// populated materialized views refreshed before the event triggers are created, as pg_restore does.</summary>
+    /// populated materialized views refreshed before the event triggers are created.</summary>
     private static async Task RestorePostDataAsync(PostgreSqlTools tools, ConnectionTarget target, IPayloadSource source, PostgreSqlToc toc, int jobs, CancellationToken ct)
     {
         // pg_restore restores a chosen list of entries (and in parallel) only from a seekable file, not
