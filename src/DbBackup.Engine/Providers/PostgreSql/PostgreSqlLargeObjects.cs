@@ -130,6 +130,12 @@ internal static class PostgreSqlLargeObjects
         if (await data.ReadAsync(buffer.AsMemory(0, 1), ct).ConfigureAwait(false) > 0 || count != toc.Count)
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid",
                 $"{toc.MetadataFile} lists {count} large objects and {toc.DataFile} does not end with the last of them; the backup recorded {toc.Count}.");
+        // An independent count, as for tables: the restored database holds exactly the backup's large objects.
+        await using var counted = new NpgsqlCommand("SELECT count(*) FROM pg_largeobject_metadata", conn);
+        var restored = (long)(await counted.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        if (restored != toc.Count)
+            throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
+                $"The restored database holds {restored} large objects by count(*), but the backup recorded {toc.Count}.");
     }
 
     /// <summary>ALTER OWNER, the privileges and the comment of one restored large object. A backup's
