@@ -9,8 +9,11 @@ namespace DbBackup.Engine.Operations;
 
 public sealed partial class BackupEngine
 {
-    /// <summary>Payload format version this build writes (and the newest it restores).</summary>
-    public const int PayloadFormatVersion = 1;
+    /// <summary>The newest payload format version this build restores. A backup records the version its
+    /// payload needs (<see cref="DumpResult.FormatVersion"/>): 2 for PostgreSQL backups holding large
+    /// objects and for MySQL backups (routines and views in scripts of their own), so older builds refuse
+    /// those up front and still restore every other backup.</summary>
+    public const int PayloadFormatVersion = 2;
 
     /// <summary>Validates (connection, tools, tables, date filter), records a Pending backup, starts
     /// the detached worker and returns the record at once.</summary>
@@ -233,6 +236,7 @@ public sealed partial class BackupEngine
                 r.SizeBytes = files.Sum(f => f.Size);
                 r.Sha256 = FileListHash(files);
                 r.TableStats = result.TableStats.ToList();
+                r.FormatVersion = result.FormatVersion;
                 r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
                 r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
                 r.Progress = RecordTracker<BackupRecord>.Completed(r.Progress, r.TableStats.Count);

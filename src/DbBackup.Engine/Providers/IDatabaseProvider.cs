@@ -43,7 +43,11 @@ public sealed record DumpRequest(
     int Jobs);
 
 /// <summary>What a dump produced besides its files.</summary>
-public sealed record DumpResult(string ServerVersion, string ToolVersion, IReadOnlyList<TableStat> TableStats);
+public sealed record DumpResult(string ServerVersion, string ToolVersion, IReadOnlyList<TableStat> TableStats)
+{
+    /// <summary>The payload format version this dump needs to be restored (recorded in the manifest).</summary>
+    public int FormatVersion { get; init; } = 1;
+}
 
 /// <summary>What to restore where.</summary>
 public sealed record RestoreRequest(

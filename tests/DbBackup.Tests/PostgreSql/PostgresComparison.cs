@@ -20,6 +20,14 @@ internal static class PostgresComparison
         $"SELECT s.seqrelid::regclass || ':' || s.seqtypid::regtype || ':' || s.seqstart || ':' || s.seqincrement || ':' || s.seqmin || ':' || s.seqmax FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {UserSchema} ORDER BY 1",
     ];
 
+    /// <summary>Every large object: OID, owner, privileges (sorted), comment and the md5 of its content.</summary>
+    public const string LargeObjectsSql = """
+        SELECT m.oid || ':' || pg_get_userbyid(m.lomowner) || ':'
+            || coalesce((SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(m.lomacl) x), 'default') || ':'
+            || coalesce(obj_description(m.oid, 'pg_largeobject'), '') || ':' || md5(lo_get(m.oid)) || ':' || length(lo_get(m.oid))
+        FROM pg_largeobject_metadata m ORDER BY m.oid
+        """;
+
     public static async Task AssertSameAsync(string source, string restored)
     {
         foreach (var sql in Inventory)

@@ -127,7 +127,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         state.Phase = "Finishing";
         state.Percent = 100;
         Report(progress, state);
-        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats);
+        // Format 2 (routines and views in scripts of their own): an older DbBackup must refuse it up front.
+        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats) { FormatVersion = MySqlToc.CurrentFormatVersion };
     }
 
     /// <inheritdoc/>

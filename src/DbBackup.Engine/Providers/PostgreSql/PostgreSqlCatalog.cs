@@ -13,9 +13,21 @@ internal static class PostgreSqlCatalog
         "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')";
 
     /// <summary>Non-generated columns in ordinal order: the server recomputes generated ones on restore.</summary>
-    private const string CopyColumns =
-        "(SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a " +
+    private const string CopyColumns = "(SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a " +
         "WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '')";
+
+    /// <summary>The root of a leaf partition whose rows must be loaded through that root, or NULL. A hash
+    /// partition key on an enum hashes the enum value's OID, which differs in the restored database, so a
+    /// row may belong to another partition there. pg_dump then loads such partitions' rows through the
+    /// root of their tree and lets the server route them; so does DbBackup.</summary>
+    private const string LoadViaRoot = """
+        CASE WHEN c.relispartition AND EXISTS (
+            SELECT 1 FROM pg_partition_ancestors(c.oid) anc JOIN pg_partitioned_table pt ON pt.partrelid = anc.relid
+            WHERE pt.partstrat = 'h' AND EXISTS (
+                SELECT 1 FROM unnest(pt.partattrs::int2[]) k JOIN pg_attribute ka ON ka.attrelid = pt.partrelid AND ka.attnum = k
+                JOIN pg_type kt ON kt.oid = ka.atttypid WHERE kt.typtype = 'e'))
+        THEN pg_partition_root(c.oid) END
+        """;
 
     /// <summary>Plain tables, leaf partitions and partitioned parents of user schemas, with a size
     /// estimate from pg_class.relpages: pg_table_size takes a lock on the table and so waited forever
@@ -168,28 +180,40 @@ internal static class PostgreSqlCatalog
 
     private static async Task<IReadOnlyList<PostgreSqlDumpTable>> DataTablesAsync(NpgsqlConnection conn, uint[] oids, CancellationToken ct)
     {
+        // A leaf loaded through its root is copied in the root's column order, so its rows' text (and
+        // checksums) are the root's whatever the leaf's own column order.
         var sql = $"""
-            SELECT n.nspname::text, c.relname::text, coalesce({CopyColumns}, ARRAY[]::text[]), pg_table_size(c.oid)
+            SELECT n.nspname::text, c.relname::text,
+                   coalesce(CASE WHEN v.root IS NULL THEN {CopyColumns} ELSE {CopyColumns.Replace("c.oid", "v.root", StringComparison.Ordinal)} END, ARRAY[]::text[]),
+                   pg_table_size(c.oid), rn.nspname::text, rc.relname::text
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN LATERAL (SELECT {LoadViaRoot} AS root) v
+            LEFT JOIN pg_class rc ON rc.oid = v.root LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE c.oid = ANY($1) ORDER BY 4 DESC, 1, 2
             """;
         var list = new List<PostgreSqlDumpTable>();
         await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { OidArray(oids) } };
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false))
-            list.Add(new PostgreSqlDumpTable(r.GetString(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetInt64(3)));
+            list.Add(new PostgreSqlDumpTable(r.GetString(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetInt64(3))
+            {
+                LoadVia = r.IsDBNull(4) ? null : (r.GetString(4), r.GetString(5)),
+            });
         return list;
     }
 
-    /// <summary>The copy column list of an existing table, or null when there is no such table.</summary>
-    public static async Task<IReadOnlyList<string>?> CopyColumnsAsync(NpgsqlConnection conn, string schema, string name, CancellationToken ct)
+    /// <summary>The copy column list of an existing table, and whether it is a partitioned table (whose
+    /// rows are its partitions' rows), or null when there is no such table.</summary>
+    public static async Task<(IReadOnlyList<string> Columns, bool Partitioned)?> CopyColumnsAsync(NpgsqlConnection conn, string schema, string name, CancellationToken ct)
     {
         var sql = $"""
-            SELECT coalesce({CopyColumns}, ARRAY[]::text[]) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'
+            SELECT coalesce({CopyColumns}, ARRAY[]::text[]), c.relkind = 'p' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
             """;
         await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { new() { Value = schema }, new() { Value = name } } };
-        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as string[];
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        if (!await r.ReadAsync(ct).ConfigureAwait(false)) return null;
+        return (r.GetFieldValue<string[]>(0), r.GetBoolean(1));
     }
 
     /// <summary>Roles that own objects or hold privileges in the current database: a restore that keeps
@@ -211,6 +235,21 @@ internal static class PostgreSqlCatalog
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false)) roles.Add(r.GetString(0));
         return roles;
+    }
+
+    /// <summary>Materialized views of user schemas (not extension members) and whether each is populated.</summary>
+    public static async Task<List<PostgreSqlTocMaterializedView>> MaterializedViewsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT n.nspname::text, c.relname::text, c.relispopulated FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'm' AND {UserSchema} AND {NotExtensionMember} ORDER BY 1, 2
+            """;
+        var list = new List<PostgreSqlTocMaterializedView>();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            list.Add(new PostgreSqlTocMaterializedView { Schema = r.GetString(0), Name = r.GetString(1), Populated = r.GetBoolean(2) });
+        return list;
     }
 
     private static async Task<uint[]> OidsAsync(NpgsqlConnection conn, string sql, uint[]? parameter, CancellationToken ct)

@@ -11,10 +11,12 @@ internal static class PostgreSqlCopy
 {
     private const int ChunkSize = 128 * 1024;
 
-    /// <summary>COPY (SELECT cols FROM table [WHERE dateColumn &gt;= since]) TO STDOUT, text format.</summary>
-    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since)
+    /// <summary>COPY (SELECT cols FROM ONLY table [WHERE dateColumn &gt;= since]) TO STDOUT, text format.</summary>
+    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since, bool wholeTree = false)
     {
-        var select = "SELECT " + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + " FROM " + PostgreSqlSyntax.Qualified(schema, name);
+        // ONLY: an inheritance parent's own rows; its children are tables of their own, dumped once each.
+        // wholeTree: a partitioned table's rows, which are all in its partitions (verify of rows loaded through a root).
+        var select = "SELECT " + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + (wholeTree ? " FROM " : " FROM ONLY ") + PostgreSqlSyntax.Qualified(schema, name);
         if (since is { } s && dateColumn != null)
             select += " WHERE " + PostgreSqlSyntax.Identifier(dateColumn) + " >= " + PostgreSqlSyntax.TimestampTz(s);
         return "COPY (" + select + ") TO STDOUT";

@@ -7,6 +7,9 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 /// <param name="EstimatedBytes">relpages × block size (an estimate), for ordering and progress.</param>
 internal sealed record PostgreSqlDumpTable(string Schema, string Name, IReadOnlyList<string> Columns, long EstimatedBytes)
 {
+    /// <summary>The partition root its rows are loaded through on restore (see PostgreSqlCatalog.LoadViaRoot), or null.</summary>
+    public (string Schema, string Name)? LoadVia { get; init; }
+
     /// <summary>schema.name as a user would write it (unquoted, for messages and progress).</summary>
     public string DisplayName => Schema + "." + Name;
 }

@@ -78,8 +78,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             await ExecuteAsync(snapshotConn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
             var snapshot = (string)(await ScalarAsync(snapshotConn, "SELECT pg_export_snapshot()", cancellationToken).ConfigureAwait(false))!;
             var plan = await PostgreSqlCatalog.PlanDumpAsync(snapshotConn, request.Tables, cancellationToken).ConfigureAwait(false);
-            if (plan.SchemaRelations == null)
-                await RefuseLargeObjectsAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             if (plan.DataTables.Count > 0)
                 await ExecuteAsync(snapshotConn, "LOCK TABLE " + string.Join(", ", plan.DataTables.Select(t => PostgreSqlSyntax.Qualified(t.Schema, t.Name)))
                     + " IN ACCESS SHARE MODE", cancellationToken).ConfigureAwait(false);
@@ -95,6 +93,9 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             toc.Roles = await PostgreSqlCatalog.RolesAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             toc.SubsetSchemas = [.. plan.SubsetSchemas];
             toc.Sequences = await SequencePositionsAsync(snapshotConn, plan.Sequences, cancellationToken).ConfigureAwait(false);
+            toc.MaterializedViews = plan.SchemaRelations == null
+                ? await PostgreSqlCatalog.MaterializedViewsAsync(snapshotConn, cancellationToken).ConfigureAwait(false)
+                : [];
 
             var estimated = plan.DataTables.Sum(t => t.EstimatedBytes);
             report.Phase("Schema", plan.DataTables.Count, estimated);
@@ -102,13 +103,17 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
 
             report.Phase("Data", plan.DataTables.Count, estimated);
             toc.Tables = await DumpDataAsync(request, snapshot, plan.DataTables, sink, report, cancellationToken).ConfigureAwait(false);
+            // Large objects belong to the whole database (pg_dump -t leaves them out too).
+            if (plan.SchemaRelations == null)
+                toc.LargeObjects = await PostgreSqlLargeObjects.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
+            if (toc.LargeObjects != null) toc.FormatVersion = PostgreSqlToc.LargeObjectsFormatVersion;
 
             await using (var tocStream = sink.Create(PostgreSqlToc.FileName))
                 await toc.WriteAsync(tocStream, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(snapshotConn, "COMMIT", cancellationToken).ConfigureAwait(false);
             report.Complete();
-            var stats = toc.Tables.Select(t => new TableStat { Schema = t.Schema, Name = t.Name, Rows = t.Rows, ContentChecksum = t.ContentChecksum }).ToList();
-            return new DumpResult(serverText, tools.Version, stats);
+            var stats = PostgreSqlLoadViaRoot.Stats(toc.Tables);
+            return new DumpResult(serverText, tools.Version, stats) { FormatVersion = toc.FormatVersion };
         }).ConfigureAwait(false);
     }
 
@@ -121,7 +126,9 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         PostgreSqlToc toc;
         await using (var tocStream = OpenPayload(source, PostgreSqlToc.FileName))
             toc = await PostgreSqlToc.ReadAsync(tocStream, cancellationToken).ConfigureAwait(false);
-        foreach (var file in toc.Tables.Select(t => t.File).Append(toc.SchemaFile))
+        var files = toc.Tables.Select(t => t.File).Append(toc.SchemaFile);
+        if (toc.LargeObjects is { } los) files = files.Append(los.MetadataFile).Append(los.DataFile);
+        foreach (var file in files)
             if (!source.Names.Contains(file, StringComparer.Ordinal))
                 throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup's {PostgreSqlToc.FileName} names '{file}', which is not in the payload.");
         if (!EncodingName().IsMatch(toc.ServerEncoding))
@@ -164,8 +171,14 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 }
                 await RunPgRestoreAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false);
 
-                report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
+                report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes) + (toc.LargeObjects?.Bytes ?? 0));
                 await RestoreDataAsync(request, toc, source, report, cancellationToken).ConfigureAwait(false);
+
+                if (toc.LargeObjects is { } largeObjects)
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+                    await PostgreSqlLargeObjects.RestoreAsync(conn, largeObjects, name => OpenPayload(source, name), report.AddBytes, cancellationToken).ConfigureAwait(false);
+                }
 
                 report.Phase("Sequences", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
                 await using (var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false))
@@ -179,7 +192,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     }
 
                 report.Phase("PostData", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
-                await RunPgRestoreAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken, request.Jobs).ConfigureAwait(false);
+                await RestorePostDataAsync(tools, target, source, toc, request.Jobs, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();
@@ -268,10 +281,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             var result = new List<TableStat>();
             foreach (var t in tables)
             {
-                var columns = await PostgreSqlCatalog.CopyColumnsAsync(conn, t.Schema, t.Name, cancellationToken).ConfigureAwait(false)
+                var (columns, partitioned) = await PostgreSqlCatalog.CopyColumnsAsync(conn, t.Schema, t.Name, cancellationToken).ConfigureAwait(false)
                     ?? throw new DbBackupException(ErrorKind.NotFound, "TableNotFound", $"Table {t.Schema}.{t.Name} does not exist in database '{target.Database}'.") { TargetObject = t.ToString() };
                 var checksum = new RowSetChecksum();
-                await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, columns, null, null), null, checksum, _ => { }, cancellationToken).ConfigureAwait(false);
+                // A partitioned table here stands for partitions loaded through it (PostgreSqlLoadViaRoot).
+                await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, columns, null, null, wholeTree: partitioned), null, checksum, _ => { }, cancellationToken).ConfigureAwait(false);
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, checksum.Rows, "its COPY in the same snapshot streamed", cancellationToken, partitioned).ConfigureAwait(false);
                 result.Add(new TableStat { Schema = t.Schema, Name = t.Name, Rows = checksum.Rows, ContentChecksum = checksum.Value });
             }
             await ExecuteAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
@@ -341,9 +356,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 {
                     throw new DbBackupException(KindOf(e), "TableDumpFailed", $"Copying table {t.DisplayName} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = t.DisplayName };
                 }
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, request.DateColumn, request.Since, checksum.Rows,
+                    "its COPY in the same snapshot streamed", token).ConfigureAwait(false);
                 results[i] = new PostgreSqlTocTable
                 {
                     Schema = t.Schema, Name = t.Name, Columns = [.. t.Columns], File = file,
+                    LoadViaSchema = t.LoadVia?.Schema, LoadViaName = t.LoadVia?.Name,
                     Rows = checksum.Rows, Bytes = bytes, ContentChecksum = checksum.Value,
                 };
                 report.TableDone();
@@ -366,15 +384,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         return list;
     }
 
-    /// <summary>pg_dump --schema-only leaves large objects out; refuse rather than lose them silently.</summary>
-    private static async Task RefuseLargeObjectsAsync(NpgsqlConnection conn, CancellationToken ct)
-    {
-        var count = (long)(await ScalarAsync(conn, "SELECT count(*) FROM pg_largeobject_metadata", ct).ConfigureAwait(false))!;
-        if (count > 0)
-            throw new DbBackupException(ErrorKind.NotSupported, "LargeObjectsNotSupported",
-                $"Database '{conn.Database}' holds {count} large object(s) (pg_largeobject), which DbBackup does not back up. Use pg_dump for this database.");
-    }
-
     // ---- restore ----
 
     private async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report, CancellationToken ct)
@@ -391,7 +400,8 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 try
                 {
                     await using var input = OpenPayload(source, t.File);
-                    rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.Schema, t.Name, t.Columns), input, report.AddBytes, token).ConfigureAwait(false);
+                    rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns),
+                        input, report.AddBytes, token).ConfigureAwait(false);
                 }
                 catch (PostgresException e)
                 {
@@ -400,32 +410,21 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 if (rows != t.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
+                // Rows loaded through a partition root may land in other partitions: those are counted per root below.
+                if (t.LoadViaName == null)
+                    await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
                 report.TableDone();
             }
         }, ct).ConfigureAwait(false);
+        var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();
+        if (roots.Count == 0) return;
+        await using var check = await PostgreSqlConnector.OpenAsync(request.Target, ct).ConfigureAwait(false);
+        foreach (var root in roots)
+            await PostgreSqlRowCount.CheckAsync(check, root.Schema, root.Name, null, null, root.Rows, "the backup recorded for its partitions", ct, wholeTree: true).ConfigureAwait(false);
     }
 
-    private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct, int jobs = 1)
+    private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct)
     {
-        if (jobs > 1)
-        {
-            // pg_restore builds indexes and constraints in parallel only from a seekable file, not stdin.
-            // The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
-            var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
-            try
-            {
-                await using (var input = OpenPayload(source, schemaFile))
-                await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
-                    await input.CopyToAsync(output, ct).ConfigureAwait(false);
-                string[] fileArgs = ["--section=" + section, "--exit-on-error", "--no-password", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database), copy];
-                await ToolRunner.RunAsync(tools.PgRestore, fileArgs, ToolEnvironment(target), null, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                Repository.SecureFiles.TryDelete(copy);
-            }
-            return;
-        }
         string[] args = ["--section=" + section, "--exit-on-error", "--no-password", "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database)];
         using var p = ToolRunner.Start(tools.PgRestore, args, ToolEnvironment(target), redirectStdin: true);
         await using var reg = ct.Register(() => ToolRunner.Kill(p));
@@ -460,6 +459,31 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         var err = await stderr.ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         if (p.ExitCode != 0) throw ToolRunner.ToolFailed(tools.PgRestore, p.ExitCode, err);
+    }
+
+    /// <summary>The post-data section in phases (see <see cref="PostgreSqlPostDataPhases"/>), with the
+    /// populated materialized views refreshed before the event triggers are created.</summary>
+    private static async Task RestorePostDataAsync(PostgreSqlTools tools, ConnectionTarget target, IPayloadSource source, PostgreSqlToc toc, int jobs, CancellationToken ct)
+    {
+        // pg_restore restores a chosen list of entries (and in parallel) only from a seekable file, not
+        // stdin. The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
+        var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
+        try
+        {
+            await using (var input = OpenPayload(source, toc.SchemaFile))
+            await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
+                await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            await PostgreSqlPostDataPhases.RestoreAsync(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target), copy, Math.Max(1, jobs),
+                async () =>
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, ct).ConfigureAwait(false);
+                    await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, ct).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Repository.SecureFiles.TryDelete(copy);
+        }
     }
 
     private static async Task RefuseMissingRolesAsync(NpgsqlConnection admin, IReadOnlyList<string> roles, ConnectionTarget target, CancellationToken ct)

@@ -9,8 +9,16 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 /// Data files are COPY text format, UTF-8, written with DateStyle ISO, TimeZone UTC, extra_float_digits 3.</summary>
 public sealed class PostgreSqlToc
 {
-    /// <summary>The format this provider writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>The newest format this provider reads.</summary>
+    public const int CurrentFormatVersion = LargeObjectsFormatVersion;
+
+    /// <summary>The format of payloads without large objects, which DbBackup versions before large
+    /// objects were supported restore too.</summary>
+    public const int BaseFormatVersion = 1;
+
+    /// <summary>The format of payloads with large objects: only a backup that holds some is written with it,
+    /// so older DbBackup versions refuse exactly the backups they would restore incompletely.</summary>
+    public const int LargeObjectsFormatVersion = 2;
 
     /// <summary>The logical file name of this document in the payload.</summary>
     public const string FileName = "toc.json";
@@ -19,7 +27,7 @@ public sealed class PostgreSqlToc
     public const string SchemaFileName = "schema.dump";
 
     /// <summary>Format version of the payload.</summary>
-    public int FormatVersion { get; set; } = CurrentFormatVersion;
+    public int FormatVersion { get; set; } = BaseFormatVersion;
     /// <summary>Server version string of the source.</summary>
     public string ServerVersion { get; set; } = "";
     /// <summary>pg_dump version that wrote the schema archive.</summary>
@@ -38,6 +46,11 @@ public sealed class PostgreSqlToc
     public List<string> SubsetSchemas { get; set; } = [];
     /// <summary>Table data files.</summary>
     public List<PostgreSqlTocTable> Tables { get; set; } = [];
+    /// <summary>Materialized views of a whole-database backup and whether each was populated; null in
+    /// backups written before DbBackup recorded them (see PostgreSqlMaterializedViews).</summary>
+    public List<PostgreSqlTocMaterializedView>? MaterializedViews { get; set; }
+    /// <summary>Large objects of a whole-database backup, or null when it has none.</summary>
+    public PostgreSqlTocLargeObjects? LargeObjects { get; set; }
     /// <summary>Sequence positions under the dump's snapshot.</summary>
     public List<PostgreSqlTocSequence> Sequences { get; set; } = [];
 
@@ -64,9 +77,9 @@ public sealed class PostgreSqlToc
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is not valid JSON: {e.Message}", e);
         }
         if (toc == null) throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is empty.");
-        if (toc.FormatVersion != CurrentFormatVersion)
+        if (toc.FormatVersion is < BaseFormatVersion or > CurrentFormatVersion)
             throw new DbBackupException(ErrorKind.NotSupported, "PayloadFormatUnsupported",
-                $"{FileName} has format version {toc.FormatVersion}; this version of DbBackup reads format {CurrentFormatVersion} only.");
+                $"{FileName} has format version {toc.FormatVersion}; this version of DbBackup reads formats {BaseFormatVersion} to {CurrentFormatVersion}.");
         return toc;
     }
 }

@@ -9,6 +9,11 @@ public sealed class PostgreSqlTocTable
     public string Name { get; set; } = "";
     /// <summary>Columns in the file's order (generated columns are left out: the server recomputes them).</summary>
     public List<string> Columns { get; set; } = [];
+    /// <summary>Schema of the partition root the rows are loaded through (a hash partition key on an enum
+    /// routes rows differently in another database), or null to load into the table itself.</summary>
+    public string? LoadViaSchema { get; set; }
+    /// <summary>Name of that partition root, or null.</summary>
+    public string? LoadViaName { get; set; }
     /// <summary>Logical payload file name, e.g. data/0001.copy.</summary>
     public string File { get; set; } = "";
     /// <summary>Rows in the file.</summary>
