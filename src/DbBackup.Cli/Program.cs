@@ -15,6 +15,7 @@ var root = new RootCommand("dbbackup — take, track, download, restore and prun
     RepositoryCommands.Remove(),
     RepositoryCommands.Verify(),
     RepositoryCommands.Log(),
+    RepositoryCommands.Restores(),
     WorkerCommand.Create(),
 };
 root.Options.Add(CliContext.Repository);

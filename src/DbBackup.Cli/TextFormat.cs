@@ -29,6 +29,7 @@ public static class TextFormat
         VerificationResult v => $"{v.BackupId}  {(v.Passed ? "PASSED" : "FAILED")}  files {v.FilesChecked}" + (v.Restored ? $", tables {v.TablesMatched}/{v.TablesCompared} matched" : "")
                                 + string.Concat(v.Problems.Select(p => "\n  - " + p)) + string.Concat(v.Warnings.Select(w => "\n  warning: " + w)),
         Page<BackupRecord> p => Table(p),
+        Page<RestoreRecord> rp => string.Join("\n", rp.Items.Select(r => $"{r.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ssZ}  {Describe(r)}").Append($"{rp.Items.Count} of {rp.TotalCount}")),
         Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",
         _ => value.ToString() ?? "",

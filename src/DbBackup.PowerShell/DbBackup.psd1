@@ -28,6 +28,7 @@
         'Remove-DbBackup'
         'Test-DbBackup'
         'Get-DbBackupLog'
+        'Get-DbBackupRestore'
         'Get-DbBackupRepository'
         'Set-DbBackupRepository'
     )

@@ -30,7 +30,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
 
     private static readonly string[] ExpectedCmdlets =
     [
-        "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupRepository", "Get-DbBackupStatus", "Import-DbBackup",
+        "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupRepository", "Get-DbBackupRestore", "Get-DbBackupStatus", "Import-DbBackup",
         "Remove-DbBackup", "Restore-DbBackup", "Save-DbBackup", "Set-DbBackupRepository", "Start-DbBackup",
         "Stop-DbBackup", "Test-DbBackup", "Wait-DbBackup",
     ];

@@ -87,8 +87,8 @@ AfterAll {
 }
 
 Describe 'Module' {
-    It 'exports the thirteen cmdlets and resolves the model types in scripts' {
-        (Get-Command -Module DbBackup).Count | Should -Be 13
+    It 'exports the fourteen cmdlets and resolves the model types in scripts' {
+        (Get-Command -Module DbBackup).Count | Should -Be 14
         [DbBackup.Model.BackupRecord].FullName | Should -Be 'DbBackup.Model.BackupRecord'
     }
 
@@ -254,6 +254,22 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $r = Restore-DbBackup -Path $bundle -Engine $Engine -Server $s.Server -Port $s.Port -Credential (Get-TestCredential $Engine) -TargetDatabase $copy -Confirm:$false -Wait -Repository $fresh
         $r.State | Should -Be 'Succeeded'
         Get-Items $Engine $copy | Should -Be $original
+    }
+
+    It 'Get-DbBackupRestore lists the restore history: into which database, from which, by backup' {
+        $into = @(Get-DbBackupRestore -Repository $repo -Database $db)
+        $into.Count | Should -BeGreaterOrEqual 2              # the -Force and the -Confirm:$false restores
+        $into | ForEach-Object { $_.Database | Should -Be $db }
+        $into[0].CreatedAt | Should -BeGreaterOrEqual $into[-1].CreatedAt
+        $copies = @(Get-DbBackupRestore -Repository $repo -SourceDatabase $db | Where-Object Database -NE $db)
+        $copies.Count | Should -BeGreaterOrEqual 1           # the copies made with -TargetDatabase
+        ($backup | Get-DbBackupRestore -Repository $repo).BackupId | Sort-Object -Unique | Should -Be $backup.Id
+        $one = $into[0] | Get-DbBackupRestore -Repository $repo
+        $one.Id | Should -Be $into[0].Id
+        (Get-DbBackupStatus -Engine $Engine -Server localhost -Port $script:Servers[$Engine].Port -Database $db -Repository $repo).Restore.Id | Should -Be $into[0].Id
+        $errors = $null
+        Get-DbBackupRestore -Id 'rs-20000101000000000-aaaaaa' -Repository $repo -ErrorAction SilentlyContinue -ErrorVariable errors
+        $errors[0].FullyQualifiedErrorId | Should -Be 'RestoreNotFound,DbBackup.PowerShell.GetDbBackupRestoreCommand'
     }
 
     It 'Get-DbBackupLog shows the lifecycle for the database, newest first' {

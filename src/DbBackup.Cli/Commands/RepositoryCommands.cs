@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DbBackup.Engine;
 using DbBackup.Engine.Operations;
+using DbBackup.Engine.Repository;
 using DbBackup.Engine.Providers;
 using DbBackup.Model;
 
@@ -113,6 +114,43 @@ public static class RepositoryCommands
             var f = r.GetValue(first) ?? 50;
             if (f < 1) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"--first must be 1 or more; got {f}.");
             CliContext.Print(CliContext.Open(r).ReadActivity(new ActivityQuery { Database = r.GetValue(database), Id = r.GetValue(id), First = f, Since = BackupCommand.ParseSince(r.GetValue(since)) }), r.GetValue(json));
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+
+    /// <summary>restores: the restore history, newest first.</summary>
+    public static Command Restores()
+    {
+        var id = new Option<string?>("--id") { Description = "A restore id (rs-…), or a backup id (bk-…) for the restores of that backup." };
+        var engine = CliContext.Engine(false); var host = CliContext.Host(false); var port = CliContext.Port();
+        var database = new Option<string?>("--database") { Description = "Only restores that wrote this database." };
+        var source = new Option<string?>("--source-database") { Description = "Only restores of backups of this database." };
+        var first = new Option<int?>("--first") { Description = "Items per page (1–100; default 25)." };
+        var skip = new Option<int?>("--skip") { Description = "Items to skip." };
+        var json = CliContext.Json();
+        var cmd = new Command("restores", "List restores, newest first (the restore history).") { id, engine, host, port, database, source, first, skip, json };
+        cmd.SetAction((r, ct) => CliContext.Run(() =>
+        {
+            var f = r.GetValue(first) ?? 25;
+            if (f is < 1 or > 100) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"--first must be between 1 and 100; got {f}.") { TargetObject = f };
+            var s = r.GetValue(skip) ?? 0;
+            if (s < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"--skip must be 0 or more; got {s}.") { TargetObject = s };
+            var given = r.GetValue(id);
+            var ofBackup = given is not null && Ids.IsBackupId(given);
+            var page = CliContext.Open(r).ListRestores(new RestoreQuery
+            {
+                Id = ofBackup ? null : given,
+                BackupId = ofBackup ? given : null,
+                Engine = r.GetValue(engine) is { } en ? CliContext.ParseEngine(en) : null,
+                Server = r.GetValue(host),
+                Port = r.GetValue(port),
+                Database = r.GetValue(database),
+                SourceDatabase = r.GetValue(source),
+                First = f,
+                Skip = s,
+            });
+            CliContext.Print(page, r.GetValue(json));
             return Task.FromResult(0);
         }));
         return cmd;

@@ -23,8 +23,8 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupRunning", $"Backup {id} is {b.State}; cancel it first (dbbackup cancel / Stop-DbBackup).") { TargetObject = id };
         if (!force && b.State == OperationState.Succeeded)
         {
-            var others = Repository.ReadAllBackups().Count(o => o.Id != b.Id && o.State == OperationState.Succeeded && o.Engine == b.Engine
-                && string.Equals(o.Server, b.Server, StringComparison.OrdinalIgnoreCase) && o.Port == b.Port && o.Database == b.Database);
+            var others = Repository.ReadAllBackups().Count(o => o.Id != b.Id && o.State == OperationState.Succeeded
+                && IsTarget(o, b.Engine, b.Server, b.Port, b.Database));
             if (others == 0)
                 throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
                     $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };

@@ -89,11 +89,15 @@ public sealed partial class BackupEngine
         return DetectStale(r);
     }
 
+    /// <summary>True when the record's target is this database: the one place that says when two
+    /// records concern the same database (server names compared as <see cref="ServerNames"/> does).</summary>
+    internal static bool IsTarget(IOperationRecord r, DatabaseEngine engine, string server, int port, string database)
+        => r.Engine == engine && ServerNames.Same(r.Server, server) && r.Port == port && r.Database == database;
+
     /// <summary>Status of a target: running?, latest backup, latest restore.</summary>
     public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database)
     {
-        bool Same(IOperationRecord r) => r.Engine == engine && string.Equals(r.Server, server, StringComparison.OrdinalIgnoreCase)
-            && r.Port == port && r.Database == database;
+        bool Same(IOperationRecord r) => IsTarget(r, engine, server, port, database);
         var backups = Repository.ReadAllBackups().Where(Same).Select(DetectStale).OrderByDescending(b => b.CreatedAt).ToList();
         var restores = Repository.ReadAllRestores().Where(Same).Select(DetectStale).OrderByDescending(b => b.CreatedAt).ToList();
         var running = backups.Cast<IOperationRecord>().Concat(restores).FirstOrDefault(r => r.IsActive);
@@ -140,6 +144,28 @@ public sealed partial class BackupEngine
         var items = all.Skip(query.Skip);
         if (query.First is { } first) items = items.Take(first);
         return new Page<BackupRecord> { Items = items.ToList(), TotalCount = all.Count };
+    }
+
+    /// <summary>Restores matching the query, newest first, paged: the restore history.</summary>
+    public Page<RestoreRecord> ListRestores(RestoreQuery query)
+    {
+        if (query.Skip < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"Skip must be 0 or more; got {query.Skip}.");
+        if (query.First is < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"First must be 0 or more; got {query.First}.");
+        var all = Repository.ReadAllRestores()
+            .Where(r => query.Id == null || r.Id == query.Id)
+            .Where(r => query.BackupId == null || r.BackupId == query.BackupId)
+            .Where(r => query.Engine == null || r.Engine == query.Engine)
+            .Where(r => query.Server == null || ServerNames.Same(r.Server, query.Server))
+            .Where(r => query.Port == null || r.Port == query.Port)
+            .Where(r => query.Database == null || r.Database == query.Database)
+            .Where(r => query.SourceDatabase == null || (r.SourceDatabase ?? r.Database) == query.SourceDatabase)
+            .Select(DetectStale)
+            .Where(r => query.State == null || r.State == query.State)
+            .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
+            .ToList();
+        var items = all.Skip(query.Skip);
+        if (query.First is { } first) items = items.Take(first);
+        return new Page<RestoreRecord> { Items = items.ToList(), TotalCount = all.Count };
     }
 
     /// <summary>Activity log entries, newest first.</summary>

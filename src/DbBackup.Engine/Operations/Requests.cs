@@ -92,6 +92,32 @@ public sealed class ActivityQuery
     public int? First { get; init; }
 }
 
+/// <summary>Filter and paging for restore records (newest first). Database is the database a restore
+/// wrote; SourceDatabase the backup's database.</summary>
+public sealed class RestoreQuery
+{
+    /// <summary>Restore id.</summary>
+    public string? Id { get; init; }
+    /// <summary>Only restores of this backup.</summary>
+    public string? BackupId { get; init; }
+    /// <summary>Engine.</summary>
+    public DatabaseEngine? Engine { get; init; }
+    /// <summary>Server (localhost, 127.0.0.1 and ::1 are one server).</summary>
+    public string? Server { get; init; }
+    /// <summary>Port.</summary>
+    public int? Port { get; init; }
+    /// <summary>The database written.</summary>
+    public string? Database { get; init; }
+    /// <summary>The backup's database.</summary>
+    public string? SourceDatabase { get; init; }
+    /// <summary>State.</summary>
+    public OperationState? State { get; init; }
+    /// <summary>Items to skip.</summary>
+    public int Skip { get; init; }
+    /// <summary>Items to return; null for all.</summary>
+    public int? First { get; init; }
+}
+
 /// <summary>Starts the detached worker process for an operation. The CLI starts itself; the PowerShell
 /// module starts the current pwsh with -NoProfile.</summary>
 public interface IWorkerLauncher

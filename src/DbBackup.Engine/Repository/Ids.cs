@@ -18,6 +18,9 @@ public static class Ids
     /// <summary>True for a restore id.</summary>
     public static bool IsRestoreId(string id) => id.StartsWith("rs-", StringComparison.Ordinal);
 
+    /// <summary>True for a backup id ("bk-…").</summary>
+    public static bool IsBackupId(string id) => id.StartsWith("bk-", StringComparison.Ordinal);
+
     /// <summary>Returns the id if it is safe as a folder name (letters, digits, '-', '_', '.'; not starting with '.').</summary>
     public static string Validate(string id)
     {
