@@ -84,7 +84,7 @@ public static class CliContext
         }
         catch (DbBackupException e)
         {
-            Console.Error.WriteLine($"dbbackup: {e.ErrorId}: {e.Message}");
+            Console.Error.WriteLine($"dbbackup: {e.ErrorId}: {CallerWording.ForCli(e.Message)}");
             return CliErrors.ExitCode(e.Kind);
         }
         catch (OperationCanceledException)

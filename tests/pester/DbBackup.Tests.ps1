@@ -295,8 +295,11 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
             Should -Throw -ErrorId 'BackupNotFound,DbBackup.PowerShell.GetDbBackupCommand'
         Test-Path (Join-Path $lonelyRepo "backups/$($first.Id)") | Should -BeFalse
 
-        { $second | Remove-DbBackup -Repository $lonelyRepo -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'LastGoodBackup,DbBackup.PowerShell.RemoveDbBackupCommand'
+        $err = { $second | Remove-DbBackup -Repository $lonelyRepo -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LastGoodBackup,DbBackup.PowerShell.RemoveDbBackupCommand' -PassThru
+        # In the caller's language: PowerShell's -Force, not the CLI's --force.
+        "$err" | Should -Match '(?<![-\w])-Force\b'
+        "$err" | Should -Not -Match '--force'
         (Get-DbBackup -Id $second.Id -Repository $lonelyRepo).State | Should -Be 'Succeeded'
         $second | Remove-DbBackup -Force -Repository $lonelyRepo -Confirm:$false
         @(Get-DbBackup -Repository $lonelyRepo).Count | Should -Be 0
@@ -440,6 +443,15 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
         # Without -ErrorAction Stop the script goes on, as after Get-Item of a missing path.
         $after = & { Restore-DbBackup -Id 'bk-20000101000000000-aaaaaa' @target -Repository $repo -Force -ErrorAction SilentlyContinue; 'went on' }
         $after | Should -Be 'went on'
+    }
+
+    It 'a missing password is said as such, with the ways to give one' {
+        $err = { Start-DbBackup -Engine $engine -Server $target.Server -Port $target.Port -Database $db -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'PasswordRequired,DbBackup.PowerShell.StartDbBackupCommand'
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        "$err" | Should -Match 'No password was given'
+        "$err" | Should -Match '-Credential'
+        "$err" | Should -Not -Match '--password'
     }
 
     It 'an unknown id is a non-terminating ObjectNotFound per input' {

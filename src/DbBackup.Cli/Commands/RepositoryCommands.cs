@@ -50,7 +50,7 @@ public static class RepositoryCommands
             });
             // Stderr, so --json output stays parseable while a damaged backup is still reported.
             foreach (var problem in e.Repository.DescribeUnreadableBackups())
-                Console.Error.WriteLine($"dbbackup: warning: skipped an unreadable backup: {problem}");
+                Console.Error.WriteLine($"dbbackup: warning: skipped an unreadable backup: {CallerWording.ForCli(problem)}");
             CliContext.Print(page, r.GetValue(json));
             return Task.FromResult(0);
         }));

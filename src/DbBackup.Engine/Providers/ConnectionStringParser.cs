@@ -103,7 +103,7 @@ public static class ConnectionStringParser
     }
 
     private static DbBackupException PasswordRefused() => Invalid("PasswordInConnectionString",
-        "The connection string contains a password. Remove it and pass the password with -Credential (or --password-stdin), " +
+        "The connection string contains a password. Remove it and give the password with -Credential / --password-env NAME, " +
         "so it never appears on a command line or in a log.");
 
     private static DbBackupException Invalid(string id, string message) => new(ErrorKind.InvalidArgument, id, message);

@@ -12,7 +12,7 @@ internal static class ErrorRecords
     {
         if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) exception = aggregate.InnerException!;
         if (exception is DbBackupException e)
-            return new ErrorRecord(e, e.ErrorId, Category(e.Kind), e.TargetObject ?? target);
+            return InCallersWords(new ErrorRecord(e, e.ErrorId, Category(e.Kind), e.TargetObject ?? target));
         if (exception is OperationCanceledException)
             return new ErrorRecord(exception, "OperationCancelled", ErrorCategory.OperationStopped, target);
         if (exception is UnauthorizedAccessException)
@@ -22,7 +22,16 @@ internal static class ErrorRecords
 
     /// <summary>An error of the module's own making (not from the engine).</summary>
     public static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target)
-        => new(new DbBackupException(KindOf(category), errorId, message), errorId, category, target);
+        => InCallersWords(new(new DbBackupException(KindOf(category), errorId, message), errorId, category, target));
+
+    /// <summary>Engine messages name both front ends' options ("--force / -Force"); the user of a cmdlet
+    /// reads only the PowerShell ones. ErrorDetails is what PowerShell shows instead of the exception's message.</summary>
+    private static ErrorRecord InCallersWords(ErrorRecord record)
+    {
+        var worded = CallerWording.ForPowerShell(record.Exception.Message);
+        if (worded != record.Exception.Message) record.ErrorDetails = new ErrorDetails(worded);
+        return record;
+    }
 
     public static ErrorCategory Category(ErrorKind kind) => kind switch
     {

@@ -67,7 +67,7 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
                     WriteWarning($"The repository '{session.Engine.RepositoryPath}' does not exist: no backups there. Check -Repository (or $env:DBBACKUP_REPOSITORY).");
                 WritePage(session, null);
                 // A damaged manifest must not make a backup silently disappear from the listing.
-                foreach (var problem in session.Engine.Repository.DescribeUnreadableBackups()) WriteWarning(problem);
+                foreach (var problem in session.Engine.Repository.DescribeUnreadableBackups()) WriteWarning(DbBackup.Engine.CallerWording.ForPowerShell(problem));
             }
         }
         catch (Exception e) when (Catchable(e))

@@ -69,7 +69,7 @@ public sealed class TestDbBackupCommand : DbBackupCmdlet
                 }
                 var result = Await(session.Engine.VerifyAsync(id, target, Cancellation));
                 foreach (var problem in result.Problems) WriteVerbose($"{id}: {problem}");
-                foreach (var warning in result.Warnings) WriteWarning($"{id}: {warning}");
+                foreach (var warning in result.Warnings) WriteWarning($"{id}: {DbBackup.Engine.CallerWording.ForPowerShell(warning)}");
                 WriteObject(result);
             }
             catch (Exception e) when (Catchable(e)) { ReportError(e, id); }

@@ -115,6 +115,10 @@ internal static class MySqlClientTools
         var said = stderr.Trim();
         if (said.Length > 2000) said = said[..2000] + "…";
         var name = Path.GetFileName(tool);
+        if (said.Contains("Access denied", StringComparison.OrdinalIgnoreCase) && said.Contains("using password: NO", StringComparison.OrdinalIgnoreCase))
+            return new DbBackupException(ErrorKind.AuthenticationError, "PasswordRequired",
+                $"No password was given for user '{target.UserName}', and the server at {target.Server}:{target.Port} requires one. " +
+                "Give it with -Credential / --password-env NAME or the MYSQL_PWD environment variable.") { TargetObject = target.UserName };
         if (said.Contains("Access denied", StringComparison.OrdinalIgnoreCase) &&
             (said.Contains("1045", StringComparison.Ordinal) || said.Contains("using password", StringComparison.OrdinalIgnoreCase)))
             return new DbBackupException(ErrorKind.AuthenticationError, "MySqlAccessDenied",

@@ -80,6 +80,10 @@ internal static class PostgreSqlConnector
             case PostgresException pe:
                 return new DbBackupException(ErrorKind.ServerError, "ServerError",
                     $"PostgreSQL at {where} refused the connection to '{database}': {pe.SqlState} {pe.MessageText}", e);
+            case NpgsqlException ne when ne.Message.Contains("No password has been provided", StringComparison.Ordinal):
+                return new DbBackupException(ErrorKind.AuthenticationError, "PasswordRequired",
+                    $"No password was given for user '{target.UserName}', and PostgreSQL at {where} requires one. " +
+                    "Give it with -Credential / --password-env NAME, the PGPASSWORD environment variable or a ~/.pgpass entry.", e) { TargetObject = target.UserName };
             case NpgsqlException or SocketException or TimeoutException or IOException or OperationCanceledException:
                 var reason = e.GetBaseException().Message;
                 return new DbBackupException(ErrorKind.ConnectionError, "ConnectionFailed",
