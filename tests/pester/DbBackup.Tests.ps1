@@ -219,6 +219,18 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         Test-DatabaseExists $Engine $deep.ScratchDatabase | Should -BeFalse
     }
 
+    It 'Test-DbBackup -Latest tests the newest good backup of each matching database, as Test-DbaLastBackup does' {
+        $newer = Start-DbBackup @target -Database $db -Repository $repo -Wait
+        $latest = @(Test-DbBackup -Latest -Engine $Engine -Database ($db.Substring(0, 8) + '*') -Repository $repo)
+        $latest.Count | Should -Be 1
+        $latest[0].BackupId | Should -Be $newer.Id
+        $latest[0].Passed | Should -BeTrue
+        $none = @(Test-DbBackup -Latest -Database 'no_such_db_*' -Repository $repo -WarningVariable w -WarningAction SilentlyContinue)
+        $none.Count | Should -Be 0
+        "$w" | Should -Match 'nothing was tested'
+        $newer | Remove-DbBackup -Repository $repo -Confirm:$false
+    }
+
     It 'Restore-DbBackup -Force -Wait puts back exactly the backed-up data and keeps a safety backup' {
         Invoke-Sql $Engine $db "DELETE FROM items WHERE id = 1; UPDATE items SET name = 'changed' WHERE id = 2; INSERT INTO items (id, name) VALUES (4, 'new');" | Out-Null
         $changed = Get-Items $Engine $db
