@@ -63,11 +63,17 @@ internal sealed class OperationWatcher
                 try { ev = queue.Take(cancellationToken); }
                 catch (OperationCanceledException) { break; }
 
-                if (ev.Progress is { } p) { _cmdlet.WriteProgress(ToProgress(ev.Index, p, completed: false)); continue; }
+                if (ev.Progress is { } p)
+                {
+                    Narrate(ev.Index, p);
+                    _cmdlet.WriteProgress(ToProgress(ev.Index, p, completed: false));
+                    continue;
+                }
                 done[ev.Index] = true;
                 remaining--;
                 if (ev.Final is { } final)
                 {
+                    Narrate(ev.Index, final);
                     _cmdlet.WriteProgress(ToProgress(ev.Index, final, completed: true));
                     _cmdlet.WriteObject(final);
                     if (final.State is OperationState.Failed or OperationState.Cancelled) _cmdlet.WriteError(NotSucceeded(final));
@@ -99,6 +105,19 @@ internal sealed class OperationWatcher
                 }
             }
         }
+    }
+
+    private readonly Dictionary<int, string> _phases = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>-Verbose tells each phase as the worker reaches it; -Debug adds when.</summary>
+    private void Narrate(int index, IOperationRecord record)
+    {
+        var phase = record.IsActive ? record.Progress?.Phase ?? record.State.ToString() : record.State.ToString();
+        if (_phases.TryGetValue(index, out var last) && last == phase) return;
+        _phases[index] = phase;
+        _cmdlet.WriteVerbose(record.IsActive ? $"{record.Id}: {phase}" : $"{record.Id}: ended {record.State}: {record.StatusMessage}");
+        _cmdlet.WriteDebug($"{record.Id}: {phase} at {_clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>A warning line straight to the host: once the pipeline is stopping, WriteWarning throws,

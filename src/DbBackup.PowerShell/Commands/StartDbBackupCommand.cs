@@ -123,7 +123,14 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
                 Compression = Compression,
             };
             var engine = Session.Engine;
+            WriteVerbose($"Repository: {engine.RepositoryPath}");
+            WriteVerbose($"Validating {target} (connection, server version, tables{(options.Since is null ? "" : ", date column")}, client tools).");
+            var started = System.Diagnostics.Stopwatch.StartNew();
             var record = Await(engine.StartBackupAsync(options, Cancellation));
+            WriteDebug($"Validated and recorded in {started.Elapsed.TotalSeconds:0.00} s.");
+            WriteVerbose($"Recorded {record.Id} ({record.State}); worker process {record.WorkerProcessId} runs it. " +
+                $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" +
+                (record.Since is { } since ? $"; rows with {record.DateColumn} >= {since:u}" : "") + $"; {record.Jobs} job(s).");
             if (!Wait) { WriteObject(record); return; }
             new OperationWatcher(this, engine).Watch([record.Id], null, cancelOperationsOnStop: true, Cancellation);
         }
