@@ -178,23 +178,8 @@ public sealed partial class BackupEngine
         }
     }
 
-    /// <summary>A name for the restore-aside database: the original name shortened to fit the engines'
-    /// limits plus a suffix unique to the restore. PostgreSQL's limit is 63 *bytes* and it silently
-    /// truncates longer names, so the stem is cut by UTF-8 bytes, on a character boundary.</summary>
-    internal static string AsideName(string database, string restoreId)
-    {
-        var suffix = "__restore_" + restoreId[^6..];
-        var budget = 63 - suffix.Length;
-        var stem = new System.Text.StringBuilder();
-        var bytes = 0;
-        foreach (var rune in database.EnumerateRunes())
-        {
-            if (bytes + rune.Utf8SequenceLength > budget) break;
-            bytes += rune.Utf8SequenceLength;
-            stem.Append(rune.ToString());
-        }
-        return stem + suffix;
-    }
+    /// <summary>The database a restore over <paramref name="database"/> fills before swapping it in.</summary>
+    internal static string AsideName(string database, string restoreId) => RestoreDatabaseNames.Aside(database, restoreId);
 
     private async Task<BackupRecord> TakeSafetyBackupAsync(RestoreRecord restore, string? password, CancellationToken ct)
     {
