@@ -53,9 +53,9 @@ public sealed partial class BackupEngine
             record.State = OperationState.Failed;
             record.StatusMessage = "The worker could not be started: " + e.Message;
             record.CompletedAt = DateTimeOffset.UtcNow;
+            Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
             Write(record);
             TargetLock.Release(Repository, lockKey, record.Id);
-            Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
             throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
         }
     }
@@ -221,6 +221,7 @@ public sealed partial class BackupEngine
                 var available = await provider.ListTablesAsync(target, tracker.Token).ConfigureAwait(false);
                 tables = TableSelection.Resolve(available, record.Tables, record.Database);
             }
+            WorkerPausePoints.At("backup:data");
             var writer = new PayloadWriter(Path.Combine(folder, "payload"), record.Compression);
             var result = await provider.DumpAsync(new DumpRequest(target, tables, record.Since, record.DateColumn, record.Jobs), writer,
                 new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
@@ -236,8 +237,7 @@ public sealed partial class BackupEngine
                 r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
                 r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
                 r.Progress = RecordTracker<BackupRecord>.Completed(r.Progress, r.TableStats.Count);
-            });
-            Log("BackupSucceeded", record, $"{record.SizeBytes} bytes in {record.Files.Count} files, {record.TableStats.Count} tables, {record.Duration?.TotalSeconds:0.0} s", record.Note);
+            }, r => Log("BackupSucceeded", r, $"{r.SizeBytes} bytes in {r.Files.Count} files, {r.TableStats.Count} tables, {r.Duration?.TotalSeconds:0.0} s", r.Note));
             return record;
         }
         catch (Exception e)
@@ -249,8 +249,7 @@ public sealed partial class BackupEngine
             {
                 r.Files = [];
                 r.SizeBytes = 0;
-            });
-            Log(cancelled ? "BackupCancelled" : "BackupFailed", record, message, record.Note, isError: !cancelled);
+            }, r => Log(cancelled ? "BackupCancelled" : "BackupFailed", r, message, r.Note, isError: !cancelled));
             if (cancelled) throw new DbBackupException(ErrorKind.Cancelled, "OperationCancelled", $"Backup {record.Id} was cancelled.", e);
             throw e is DbBackupException ? e : new DbBackupException(ErrorKind.ServerError, "BackupFailed", message, e);
         }

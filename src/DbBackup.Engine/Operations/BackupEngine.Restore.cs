@@ -126,6 +126,7 @@ public sealed partial class BackupEngine
     private async Task RunRestoreAsync(RestoreRecord record, string? password, CancellationToken ct)
     {
         var folder = Repository.RestoreFolder(record.Id);
+        OperationTempFolder.Use(OperationTempFolder.For(folder));
         using var tracker = new RecordTracker<RestoreRecord>(record, Repository.WriteRestore, Path.Combine(folder, CancelFileName), ct);
         tracker.Start("Verifying");
         Log("RestoreStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
@@ -152,31 +153,49 @@ public sealed partial class BackupEngine
                 backup.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), backup.Compression);
             await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
                 new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
+            var swapNote = "";
             if (record.Swap)
             {
-                tracker.Update(r => r.Progress = new OperationProgress { Phase = "Swapping", Percent = 99 }, flush: true);
+                tracker.Update(r => r.Progress = new OperationProgress { Phase = SwappingPhase, Percent = 99 }, flush: true);
                 tracker.Token.ThrowIfCancellationRequested();
-                await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false);
+                WorkerPausePoints.At("restore:before-swap");
+                try { await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false); }
+                catch (DbBackupException e) when (e.ErrorId == "SwapCleanupFailed")
+                {
+                    // Swapped in; only the previous contents are left over (the next operation on the target drops them).
+                    swapNote = " " + e.Message;
+                }
                 aside = null;
+                tracker.Update(r => r.Progress = new OperationProgress { Phase = SwappedPhase, Percent = 100 }, flush: true);
+                WorkerPausePoints.At("restore:after-swap");
             }
-            tracker.End(OperationState.Succeeded, "OK", r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress));
-            Log("RestoreSucceeded", record, $"Backup {backup.Id} restored into '{record.TargetDatabase}'" + (record.SafetyBackupId != null ? $"; safety backup {record.SafetyBackupId}" : ""), record.Note);
+            tracker.End(OperationState.Succeeded, "OK" + swapNote, r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress),
+                r => Log("RestoreSucceeded", r, $"Backup {backup.Id} restored into '{r.TargetDatabase}'" + (r.SafetyBackupId != null ? $"; safety backup {r.SafetyBackupId}" : "") + swapNote, r.Note));
         }
         catch (Exception e)
         {
             var cancelled = tracker.Token.IsCancellationRequested;
             var message = tracker.FailureMessage(e);
-            if (aside != null)
+            // The swap's own undo failed: its journal is in the copy, which must stay for the next operation.
+            var undoFailed = e is DbBackupException { ErrorId: "MySqlSwapUndoFailed" };
+            if (aside != null && !undoFailed)
             {
                 try { await provider.DropDatabaseAsync(server, aside, CancellationToken.None).ConfigureAwait(false); }
                 catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
             }
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed,
-                message + (record.Swap ? $" The database '{record.Database}' was not changed." : ""));
-            Log(cancelled ? "RestoreCancelled" : "RestoreFailed", record, record.StatusMessage, record.Note, isError: !cancelled);
+                message + (!record.Swap ? "" : undoFailed ? "" : $" The database '{record.Database}' was not changed."),
+                r => r.LeftoversPending = undoFailed,
+                r => Log(cancelled ? "RestoreCancelled" : "RestoreFailed", r, r.StatusMessage, r.Note, isError: !cancelled));
             throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
         }
     }
+
+    /// <summary>Progress phase while the restored copy is being swapped in (all or nothing).</summary>
+    internal const string SwappingPhase = "Swapping";
+
+    /// <summary>Progress phase once the swap is done and only finishing steps remain.</summary>
+    internal const string SwappedPhase = "Swapped";
 
     /// <summary>The database a restore over <paramref name="database"/> fills before swapping it in.</summary>
     internal static string AsideName(string database, string restoreId) => RestoreDatabaseNames.Aside(database, restoreId);

@@ -36,46 +36,58 @@ public sealed partial class BackupEngine
     private OperationRecord? Reread(IOperationRecord r)
         => r is RestoreRecord ? Repository.TryReadRestore(r.Id) : Repository.TryReadBackup(r.Id);
 
-    /// <summary>Ends a record whose worker is gone: state and reason written, partial payload removed,
-    /// the target lock released, a log line written.</summary>
+    /// <summary>Ends a record whose worker is gone: state and reason written, partial payload and the
+    /// worker's files removed, the target lock released. The log line comes first: a reader who sees
+    /// the final state also finds it.</summary>
     private void FinishAbandoned(IOperationRecord op, OperationState state, string reason)
     {
         var fresh = Reread(op);
         if (fresh == null || !fresh.IsActive) return;
         var now = DateTimeOffset.UtcNow;
+        var wasStarted = fresh.State != OperationState.Pending;
         fresh.State = state;
         fresh.StatusMessage = reason;
         fresh.CompletedAt = now;
         fresh.Duration = now - fresh.StartedAt;
+        var action = $"{fresh.OperationKind}{(state == OperationState.Cancelled ? "Cancelled" : "Failed")}";
         switch (fresh)
         {
             case BackupRecord b:
                 RemovePayload(b.Id);
+                RemoveWorkerFiles(Repository.BackupFolder(b.Id));
                 b.Files = [];
                 b.SizeBytes = 0;
+                Log(action, fresh, reason, fresh.Note, isError: state == OperationState.Failed);
                 Repository.WriteBackup(b);
                 TargetLock.Release(Repository, LockKey(b), b.RestoreId ?? b.Id);
                 break;
             case RestoreRecord r:
-                r.StatusMessage += AbandonedRestoreAdvice(r);
+                RemoveWorkerFiles(Repository.RestoreFolder(r.Id));
+                r.LeftoversPending = r.Swap && wasStarted;
+                r.StatusMessage += AbandonedRestoreAdvice(r, wasStarted);
+                Log(action, fresh, r.StatusMessage, fresh.Note, isError: state == OperationState.Failed);
                 Repository.WriteRestore(r);
                 TargetLock.Release(Repository, LockKey(r), r.Id);
                 break;
         }
-        Log($"{fresh.OperationKind}{(state == OperationState.Cancelled ? "Cancelled" : "Failed")}", fresh, reason, fresh.Note, isError: state == OperationState.Failed);
     }
 
-    /// <summary>What a dead restore worker may have left on the server. The worker alone could drop its
-    /// half-filled database (whoever notices the death has no password), so the record names it.</summary>
-    private static string AbandonedRestoreAdvice(RestoreRecord r)
+    /// <summary>What a dead restore worker may have left, and the state of the target as far as the
+    /// record tells. Whoever notices the death has no password, so the next backup or restore of the
+    /// target settles the rest (see SettleDeadRestoresAsync) and adds what it found to the record.</summary>
+    private static string AbandonedRestoreAdvice(RestoreRecord r, bool wasStarted)
     {
-        if (r.State == OperationState.Pending) return "";
+        if (!wasStarted) return "";
         if (!r.Swap)
             return $" The new database '{r.TargetDatabase}' may be left partly restored; drop it before retrying.";
         var aside = AsideName(r.Database, r.Id);
-        return r.Progress?.Phase == "Swapping"
-            ? $" It stopped while swapping the restored copy in: check both '{r.Database}' and '{aside}' before using them."
-            : $" The database '{r.Database}' was not changed; a partly restored copy '{aside}' may be left on the server; drop it.";
+        var settle = $"the next backup or restore of '{r.Database}' checks the server, finishes what is left and records it here";
+        return r.Progress?.Phase switch
+        {
+            SwappedPhase => $" The restored copy had already been swapped in: '{r.Database}' holds backup {r.BackupId}; only finishing steps were left (dropping the previous contents); {settle}.",
+            SwappingPhase => $" It stopped while swapping the restored copy in. The swap is all or nothing: '{r.Database}' holds either its previous contents or the restored copy, usable either way; {settle}.",
+            _ => $" The database '{r.Database}' was not changed; the partly restored copy '{aside}' may be left on the server: {settle} (dropping it).",
+        };
     }
 
     /// <summary>Deletes a backup's payload files, keeping its manifest.</summary>

@@ -59,11 +59,14 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     }, flush: true);
 
     /// <summary>Ends the record (state, message, times; the worker no longer runs it), applies
-    /// <paramref name="more"/> in the same write, and writes it at once.</summary>
-    public void End(OperationState state, string message, Action<T>? more = null) => Update(r =>
+    /// <paramref name="more"/> in the same write, and writes it at once. <paramref name="announce"/>
+    /// (the activity-log line) runs on the ended record just before that write: a reader who sees the
+    /// final state also finds its log line.</summary>
+    public void End(OperationState state, string message, Action<T>? more = null, Action<T>? announce = null) => Update(r =>
     {
         more?.Invoke(r);
         Ended(r, state, message);
+        announce?.Invoke(r);
     }, flush: true);
 
     /// <summary>Why the operation stopped: the cancellation kind when it was cancelled, else the error.</summary>

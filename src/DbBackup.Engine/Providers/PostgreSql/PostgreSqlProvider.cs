@@ -355,12 +355,13 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         {
             // pg_restore builds indexes and constraints in parallel only from a seekable file, not stdin.
             // The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
-            var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
+            var copy = Path.Combine(OperationTempFolder.Path, "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
             try
             {
                 await using (var input = OpenPayload(source, schemaFile))
                 await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
                     await input.CopyToAsync(output, ct).ConfigureAwait(false);
+                Operations.WorkerPausePoints.At("restore:" + section);
                 string[] fileArgs = ["--section=" + section, "--exit-on-error", "--no-password", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", PostgreSqlSyntax.ConnInfoDatabase(target.Database), copy];
                 await ToolRunner.RunAsync(tools.PgRestore, fileArgs, ToolEnvironment(target), null, ct).ConfigureAwait(false);
             }
