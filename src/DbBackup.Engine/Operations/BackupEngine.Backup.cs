@@ -17,12 +17,24 @@ public sealed partial class BackupEngine
     public async Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken)
     {
         ValidateTarget(options.Target);
-        // Refuse a busy target before the (slower) server validation.
-        ThrowIfTargetBusy(TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database), options.Target);
-        var record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
-        var key = LockKey(record);
-        var owner = new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
+        // The target's lock comes before any connection to the server: of many simultaneous starts the
+        // losers are refused at once. Probing first made them all connect at the same instant, and
+        // under load their connections timed out and were reported as a server failure.
+        var key = TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database);
+        var id = Ids.NewBackupId(DateTimeOffset.UtcNow);
+        var owner = new LockOwner { OperationId = id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
         AcquireTargetLock(key, owner, options.Target);
+        BackupRecord record;
+        try
+        {
+            record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
+            record.Id = id;
+        }
+        catch
+        {
+            TargetLock.Release(Repository, key, id);
+            throw;
+        }
         return RecordAndLaunch(record, key, options.Target.Password,
             $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
     }
@@ -65,18 +77,6 @@ public sealed partial class BackupEngine
     {
         if (r is RestoreRecord restore) Repository.WriteRestore(restore);
         else Repository.WriteBackup((BackupRecord)r);
-    }
-
-    /// <summary>Refuses when an active operation holds the target's lock; ignores a stale one.</summary>
-    private void ThrowIfTargetBusy(string key, ConnectionTarget target)
-    {
-        if (TargetLock.Read(Repository, key) is not { } holder || holder.OperationId == "(unknown)") return;
-        IOperationRecord? op = null;
-        try { op = GetOperation(holder.OperationId); }
-        catch (DbBackupException) { }
-        if (op is { IsActive: true }) throw Busy(target, op);
-        if (op == null && HolderMayBeStarting(holder))
-            throw Starting(target, holder);
     }
 
     private static DbBackupException Starting(ConnectionTarget target, LockOwner holder)
