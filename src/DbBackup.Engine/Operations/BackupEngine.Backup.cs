@@ -19,22 +19,26 @@ public sealed partial class BackupEngine
         ValidateTarget(options.Target);
         // The target's lock comes before any connection to the server: of many simultaneous starts the
         // losers are refused at once. Probing first made them all connect at the same instant, and
-        // under load their connections timed out and were reported as a server failure.
+        // under load their connections timed out and were reported as a server failure. Exception:
+        // a start that would create the repository validates first (bad input leaves nothing behind;
+        // and with no repository there is no lock to race for yet). A refused start releases the lock.
         var key = TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database);
         var id = Ids.NewBackupId(DateTimeOffset.UtcNow);
         var owner = new LockOwner { OperationId = id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
-        AcquireTargetLock(key, owner, options.Target);
+        var lockedFirst = Repository.Exists;
+        if (lockedFirst) AcquireTargetLock(key, owner, options.Target);
         BackupRecord record;
         try
         {
             record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
             record.Id = id;
         }
-        catch
+        catch when (lockedFirst)
         {
             TargetLock.Release(Repository, key, id);
             throw;
         }
+        if (!lockedFirst) AcquireTargetLock(key, owner, options.Target);
         return RecordAndLaunch(record, key, options.Target.Password,
             $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
     }

@@ -53,6 +53,34 @@ public sealed class ConcurrencyTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task Twenty_backups_started_at_once_on_one_target_admit_one_and_only_it_connects_to_the_server()
+    {
+        // Found by fault injection: of 20 simultaneous starts, 8 failed with a connection timeout because
+        // every start probed the server before trying the lock. Here the probe answers slowly, as a
+        // loaded server does, so every start that probes before locking overlaps with the others.
+        var db = await NewDbAsync();
+        _repo.Engine.UpdateSettings(_ => { });
+        var provider = new SlowProbeProvider(new Engine.Providers.PostgreSql.PostgreSqlProvider(), TimeSpan.FromMilliseconds(500));
+        var go = new TaskCompletionSource();
+        var starts = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            var engine = new Engine.Operations.BackupEngine(_repo.Path, TestRepository.Launcher, _ => provider);
+            await go.Task;
+            try { return (Id: (await engine.StartBackupAsync(new Engine.Operations.BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None)).Id, Error: (Engine.DbBackupException?)null); }
+            catch (Engine.DbBackupException e) { return (Id: (string?)null, Error: e); }
+        })).ToList();
+        go.SetResult();
+        var results = await Task.WhenAll(starts);
+
+        var winner = Assert.Single(results, r => r.Id != null);
+        Assert.All(results.Where(r => r.Id == null), r => Assert.True(r.Error!.ErrorId == "TargetBusy", r.Error.ErrorId + ": " + r.Error.Message));
+        Assert.Equal(1, provider.Probes);
+        var done = await _repo.WaitAsync<BackupRecord>(winner.Id!);
+        Assert.True(done.State == OperationState.Succeeded, done.StatusMessage);
+        Assert.Single(_repo.Engine.Repository.ReadAllBackups());
+    }
+
+    [PostgresFact]
     public async Task Backups_of_two_different_targets_run_in_parallel()
     {
         var a = await NewDbAsync();

@@ -74,8 +74,7 @@ public sealed class KilledProcessTests : IDisposable
             var r = _repo.Engine.Repository.TryReadRestore(restore.Id)!;
             return r.WorkerProcessId is { } && r.State == OperationState.Running && await TestSql.PgExistsAsync(aside) ? r : null;
         }, "the restore filling its aside database");
-        Signal(running.WorkerProcessId!.Value, "KILL");
-        await Task.Delay(300);
+        await PausingWorkers.KillAsync(running.WorkerProcessId!.Value);
 
         var after = _repo.Engine.GetRestore(restore.Id);
         Assert.Equal(OperationState.Failed, after.State);
@@ -124,8 +123,8 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Empty(record.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(running.Id), "payload")));
         Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
-        await Task.Delay(500);
-        Assert.False(Engine.Operations.ProcessLiveness.IsAlive(running.WorkerProcessId!.Value), "the worker is still running");
+        // The record turns Cancelled a moment before the worker process ends.
+        await PausingWorkers.ExitedAsync(running.WorkerProcessId!.Value);
     }
 
     [MySqlFact]
