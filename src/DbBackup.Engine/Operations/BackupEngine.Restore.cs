@@ -169,6 +169,7 @@ public sealed partial class BackupEngine
                 tracker.Update(r => r.Progress = new OperationProgress { Phase = SwappedPhase, Percent = 100 }, flush: true);
                 WorkerPausePoints.At("restore:after-swap");
             }
+            OperationTempFolder.Remove(OperationTempFolder.For(folder));
             tracker.End(OperationState.Succeeded, "OK" + swapNote, r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress),
                 r => Log("RestoreSucceeded", r, $"Backup {backup.Id} restored into '{r.TargetDatabase}'" + (r.SafetyBackupId != null ? $"; safety backup {r.SafetyBackupId}" : "") + swapNote, r.Note));
         }
@@ -183,6 +184,7 @@ public sealed partial class BackupEngine
                 try { await provider.DropDatabaseAsync(server, aside, CancellationToken.None).ConfigureAwait(false); }
                 catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
             }
+            OperationTempFolder.Remove(OperationTempFolder.For(folder));
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed,
                 message + (!record.Swap ? "" : undoFailed ? "" : $" The database '{record.Database}' was not changed."),
                 r => r.LeftoversPending = undoFailed,

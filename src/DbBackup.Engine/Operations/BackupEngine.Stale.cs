@@ -85,7 +85,11 @@ public sealed partial class BackupEngine
         return r.Progress?.Phase switch
         {
             SwappedPhase => $" The restored copy had already been swapped in: '{r.Database}' holds backup {r.BackupId}; only finishing steps were left (dropping the previous contents); {settle}.",
-            SwappingPhase => $" It stopped while swapping the restored copy in. The swap is all or nothing: '{r.Database}' holds either its previous contents or the restored copy, usable either way; {settle}.",
+            SwappingPhase when r.Engine == DatabaseEngine.PostgreSql =>
+                $" It stopped while swapping the restored copy in. The swap is all or nothing: '{r.Database}' holds either its previous contents or the restored copy, usable either way; {settle}.",
+            SwappingPhase =>
+                $" It stopped while swapping the restored copy in. Its tables moved all or nothing: '{r.Database}' holds either its previous tables or the restored ones; " +
+                $"in the second case its views, triggers, routines and events may not all be switched yet. The swap's journal (in '{aside}') records what remains: {settle}, finishing or undoing the swap before it backs up or restores anything.",
             _ => $" The database '{r.Database}' was not changed; the partly restored copy '{aside}' may be left on the server: {settle} (dropping it).",
         };
     }

@@ -67,6 +67,8 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
         more?.Invoke(r);
         Ended(r, state, message);
         announce?.Invoke(r);
+        // A reader who sees the final state finds no stale cancel request beside it.
+        Repository.SecureFiles.TryDelete(_cancelFile);
     }, flush: true);
 
     /// <summary>Why the operation stopped: the cancellation kind when it was cancelled, else the error.</summary>

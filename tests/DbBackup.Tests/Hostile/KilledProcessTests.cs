@@ -122,7 +122,7 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal(OperationState.Cancelled, record.State);
         Assert.Empty(record.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(running.Id), "payload")));
-        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
         // The record turns Cancelled a moment before the worker process ends.
         await PausingWorkers.ExitedAsync(running.WorkerProcessId!.Value);
     }
@@ -151,7 +151,7 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Contains($"{victim} was killed by signal 9", done.StatusMessage);
         Assert.Empty(done.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(done.Id), "payload")));
-        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
         Assert.DoesNotContain(Directory.EnumerateFiles(Path.GetTempPath(), "dbbackup-my-*.cnf"), f => File.GetLastWriteTimeUtc(f) >= done.CreatedAt.UtcDateTime);
     }
 

@@ -71,6 +71,18 @@ internal sealed class PausingWorkers : IDisposable
         }
     }
 
+    /// <summary>Waits until no lock file is left in <paramref name="locksFolder"/>: a worker releases its
+    /// lock a moment after writing its final state.</summary>
+    public static async Task LocksReleasedAsync(string locksFolder)
+    {
+        var sw = Stopwatch.StartNew();
+        while (Directory.Exists(locksFolder) && Directory.EnumerateFiles(locksFolder).Any())
+        {
+            if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("Locks left: " + string.Join(", ", Directory.EnumerateFiles(locksFolder)));
+            await Task.Delay(20);
+        }
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
