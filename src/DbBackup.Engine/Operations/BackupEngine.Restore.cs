@@ -170,7 +170,11 @@ public sealed partial class BackupEngine
                 WorkerPausePoints.At("restore:after-swap");
             }
             OperationTempFolder.Remove(OperationTempFolder.For(folder));
-            tracker.End(OperationState.Succeeded, "OK" + swapNote, r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress),
+            tracker.End(OperationState.Succeeded, "OK" + swapNote, r =>
+                {
+                    r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress);
+                    r.LeftoversPending = swapNote.Length > 0;
+                },
                 r => Log("RestoreSucceeded", r, $"Backup {backup.Id} restored into '{r.TargetDatabase}'" + (r.SafetyBackupId != null ? $"; safety backup {r.SafetyBackupId}" : "") + swapNote, r.Note));
         }
         catch (Exception e)

@@ -123,12 +123,13 @@ public sealed partial class BackupEngine
             if (old.Id == justFinished.Id) continue;
             try
             {
+                // Logged first: whoever finds the backup gone also finds why.
+                Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removes {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
                 Repository.DeleteBackup(old.Id);
-                Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removed {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log("PruneFailed", old, e.Message, isError: true);
+                Log("PruneFailed", old, $"{old.Name} could not be removed: {e.Message}", isError: true);
             }
         }
     }

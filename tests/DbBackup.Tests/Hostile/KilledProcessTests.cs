@@ -87,12 +87,17 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal("300000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
         Assert.Equal("after the backup", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
         Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreFailed" && e.IsError);
-        await TestSql.PgDropAsync(aside);
 
-        // The target is free again: a new restore runs to the end and brings back the backed-up row.
+        // The target is free again: a new restore runs to the end and brings back the backed-up row,
+        // after dropping the half-filled copy the dead one left (it has the credentials to).
         var again = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
         var done = await _repo.WaitAsync<RestoreRecord>(again.Id);
         Assert.True(done.State == OperationState.Succeeded, done.StatusMessage);
+        Assert.False(await TestSql.PgExistsAsync(aside));
+        var settled = _repo.Engine.GetRestore(restore.Id);
+        Assert.False(settled.LeftoversPending);
+        Assert.Contains($"dropped the partly restored copy '{aside}'", settled.StatusMessage);
+        Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreLeftoversSettled" && e.Message!.Contains(again.Id));
         Assert.Equal((await TestSql.PgColumnAsync("postgres", "SELECT repeat(md5('7'), 8)")).Single(), (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
     }
 

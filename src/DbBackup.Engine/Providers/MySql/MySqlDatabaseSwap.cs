@@ -68,6 +68,7 @@ internal sealed class MySqlDatabaseSwap
             _fault?.Invoke("after-rename");
             await SwitchObjectsAsync(journal, CancellationToken.None).ConfigureAwait(false);
             _fault?.Invoke("after-objects");
+            await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Switched, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
@@ -116,7 +117,7 @@ internal sealed class MySqlDatabaseSwap
         }
         else
         {
-            await SwitchObjectsAsync(journal, cancellationToken).ConfigureAwait(false);
+            if (journal.State != MySqlSwapJournal.Switched) await SwitchObjectsAsync(journal, cancellationToken).ConfigureAwait(false);
             swappedIn = true;
         }
         await DropRetiredAsync(journal, cancellationToken).ConfigureAwait(false);
@@ -165,7 +166,7 @@ internal sealed class MySqlDatabaseSwap
     /// <summary>Whether the RENAME TABLE committed, from the server's state.</summary>
     private async Task<bool> CommittedAsync(MySqlSwapJournal journal, CancellationToken ct)
     {
-        if (journal.State == MySqlSwapJournal.Forward) return true;
+        if (journal.State is MySqlSwapJournal.Forward or MySqlSwapJournal.Switched) return true;
         if (journal.Retired.Count > 0)
             return (await InventoryAsync(_database, ct).ConfigureAwait(false))?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true;
         if (journal.Incoming.Count > 0)

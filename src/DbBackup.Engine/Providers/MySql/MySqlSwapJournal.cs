@@ -15,6 +15,9 @@ internal sealed class MySqlSwapJournal
     public const string Prepared = "prepared";
     /// <summary>The RENAME TABLE committed: the swap is to be finished.</summary>
     public const string Forward = "forward";
+    /// <summary>The views, triggers, routines and events are switched too: only dropping the original's
+    /// renamed tables and the replacement is left.</summary>
+    public const string Switched = "switched";
     /// <summary>A committed swap is being undone (after an error in the worker).</summary>
     public const string Back = "back";
 
