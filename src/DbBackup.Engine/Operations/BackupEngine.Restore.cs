@@ -151,12 +151,19 @@ public sealed partial class BackupEngine
             aside = record.Swap ? landing : null;
             var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(backup.Id), "payload"),
                 backup.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), backup.Compression);
+            // Progress reports arrive on the thread pool, possibly late: once the data is in, none may
+            // overwrite the swap's phases, which say what state the target is in if the worker dies.
+            var loaded = false;
             await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
-                new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
+                new Progress<OperationProgress>(p => tracker.Update(r => { if (!loaded) r.Progress = p; })), tracker.Token).ConfigureAwait(false);
             var swapNote = "";
             if (record.Swap)
             {
-                tracker.Update(r => r.Progress = new OperationProgress { Phase = SwappingPhase, Percent = 99 }, flush: true);
+                tracker.Update(r =>
+                {
+                    loaded = true;
+                    r.Progress = new OperationProgress { Phase = SwappingPhase, Percent = 99 };
+                }, flush: true);
                 tracker.Token.ThrowIfCancellationRequested();
                 WorkerPausePoints.At("restore:before-swap");
                 try { await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false); }
