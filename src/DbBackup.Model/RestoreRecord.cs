@@ -25,6 +25,10 @@ public sealed class RestoreRecord : OperationRecord, IJsonOnDeserialized
     public bool SkipSafetyBackup { get; set; }
     /// <summary>OS user and host that asked for it.</summary>
     public string RequestedBy { get; set; } = "";
+    /// <summary>True while a dead worker of this restore may have left databases on the server (its
+    /// copy, or an unfinished swap); the next backup or restore of the target, which has the
+    /// credentials, settles them, says so in <see cref="OperationRecord.StatusMessage"/> and clears it.</summary>
+    public bool LeftoversPending { get; set; }
     /// <summary>Always Restore.</summary>
     public override OperationKind OperationKind => OperationKind.Restore;
 

@@ -20,12 +20,28 @@ public sealed partial class BackupEngine
     public async Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken)
     {
         ValidateTarget(options.Target);
-        // Refuse a busy target before the (slower) server validation.
-        ThrowIfTargetBusy(TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database), options.Target);
-        var record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
-        var key = LockKey(record);
-        var owner = new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
-        AcquireTargetLock(key, owner, options.Target);
+        // The target's lock comes before any connection to the server: of many simultaneous starts the
+        // losers are refused at once. Probing first made them all connect at the same instant, and
+        // under load their connections timed out and were reported as a server failure. Exception:
+        // a start that would create the repository validates first (bad input leaves nothing behind;
+        // and with no repository there is no lock to race for yet). A refused start releases the lock.
+        var key = TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database);
+        var id = Ids.NewBackupId(DateTimeOffset.UtcNow);
+        var owner = new LockOwner { OperationId = id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
+        var lockedFirst = Repository.Exists;
+        if (lockedFirst) AcquireTargetLock(key, owner, options.Target);
+        BackupRecord record;
+        try
+        {
+            record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
+            record.Id = id;
+        }
+        catch when (lockedFirst)
+        {
+            TargetLock.Release(Repository, key, id);
+            throw;
+        }
+        if (!lockedFirst) AcquireTargetLock(key, owner, options.Target);
         return RecordAndLaunch(record, key, options.Target.Password,
             $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
     }
@@ -56,9 +72,9 @@ public sealed partial class BackupEngine
             record.State = OperationState.Failed;
             record.StatusMessage = "The worker could not be started: " + e.Message;
             record.CompletedAt = DateTimeOffset.UtcNow;
+            Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
             Write(record);
             TargetLock.Release(Repository, lockKey, record.Id);
-            Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
             throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
         }
     }
@@ -68,18 +84,6 @@ public sealed partial class BackupEngine
     {
         if (r is RestoreRecord restore) Repository.WriteRestore(restore);
         else Repository.WriteBackup((BackupRecord)r);
-    }
-
-    /// <summary>Refuses when an active operation holds the target's lock; ignores a stale one.</summary>
-    private void ThrowIfTargetBusy(string key, ConnectionTarget target)
-    {
-        if (TargetLock.Read(Repository, key) is not { } holder || holder.OperationId == "(unknown)") return;
-        IOperationRecord? op = null;
-        try { op = GetOperation(holder.OperationId); }
-        catch (DbBackupException) { }
-        if (op is { IsActive: true }) throw Busy(target, op);
-        if (op == null && HolderMayBeStarting(holder))
-            throw Starting(target, holder);
     }
 
     private static DbBackupException Starting(ConnectionTarget target, LockOwner holder)
@@ -224,6 +228,7 @@ public sealed partial class BackupEngine
                 var available = await provider.ListTablesAsync(target, tracker.Token).ConfigureAwait(false);
                 tables = TableSelection.Resolve(available, record.Tables, record.Database);
             }
+            WorkerPausePoints.At("backup:data");
             var writer = new PayloadWriter(Path.Combine(folder, "payload"), record.Compression);
             var result = await provider.DumpAsync(new DumpRequest(target, tables, record.Since, record.DateColumn, record.Jobs), writer,
                 new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
@@ -240,8 +245,7 @@ public sealed partial class BackupEngine
                 r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
                 r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
                 r.Progress = RecordTracker<BackupRecord>.Completed(r.Progress, r.TableStats.Count);
-            });
-            Log("BackupSucceeded", record, $"{record.SizeBytes} bytes in {record.Files.Count} files, {record.TableStats.Count} tables, {record.Duration?.TotalSeconds:0.0} s", record.Note);
+            }, r => Log("BackupSucceeded", r, $"{r.SizeBytes} bytes in {r.Files.Count} files, {r.TableStats.Count} tables, {r.Duration?.TotalSeconds:0.0} s", r.Note));
             return record;
         }
         catch (Exception e)
@@ -253,8 +257,7 @@ public sealed partial class BackupEngine
             {
                 r.Files = [];
                 r.SizeBytes = 0;
-            });
-            Log(cancelled ? "BackupCancelled" : "BackupFailed", record, message, record.Note, isError: !cancelled);
+            }, r => Log(cancelled ? "BackupCancelled" : "BackupFailed", r, message, r.Note, isError: !cancelled));
             if (cancelled) throw new DbBackupException(ErrorKind.Cancelled, "OperationCancelled", $"Backup {record.Id} was cancelled.", e);
             throw e is DbBackupException ? e : new DbBackupException(ErrorKind.ServerError, "BackupFailed", message, e);
         }

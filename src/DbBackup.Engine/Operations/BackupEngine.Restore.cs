@@ -121,6 +121,7 @@ public sealed partial class BackupEngine
     private async Task RunRestoreAsync(RestoreRecord record, string? password, CancellationToken ct)
     {
         var folder = Repository.RestoreFolder(record.Id);
+        OperationTempFolder.Use(OperationTempFolder.For(folder));
         using var tracker = new RecordTracker<RestoreRecord>(record, Repository, Path.Combine(folder, CancelFileName), ct);
         tracker.Start("Verifying");
         Log("RestoreStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
@@ -145,54 +146,72 @@ public sealed partial class BackupEngine
             aside = record.Swap ? landing : null;
             var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(backup.Id), "payload"),
                 backup.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), backup.Compression);
+            // Progress reports arrive on the thread pool, possibly late: once the data is in, none may
+            // overwrite the swap's phases, which say what state the target is in if the worker dies.
+            var loaded = false;
             if (record.Tables.Length > 0 && !record.Swap)
                 await ReplaceTablesAsync(record, backup, server, provider, reader, tracker).ConfigureAwait(false);
             else
                 await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
-                    new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
+                    new Progress<OperationProgress>(p => tracker.Update(r => { if (!loaded) r.Progress = p; })), tracker.Token).ConfigureAwait(false);
+            var swapNote = "";
             if (record.Swap)
             {
-                tracker.Update(r => r.Progress = new OperationProgress { Phase = "Swapping", Percent = 99 }, flush: true);
+                tracker.Update(r =>
+                {
+                    loaded = true;
+                    r.Progress = new OperationProgress { Phase = SwappingPhase, Percent = 99 };
+                }, flush: true);
                 tracker.Token.ThrowIfCancellationRequested();
-                await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false);
+                WorkerPausePoints.At("restore:before-swap");
+                try { await provider.SwapAsync(server, record.Database, landing, CancellationToken.None).ConfigureAwait(false); }
+                catch (DbBackupException e) when (e.ErrorId == "SwapCleanupFailed")
+                {
+                    // Swapped in; only the previous contents are left over (the next operation on the target drops them).
+                    swapNote = " " + e.Message;
+                }
                 aside = null;
+                tracker.Update(r => r.Progress = new OperationProgress { Phase = SwappedPhase, Percent = 100 }, flush: true);
+                WorkerPausePoints.At("restore:after-swap");
             }
-            tracker.End(OperationState.Succeeded, "OK", r => r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress));
-            Log("RestoreSucceeded", record, $"Backup {backup.Id} restored into '{record.TargetDatabase}'" + (record.Tables.Length > 0 ? $" (tables {string.Join(", ", record.Tables)})" : "") + (record.SafetyBackupId != null ? $"; safety backup {record.SafetyBackupId}" : ""), record.Note);
+            OperationTempFolder.Remove(OperationTempFolder.For(folder));
+            tracker.End(OperationState.Succeeded, "OK" + swapNote, r =>
+                {
+                    r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress);
+                    r.LeftoversPending = swapNote.Length > 0;
+                },
+                r => Log("RestoreSucceeded", r, $"Backup {backup.Id} restored into '{r.TargetDatabase}'" + (r.Tables.Length > 0 ? $" (tables {string.Join(", ", r.Tables)})" : "")
+                    + (r.SafetyBackupId != null ? $"; safety backup {r.SafetyBackupId}" : "") + swapNote, r.Note));
         }
         catch (Exception e)
         {
             var cancelled = tracker.Token.IsCancellationRequested && !tracker.Fenced;
             var message = tracker.FailureMessage(e);
-            if (aside != null)
+            // The swap's own undo failed: its journal is in the copy, which must stay for the next operation.
+            var undoFailed = e is DbBackupException { ErrorId: "MySqlSwapUndoFailed" };
+            if (aside != null && !undoFailed)
             {
                 try { await provider.DropDatabaseAsync(server, aside, CancellationToken.None).ConfigureAwait(false); }
                 catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
             }
+            OperationTempFolder.Remove(OperationTempFolder.For(folder));
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed,
-                message + (record.Swap ? $" The database '{record.Database}' was not changed." : record.ReplacesTables ? $" No table of '{record.Database}' was changed." : ""));
-            Log(cancelled ? "RestoreCancelled" : "RestoreFailed", record, record.StatusMessage, record.Note, isError: !cancelled);
+                message + (record.Swap ? (undoFailed ? "" : $" The database '{record.Database}' was not changed.")
+                    : record.ReplacesTables ? $" No table of '{record.Database}' was changed." : ""),
+                r => r.LeftoversPending = undoFailed,
+                r => Log(cancelled ? "RestoreCancelled" : "RestoreFailed", r, r.StatusMessage, r.Note, isError: !cancelled));
             throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
         }
     }
 
-    /// <summary>A name for the restore-aside database: the original name shortened to fit the engines'
-    /// limits plus a suffix unique to the restore. PostgreSQL's limit is 63 *bytes* and it silently
-    /// truncates longer names, so the stem is cut by UTF-8 bytes, on a character boundary.</summary>
-    internal static string AsideName(string database, string restoreId)
-    {
-        var suffix = "__restore_" + restoreId[^6..];
-        var budget = 63 - suffix.Length;
-        var stem = new System.Text.StringBuilder();
-        var bytes = 0;
-        foreach (var rune in database.EnumerateRunes())
-        {
-            if (bytes + rune.Utf8SequenceLength > budget) break;
-            bytes += rune.Utf8SequenceLength;
-            stem.Append(rune.ToString());
-        }
-        return stem + suffix;
-    }
+    /// <summary>Progress phase while the restored copy is being swapped in (all or nothing).</summary>
+    internal const string SwappingPhase = "Swapping";
+
+    /// <summary>Progress phase once the swap is done and only finishing steps remain.</summary>
+    internal const string SwappedPhase = "Swapped";
+
+    /// <summary>The database a restore over <paramref name="database"/> fills before swapping it in.</summary>
+    internal static string AsideName(string database, string restoreId) => RestoreDatabaseNames.Aside(database, restoreId);
 
     private async Task<BackupRecord> TakeSafetyBackupAsync(RestoreRecord restore, string? password, CancellationToken ct)
     {

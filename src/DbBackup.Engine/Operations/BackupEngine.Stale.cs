@@ -36,52 +36,69 @@ public sealed partial class BackupEngine
     private OperationRecord? Reread(IOperationRecord r)
         => r is RestoreRecord ? Repository.TryReadRestore(r.Id) : Repository.TryReadBackup(r.Id);
 
-    /// <summary>Ends a record whose worker is gone: state and reason written, partial payload removed,
-    /// the target lock released, a log line written.</summary>
+    /// <summary>Ends a record whose worker is gone: state and reason written, partial payload and the
+    /// worker's files removed, the target lock released. The log line comes first: a reader who sees
+    /// the final state also finds it.</summary>
     private void FinishAbandoned(IOperationRecord op, OperationState state, string reason)
     {
         var fresh = Reread(op);
         if (fresh == null || !fresh.IsActive) return;
         var now = DateTimeOffset.UtcNow;
+        var wasStarted = fresh.State != OperationState.Pending;
         fresh.State = state;
         fresh.StatusMessage = reason;
         fresh.CompletedAt = now;
         fresh.Duration = now - fresh.StartedAt;
+        var action = $"{fresh.OperationKind}{(state == OperationState.Cancelled ? "Cancelled" : "Failed")}";
         switch (fresh)
         {
             // The record is ended first, as a compare-and-swap on the version just read: if the worker
             // wrote meanwhile it is alive and nothing happens; once this is stored, the worker is fenced
             // (it can never write again), so its files can go.
             case BackupRecord b:
+                // Stored before the log line and the clean-up: a refused write means the worker is alive.
                 b.Files = [];
                 b.SizeBytes = 0;
                 if (!Repository.WriteBackup(b)) return;
+                Log(action, fresh, reason, fresh.Note, isError: state == OperationState.Failed);
                 RemovePayload(b.Id);
+                RemoveWorkerFiles(Repository.BackupFolder(b.Id));
                 TargetLock.Release(Repository, LockKey(b), b.RestoreId ?? b.Id);
                 break;
             case RestoreRecord r:
-                r.StatusMessage += AbandonedRestoreAdvice(r);
+                r.LeftoversPending = r.Swap && wasStarted;
+                r.StatusMessage += AbandonedRestoreAdvice(r, wasStarted);
                 if (!Repository.WriteRestore(r)) return;
+                Log(action, fresh, r.StatusMessage, fresh.Note, isError: state == OperationState.Failed);
+                RemoveWorkerFiles(Repository.RestoreFolder(r.Id));
                 TargetLock.Release(Repository, LockKey(r), r.Id);
                 break;
         }
-        Log($"{fresh.OperationKind}{(state == OperationState.Cancelled ? "Cancelled" : "Failed")}", fresh, reason, fresh.Note, isError: state == OperationState.Failed);
     }
 
-    /// <summary>What a dead restore worker may have left on the server. The worker alone could drop its
-    /// half-filled database (whoever notices the death has no password), so the record names it.</summary>
-    private static string AbandonedRestoreAdvice(RestoreRecord r)
+    /// <summary>What a dead restore worker may have left, and the state of the target as far as the
+    /// record tells. Whoever notices the death has no password, so the next backup or restore of the
+    /// target settles the rest (see SettleDeadRestoresAsync) and adds what it found to the record.</summary>
+    private static string AbandonedRestoreAdvice(RestoreRecord r, bool wasStarted)
     {
-        if (r.State == OperationState.Pending) return "";
+        if (!wasStarted) return "";
         if (r.ReplacesTables)
             return $" Tables {string.Join(", ", r.Tables)} of '{r.Database}' are replaced in one step (PostgreSQL: one transaction; MySQL: one RENAME TABLE), so they are either as they were or restored; " +
                    $"MySQL/MariaDB may leave a scratch database '{AsideName(r.Database, r.Id)}', and after the RENAME the restored tables may lack their triggers and a 'dbbackup_old_…' database hold the old tables: check and drop it.";
         if (!r.Swap)
             return $" The new database '{r.TargetDatabase}' may be left partly restored; drop it before retrying.";
         var aside = AsideName(r.Database, r.Id);
-        return r.Progress?.Phase == "Swapping"
-            ? $" It stopped while swapping the restored copy in: check both '{r.Database}' and '{aside}' before using them."
-            : $" The database '{r.Database}' was not changed; a partly restored copy '{aside}' may be left on the server; drop it.";
+        var settle = $"the next backup or restore of '{r.Database}' checks the server, finishes what is left and records it here";
+        return r.Progress?.Phase switch
+        {
+            SwappedPhase => $" The restored copy had already been swapped in: '{r.Database}' holds backup {r.BackupId}; only finishing steps were left (dropping the previous contents); {settle}.",
+            SwappingPhase when r.Engine == DatabaseEngine.PostgreSql =>
+                $" It stopped while swapping the restored copy in. The swap is all or nothing: '{r.Database}' holds either its previous contents or the restored copy, usable either way; {settle}.",
+            SwappingPhase =>
+                $" It stopped while swapping the restored copy in. Its tables moved all or nothing: '{r.Database}' holds either its previous tables or the restored ones; " +
+                $"in the second case its views, triggers, routines and events may not all be switched yet. The swap's journal (in '{aside}') records what remains: {settle}, finishing or undoing the swap before it backs up or restores anything.",
+            _ => $" The database '{r.Database}' was not changed; the partly restored copy '{aside}' may be left on the server: {settle} (dropping it).",
+        };
     }
 
     /// <summary>Deletes a backup's payload files, keeping its manifest.</summary>

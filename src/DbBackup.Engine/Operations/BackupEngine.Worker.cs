@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
 using DbBackup.Model;
 
@@ -15,9 +16,17 @@ public sealed partial class BackupEngine
             var restore = Repository.TryReadRestore(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
             if (restore.State != OperationState.Pending) return;
             TakeOverLock(LockKey(restore), restore.Id, restore.TargetDatabase);
-            try { await RunRestoreAsync(restore, password, cancellationToken).ConfigureAwait(false); }
+            try
+            {
+                await SettleDeadRestoresAsync(restore, restore.Swap ? restore.Database : restore.TargetDatabase, password, cancellationToken).ConfigureAwait(false);
+                await RunRestoreAsync(restore, password, cancellationToken).ConfigureAwait(false);
+            }
             catch (DbBackupException) { }
-            finally { TargetLock.Release(Repository, LockKey(restore), restore.Id); }
+            finally
+            {
+                RemoveWorkerFiles(Repository.RestoreFolder(restore.Id));
+                TargetLock.Release(Repository, LockKey(restore), restore.Id);
+            }
             return;
         }
         var record = Repository.TryReadBackup(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
@@ -26,6 +35,7 @@ public sealed partial class BackupEngine
         bool ok;
         try
         {
+            await SettleDeadRestoresAsync(record, record.Database, password, cancellationToken).ConfigureAwait(false);
             await RunBackupAsync(record, password, cancellationToken).ConfigureAwait(false);
             ok = true;
         }
@@ -35,11 +45,20 @@ public sealed partial class BackupEngine
         }
         finally
         {
+            RemoveWorkerFiles(Repository.BackupFolder(record.Id));
             TargetLock.Release(Repository, LockKey(record), record.Id);
         }
         // After the record is final: the callback never fails or delays the backup's result.
         if (record.CallbackUrl != null) await SendCallbackAsync(record, CancellationToken.None).ConfigureAwait(false);
         if (ok && record.Kind == BackupKind.Manual) ApplyRetention(record);
+    }
+
+    /// <summary>Removes what only a running worker needs from its record folder: the cancel request
+    /// and the temp folder. Also run by whoever finds the worker dead.</summary>
+    private static void RemoveWorkerFiles(string recordFolder)
+    {
+        SecureFiles.TryDelete(Path.Combine(recordFolder, CancelFileName));
+        OperationTempFolder.Remove(OperationTempFolder.For(recordFolder));
     }
 
     private void TakeOverLock(string key, string id, string target)
@@ -96,20 +115,21 @@ public sealed partial class BackupEngine
     {
         var keep = Math.Max(1, Repository.ReadRepositoryFile().Settings.KeepLast);
         var good = Repository.ReadAllBackups()
-            .Where(b => b.Kind == BackupKind.Manual && b.State == OperationState.Succeeded && b.Engine == justFinished.Engine
-                && string.Equals(b.Server, justFinished.Server, StringComparison.OrdinalIgnoreCase) && b.Port == justFinished.Port && b.Database == justFinished.Database)
+            .Where(b => b.Kind == BackupKind.Manual && b.State == OperationState.Succeeded
+                && IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
         foreach (var old in good.Skip(keep))
         {
             if (old.Id == justFinished.Id) continue;
             try
             {
+                // Logged first: whoever finds the backup gone also finds why.
+                Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removes {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
                 Repository.DeleteBackup(old.Id);
-                Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removed {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log("PruneFailed", old, e.Message, isError: true);
+                Log("PruneFailed", old, $"{old.Name} could not be removed: {e.Message}", isError: true);
             }
         }
     }

@@ -82,12 +82,17 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     }, flush: true, mustRecord: true);
 
     /// <summary>Ends the record (state, message, times; the worker no longer runs it), applies
-    /// <paramref name="more"/> in the same write, and writes it at once. A fenced worker's success
-    /// throws WorkerFenced (it must not report what it could not record); other ends are dropped.</summary>
-    public void End(OperationState state, string message, Action<T>? more = null) => Apply(r =>
+    /// <paramref name="more"/> in the same write, and writes it at once. <paramref name="announce"/>
+    /// (the activity-log line) runs on the ended record just before that write: a reader who sees the
+    /// final state also finds its log line. A fenced worker's success throws WorkerFenced (it must not
+    /// report what it could not record); other ends are dropped.</summary>
+    public void End(OperationState state, string message, Action<T>? more = null, Action<T>? announce = null) => Apply(r =>
     {
         more?.Invoke(r);
         Ended(r, state, message);
+        announce?.Invoke(r);
+        // A reader who sees the final state finds no stale cancel request beside it.
+        Repository.SecureFiles.TryDelete(_cancelFile);
     }, flush: true, mustRecord: state == OperationState.Succeeded);
 
     /// <summary>Why the operation stopped: the cancellation kind when it was cancelled, else the error.</summary>

@@ -109,6 +109,12 @@ public interface IDatabaseProvider
     /// <summary>Drops a database if it exists.</summary>
     Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken);
 
+    /// <summary>Settles what a dead restore of <paramref name="database"/> left on the server: its copy
+    /// <paramref name="aside"/> (see <see cref="RestoreDatabaseNames"/>), and an unfinished swap, which is
+    /// finished when it had committed and undone otherwise. <paramref name="swapStarted"/> says the restore
+    /// had reached its swap (so a missing copy means it was swapped in).</summary>
+    Task<AbandonedRestoreCleanup> CleanUpAbandonedRestoreAsync(ConnectionTarget server, string database, string aside, bool swapStarted, CancellationToken cancellationToken);
+
     /// <summary>Row counts and content checksums computed exactly as <see cref="DumpAsync"/> computes
     /// them, for the given tables of target.Database (used by verify).</summary>
     Task<IReadOnlyList<TableStat>> ComputeTableStatsAsync(ConnectionTarget target, IReadOnlyList<TableStat> tables, CancellationToken cancellationToken);

@@ -74,8 +74,7 @@ public sealed class KilledProcessTests : IDisposable
             var r = _repo.Engine.Repository.TryReadRestore(restore.Id)!;
             return r.WorkerProcessId is { } && r.State == OperationState.Running && await TestSql.PgExistsAsync(aside) ? r : null;
         }, "the restore filling its aside database");
-        Signal(running.WorkerProcessId!.Value, "KILL");
-        await Task.Delay(300);
+        await PausingWorkers.KillAsync(running.WorkerProcessId!.Value);
 
         var after = _repo.Engine.GetRestore(restore.Id);
         Assert.Equal(OperationState.Failed, after.State);
@@ -88,12 +87,17 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal("300000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
         Assert.Equal("after the backup", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
         Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreFailed" && e.IsError);
-        await TestSql.PgDropAsync(aside);
 
-        // The target is free again: a new restore runs to the end and brings back the backed-up row.
+        // The target is free again: a new restore runs to the end and brings back the backed-up row,
+        // after dropping the half-filled copy the dead one left (it has the credentials to).
         var again = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
         var done = await _repo.WaitAsync<RestoreRecord>(again.Id);
         Assert.True(done.State == OperationState.Succeeded, done.StatusMessage);
+        Assert.False(await TestSql.PgExistsAsync(aside));
+        var settled = _repo.Engine.GetRestore(restore.Id);
+        Assert.False(settled.LeftoversPending);
+        Assert.Contains($"dropped the partly restored copy '{aside}'", settled.StatusMessage);
+        Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreLeftoversSettled" && e.Message!.Contains(again.Id));
         Assert.Equal((await TestSql.PgColumnAsync("postgres", "SELECT repeat(md5('7'), 8)")).Single(), (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
     }
 
@@ -123,9 +127,9 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal(OperationState.Cancelled, record.State);
         Assert.Empty(record.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(running.Id), "payload")));
-        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
-        await Task.Delay(500);
-        Assert.False(Engine.Operations.ProcessLiveness.IsAlive(running.WorkerProcessId!.Value), "the worker is still running");
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
+        // The record turns Cancelled a moment before the worker process ends.
+        await PausingWorkers.ExitedAsync(running.WorkerProcessId!.Value);
     }
 
     [MySqlFact]
@@ -152,8 +156,7 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Contains($"{victim} was killed by signal 9", done.StatusMessage);
         Assert.Empty(done.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(done.Id), "payload")));
-        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
-        Assert.DoesNotContain(Directory.EnumerateFiles(Path.GetTempPath(), "dbbackup-my-*.cnf"), f => File.GetLastWriteTimeUtc(f) >= done.CreatedAt.UtcDateTime);
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
     }
 
     public void Dispose()

@@ -64,6 +64,33 @@ public sealed class BackupLifecycleTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_reader_that_sees_a_backup_or_restore_end_also_finds_its_log_line()
+    {
+        // The contract: the log line is written before the final state, so a reader polling the
+        // record as fast as it can never sees the end without its log line.
+        var db = await NewDbAsync();
+        var started = await _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None);
+        await AssertLoggedWhenFinalAsync(started.Id, () => _repo.Engine.Repository.TryReadBackup(started.Id), "BackupSucceeded");
+        var copy = db + "_copy";
+        _databases.Add(copy);
+        var restore = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = started.Id, Target = TestServers.Postgres(db), TargetDatabase = copy }, CancellationToken.None);
+        await AssertLoggedWhenFinalAsync(restore.Id, () => _repo.Engine.Repository.TryReadRestore(restore.Id), "RestoreSucceeded");
+    }
+
+    private async Task AssertLoggedWhenFinalAsync(string id, Func<OperationRecord?> read, string action)
+    {
+        var sw = Stopwatch.StartNew();
+        OperationRecord? final;
+        while ((final = read()) is not { IsActive: false })
+        {
+            if (sw.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"{id} did not end within 2 minutes.");
+            await Task.Yield();
+        }
+        Assert.True(final.State == OperationState.Succeeded, final.StatusMessage);
+        Assert.Contains(action, _repo.Engine.ReadActivity(new ActivityQuery { Id = id }).Items.Select(e => e.Action));
+    }
+
+    [PostgresFact]
     public async Task A_backup_started_by_a_cli_process_that_exits_still_completes()
     {
         var db = await NewDbAsync();

@@ -46,10 +46,6 @@ internal static class MySqlClientTools
         "--max-allowed-packet=1073741824", "--connect-timeout=15", "--database=" + database,
     ];
 
-    /// <summary>Same as <see cref="ScriptArgs(string)"/>; kept for callers still holding a
-    /// <see cref="MySqlOptionsFile"/>.</summary>
-    public static List<string> ScriptArgs(MySqlOptionsFile options, string database) => [options.Argument, .. ScriptArgs(database)];
-
     /// <summary>Starts <paramref name="tool"/> connected to <paramref name="target"/>'s server: connection
     /// arguments first, the password in the child's environment only.</summary>
     public static Process Start(ConnectionTarget target, string tool, IEnumerable<string> args, bool redirectStdin = false)

@@ -2,15 +2,20 @@ using System.Text;
 
 namespace DbBackup.Engine.Providers.MySql;
 
-/// <summary>Makes the content of one database become another's, for servers without RENAME DATABASE.
-/// Tables move with one multi-table RENAME TABLE statement, which the server applies atomically (all
-/// or nothing). Views, triggers, routines and events cannot move between databases, so they are
-/// captured first as dump-tool SQL (which omits the database name) and recreated.
-/// <para>Not atomic, honestly: between dropping the original's views/triggers and recreating the
-/// replacement's, a client connecting in that window (sessions on the database are killed first)
-/// can see the tables without their triggers or views; and routines/events are recreated, so an
-/// event's last-run state is reset. On any failure every step is undone in reverse: tables renamed
-/// back, the original's objects recreated from their captured definitions.</para></summary>
+/// <summary>Makes the content of one database become another's, for servers without RENAME DATABASE,
+/// all or nothing under a kill at any instant. The commit point is one multi-table RENAME TABLE, which
+/// MariaDB applies atomically and crash-safely: the original's tables are renamed aside inside their own
+/// database (so their triggers may stay with them) and the replacement's tables move in. Views,
+/// triggers, routines and events cannot move, so they are captured first as dump-tool SQL (which omits
+/// the database name) into an intent journal (<see cref="MySqlSwapJournal"/>, in the replacement
+/// database) before anything changes. After the commit the swap is finished from the journal: the
+/// original's objects dropped, the replacement's created, the original's tables dropped. Whoever finds
+/// a dead swap (<see cref="RecoverAsync"/>) finishes it when the RENAME had committed and undoes it
+/// otherwise. An error in this process after the commit undoes it in reverse (tables renamed back,
+/// the original's objects recreated).
+/// <para>Between the commit and the end of the objects step a client (sessions on the database are
+/// killed first) may see the new tables with the old views and no triggers; events and routines are
+/// recreated, so an event's last-run state is reset.</para></summary>
 internal sealed class MySqlDatabaseSwap
 {
     private readonly ConnectionTarget _server;
@@ -38,65 +43,178 @@ internal sealed class MySqlDatabaseSwap
             ?? throw new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound", $"Database '{_database}' does not exist on {_server.Server}:{_server.Port}.") { TargetObject = _database };
         var incoming = await InventoryAsync(_replacement, cancellationToken).ConfigureAwait(false)
             ?? throw new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound", $"Database '{_replacement}' does not exist on {_server.Server}:{_server.Port}.") { TargetObject = _replacement };
-
-        var originalViews = await ViewsScriptAsync(_database, original.Views, cancellationToken).ConfigureAwait(false);
-        var originalObjects = await ObjectsScriptAsync(_database, cancellationToken).ConfigureAwait(false);
-        var incomingViews = await ViewsScriptAsync(_replacement, incoming.Views, cancellationToken).ConfigureAwait(false);
-        var incomingObjects = await ObjectsScriptAsync(_replacement, cancellationToken).ConfigureAwait(false);
-
-        var aside = "dbbackup_aside_" + Guid.NewGuid().ToString("N")[..16];
+        var taken = new HashSet<string>(original.Tables.Concat(original.Views).Concat(incoming.Tables).Concat(incoming.Views), StringComparer.OrdinalIgnoreCase);
+        var journal = new MySqlSwapJournal
+        {
+            Database = _database,
+            Retired = original.Tables.Select(t => new[] { t, RetiredName(taken) }).ToList(),
+            Incoming = incoming.Tables,
+            OriginalScript = await ViewsScriptAsync(_database, original.Views, cancellationToken).ConfigureAwait(false)
+                + await ObjectsScriptAsync(_database, cancellationToken).ConfigureAwait(false),
+            IncomingScript = await ViewsScriptAsync(_replacement, incoming.Views, cancellationToken).ConfigureAwait(false)
+                + await ObjectsScriptAsync(_replacement, cancellationToken).ConfigureAwait(false),
+        };
+        await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Prepared, cancellationToken).ConfigureAwait(false);
         await KillSessionsAsync(cancellationToken).ConfigureAwait(false);
-        await ExecAsync($"CREATE DATABASE {MySqlSyntax.Identifier(aside)};", CancellationToken.None).ConfigureAwait(false);
 
         // From here on no cancellation: a half-done swap must be finished or undone, never abandoned.
-        var renamed = false;
         try
         {
-            // RENAME TABLE refuses to move a table with triggers to another database, and views
-            // cannot move at all.
-            await DropObjectsAsync(_database, original, routines: true, CancellationToken.None).ConfigureAwait(false);
+            // A table with triggers cannot move to another database, and views cannot move at all;
+            // the journal holds the replacement's definitions.
             await DropObjectsAsync(_replacement, incoming, routines: false, CancellationToken.None).ConfigureAwait(false);
             _fault?.Invoke("before-rename");
-            var pairs = original.Tables.Select(t => (MySqlSyntax.Qualified(_database, t), MySqlSyntax.Qualified(aside, t)))
-                .Concat(incoming.Tables.Select(t => (MySqlSyntax.Qualified(_replacement, t), MySqlSyntax.Qualified(_database, t)))).ToList();
-            if (pairs.Count > 0)
-                await ExecAsync("RENAME TABLE " + string.Join(", ", pairs.Select(p => p.Item1 + " TO " + p.Item2)) + ";", CancellationToken.None).ConfigureAwait(false);
-            renamed = true;
+            await CommitAsync(journal, CancellationToken.None).ConfigureAwait(false);
             _fault?.Invoke("after-rename");
-            await ApplyAsync(_database, incomingViews + incomingObjects, CancellationToken.None).ConfigureAwait(false);
+            await SwitchObjectsAsync(journal, CancellationToken.None).ConfigureAwait(false);
             _fault?.Invoke("after-objects");
+            await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Switched, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
             try
             {
-                var now = await InventoryAsync(_database, CancellationToken.None).ConfigureAwait(false);
-                if (now != null) await DropObjectsAsync(_database, now, routines: true, CancellationToken.None).ConfigureAwait(false);
-                if (renamed)
-                {
-                    var back = incoming.Tables.Select(t => (MySqlSyntax.Qualified(_database, t), MySqlSyntax.Qualified(_replacement, t)))
-                        .Concat(original.Tables.Select(t => (MySqlSyntax.Qualified(aside, t), MySqlSyntax.Qualified(_database, t)))).ToList();
-                    if (back.Count > 0)
-                        await ExecAsync("RENAME TABLE " + string.Join(", ", back.Select(p => p.Item1 + " TO " + p.Item2)) + ";", CancellationToken.None).ConfigureAwait(false);
-                }
-                await ApplyAsync(_database, originalViews + originalObjects, CancellationToken.None).ConfigureAwait(false);
+                await UndoAsync(journal, CancellationToken.None).ConfigureAwait(false);
                 var incomingNow = await InventoryAsync(_replacement, CancellationToken.None).ConfigureAwait(false);
                 if (incomingNow != null) await DropObjectsAsync(_replacement, incomingNow, routines: true, CancellationToken.None).ConfigureAwait(false);
-                await ApplyAsync(_replacement, incomingViews + incomingObjects, CancellationToken.None).ConfigureAwait(false);
-                await ExecAsync($"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(aside)};", CancellationToken.None).ConfigureAwait(false);
+                await ApplyAsync(_replacement, journal.IncomingScript, CancellationToken.None).ConfigureAwait(false);
+                await MySqlSwapJournal.DeleteAsync(_server, _replacement, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception undo)
             {
                 throw new DbBackupException(ErrorKind.ServerError, "MySqlSwapUndoFailed",
                     $"Swapping '{_replacement}' into '{_database}' failed ({failure.Message}) and undoing it failed too ({undo.Message}). " +
-                    $"The original tables may be in database '{aside}'; inspect and move them back by hand.", failure);
+                    $"The journal in '{_replacement}'.{MySqlSwapJournal.Table} lets the next backup or restore of '{_database}' finish undoing it.", failure);
             }
             if (failure is DbBackupException or OperationCanceledException) throw;
             throw new DbBackupException(ErrorKind.ServerError, "MySqlSwapFailed",
                 $"Swapping '{_replacement}' into '{_database}' failed and was undone: {failure.Message}", failure);
         }
-        await ExecAsync($"DROP DATABASE {MySqlSyntax.Identifier(aside)}; DROP DATABASE {MySqlSyntax.Identifier(_replacement)};", CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await DropRetiredAsync(journal, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbBackupException e)
+        {
+            throw new DbBackupException(ErrorKind.ServerError, "SwapCleanupFailed",
+                $"Database '{_database}' was replaced, but its previous tables or the emptied '{_replacement}' could not be dropped: {e.Message}. " +
+                $"The next backup or restore of '{_database}' drops them.", e);
+        }
     }
+
+    /// <summary>Settles a swap whose process died: finishes it when its RENAME TABLE had committed,
+    /// undoes it otherwise; then drops the replacement. Returns true when the database holds the
+    /// replacement's content, false when it kept its own, null when there was no journal.</summary>
+    public async Task<bool?> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var journal = await MySqlSwapJournal.ReadAsync(_server, _replacement, cancellationToken).ConfigureAwait(false);
+        if (journal == null || journal.Database != _database) return null;
+        bool swappedIn;
+        if (journal.State == MySqlSwapJournal.Back || !await CommittedAsync(journal, cancellationToken).ConfigureAwait(false))
+        {
+            if (journal.State == MySqlSwapJournal.Back) await UndoAsync(journal, cancellationToken).ConfigureAwait(false);
+            swappedIn = false;
+        }
+        else
+        {
+            if (journal.State != MySqlSwapJournal.Switched) await SwitchObjectsAsync(journal, cancellationToken).ConfigureAwait(false);
+            swappedIn = true;
+        }
+        await DropRetiredAsync(journal, cancellationToken).ConfigureAwait(false);
+        return swappedIn;
+    }
+
+    /// <summary>Settles what a dead restore left: its copy <paramref name="aside"/> and, when it died
+    /// swapping, its unfinished swap (see <see cref="RecoverAsync"/>).</summary>
+    public static async Task<AbandonedRestoreCleanup> CleanUpAbandonedRestoreAsync(ConnectionTarget server, string database, string aside, bool swapStarted, CancellationToken cancellationToken)
+    {
+        var swap = new MySqlDatabaseSwap(server, database, aside, null);
+        if (await swap.InventoryAsync(aside, cancellationToken).ConfigureAwait(false) == null)
+            return new AbandonedRestoreCleanup(swapStarted ? true : null, null);
+        switch (await swap.RecoverAsync(cancellationToken).ConfigureAwait(false))
+        {
+            case true:
+                return new AbandonedRestoreCleanup(true, $"The swap had committed: finished it from its journal, so '{database}' holds the restored copy with its views, triggers, routines and events; dropped its previous tables and '{aside}'.");
+            case false:
+                return new AbandonedRestoreCleanup(false, $"The swap had not committed: '{database}' keeps its previous contents (views, triggers, routines and events recreated where the swap had removed them); dropped the restored copy '{aside}'.");
+            default:
+                await swap.ExecAsync($"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(aside)};", cancellationToken).ConfigureAwait(false);
+                return new AbandonedRestoreCleanup(false, $"'{database}' was not changed; dropped the partly restored copy '{aside}'.");
+        }
+    }
+
+    private static string RetiredName(HashSet<string> taken)
+    {
+        for (var n = 1; ; n++)
+        {
+            var name = $"__dbbackup_retired_{n}";
+            if (taken.Add(name)) return name;
+        }
+    }
+
+    /// <summary>The commit point: one RENAME TABLE moving every table at once.</summary>
+    private async Task CommitAsync(MySqlSwapJournal journal, CancellationToken ct)
+    {
+        var pairs = journal.Retired.Select(p => (MySqlSyntax.Qualified(_database, p[0]), MySqlSyntax.Qualified(_database, p[1])))
+            .Concat(journal.Incoming.Select(t => (MySqlSyntax.Qualified(_replacement, t), MySqlSyntax.Qualified(_database, t)))).ToList();
+        Operations.WorkerPausePoints.At("restore:mid-swap");
+        if (pairs.Count > 0) await ExecAsync(RenameSql(pairs), ct).ConfigureAwait(false);
+        Operations.WorkerPausePoints.At("restore:swap-committed");
+        await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Forward, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the RENAME TABLE committed, from the server's state.</summary>
+    private async Task<bool> CommittedAsync(MySqlSwapJournal journal, CancellationToken ct)
+    {
+        if (journal.State is MySqlSwapJournal.Forward or MySqlSwapJournal.Switched) return true;
+        if (journal.Retired.Count > 0)
+            return (await InventoryAsync(_database, ct).ConfigureAwait(false))?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true;
+        if (journal.Incoming.Count > 0)
+            return (await InventoryAsync(_replacement, ct).ConfigureAwait(false))?.Tables.Contains(journal.Incoming[0], StringComparer.Ordinal) == false;
+        return false;
+    }
+
+    /// <summary>After the commit: the database's views, triggers, routines and events become the
+    /// replacement's. Repeatable: whatever non-table objects are there (old, or new from an interrupted
+    /// earlier run) are dropped and the replacement's are created.</summary>
+    private async Task SwitchObjectsAsync(MySqlSwapJournal journal, CancellationToken ct)
+    {
+        var now = await InventoryAsync(_database, ct).ConfigureAwait(false);
+        if (now != null) await DropObjectsAsync(_database, now, routines: true, ct).ConfigureAwait(false);
+        Operations.WorkerPausePoints.At("restore:objects-dropped");
+        await ApplyAsync(_database, journal.IncomingScript, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Undoes a swap (committed or not): tables renamed back, the original's objects recreated.
+    /// Repeatable, like <see cref="SwitchObjectsAsync"/>.</summary>
+    private async Task UndoAsync(MySqlSwapJournal journal, CancellationToken ct)
+    {
+        if (journal.State != MySqlSwapJournal.Back && !await CommittedAsync(journal, ct).ConfigureAwait(false)) return;
+        await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Back, ct).ConfigureAwait(false);
+        var now = await InventoryAsync(_database, ct).ConfigureAwait(false);
+        if (now != null) await DropObjectsAsync(_database, now, routines: true, ct).ConfigureAwait(false);
+        if (journal.Retired.Count == 0 ? journal.Incoming.Count > 0 && now?.Tables.Contains(journal.Incoming[0], StringComparer.Ordinal) == true
+                : now?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true)
+        {
+            var back = journal.Incoming.Select(t => (MySqlSyntax.Qualified(_database, t), MySqlSyntax.Qualified(_replacement, t)))
+                .Concat(journal.Retired.Select(p => (MySqlSyntax.Qualified(_database, p[1]), MySqlSyntax.Qualified(_database, p[0])))).ToList();
+            await ExecAsync(RenameSql(back), ct).ConfigureAwait(false);
+        }
+        await ApplyAsync(_database, journal.OriginalScript, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The end of a swap, either way: the original's renamed tables (if the swap committed)
+    /// and the replacement database (with the journal) dropped.</summary>
+    private async Task DropRetiredAsync(MySqlSwapJournal journal, CancellationToken ct)
+    {
+        if (journal.Retired.Count > 0)
+            await ExecAsync("SET foreign_key_checks = 0; DROP TABLE IF EXISTS " +
+                string.Join(", ", journal.Retired.Select(p => MySqlSyntax.Qualified(_database, p[1]))) + ";", ct).ConfigureAwait(false);
+        await ExecAsync($"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(_replacement)};", ct).ConfigureAwait(false);
+    }
+
+    private static string RenameSql(IEnumerable<(string From, string To)> pairs)
+        => "RENAME TABLE " + string.Join(", ", pairs.Select(p => p.From + " TO " + p.To)) + ";";
 
     private async Task<Inventory?> InventoryAsync(string database, CancellationToken cancellationToken)
     {
@@ -141,8 +259,7 @@ internal sealed class MySqlDatabaseSwap
     private async Task<string> DumpAsync(List<string> args, CancellationToken cancellationToken)
     {
         var dump = MySqlClientTools.Dump;
-        using var options = MySqlOptionsFile.Create(_server);
-        args.InsertRange(0, [options.Argument, "--default-character-set=utf8mb4"]);
+        args.Insert(0, "--default-character-set=utf8mb4");
         return await MySqlClientTools.RunAsync(_server, dump, args, null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -150,8 +267,7 @@ internal sealed class MySqlDatabaseSwap
     {
         if (script.Length == 0) return;
         var client = MySqlClientTools.Client;
-        using var options = MySqlOptionsFile.Create(_server);
-        await MySqlClientTools.RunAsync(_server.WithDatabase(database), client, MySqlClientTools.ScriptArgs(options, database), script, cancellationToken).ConfigureAwait(false);
+        await MySqlClientTools.RunAsync(_server.WithDatabase(database), client, MySqlClientTools.ScriptArgs(database), script, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ExecAsync(string sql, CancellationToken cancellationToken)

@@ -198,6 +198,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         => new MySqlDatabaseSwap(server, database, replacement, SwapFaultInjection).RunAsync(cancellationToken);
 
     /// <inheritdoc/>
+    public Task<AbandonedRestoreCleanup> CleanUpAbandonedRestoreAsync(ConnectionTarget server, string database, string aside, bool swapStarted, CancellationToken cancellationToken)
+        => MySqlDatabaseSwap.CleanUpAbandonedRestoreAsync(server, database, aside, swapStarted, cancellationToken);
+
+    /// <inheritdoc/>
     public async Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken)
         => await MySqlClientTools.QueryAsync(server, null, $"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(database)};", cancellationToken).ConfigureAwait(false);
 

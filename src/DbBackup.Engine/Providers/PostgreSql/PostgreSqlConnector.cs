@@ -14,6 +14,8 @@ internal static class PostgreSqlConnector
         "SET extra_float_digits = 3; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; " +
         "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET standard_conforming_strings = on;";
 
+    private const int ConnectTimeoutSeconds = 10;
+
     /// <summary>Builds the connection string. No pooling: every connection really closes, so DROP and
     /// RENAME DATABASE are never blocked by an idle pooled session.</summary>
     public static string ConnectionString(ConnectionTarget target, string? database = null) => new NpgsqlConnectionStringBuilder
@@ -23,7 +25,7 @@ internal static class PostgreSqlConnector
         Username = target.UserName,
         Password = target.Password,
         Database = database ?? target.Database,
-        Timeout = 10,
+        Timeout = ConnectTimeoutSeconds,
         CommandTimeout = 0,
         Pooling = false,
         ApplicationName = "DbBackup",
@@ -84,6 +86,10 @@ internal static class PostgreSqlConnector
                 return new DbBackupException(ErrorKind.AuthenticationError, "PasswordRequired",
                     $"No password was given for user '{target.UserName}', and PostgreSQL at {where} requires one. " +
                     "Give it with -Credential / --password-env NAME, the PGPASSWORD environment variable or a ~/.pgpass entry.", e) { TargetObject = target.UserName };
+            case NpgsqlException or TimeoutException when e.GetBaseException() is TimeoutException:
+                return new DbBackupException(ErrorKind.ConnectionError, "ConnectionTimedOut",
+                    $"Connecting to PostgreSQL at {where} (database '{database}') timed out after {ConnectTimeoutSeconds} s: the connection and sign-in did not complete in time. " +
+                    "The server or this machine may be overloaded, or the host drops packets (a firewall) instead of answering.", e) { TargetObject = where };
             case NpgsqlException or SocketException or TimeoutException or IOException or OperationCanceledException:
                 var reason = e.GetBaseException().Message;
                 return new DbBackupException(ErrorKind.ConnectionError, "ConnectionFailed",

@@ -205,62 +205,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     }
 
     /// <inheritdoc />
-    public async Task SwapAsync(ConnectionTarget server, string database, string replacement, CancellationToken cancellationToken)
-    {
-        if (string.Equals(database, replacement, StringComparison.Ordinal))
-            throw new DbBackupException(ErrorKind.InvalidArgument, "SwapSameDatabase", $"Cannot swap database '{database}' with itself.");
-        await using var admin = await OpenAdminAsync(server, [database, replacement], cancellationToken).ConfigureAwait(false);
-        await Guard(server, "swapping databases", async () =>
-        {
-            var allow = new Dictionary<string, bool>(StringComparer.Ordinal);
-            await using (var cmd = new NpgsqlCommand("SELECT datname::text, datallowconn FROM pg_database WHERE datname = ANY($1)", admin)
-            { Parameters = { new() { Value = new[] { database, replacement } } } })
-            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-                while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) allow[r.GetString(0)] = r.GetBoolean(1);
-            if (!allow.ContainsKey(replacement))
-                throw new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
-                    $"Database '{replacement}' (the replacement) does not exist on {server.Server}:{server.Port}.") { TargetObject = replacement };
-            var present = allow.Keys.ToArray();
-
-            // datallowconn = false keeps everyone (superusers too) out between terminating and renaming.
-            foreach (var db in present)
-                await ExecuteAsync(admin, $"ALTER DATABASE {PostgreSqlSyntax.Identifier(db)} ALLOW_CONNECTIONS false", cancellationToken).ConfigureAwait(false);
-            var aside = AsideName();
-            try
-            {
-                await TerminateSessionsAsync(admin, present, cancellationToken).ConfigureAwait(false);
-                // RENAME DATABASE is transactional: both renames happen or neither does.
-                await using var tx = await admin.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                if (allow.ContainsKey(database))
-                    await ExecuteAsync(admin, $"ALTER DATABASE {PostgreSqlSyntax.Identifier(database)} RENAME TO {PostgreSqlSyntax.Identifier(aside)}", cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(admin, $"ALTER DATABASE {PostgreSqlSyntax.Identifier(replacement)} RENAME TO {PostgreSqlSyntax.Identifier(database)}", cancellationToken).ConfigureAwait(false);
-                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                foreach (var (db, allowed) in allow)
-                    try { await ExecuteAsync(admin, $"ALTER DATABASE {PostgreSqlSyntax.Identifier(db)} ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", CancellationToken.None).ConfigureAwait(false); }
-                    catch (Exception) { /* keep the original error */ }
-                throw;
-            }
-            await ExecuteAsync(admin, $"ALTER DATABASE {PostgreSqlSyntax.Identifier(database)} ALLOW_CONNECTIONS {(allow[replacement] ? "true" : "false")}", CancellationToken.None).ConfigureAwait(false);
-            if (allow.ContainsKey(database))
-            {
-                try
-                {
-                    await DropAsync(admin, aside, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    throw new DbBackupException(ErrorKind.ServerError, "SwapCleanupFailed",
-                        $"Database '{database}' was replaced, but its previous contents, renamed to '{aside}', could not be dropped: {e.Message}. Drop it by hand.", e);
-                }
-            }
-            return true;
-        }).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
     public async Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken)
     {
         await using var admin = await OpenAdminAsync(server, [database], cancellationToken).ConfigureAwait(false);
@@ -467,12 +411,14 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     {
         // pg_restore restores a chosen list of entries (and in parallel) only from a seekable file, not
         // stdin. The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
-        var copy = Path.Combine(Path.GetTempPath(), "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
+        // In the operation's own temp folder, so whoever finds a killed worker removes it.
+        var copy = Path.Combine(OperationTempFolder.Path, "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
         try
         {
             await using (var input = OpenPayload(source, toc.SchemaFile))
             await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
                 await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            Operations.WorkerPausePoints.At("restore:post-data");
             await PostgreSqlPostDataPhases.RestoreAsync(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target), copy, Math.Max(1, jobs),
                 async () =>
                 {
@@ -609,8 +555,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", conn) { Parameters = { new() { Value = database } } };
         return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
-
-    private static string AsideName() => "dbbackup_aside_" + Guid.NewGuid().ToString("N")[..16];
 
     private static Stream OpenPayload(IPayloadSource source, string name)
     {

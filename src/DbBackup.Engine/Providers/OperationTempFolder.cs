@@ -1,0 +1,36 @@
+using DbBackup.Engine.Repository;
+
+namespace DbBackup.Engine.Providers;
+
+/// <summary>Where an operation's temporary files go: a folder named after the operation (inside its
+/// record folder), so whoever finds a dead worker's operation can remove what it left there. Code not
+/// running inside an operation gets the system temp folder.</summary>
+public static class OperationTempFolder
+{
+    private static readonly AsyncLocal<string?> Current = new();
+
+    /// <summary>The folder for temporary files of the running operation (created, owner-only), or the
+    /// system temp folder outside an operation.</summary>
+    public static string Path
+    {
+        get
+        {
+            if (Current.Value is not { } folder) return System.IO.Path.GetTempPath();
+            SecureFiles.CreateFolder(folder);
+            return folder;
+        }
+    }
+
+    /// <summary>The temp folder of the operation whose record folder is <paramref name="recordFolder"/>.</summary>
+    public static string For(string recordFolder) => System.IO.Path.Combine(recordFolder, "tmp");
+
+    /// <summary>Makes <paramref name="folder"/> the temp folder of the code that runs in this async flow.</summary>
+    public static void Use(string folder) => Current.Value = folder;
+
+    /// <summary>Removes an operation's temp folder and everything in it.</summary>
+    public static void Remove(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a later cleanup retries */ }
+    }
+}
