@@ -86,14 +86,26 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     /// (the activity-log line) runs on the ended record just before that write: a reader who sees the
     /// final state also finds its log line. A fenced worker's success throws WorkerFenced (it must not
     /// report what it could not record); other ends are dropped.</summary>
-    public void End(OperationState state, string message, Action<T>? more = null, Action<T>? announce = null) => Apply(r =>
+    public void End(OperationState state, string message, Action<T>? more = null, Action<T>? announce = null)
     {
-        more?.Invoke(r);
-        Ended(r, state, message);
-        announce?.Invoke(r);
-        // A reader who sees the final state finds no stale cancel request beside it.
-        Repository.SecureFiles.TryDelete(_cancelFile);
-    }, flush: true, mustRecord: state == OperationState.Succeeded);
+        var announced = false;
+        Apply(r =>
+        {
+            more?.Invoke(r);
+            Ended(r, state, message);
+            announce?.Invoke(r);
+            announced = true;
+            // A reader who sees the final state finds no stale cancel request beside it.
+            Repository.SecureFiles.TryDelete(_cancelFile);
+        }, flush: true, mustRecord: state == OperationState.Succeeded);
+        // A worker fenced earlier records nothing, but the activity log still says why it stopped
+        // (its message is the fenced one): the record stays as stale detection left it.
+        if (!announced && Fenced && announce is not null)
+        {
+            lock (_lock) Ended(_record, state, message);
+            announce(_record);
+        }
+    }
 
     /// <summary>Why the operation stopped: the cancellation kind when it was cancelled, else the error.</summary>
     public string FailureMessage(Exception e) => Fenced ? FencedMessage : Token.IsCancellationRequested
