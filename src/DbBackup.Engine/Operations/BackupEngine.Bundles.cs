@@ -61,16 +61,43 @@ public sealed partial class BackupEngine
     /// <summary>Validates and imports a bundle file or a copied backup folder as Kind = Imported.
     /// Every check (format, names, sizes, checksums) passes before anything is written.</summary>
     public async Task<BackupRecord> ImportAsync(string path, CancellationToken cancellationToken)
+        => (await ImportOrReuseAsync(path, cancellationToken).ConfigureAwait(false)).Record;
+
+    /// <summary>As <see cref="ImportAsync"/>; Reused is true when the repository already held this very
+    /// backup (same id and manifest), which is then returned as it is: a nightly runbook may import or
+    /// restore the same bundle again.</summary>
+    private async Task<ImportResult> ImportOrReuseAsync(string path, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
-        (BackupRecord Record, bool Sealed) imported;
+        ImportResult imported;
         if (Directory.Exists(full)) imported = await ImportFolderAsync(full, cancellationToken).ConfigureAwait(false);
         else if (File.Exists(full)) imported = await ImportBundleAsync(full, cancellationToken).ConfigureAwait(false);
         else throw new DbBackupException(ErrorKind.NotFound, "FileNotFound", $"'{full}' does not exist; give a .dbbackup bundle or a backup folder containing manifest.json.") { TargetObject = path };
+        if (imported.Reused)
+        {
+            Log("ImportReused", imported.Record, $"From {full}: backup {imported.Record.Id} is already in the repository with the same manifest; the stored copy is used.", imported.Record.Note);
+            return imported;
+        }
         // An unsealed manifest (from a DbBackup older than seals) is accepted: its file list and every
         // payload checksum were still checked. It is sealed from now on, as stored here.
         Log("Imported", imported.Record, $"From {full}" + (imported.Sealed ? "" : " (its manifest had no seal: written by an older DbBackup, so only its file list and payload checksums could be checked)"), imported.Record.Note);
-        return imported.Record;
+        return imported;
+    }
+
+    private sealed record ImportResult(BackupRecord Record, bool Sealed, bool Reused);
+
+    /// <summary>The backup already stored under the incoming manifest's id, when it is the same backup
+    /// (same target, time and payload); a different backup under the same id is refused.</summary>
+    private BackupRecord? AlreadyStored(BackupRecord incoming)
+    {
+        if (Repository.TryReadBackup(incoming.Id) is not { } existing) return null;
+        var same = existing.Engine == incoming.Engine && existing.Database == incoming.Database && existing.Server == incoming.Server
+            && existing.Port == incoming.Port && existing.CreatedAt == incoming.CreatedAt && existing.State == OperationState.Succeeded
+            && FileListHash(existing.Files) == FileListHash(incoming.Files);
+        if (!same)
+            throw new DbBackupException(ErrorKind.InvalidOperation, "BackupAlreadyExists",
+                $"The repository '{RepositoryPath}' already holds a different backup under the id {incoming.Id} ('{existing.Name}'); nothing was imported.") { TargetObject = incoming.Id };
+        return existing;
     }
 
     private BackupRecord ValidateImportedManifest(BackupRecord b, string source)
@@ -90,8 +117,6 @@ public sealed partial class BackupEngine
         }
         if (b.Sha256 != null && FileListHash(b.Files) != b.Sha256)
             throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"'{source}': the manifest's file list does not match its recorded checksum.") { TargetObject = source };
-        if (Repository.TryReadBackup(b.Id) != null)
-            throw new DbBackupException(ErrorKind.InvalidOperation, "BackupAlreadyExists", $"Backup {b.Id} ('{b.Name}') is already in the repository '{RepositoryPath}'.") { TargetObject = b.Id };
         return b;
     }
 
@@ -104,13 +129,14 @@ public sealed partial class BackupEngine
         return b;
     }
 
-    private async Task<(BackupRecord, bool)> ImportBundleAsync(string full, CancellationToken ct)
+    private async Task<ImportResult> ImportBundleAsync(string full, CancellationToken ct)
     {
         // The tar structure (header checksums, padding, end marker) first; then pass 1 reads and checks
         // everything without writing; pass 2 extracts (checking again).
         TarArchiveCheck.Validate(full);
         var (manifest, isSealed) = await ReadBundleAsync(full, null, ct).ConfigureAwait(false);
-        return (await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct)).ConfigureAwait(false), isSealed);
+        if (AlreadyStored(manifest) is { } stored) return new ImportResult(stored, isSealed, Reused: true);
+        return new ImportResult(await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct)).ConfigureAwait(false), isSealed, Reused: false);
     }
 
     /// <summary>Fills a hidden staging folder with <paramref name="fill"/>, writes the imported manifest
@@ -195,7 +221,7 @@ public sealed partial class BackupEngine
         return (manifest, sealedManifest);
     }
 
-    private async Task<(BackupRecord, bool)> ImportFolderAsync(string folder, CancellationToken ct)
+    private async Task<ImportResult> ImportFolderAsync(string folder, CancellationToken ct)
     {
         var manifestPath = Path.Combine(folder, "manifest.json");
         if (!File.Exists(manifestPath))
@@ -210,6 +236,7 @@ public sealed partial class BackupEngine
             await using var v = new VerifyingStream(File.OpenRead(src), f);
             while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
         }
+        if (AlreadyStored(manifest) is { } stored) return new ImportResult(stored, isSealed, Reused: true);
         var record = await ImportThroughStagingAsync(manifest, async staging =>
         {
             foreach (var f in manifest.Files)
@@ -222,6 +249,6 @@ public sealed partial class BackupEngine
                 output.Flush(flushToDisk: true);
             }
         }).ConfigureAwait(false);
-        return (record, isSealed);
+        return new ImportResult(record, isSealed, Reused: false);
     }
 }

@@ -17,8 +17,10 @@ public sealed partial class BackupEngine
         BackupRecord? imported = null;
         if (options.BundlePath != null)
         {
-            imported = await ImportAsync(options.BundlePath, cancellationToken).ConfigureAwait(false);
-            backup = imported;
+            var result = await ImportOrReuseAsync(options.BundlePath, cancellationToken).ConfigureAwait(false);
+            backup = result.Record;
+            // A backup the repository already held is not this restore's to remove on a refusal.
+            if (!result.Reused) imported = result.Record;
         }
         else backup = GetBackup(options.BackupId!);
         try

@@ -63,6 +63,43 @@ public sealed class BundleAndRestoreTests : IDisposable
         Assert.Equal(["1|first|00ff", "2|ünïcødé 😀|NULL", "3||"], await RowsAsync(target));
     }
 
+    [PostgresFact]
+    public async Task A_runbook_restoring_the_same_bundle_again_reuses_the_stored_backup_and_never_removes_it()
+    {
+        var (bundle, backup) = await SavedBundleWithRecordAsync();
+        string NewTarget() { var t = TestServers.UniqueName("bndl_again"); _databases.Add(t); return t; }
+
+        foreach (var night in new[] { 1, 2 })
+        {
+            var target = NewTarget();
+            var r = await _other.Engine.StartRestoreAsync(new RestoreOptions { BundlePath = bundle, Target = TestServers.Postgres(backup.Database), TargetDatabase = target }, CancellationToken.None);
+            Assert.Equal(OperationState.Succeeded, (await _other.WaitAsync<RestoreRecord>(r.Id)).State);
+            Assert.Equal(await RowsAsync(backup.Database), await RowsAsync(target));
+        }
+        Assert.Single(_other.Engine.ListBackups(new BackupQuery()).Items);
+        Assert.Contains(_other.Engine.ReadActivity(new ActivityQuery { Id = backup.Id }).Items, e => e.Action == "ImportReused");
+
+        // A refused restore of the reused bundle leaves the stored backup where it was.
+        var existing = _databases[^1];
+        var refused = await Assert.ThrowsAsync<DbBackupException>(() => _other.Engine.StartRestoreAsync(
+            new RestoreOptions { BundlePath = bundle, Target = TestServers.Postgres(backup.Database), TargetDatabase = existing }, CancellationToken.None));
+        Assert.Equal("TargetDatabaseExists", refused.ErrorId);
+        Assert.Equal(OperationState.Succeeded, _other.Engine.GetBackup(backup.Id).State);
+    }
+
+    [PostgresFact]
+    public async Task Importing_a_different_backup_under_an_id_already_stored_is_refused()
+    {
+        var (bundle, backup) = await SavedBundleWithRecordAsync();
+        var stored = await _other.Engine.ImportAsync(bundle, CancellationToken.None);
+        stored.Database = "another_database";
+        File.WriteAllBytes(Path.Combine(_other.Engine.Repository.BackupFolder(backup.Id), "manifest.json"), DbBackup.Engine.Repository.RecordFile.Serialize(stored));
+
+        var e = await Assert.ThrowsAsync<DbBackupException>(() => _other.Engine.ImportAsync(bundle, CancellationToken.None));
+        Assert.Equal("BackupAlreadyExists", e.ErrorId);
+        Assert.Equal("another_database", _other.Engine.GetBackup(backup.Id).Database);
+    }
+
     private async Task<string> SavedBundleAsync() => (await SavedBundleWithRecordAsync()).Path;
 
     private async Task<(string Path, BackupRecord Backup)> SavedBundleWithRecordAsync()
