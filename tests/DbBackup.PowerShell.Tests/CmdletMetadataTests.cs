@@ -171,7 +171,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     }
 
     /// <summary>Views whose headers are still display labels; shrink to empty.</summary>
-    private static readonly HashSet<string> ViewsWithLabelsNotYetProperties = ["RestoreRecord", "StatusReport", "RepositoryInfo"];
+    private static readonly HashSet<string> ViewsWithLabelsNotYetProperties = ["RepositoryInfo"];
 
     [Fact]
     public void The_engine_and_Npgsql_live_in_Dependencies_and_not_beside_the_cmdlets()

@@ -276,6 +276,7 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $copies = @(Get-DbBackupRestore -Repository $repo -SourceDatabase $db | Where-Object Database -NE $db)
         $copies.Count | Should -BeGreaterOrEqual 1           # the copies made with -TargetDatabase
         ($backup | Get-DbBackupRestore -Repository $repo).BackupId | Sort-Object -Unique | Should -Be $backup.Id
+        ($into[0] | Format-Table | Out-String -Width 80) | Should -Match ([regex]::Escape($into[0].Id))   # whole in 80 columns
         $one = $into[0] | Get-DbBackupRestore -Repository $repo
         $one.Id | Should -Be $into[0].Id
         (Get-DbBackupStatus -Engine $Engine -Server localhost -Port $script:Servers[$Engine].Port -Database $db -Repository $repo).Restore.Id | Should -Be $into[0].Id

@@ -127,8 +127,7 @@ public sealed partial class BackupEngine
     /// <summary>Backups matching the query, newest first, paged.</summary>
     public Page<BackupRecord> ListBackups(BackupQuery query)
     {
-        if (query.Skip < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"Skip must be 0 or more; got {query.Skip}.");
-        if (query.First is < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"First must be 0 or more; got {query.First}.");
+        CheckPaging(query.Skip, query.First);
         var all = Repository.ReadAllBackups()
             .Where(b => query.Id == null || b.Id == query.Id)
             .Where(b => query.Engine == null || b.Engine == query.Engine)
@@ -146,11 +145,16 @@ public sealed partial class BackupEngine
         return new Page<BackupRecord> { Items = items.ToList(), TotalCount = all.Count };
     }
 
+    private static void CheckPaging(int skip, int? first)
+    {
+        if (skip < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"Skip must be 0 or more; got {skip}.");
+        if (first is < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"First must be 0 or more; got {first}.");
+    }
+
     /// <summary>Restores matching the query, newest first, paged: the restore history.</summary>
     public Page<RestoreRecord> ListRestores(RestoreQuery query)
     {
-        if (query.Skip < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"Skip must be 0 or more; got {query.Skip}.");
-        if (query.First is < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"First must be 0 or more; got {query.First}.");
+        CheckPaging(query.Skip, query.First);
         var all = Repository.ReadAllRestores()
             .Where(r => query.Id == null || r.Id == query.Id)
             .Where(r => query.BackupId == null || r.BackupId == query.BackupId)
