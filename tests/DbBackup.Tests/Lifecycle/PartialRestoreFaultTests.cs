@@ -66,30 +66,27 @@ public sealed class PartialRestoreFaultTests : IDisposable
     }
 
     [PostgresFact]
-    public async Task PostgreSql_kill_9_of_the_worker_while_it_loads_the_replaced_table_leaves_the_old_table()
+    public async Task PostgreSql_kill_9_of_the_worker_with_the_replaced_table_loaded_but_not_committed_leaves_the_old_table()
     {
         var db = await TestSql.PgCreateAsync("pgkill", """
-            CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 300000) i;
+            CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 30000) i;
             CREATE TABLE keep (id int); INSERT INTO keep VALUES (1);
             """);
         _pg.Add(db);
-        var backup = await BackupAsync(TestServers.Postgres(db), ["t"]);
-        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'after the backup' WHERE id = 7; DELETE FROM t WHERE id > 299990;");
+        // Workers of this repository pause with every row loaded into the replacement, just before the commit.
+        using var pausing = new DbBackup.Tests.Hostile.PausingWorkers("restore:replace-before-commit");
+        var started = await pausing.Plain.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db), Tables = ["t"] }, CancellationToken.None);
+        var backup = (BackupRecord)await pausing.Plain.WaitAsync(started.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None);
+        Assert.True(backup.State == OperationState.Succeeded, backup.StatusMessage);
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'after the backup' WHERE id = 7; DELETE FROM t WHERE id > 29990;");
         const string State = "SELECT count(*)::text || ' ' || sum(length(v))::text || ' ' || (SELECT v FROM t WHERE id = 7) FROM t";
         var before = await TestSql.PgColumnAsync(db, State);
 
-        var restore = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
-        RestoreRecord? loading = null;
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); loading == null && DateTime.UtcNow < deadline; await Task.Delay(20))
-        {
-            var r = _repo.Engine.Repository.TryReadRestore(restore.Id)!;
-            Assert.True(r.IsActive, r.StatusMessage);
-            if (r.WorkerProcessId != null && r.Progress?.Phase == "Data") loading = r;
-        }
-        Assert.NotNull(loading);
-        System.Diagnostics.Process.GetProcessById(loading.WorkerProcessId!.Value).Kill(); // SIGKILL
+        var restore = await pausing.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
+        var pid = await pausing.ReachedAsync("restore:replace-before-commit");
+        await DbBackup.Tests.Hostile.PausingWorkers.KillAsync(pid);
 
-        var after = await _repo.WaitAsync<RestoreRecord>(restore.Id);
+        var after = (RestoreRecord)await pausing.Plain.WaitAsync(restore.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None);
         Assert.Equal(OperationState.Failed, after.State);
         Assert.Equal(before, await TestSql.PgColumnAsync(db, State));
         Assert.Equal(["keep", "t"], await TestSql.PgColumnAsync(db, "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1"));

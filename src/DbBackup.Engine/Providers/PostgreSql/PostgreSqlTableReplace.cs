@@ -137,6 +137,7 @@ public sealed partial class PostgreSqlProvider
                 foreach (var fk in foreignKeys)
                     await ExecuteAsync(conn, $"ALTER TABLE {fk.Table} ADD CONSTRAINT {fk.Name} {fk.Definition}", cancellationToken).ConfigureAwait(false);
                 TableReplaceFaultInjection?.Invoke("before-commit");
+                Operations.WorkerPausePoints.At("restore:replace-before-commit");
                 cancellationToken.ThrowIfCancellationRequested();
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return true;
