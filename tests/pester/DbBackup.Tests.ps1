@@ -500,6 +500,14 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
         $r.Engine | Should -Be $engine
         $r.Database | Should -Be $db
     }
+
+    It 'a session that cannot answer the prompt is told to pass -Force or -Confirm:$false' {
+        # This suite runs in pwsh -NonInteractive, where PowerShell cannot prompt.
+        $b = Get-DbBackup -Repository $repo -State Succeeded -First 1
+        $err = { Restore-DbBackup -Id $b.Id -Credential (Get-TestCredential $engine) -TargetDatabase (New-DatabaseName 'psnoprompt') -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'ConfirmationUnavailable,DbBackup.PowerShell.RestoreDbBackupCommand'
+        "$err" | Should -Match '-Confirm:\$false'
+    }
 }
 
 Describe 'The detached worker' {

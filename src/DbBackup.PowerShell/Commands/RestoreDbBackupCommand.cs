@@ -122,8 +122,7 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
             // In PowerShell the confirmation IS the consent to replace (the CLI's --force has no
             // prompt): an answered prompt, -Confirm:$false or -Force all let the restore replace the
             // target. -Force skips the prompt, but -WhatIf and an explicit -Confirm still win.
-            var confirmed = Force && !WhatIfOrConfirmRequested
-                || ShouldProcess(plan.Description, plan.Description + " Continue?", "Restore-DbBackup");
+            var confirmed = Force && !WhatIfOrConfirmRequested || Ask(plan.Description);
             if (!confirmed) return;
 
             var record = Await(session.Engine.StartRestoreAsync(Forced(options), Cancellation));
@@ -133,6 +132,19 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
         catch (Exception e) when (Catchable(e))
         {
             ReportTargetError(e, (object?)Id ?? Path);
+        }
+    }
+
+    /// <summary>The confirmation prompt. A host that cannot prompt (pwsh -NonInteractive, or no console
+    /// input) fails inside PowerShell with an unhelpful error; say what to do instead.</summary>
+    private bool Ask(string description)
+    {
+        try { return ShouldProcess(description, description + " Continue?", "Restore-DbBackup"); }
+        catch (Exception e) when (Catchable(e))
+        {
+            throw new DbBackup.Engine.DbBackupException(DbBackup.Engine.ErrorKind.InvalidOperation, "ConfirmationUnavailable",
+                $"Restore-DbBackup asks before it replaces or creates anything, and this session cannot answer a prompt ({e.Message}). " +
+                "Pass -Force, or -Confirm:$false, to consent without a prompt.", e);
         }
     }
 
