@@ -12,30 +12,6 @@ public sealed class SecretsTests : IDisposable
     private readonly TestRepository _repo = new();
     private readonly List<(bool Pg, string Db)> _databases = [];
 
-    /// <summary>Pids of <paramref name="root"/> and all its descendants (from /proc/*/stat).</summary>
-    private static HashSet<int> Tree(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-            }
-            catch (IOException) { }
-        }
-        var tree = new HashSet<int> { root };
-        for (var grew = true; grew;)
-        {
-            grew = false;
-            foreach (var (pid, parent) in parents)
-                if (tree.Contains(parent) && tree.Add(pid)) grew = true;
-        }
-        return tree;
-    }
-
     private static string? CmdLine(int pid)
     {
         try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
@@ -75,7 +51,7 @@ public sealed class SecretsTests : IDisposable
                         .Concat(_repo.Engine.Repository.ReadAllRestores().Select(r => r.WorkerProcessId)).OfType<int>().ToList()
                     : [];
                 foreach (var w in workers)
-                    foreach (var pid in Tree(w))
+                    foreach (var pid in ProcessTree.Of(w))
                         if (CmdLine(pid) is { Length: > 0 } cmd)
                         {
                             lock (sampled) sampled.Add(cmd.Split(' ')[0] + " " + (cmd.Contains(" worker ") ? "worker" : Path.GetFileName(cmd.Split(' ')[0])));

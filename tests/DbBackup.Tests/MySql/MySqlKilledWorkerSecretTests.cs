@@ -24,36 +24,6 @@ public sealed class MySqlKilledWorkerSecretTests : IAsyncLifetime
         await _db.ExecAsync("CREATE TABLE t (id INT PRIMARY KEY, v TEXT NOT NULL); INSERT INTO t SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_300000;");
     }
 
-    /// <summary>Command lines of every process under <paramref name="root"/> (itself included).</summary>
-    private static List<string> TreeCommandLines(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-            }
-            catch (IOException) { }
-        }
-        var tree = new HashSet<int> { root };
-        for (var grew = true; grew;)
-        {
-            grew = false;
-            foreach (var (pid, parent) in parents)
-                if (tree.Contains(parent) && tree.Add(pid)) grew = true;
-        }
-        var lines = new List<string>();
-        foreach (var pid in tree)
-        {
-            try { lines.Add(File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')); }
-            catch (IOException) { }
-        }
-        return lines;
-    }
-
     private static async Task<T> PollAsync<T>(Func<T?> probe, string what) where T : class
     {
         var sw = Stopwatch.StartNew();
@@ -79,9 +49,9 @@ public sealed class MySqlKilledWorkerSecretTests : IAsyncLifetime
         async Task KillMidDataAsync(Func<OperationRecord?> read)
         {
             var running = await PollAsync(() => read() is { State: OperationState.Running, WorkerProcessId: { } w, Progress.Phase: "Data" } r
-                && TreeCommandLines(w).Any(c => c.Contains("mariadb", StringComparison.Ordinal)) ? r : null, "a worker in its data phase");
+                && ProcessTree.CommandLines(w).Any(c => c.Contains("mariadb", StringComparison.Ordinal)) ? r : null, "a worker in its data phase");
             var worker = running.WorkerProcessId!.Value;
-            seen.AddRange(TreeCommandLines(worker));
+            seen.AddRange(ProcessTree.CommandLines(worker));
             using (var kill = Process.Start("kill", ["-KILL", worker.ToString()])) await kill.WaitForExitAsync();
             // The orphaned client tool ends on its broken pipe; give it a moment.
             await Task.Delay(500);
