@@ -140,9 +140,15 @@ public sealed partial class BackupEngine
             .Where(b => query.State == null || b.State == query.State)
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)
             .ToList();
-        var items = all.Skip(query.Skip);
-        if (query.First is { } first) items = items.Take(first);
-        return new Page<BackupRecord> { Items = items.ToList(), TotalCount = all.Count };
+        return PageOf(all, query.Skip, query.First);
+    }
+
+    /// <summary>One page of an already filtered and ordered list, with the total before paging.</summary>
+    private static Page<T> PageOf<T>(List<T> all, int skip, int? first)
+    {
+        var items = all.Skip(Math.Max(0, skip));
+        if (first is { } n) items = items.Take(Math.Max(0, n));
+        return new Page<T> { Items = items.ToList(), TotalCount = all.Count };
     }
 
     private static void CheckPaging(int skip, int? first)
@@ -167,9 +173,7 @@ public sealed partial class BackupEngine
             .Where(r => query.State == null || r.State == query.State)
             .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
             .ToList();
-        var items = all.Skip(query.Skip);
-        if (query.First is { } first) items = items.Take(first);
-        return new Page<RestoreRecord> { Items = items.ToList(), TotalCount = all.Count };
+        return PageOf(all, query.Skip, query.First);
     }
 
     /// <summary>Activity log entries, newest first.</summary>
@@ -180,9 +184,7 @@ public sealed partial class BackupEngine
             .Where(e => query.Id == null || e.Id == query.Id)
             .Where(e => query.Since == null || e.Time >= query.Since)
             .Reverse().ToList();
-        var items = all.Skip(Math.Max(0, query.Skip));
-        if (query.First is { } first) items = items.Take(Math.Max(0, first));
-        return new Page<ActivityEntry> { Items = items.ToList(), TotalCount = all.Count };
+        return PageOf(all, query.Skip, query.First);
     }
 
     /// <summary>Where the repository is, its settings and size.</summary>

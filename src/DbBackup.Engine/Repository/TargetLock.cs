@@ -28,7 +28,9 @@ public static class TargetLock
     /// <summary>Stable file-name key of a target (engine, host, port, database).</summary>
     public static string Key(DatabaseEngine engine, string server, int port, string database)
     {
-        var text = $"{engine}|{server.ToLowerInvariant()}|{port}|{database}";
+        // The server in the form every other comparison of targets uses, so 'localhost' and
+        // '127.0.0.1' (one server, as list, status and retention see it) also share one lock.
+        var text = $"{engine}|{Providers.ServerNames.Canonical(server)}|{port}|{database}";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
         var readable = new string(database.Where(char.IsAsciiLetterOrDigit).Take(32).ToArray());
         return $"{engine.ToString().ToLowerInvariant()}-{readable}-{hash}";
