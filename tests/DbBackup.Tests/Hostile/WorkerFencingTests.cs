@@ -115,8 +115,12 @@ public sealed class WorkerFencingTests : IDisposable
         var aside = BackupEngine.AsideName(db, restore.Id);
         _databases.Add(aside);
         var running = await PollAsync(async () =>
-            _repo.Engine.Repository.TryReadRestore(restore.Id) is { State: OperationState.Running, Progress.Phase: "Data", WorkerProcessId: not null } r && await TestSql.PgExistsAsync(aside) ? r : null,
-            "the restore filling its aside database");
+        {
+            var r = _repo.Engine.Repository.TryReadRestore(restore.Id);
+            // An ended restore will never be seen filling its copy: say how it ended instead of timing out.
+            Assert.True(r is null || r.IsActive, $"the restore ended {r?.State} before it was seen loading: {r?.StatusMessage}");
+            return r is { State: OperationState.Running, Progress.Phase: "Data", WorkerProcessId: not null } && await TestSql.PgExistsAsync(aside) ? r : null;
+        }, "the restore filling its aside database");
         var pid = running.WorkerProcessId!.Value;
         var failed = await StopUntilDeclaredFailedAsync(pid, () => _repo.Engine.GetRestore(restore.Id));
         Assert.Equal(OperationState.Failed, failed.State);

@@ -149,7 +149,7 @@ public sealed class PostgreSqlFidelityTests
     }
 
     [Fact]
-    public void Post_data_runs_attaches_alone_and_foreign_keys_comments_and_event_triggers_after_everything_they_may_need()
+    public void Post_data_runs_attaches_and_triggers_serially_and_foreign_keys_comments_and_event_triggers_after_everything_they_may_need()
     {
         const string listing = """
             ;
@@ -164,8 +164,8 @@ public sealed class PostgreSqlFidelityTests
             3331; 0 0 COMMENT - EVENT TRIGGER protect dbbackup
             """;
         var (build, attach, last, eventTriggers) = PostgreSqlPostDataPhases.Split(listing);
-        Assert.Equal(["3261", "3257", "3320"], build.Select(Id));
-        Assert.Equal(["3310"], attach.Select(Id));
+        Assert.Equal(["3261", "3257"], build.Select(Id));
+        Assert.Equal(["3310", "3320"], attach.Select(Id));
         Assert.Equal(["3246", "3300"], last.Select(Id));
         Assert.Equal(["3330", "3331"], eventTriggers.Select(Id));
         static string Id(string line) => line.Trim().Split(';')[0];
