@@ -12,7 +12,7 @@ public sealed class BackupRecord : OperationRecord
     /// <summary>The date column used with Since (explicit or detected).</summary>
     public string? DateColumn { get; set; }
     /// <summary>key=value labels.</summary>
-    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+    public LabelSet Labels { get; set; } = new();
     /// <summary>Why the backup exists.</summary>
     public BackupKind Kind { get; set; }
     /// <summary>OS user and host that asked for it (user@host).</summary>

@@ -1,6 +1,13 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
+
 namespace DbBackup.Model;
 
+// Every enum carries Newtonsoft's StringEnumConverter so that PowerShell's ConvertTo-Json (built on
+// Newtonsoft) writes names ("Succeeded"), not numbers, as the CLI's --json does.
+
 /// <summary>The database engine a backup or restore talks to.</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum DatabaseEngine
 {
     /// <summary>PostgreSQL (pg_dump / pg_restore and COPY).</summary>
@@ -10,6 +17,7 @@ public enum DatabaseEngine
 }
 
 /// <summary>Why a backup exists.</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum BackupKind
 {
     /// <summary>Asked for by a user or a runbook.</summary>
@@ -21,6 +29,7 @@ public enum BackupKind
 }
 
 /// <summary>Where an operation is in its lifecycle.</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum OperationState
 {
     /// <summary>Recorded; the worker has not started yet.</summary>
@@ -36,6 +45,7 @@ public enum OperationState
 }
 
 /// <summary>How payload files are compressed in the repository.</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum CompressionKind
 {
     /// <summary>gzip (RFC 1952).</summary>
@@ -45,6 +55,7 @@ public enum CompressionKind
 }
 
 /// <summary>The kind of operation a record describes.</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum OperationKind
 {
     /// <summary>A backup.</summary>

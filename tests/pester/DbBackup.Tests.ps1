@@ -157,6 +157,18 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $list | Should -Match 'suite=pester'
     }
 
+    It 'ConvertTo-Json writes enum names as the CLI does, and Export-Csv readable labels' {
+        $json = $backup | ConvertTo-Json -Depth 4 | ConvertFrom-Json
+        $json.Engine | Should -Be $Engine
+        $json.State | Should -Be 'Succeeded'
+        $json.Kind | Should -Be 'Manual'
+        $json.Compression | Should -BeOfType ([string])
+        $json.Labels.suite | Should -Be 'pester'                 # still an object, not a string
+        $csv = $backup | ConvertTo-Csv | ConvertFrom-Csv
+        $csv.Labels | Should -Be "engine=$Engine; suite=pester"
+        $csv.State | Should -Be 'Succeeded'
+    }
+
     It 'Get-DbBackup finds it by database, label and id, and by Id from the pipeline' {
         (Get-DbBackup -Repository $repo -Database $db).Id | Should -Be @($backup.Id)
         (Get-DbBackup -Repository $repo -Label @{ suite = 'pester'; engine = $Engine }).Id | Should -Contain $backup.Id

@@ -175,7 +175,7 @@ public sealed partial class BackupEngine
             Tables = o.Tables.Count == 0 ? [] : tables.Select(x => x.QualifiedName).ToArray(),
             Since = o.Since,
             DateColumn = dateColumn,
-            Labels = new Dictionary<string, string>(o.Labels, StringComparer.Ordinal),
+            Labels = new LabelSet(o.Labels),
             Note = o.Note,
             Kind = BackupKind.Manual,
             State = OperationState.Pending,
