@@ -23,7 +23,7 @@ public static class CliContext
     /// <summary>--port.</summary>
     public static Option<int?> Port() => new("--port") { Description = "Server port (default 5432 / 3306)." };
     /// <summary>--database.</summary>
-    public static Option<string?> Database(bool required) => new("--database") { Description = "Database name.", Required = required };
+    public static Option<string?> Database(bool required) => new("--database") { Description = required ? "Database name." : "Database name, or a wildcard ('shop_*', quoted).", Required = required };
     /// <summary>--user.</summary>
     public static Option<string?> User(bool required) => new("--user") { Description = "User name.", Required = required };
     /// <summary>--password-env.</summary>
@@ -72,6 +72,13 @@ public static class CliContext
         }
         Console.Out.WriteLine(TextFormat.Describe(value));
     }
+
+    /// <summary>A filter option's value as the engine's list of names or wildcards (null: no filter).</summary>
+    public static IReadOnlyList<string>? Patterns(string? value) => value is null ? null : [value];
+
+    /// <summary>Prints several results as one JSON array.</summary>
+    public static void PrintAll(IReadOnlyList<IOperationRecord> values)
+        => Console.Out.WriteLine(JsonSerializer.Serialize(values.Cast<object>().ToList(), Engine_Json));
 
     private static readonly JsonSerializerOptions Engine_Json = DbBackup.Engine.Repository.Json.Indented;
 

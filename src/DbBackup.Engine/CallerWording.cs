@@ -17,6 +17,7 @@ public static partial class CallerWording
         ["--name"] = "-Name", ["--callback"] = "-CallbackUri", ["--compression"] = "-Compression", ["--host"] = "-Server",
         ["--port"] = "-Port", ["--engine"] = "-Engine", ["--skip-safety-backup"] = "-SkipSafetyBackup",
         ["--password-env"] = "-Credential", ["--wait"] = "-Wait", ["--timeout"] = "-Timeout",
+        ["--all-databases"] = "-AllDatabases", ["--exclude-database"] = "-ExcludeDatabase",
     };
 
     private static readonly Dictionary<string, string> CliCommandToCmdlet = new(StringComparer.Ordinal)

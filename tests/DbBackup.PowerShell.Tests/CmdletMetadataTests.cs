@@ -111,7 +111,11 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
         Assert.Contains(credentials, x => x.Cmdlet.Name == "Start-DbBackup");
         Assert.All(credentials, x => Assert.Equal("System.Management.Automation.PSCredential", x.Parameter.Property.PropertyType.FullName));
 
-        foreach (var name in new[] { "Engine", "Server", "Port", "Database", "Repository", "ConnectionString" })
+        // -Database takes names and wildcards (string[]) everywhere but on Restore-DbBackup, where it
+        // names the one database to replace.
+        var databases = all.Where(x => x.Parameter.Name == "Database").ToList();
+        Assert.All(databases, x => Assert.Equal(x.Cmdlet.Name == "Restore-DbBackup" ? "System.String" : "System.String[]", x.Parameter.Property.PropertyType.FullName));
+        foreach (var name in new[] { "Engine", "Server", "Port", "Repository", "ConnectionString" })
         {
             var types = all.Where(x => x.Parameter.Name == name).Select(x => x.Parameter.Property.PropertyType.FullName).Distinct().ToList();
             Assert.True(types.Count == 1, $"-{name} has several types: {string.Join(", ", types)}");

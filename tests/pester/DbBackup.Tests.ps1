@@ -338,6 +338,54 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
     }
 }
 
+Describe 'Many databases per call, as Backup-DbaDatabase takes them' {
+    BeforeAll {
+        $repo = Join-Path $TestDrive 'repo-many'
+        $prefix = New-DatabaseName 'psmany'
+        $names = 'a', 'b', 'skip' | ForEach-Object { "${prefix}_$_" }
+        foreach ($n in $names) { New-TestDatabase 'PostgreSql' $n; Invoke-Sql 'PostgreSql' $n "UPDATE items SET note = '$n' WHERE id = 1;" | Out-Null }
+        $target = Get-Target 'PostgreSql'
+    }
+    AfterAll { foreach ($n in $names) { Remove-TestDatabase 'PostgreSql' $n } }
+
+    It 'a wildcard with -ExcludeDatabase starts one backup per matching database, each holding its own data' {
+        $records = @(Start-DbBackup @target -Database "${prefix}_*" -ExcludeDatabase '*_skip' -ThrottleLimit 1 -Repository $repo -Wait)
+        $records.Count | Should -Be 2
+        ($records.Database | Sort-Object) | Should -Be @("${prefix}_a", "${prefix}_b")
+        $records.State | Sort-Object -Unique | Should -Be 'Succeeded'
+        foreach ($r in $records) {
+            $copy = New-DatabaseName 'psmanycopy'
+            try {
+                ($r | Restore-DbBackup -TargetDatabase $copy -Credential (Get-TestCredential 'PostgreSql') -Confirm:$false -Wait -Repository $repo).State | Should -Be 'Succeeded'
+                Invoke-Sql 'PostgreSql' $copy 'SELECT note FROM items WHERE id = 1;' | Should -Be $r.Database
+            }
+            finally { Remove-TestDatabase 'PostgreSql' $copy }
+        }
+        (Get-DbBackup -Repository $repo -Database "${prefix}_a", "${prefix}_b").Count | Should -Be 2
+        @(Get-DbBackup -Repository $repo -Database '*_skip').Count | Should -Be 0
+    }
+
+    It 'names from the pipeline start one backup each; a missing one is a non-terminating error and the others go on' {
+        $errors = $null
+        $records = @("${prefix}_a", "${prefix}_nosuchdb", "${prefix}_b" | Start-DbBackup @target -Repository $repo -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $records.Count | Should -Be 2
+        $records.Database | Should -Be @("${prefix}_a", "${prefix}_b")
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'DatabaseNotFound,*'
+        "$($errors[0].TargetObject)" | Should -Be "${prefix}_nosuchdb"
+        $records | Wait-DbBackup -Repository $repo -Timeout 180 | ForEach-Object { $_.State | Should -Be 'Succeeded' }
+    }
+
+    It 'a wildcard that matches nothing says so and starts nothing' {
+        $before = @(Get-DbBackup -Repository $repo).Count
+        { Start-DbBackup @target -Database "${prefix}_zz*" -Repository $repo -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NoDatabaseMatches,DbBackup.PowerShell.StartDbBackupCommand'
+        { Start-DbBackup @target -Repository $repo -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DatabaseRequired,DbBackup.PowerShell.StartDbBackupCommand'
+        @(Get-DbBackup -Repository $repo).Count | Should -Be $before
+    }
+}
+
 Describe '-WhatIf changes nothing' {
     BeforeAll {
         $engine = 'PostgreSql'

@@ -13,7 +13,11 @@ public static class BackupCommand
     public static Command Create()
     {
         var engine = CliContext.Engine(true); var host = CliContext.Host(true); var port = CliContext.Port();
-        var database = CliContext.Database(true); var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv();
+        var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv();
+        var database = new Option<string[]>("--database") { Description = "Database to back up: a name or a wildcard ('shop_*', quoted); repeat for several. One backup per database." };
+        var allDatabases = new Option<bool>("--all-databases") { Description = "Back up every user database of the server (system databases left out)." };
+        var excludeDatabase = new Option<string[]>("--exclude-database") { Description = "Database (name or wildcard) to leave out of --database or --all-databases; repeat for several." };
+        var throttle = new Option<int>("--throttle-limit") { Description = "With several databases: how many backups run at once (default 4).", DefaultValueFactory = _ => BackupEngine.DefaultThrottleLimit };
         var table = new Option<string[]>("--table") { Description = "Table to include (schema.table or table); repeat for several. Default: all.", AllowMultipleArgumentsPerToken = false };
         var since = new Option<string?>("--since") { Description = "Only rows whose date column is at or after this ISO-8601 instant (e.g. 2026-01-31T00:00:00Z)." };
         var dateColumn = new Option<string?>("--date-column") { Description = "Date column for --since (default: detected, e.g. created_at)." };
@@ -25,16 +29,26 @@ public static class BackupCommand
         var compression = new Option<string>("--compression") { Description = "gzip or none.", DefaultValueFactory = _ => "gzip" };
         var wait = new Option<bool>("--wait") { Description = "Follow the backup to its end (Ctrl+C cancels it)." };
         var json = CliContext.Json();
-        var cmd = new Command("backup", "Start a backup of a database.")
+        var cmd = new Command("backup", "Start a backup of one database, several, or all of a server's.")
         {
-            engine, host, port, database, user, passwordEnv, table, since, dateColumn, name, note, label, callback, jobs, compression, wait, json,
+            engine, host, port, database, allDatabases, excludeDatabase, throttle, user, passwordEnv, table, since, dateColumn, name, note, label, callback, jobs, compression, wait, json,
         };
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
             var e = CliContext.Open(r);
-            var options = new BackupOptions
+            var limit = r.GetValue(throttle);
+            if (limit is < 1 or > 64)
+                throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidThrottleLimit", $"--throttle-limit {limit} is out of range; use 1 to 64.") { TargetObject = limit };
+            var server = CliContext.Target(r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), null, r.GetValue(passwordEnv));
+            var databases = await e.ResolveDatabasesAsync(server, new DatabaseSelection
             {
-                Target = CliContext.Target(r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), r.GetValue(database), r.GetValue(passwordEnv)),
+                Databases = r.GetValue(database) ?? [],
+                All = r.GetValue(allDatabases),
+                Exclude = r.GetValue(excludeDatabase) ?? [],
+            }, ct);
+            BackupOptions For(string db) => new()
+            {
+                Target = server with { Database = db },
                 Tables = r.GetValue(table) ?? [],
                 Since = ParseSince(r.GetValue(since)),
                 DateColumn = r.GetValue(dateColumn),
@@ -45,15 +59,19 @@ public static class BackupCommand
                 Jobs = r.GetValue(jobs),
                 Compression = ParseCompression(r.GetValue(compression)),
             };
-            var record = await e.StartBackupAsync(options, ct);
-            if (!r.GetValue(wait))
+            if (databases.Count == 1)
             {
-                CliContext.Print(record, r.GetValue(json));
-                return 0;
+                var record = await e.StartBackupAsync(For(databases[0]), ct);
+                if (!r.GetValue(wait))
+                {
+                    CliContext.Print(record, r.GetValue(json));
+                    return 0;
+                }
+                var final = await CliContext.Follow(e, record.Id, null, cancelOnInterrupt: true, ct);
+                CliContext.Print(final, r.GetValue(json));
+                return CliContext.ExitFor(final);
             }
-            var final = await CliContext.Follow(e, record.Id, null, cancelOnInterrupt: true, ct);
-            CliContext.Print(final, r.GetValue(json));
-            return CliContext.ExitFor(final);
+            return await ManyDatabases.RunAsync(e, databases.Select(For).ToList(), limit, r.GetValue(wait), r.GetValue(json), ct);
         }));
         return cmd;
     }

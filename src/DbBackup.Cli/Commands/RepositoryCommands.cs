@@ -41,7 +41,7 @@ public static class RepositoryCommands
                 Engine = r.GetValue(engine) is { } en ? CliContext.ParseEngine(en) : null,
                 Server = r.GetValue(host),
                 Port = r.GetValue(port),
-                Database = r.GetValue(database),
+                Database = CliContext.Patterns(r.GetValue(database)),
                 State = st,
                 Kind = k,
                 Labels = r.GetValue(label) is { Length: > 0 } l ? CliContext.Labels(l) : null,
@@ -113,7 +113,7 @@ public static class RepositoryCommands
         {
             var f = r.GetValue(first) ?? 50;
             if (f < 1) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"--first must be 1 or more; got {f}.");
-            CliContext.Print(CliContext.Open(r).ReadActivity(new ActivityQuery { Database = r.GetValue(database), Id = r.GetValue(id), First = f, Since = BackupCommand.ParseSince(r.GetValue(since)) }), r.GetValue(json));
+            CliContext.Print(CliContext.Open(r).ReadActivity(new ActivityQuery { Database = CliContext.Patterns(r.GetValue(database)), Id = r.GetValue(id), First = f, Since = BackupCommand.ParseSince(r.GetValue(since)) }), r.GetValue(json));
             return Task.FromResult(0);
         }));
         return cmd;
@@ -145,8 +145,8 @@ public static class RepositoryCommands
                 Engine = r.GetValue(engine) is { } en ? CliContext.ParseEngine(en) : null,
                 Server = r.GetValue(host),
                 Port = r.GetValue(port),
-                Database = r.GetValue(database),
-                SourceDatabase = r.GetValue(source),
+                Database = CliContext.Patterns(r.GetValue(database)),
+                SourceDatabase = CliContext.Patterns(r.GetValue(source)),
                 First = f,
                 Skip = s,
             });

@@ -133,7 +133,7 @@ public sealed partial class BackupEngine
             .Where(b => query.Engine == null || b.Engine == query.Engine)
             .Where(b => query.Server == null || ServerNames.Same(b.Server, query.Server))
             .Where(b => query.Port == null || b.Port == query.Port)
-            .Where(b => query.Database == null || b.Database == query.Database)
+            .Where(b => DatabaseNamePattern.MatchesAny(query.Database, b.Database))
             .Where(b => query.Kind == null || b.Kind == query.Kind)
             .Where(b => query.Labels == null || query.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
             .Select(DetectStale)
@@ -167,8 +167,8 @@ public sealed partial class BackupEngine
             .Where(r => query.Engine == null || r.Engine == query.Engine)
             .Where(r => query.Server == null || ServerNames.Same(r.Server, query.Server))
             .Where(r => query.Port == null || r.Port == query.Port)
-            .Where(r => query.Database == null || r.Database == query.Database)
-            .Where(r => query.SourceDatabase == null || (r.SourceDatabase ?? r.Database) == query.SourceDatabase)
+            .Where(r => DatabaseNamePattern.MatchesAny(query.Database, r.Database))
+            .Where(r => DatabaseNamePattern.MatchesAny(query.SourceDatabase, r.SourceDatabase ?? r.Database))
             .Select(DetectStale)
             .Where(r => query.State == null || r.State == query.State)
             .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
@@ -180,7 +180,7 @@ public sealed partial class BackupEngine
     public Page<ActivityEntry> ReadActivity(ActivityQuery query)
     {
         var all = Repository.ReadActivity()
-            .Where(e => query.Database == null || e.Database == query.Database)
+            .Where(e => DatabaseNamePattern.MatchesAny(query.Database, e.Database))
             .Where(e => query.Id == null || e.Id == query.Id)
             .Where(e => query.Since == null || e.Time >= query.Since)
             .Reverse().ToList();

@@ -61,10 +61,10 @@ public sealed class BackupQuery
     public DatabaseEngine? Engine { get; init; }
     /// <summary>Server (case-insensitive).</summary>
     public string? Server { get; init; }
-    /// <summary>Database (exact).</summary>
     /// <summary>Only backups from this port (with or without Server).</summary>
     public int? Port { get; init; }
-    public string? Database { get; init; }
+    /// <summary>Databases: names or wildcards (<see cref="DatabaseNamePattern"/>), any of which matches.</summary>
+    public IReadOnlyList<string>? Database { get; init; }
     /// <summary>State.</summary>
     public OperationState? State { get; init; }
     /// <summary>Kind.</summary>
@@ -80,8 +80,8 @@ public sealed class BackupQuery
 /// <summary>Filter and paging for the activity log (newest first).</summary>
 public sealed class ActivityQuery
 {
-    /// <summary>Database.</summary>
-    public string? Database { get; init; }
+    /// <summary>Databases: names or wildcards, any of which matches.</summary>
+    public IReadOnlyList<string>? Database { get; init; }
     /// <summary>Entries at or after this time.</summary>
     public DateTimeOffset? Since { get; init; }
     /// <summary>Operation id.</summary>
@@ -106,10 +106,10 @@ public sealed class RestoreQuery
     public string? Server { get; init; }
     /// <summary>Port.</summary>
     public int? Port { get; init; }
-    /// <summary>The database written.</summary>
-    public string? Database { get; init; }
-    /// <summary>The backup's database.</summary>
-    public string? SourceDatabase { get; init; }
+    /// <summary>The database written: names or wildcards, any of which matches.</summary>
+    public IReadOnlyList<string>? Database { get; init; }
+    /// <summary>The backup's database: names or wildcards, any of which matches.</summary>
+    public IReadOnlyList<string>? SourceDatabase { get; init; }
     /// <summary>State.</summary>
     public OperationState? State { get; init; }
     /// <summary>Items to skip.</summary>

@@ -82,6 +82,12 @@ public interface IDatabaseProvider
     /// reports versions. Throws <see cref="DbBackupException"/> with a clear message on any failure.</summary>
     Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken);
 
+    /// <summary>The user databases on the server of <paramref name="server"/> (its Database is ignored),
+    /// ordered by name: what "every database" means for this engine. System databases (PostgreSQL's
+    /// templates; MySQL's mysql, sys, information_schema, performance_schema) are left out; a caller
+    /// that wants one names it.</summary>
+    Task<IReadOnlyList<string>> ListDatabasesAsync(ConnectionTarget server, CancellationToken cancellationToken);
+
     /// <summary>Base tables of target.Database with their date/time columns.</summary>
     Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken);
 

@@ -36,7 +36,8 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DatabaseNameCompleter))]
-    public string? Database { get; set; }
+    [SupportsWildcards]
+    public string[]? Database { get; set; }
 
     /// <summary>Only backups in this state.</summary>
     [Parameter]

@@ -20,7 +20,8 @@ public sealed class GetDbBackupLogCommand : DbBackupCmdlet
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DatabaseNameCompleter))]
-    public string? Database { get; set; }
+    [SupportsWildcards]
+    public string[]? Database { get; set; }
 
     /// <summary>Only entries at or after this time.</summary>
     [Parameter]

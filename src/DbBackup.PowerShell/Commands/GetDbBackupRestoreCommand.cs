@@ -41,12 +41,14 @@ public sealed class GetDbBackupRestoreCommand : DbBackupCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DatabaseNameCompleter))]
-    public string? Database { get; set; }
+    [SupportsWildcards]
+    public string[]? Database { get; set; }
 
     /// <summary>Only restores of backups of this database.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? SourceDatabase { get; set; }
+    [SupportsWildcards]
+    public string[]? SourceDatabase { get; set; }
 
     /// <summary>Only restores in this state.</summary>
     [Parameter]

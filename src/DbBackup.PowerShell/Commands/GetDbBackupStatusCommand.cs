@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using DbBackup.Engine.Operations;
+using DbBackup.Engine.Providers;
 using DbBackup.Model;
 using DbBackup.PowerShell.Bridge;
 using DbBackup.PowerShell.Completion;
@@ -42,7 +44,8 @@ public sealed class GetDbBackupStatusCommand : DbBackupCmdlet
     [Parameter(ParameterSetName = ConnectionStringSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(DatabaseNameCompleter))]
-    public string? Database { get; set; }
+    [SupportsWildcards]
+    public string[]? Database { get; set; }
 
     /// <summary>A password-free connection string naming the target.</summary>
     [Parameter(ParameterSetName = ConnectionStringSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -62,21 +65,38 @@ public sealed class GetDbBackupStatusCommand : DbBackupCmdlet
             }
             return;
         }
-        try
+        // One report per database; a wildcard reports every database of the repository's records on
+        // that server that it matches.
+        foreach (var database in Database ?? [null!])
         {
-            var target = new TargetSpec
+            try
             {
-                Engine = MyInvocation.BoundParameters.ContainsKey(nameof(Engine)) ? Engine : null,
-                Server = Server,
-                Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null,
-                Database = Database,
-                ConnectionString = ConnectionString,
-            }.Build();
-            WriteObject(Session.Engine.GetStatus(target.Engine, target.Server, target.Port, target.Database));
+                var target = new TargetSpec
+                {
+                    Engine = MyInvocation.BoundParameters.ContainsKey(nameof(Engine)) ? Engine : null,
+                    Server = Server,
+                    Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null,
+                    Database = database is not null && DatabaseNamePattern.HasWildcards(database) ? null : database,
+                    ConnectionString = ConnectionString,
+                }.Build(requireDatabase: database is null || !DatabaseNamePattern.HasWildcards(database));
+                var names = database is not null && DatabaseNamePattern.HasWildcards(database)
+                    ? KnownDatabases(target, database)
+                    : [target.Database];
+                foreach (var name in names) WriteObject(Session.Engine.GetStatus(target.Engine, target.Server, target.Port, name));
+            }
+            catch (Exception e) when (Catchable(e))
+            {
+                ReportTargetError(e, database ?? ConnectionString);
+            }
         }
-        catch (Exception e) when (Catchable(e))
-        {
-            ReportTargetError(e, Database ?? ConnectionString);
-        }
+    }
+
+    private List<string> KnownDatabases(ConnectionTarget server, string pattern)
+    {
+        var found = Session.Engine.ListBackups(new BackupQuery { Engine = server.Engine, Server = server.Server, Port = server.Port, Database = [pattern] })
+            .Items.Select(b => b.Database).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (found.Count == 0)
+            WriteWarning($"No backup in {Session.Engine.RepositoryPath} is of a database on {server.Engine} {server.Server}:{server.Port} matching '{pattern}'.");
+        return found;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using DbBackup.Engine.Operations;
+using DbBackup.Engine.Providers;
 using DbBackup.Model;
 using DbBackup.PowerShell.Bridge;
 using DbBackup.PowerShell.Completion;
@@ -31,12 +32,29 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
     [ValidateRange(1, 65535)]
     public int Port { get; set; }
 
-    /// <summary>Database to back up.</summary>
-    [Parameter(ParameterSetName = TargetSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Databases to back up: names or wildcards ('shop_*'), also from the pipeline. One backup
+    /// (one record) per database.</summary>
+    [Parameter(ParameterSetName = TargetSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = ConnectionStringSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(DatabaseNameCompleter))]
-    public string? Database { get; set; }
+    public string[]? Database { get; set; }
+
+    /// <summary>Back up every user database of the server (system databases left out).</summary>
+    [Parameter]
+    public SwitchParameter AllDatabases { get; set; }
+
+    /// <summary>Databases to leave out of -Database or -AllDatabases: names or wildcards.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[]? ExcludeDatabase { get; set; }
+
+    /// <summary>How many of this call's backups run at once when it names several databases (default 4).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = BackupEngine.DefaultThrottleLimit;
 
     /// <summary>A password-free connection string (URI or key=value).</summary>
     [Parameter(ParameterSetName = ConnectionStringSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -93,7 +111,10 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary>Starts one backup per input.</summary>
+    private readonly List<string> _active = [];
+    private readonly List<string> _startedIds = [];
+
+    /// <summary>Starts one backup per database named by this input.</summary>
     protected override void ProcessRecord()
     {
         TargetSpec spec = new()
@@ -101,13 +122,44 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
             Engine = Bound(nameof(Engine)) ? Engine : null,
             Server = Server,
             Port = Bound(nameof(Port)) ? Port : null,
-            Database = Database,
             Credential = Credential,
             ConnectionString = ConnectionString,
         };
+        ConnectionTarget server;
+        IReadOnlyList<string> databases;
+        var engine = Session.Engine;
         try
         {
-            var target = spec.Build();
+            server = spec.Build(requireDatabase: false);
+            var selection = new DatabaseSelection
+            {
+                Databases = Database ?? (server.Database.Length > 0 && !AllDatabases ? [server.Database] : []),
+                All = AllDatabases,
+                Exclude = ExcludeDatabase ?? [],
+            };
+            if (selection.NeedsServerList) WriteVerbose($"Listing the databases of {server.Engine} {server.Server}:{server.Port}.");
+            databases = Await(engine.ResolveDatabasesAsync(server, selection, Cancellation));
+            if (databases.Count > 1) WriteVerbose($"{databases.Count} databases selected: {string.Join(", ", databases)}.");
+        }
+        catch (Exception e) when (Catchable(e))
+        {
+            ReportTargetError(e, Database is { Length: > 0 } d ? string.Join(",", d) : ConnectionString);
+            return;
+        }
+        foreach (var database in databases) StartOne(engine, server with { Database = database });
+    }
+
+    /// <summary>With -Wait: watches every backup this call started, together, to its end.</summary>
+    protected override void EndProcessing()
+    {
+        if (Wait && _startedIds.Count > 0)
+            new OperationWatcher(this, Session.Engine).Watch(_startedIds, null, cancelOperationsOnStop: true, Cancellation);
+    }
+
+    private void StartOne(BackupEngine engine, ConnectionTarget target)
+    {
+        try
+        {
             if (!ShouldProcess(target.ToString(), "Start backup")) return;
             var options = new BackupOptions
             {
@@ -122,7 +174,11 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
                 Jobs = Bound(nameof(Jobs)) ? Jobs : null,
                 Compression = Compression,
             };
-            var engine = Session.Engine;
+            if (_active.Count >= ThrottleLimit)
+            {
+                WriteVerbose($"{_active.Count} backups of this call are running (-ThrottleLimit {ThrottleLimit}); waiting for one to end before starting {target.Database}.");
+                Await(engine.WaitForFreeSlotAsync(_active, ThrottleLimit, Cancellation));
+            }
             WriteVerbose($"Repository: {engine.RepositoryPath}");
             WriteVerbose($"Validating {target} (connection, server version, tables{(options.Since is null ? "" : ", date column")}, client tools).");
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -131,12 +187,13 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
             WriteVerbose($"Recorded {record.Id} ({record.State}); worker process {record.WorkerProcessId} runs it. " +
                 $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" +
                 (record.Since is { } since ? $"; rows with {record.DateColumn} >= {since:u}" : "") + $"; {record.Jobs} job(s).");
-            if (!Wait) { WriteObject(record); return; }
-            new OperationWatcher(this, engine).Watch([record.Id], null, cancelOperationsOnStop: true, Cancellation);
+            _active.Add(record.Id);
+            if (Wait) _startedIds.Add(record.Id);
+            else WriteObject(record);
         }
         catch (Exception e) when (Catchable(e))
         {
-            ReportTargetError(e, Database ?? ConnectionString);
+            ReportTargetError(e, target.Database);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class TestDbBackupCommand : DbBackupCmdlet
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(DatabaseNameCompleter))]
-    public string? Database { get; set; }
+    public string[]? Database { get; set; }
 
     /// <summary>Also test-restore into a scratch database on the backup's server (or the one named).</summary>
     [Parameter]
@@ -100,20 +100,20 @@ public sealed class TestDbBackupCommand : DbBackupCmdlet
     /// server the backups came from.</summary>
     private List<string> LatestIds()
     {
-        var pattern = new WildcardPattern(Database ?? "*", WildcardOptions.IgnoreCase);
         var backups = Session.Engine.ListBackups(new DbBackup.Engine.Operations.BackupQuery
         {
             Engine = MyInvocation.BoundParameters.ContainsKey(nameof(Engine)) ? Engine : null,
             Server = Server,
             Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null,
             State = OperationState.Succeeded,
+            Database = Database,
         }).Items;
-        var newest = backups.Where(b => pattern.IsMatch(b.Database))
+        var newest = backups
             .GroupBy(b => (b.Engine, Server: ServerNames.Canonical(b.Server), b.Port, b.Database))
             .Select(g => g.First())   // the list is newest first
             .Select(b => b.Id).ToList();
         if (newest.Count == 0)
-            WriteWarning($"No Succeeded backup matches {(Database is null ? "" : $"-Database '{Database}' ")}in {Session.Engine.RepositoryPath}; nothing was tested.");
+            WriteWarning($"No Succeeded backup matches {(Database is null ? "" : $"-Database '{string.Join("', '", Database)}' ")}in {Session.Engine.RepositoryPath}; nothing was tested.");
         return newest;
     }
 }

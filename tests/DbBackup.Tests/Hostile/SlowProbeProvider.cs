@@ -22,6 +22,7 @@ internal sealed class SlowProbeProvider(IDatabaseProvider inner, TimeSpan delay)
         return await inner.ProbeAsync(target, cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> ListDatabasesAsync(ConnectionTarget server, CancellationToken cancellationToken) => inner.ListDatabasesAsync(server, cancellationToken);
     public Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken) => inner.ListTablesAsync(target, cancellationToken);
 
     public Task<DumpResult> DumpAsync(DumpRequest request, IPayloadSink sink, IProgress<OperationProgress> progress, CancellationToken cancellationToken)

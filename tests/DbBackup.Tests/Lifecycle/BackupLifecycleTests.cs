@@ -180,7 +180,7 @@ public sealed class BackupLifecycleTests : IDisposable
         var e = await Assert.ThrowsAsync<DbBackupException>(() => _repo.Engine.StartBackupAsync(Options(db), CancellationToken.None));
         Assert.Equal("TargetBusy", e.ErrorId);
         Assert.Contains(first.Id, e.Message);
-        Assert.Single(_repo.Engine.ListBackups(new BackupQuery { Database = db }).Items);
+        Assert.Single(_repo.Engine.ListBackups(new BackupQuery { Database = [db] }).Items);
         Assert.True(_repo.Engine.GetStatus(DatabaseEngine.PostgreSql, TestServers.Postgres().Server, TestServers.Postgres().Port, db).Running);
         await _repo.Engine.CancelAsync(first.Id, CancellationToken.None);
     }
@@ -197,8 +197,8 @@ public sealed class BackupLifecycleTests : IDisposable
             Assert.Equal(OperationState.Succeeded, (await _repo.WaitAsync<BackupRecord>(r.Id)).State);
             ids.Add(r.Id);
         }
-        await WaitUntilAsync(() => _repo.Engine.ListBackups(new BackupQuery { Database = db }).TotalCount == 2);
-        var left = _repo.Engine.ListBackups(new BackupQuery { Database = db }).Items.Select(b => b.Id).ToList();
+        await WaitUntilAsync(() => _repo.Engine.ListBackups(new BackupQuery { Database = [db] }).TotalCount == 2);
+        var left = _repo.Engine.ListBackups(new BackupQuery { Database = [db] }).Items.Select(b => b.Id).ToList();
         Assert.Equal([ids[2], ids[1]], left);
         Assert.False(Directory.Exists(Path.Combine(_repo.Path, "backups", ids[0])));
         Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = ids[0] }).Items, e => e.Action == "Pruned");

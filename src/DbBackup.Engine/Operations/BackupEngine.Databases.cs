@@ -1,0 +1,65 @@
+using DbBackup.Engine.Providers;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>The databases <paramref name="selection"/> names on the server of <paramref name="server"/>,
+    /// ordered and without repeats. A pattern that matches nothing, or a selection left empty by its
+    /// exclusions, is an error naming it (nothing is started for a typo).</summary>
+    public async Task<IReadOnlyList<string>> ResolveDatabasesAsync(ConnectionTarget server, DatabaseSelection selection, CancellationToken cancellationToken)
+    {
+        if (selection.All && selection.Databases.Count > 0)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "DatabaseSelectionConflict",
+                $"Give either --all-databases / -AllDatabases or database names ({string.Join(", ", selection.Databases)}), not both.");
+        if (!selection.All && selection.Databases.Count == 0)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "DatabaseRequired",
+                "Name the database with --database / -Database (names or wildcards), or back up every database with --all-databases / -AllDatabases.");
+        var exclude = selection.Exclude.Select(e => new DatabaseNamePattern(e)).ToList();
+        IReadOnlyList<string> onServer = selection.NeedsServerList
+            ? await Provider(server.Engine).ListDatabasesAsync(server, cancellationToken).ConfigureAwait(false)
+            : [];
+        var chosen = new List<string>();
+        if (selection.All) chosen.AddRange(onServer);
+        foreach (var text in selection.Databases)
+        {
+            var pattern = new DatabaseNamePattern(text);
+            if (pattern.Literal is { } name) { chosen.Add(name); continue; }
+            var matches = onServer.Where(pattern.IsMatch).ToList();
+            if (matches.Count == 0)
+                throw new DbBackupException(ErrorKind.NotFound, "NoDatabaseMatches",
+                    $"No database on {server.Server}:{server.Port} matches '{text}'. {Listing(onServer)}") { TargetObject = text };
+            chosen.AddRange(matches);
+        }
+        var result = chosen.Where(d => !exclude.Any(x => x.IsMatch(d))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (result.Count == 0)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "NoDatabaseSelected",
+                $"--exclude-database / -ExcludeDatabase ({string.Join(", ", selection.Exclude)}) leaves no database of {string.Join(", ", chosen.Distinct())} to back up.");
+        return result;
+    }
+
+    /// <summary>Default number of backups one many-database call runs at once.</summary>
+    public const int DefaultThrottleLimit = 4;
+
+    /// <summary>Returns once fewer than <paramref name="limit"/> of <paramref name="started"/> are still
+    /// active, removing the finished ones from it: a call that backs up many databases runs at most that
+    /// many at a time (each with its own jobs), instead of one worker per database at once. Returns how
+    /// many are still active.</summary>
+    public async Task<int> WaitForFreeSlotAsync(List<string> started, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            started.RemoveAll(id => !GetOperation(id).IsActive);
+            if (started.Count < limit) return started.Count;
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Listing(IReadOnlyList<string> names) => names.Count switch
+    {
+        0 => "The server has no user databases.",
+        <= 12 => $"Its databases: {string.Join(", ", names)}.",
+        _ => $"It has {names.Count} databases, among them {string.Join(", ", names.Take(12))}.",
+    };
+}
