@@ -404,6 +404,23 @@ Describe '-WhatIf changes nothing' {
         Test-Path $missing | Should -BeFalse
     }
 
+    It 'Start-DbBackup -WhatIf still validates the target and says what would fail, writing nothing' {
+        $missing = Join-Path $TestDrive 'whatif-validate'
+        $errors = $null
+        $err = { Start-DbBackup @target -Database $db -Table 'no_such_table' -Repository $missing -WhatIf -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UnknownTable,DbBackup.PowerShell.StartDbBackupCommand' -PassThru
+        "$err" | Should -Match 'no_such_table'
+        Start-DbBackup @target -Database "${db}_absent" -Repository $missing -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'DatabaseNotFound,*'
+        $bad = $target.Clone()
+        $bad.Credential = [pscredential]::new($script:Servers[$engine].User, (ConvertTo-SecureString 'wrong-password' -AsPlainText -Force))
+        Start-DbBackup @bad -Database $db -Repository $missing -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed,*'
+        Start-DbBackup @target -Database $db -Repository $missing -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 0
+        Test-Path $missing | Should -BeFalse
+    }
+
     It 'Restore, Remove, Stop, Save and Set with -WhatIf leave repository and database untouched' {
         $before = Get-Items $engine $db
         Invoke-Sql $engine $db "INSERT INTO items (id, name) VALUES (10, 'after backup');" | Out-Null

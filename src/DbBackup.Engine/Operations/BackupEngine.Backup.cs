@@ -46,6 +46,19 @@ public sealed partial class BackupEngine
             $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
     }
 
+    /// <summary>Every check <see cref="StartBackupAsync"/> makes before it records anything — input,
+    /// connection and server version, tables, date column, client tools, and that no operation is
+    /// running on the target — with nothing locked, written or started: what -WhatIf reports. Returns
+    /// the record the backup would start with.</summary>
+    public async Task<BackupRecord> ValidateBackupAsync(BackupOptions options, CancellationToken cancellationToken)
+    {
+        var planned = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
+        var t = options.Target;
+        if (GetStatus(t.Engine, t.Server, t.Port, t.Database) is { Running: true, RunningId: { } running })
+            throw Busy(t, GetOperation(running));
+        return planned;
+    }
+
     /// <summary>Writes a Pending record (its target lock already taken), logs the request and starts the
     /// worker. If the worker cannot be started the record ends Failed, the lock is released and the
     /// caller gets WorkerStartFailed.</summary>

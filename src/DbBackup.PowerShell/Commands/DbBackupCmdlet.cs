@@ -50,6 +50,13 @@ public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
         => MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm")
            || LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 
+    /// <summary>True when -WhatIf is in effect (the switch given, or $WhatIfPreference set and not
+    /// overridden by -WhatIf:$false): the cmdlet then checks what it would do, and changes nothing.</summary>
+    protected bool WhatIfInEffect
+        => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+            ? LanguagePrimitives.IsTrue(given)
+            : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+
     /// <summary>A failed input among possibly several: a non-terminating error (nothing once stopping).</summary>
     protected void ReportError(Exception exception, object? target)
     {

@@ -160,7 +160,6 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
     {
         try
         {
-            if (!ShouldProcess(target.ToString(), "Start backup")) return;
             var options = new BackupOptions
             {
                 Target = target,
@@ -174,6 +173,16 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
                 Jobs = Bound(nameof(Jobs)) ? Jobs : null,
                 Compression = Compression,
             };
+            if (WhatIfInEffect)
+            {
+                // -WhatIf runs every check a real start makes and reports what would fail, as an error.
+                WriteVerbose($"Validating {target} (connection, server version, tables{(options.Since is null ? "" : ", date column")}, client tools).");
+                var plan = Await(engine.ValidateBackupAsync(options, Cancellation));
+                ShouldProcess($"{target} (tables: {(plan.Tables.Length == 0 ? "all" : string.Join(", ", plan.Tables))}" +
+                    (plan.Since is { } s ? $"; rows with {plan.DateColumn} >= {s:u}" : "") + $"; {plan.Jobs} job(s); server {plan.ServerVersion})", "Start backup");
+                return;
+            }
+            if (!ShouldProcess(target.ToString(), "Start backup")) return;
             if (_active.Count >= ThrottleLimit)
             {
                 WriteVerbose($"{_active.Count} backups of this call are running (-ThrottleLimit {ThrottleLimit}); waiting for one to end before starting {target.Database}.");
