@@ -376,6 +376,39 @@ Describe 'Many databases per call, as Backup-DbaDatabase takes them' {
         $records | Wait-DbBackup -Repository $repo -Timeout 180 | ForEach-Object { $_.State | Should -Be 'Succeeded' }
     }
 
+    It 'tab completion of -Database asks the typed server (respecting -Engine); -Id on Restore offers only Succeeded backups' {
+        $script:completionCred = Get-TestCredential 'PostgreSql'
+        $s = $script:Servers['PostgreSql']
+        $line = "Start-DbBackup -Engine PostgreSql -Server $($s.Server) -Port $($s.Port) -Credential `$script:completionCred -Database ${prefix}_"
+        $offered = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        ($offered | Sort-Object) | Should -Be @("${prefix}_a", "${prefix}_b", "${prefix}_skip")   # _skip has no backup: it came from the server
+        # -Engine MySql: the PostgreSQL databases are not offered (the MariaDB server has none of that name).
+        $mysql = $script:Servers['MySql']
+        $line = "Start-DbBackup -Engine MySql -Server $($mysql.Server) -Port $($mysql.Port) -Database ${prefix}_"
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches).Count | Should -Be 0
+
+        # A failed backup (its worker killed mid-data) is in the repository, but Restore-DbBackup -Id
+        # does not offer it; Remove-DbBackup does.
+        $pause = Join-Path $TestDrive 'pause'
+        New-Item -ItemType Directory $pause -Force | Out-Null
+        $env:DBBACKUP_TEST_PAUSE_AT = 'backup:data'; $env:DBBACKUP_TEST_PAUSE_DIR = $pause
+        try { $doomed = Start-DbBackup @target -Database "${prefix}_skip" -Repository $repo }
+        finally { Remove-Item Env:DBBACKUP_TEST_PAUSE_AT, Env:DBBACKUP_TEST_PAUSE_DIR }
+        $deadline = (Get-Date).AddSeconds(60)
+        while (-not (Test-Path (Join-Path $pause 'backup:data.reached')) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        Stop-Process -Id (Get-DbBackup -Id $doomed.Id -Repository $repo).WorkerProcessId -Force
+        Start-Sleep -Milliseconds 500
+        (Get-DbBackup -Id $doomed.Id -Repository $repo).State | Should -Be 'Failed'
+        $line = "Restore-DbBackup -Repository '$repo' -Id bk-"
+        $restoreIds = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $line = "Remove-DbBackup -Repository '$repo' -Id bk-"
+        $removeIds = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $removeIds | Should -Contain $doomed.Id
+        $restoreIds | Should -Not -Contain $doomed.Id
+        $good = @(Get-DbBackup -Repository $repo -State Succeeded).Id
+        ($restoreIds | Sort-Object) | Should -Be ($good | Sort-Object)
+    }
+
     It 'a wildcard that matches nothing says so and starts nothing' {
         $before = @(Get-DbBackup -Repository $repo).Count
         { Start-DbBackup @target -Database "${prefix}_zz*" -Repository $repo -ErrorAction Stop } |

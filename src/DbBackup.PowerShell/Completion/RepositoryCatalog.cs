@@ -27,6 +27,24 @@ internal static class RepositoryCatalog
         }
     }
 
+    /// <summary>The user databases of the server typed on the command line (-Engine, -Server, -Port,
+    /// -Credential), or null when no engine is typed or the server does not answer within two seconds.</summary>
+    public static IReadOnlyList<string>? ServerDatabases(IDictionary fakeBoundParameters)
+    {
+        try
+        {
+            if (CompletionTarget.From(fakeBoundParameters).ServerToAsk() is not { } server) return null;
+            var engine = new BackupEngine(RepositoryArgument(fakeBoundParameters), new Worker.PwshWorkerLauncher());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var listing = engine.ResolveDatabasesAsync(server, new DatabaseSelection { All = true }, timeout.Token);
+            return listing.Wait(TimeSpan.FromSeconds(2)) ? listing.Result : null;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
     // -Repository as typed: relative to the PowerShell location, like the cmdlet will resolve it.
     private static string? RepositoryArgument(IDictionary fakeBoundParameters)
     {
