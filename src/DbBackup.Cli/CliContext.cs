@@ -34,6 +34,10 @@ public static class CliContext
     /// <summary>The engine behind the CLI.</summary>
     public static BackupEngine Open(ParseResult r) => new(r.GetValue(Repository), new ProcessWorkerLauncher());
 
+    /// <summary>The engine for a command that follows its operation to the end (--wait): the worker
+    /// runs in this process, since a detached one would only add its start-up time.</summary>
+    public static BackupEngine OpenWaiting(ParseResult r) => new(r.GetValue(Repository), new InProcessWorkerLauncher(new ProcessWorkerLauncher()));
+
     /// <summary>Parses an engine name, naming the accepted values on error.</summary>
     public static DatabaseEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
     {

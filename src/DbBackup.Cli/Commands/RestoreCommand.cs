@@ -26,7 +26,7 @@ public static class RestoreCommand
         };
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
-            var e = CliContext.Open(r);
+            var e = r.GetValue(wait) ? CliContext.OpenWaiting(r) : CliContext.Open(r);
             var record = await e.StartRestoreAsync(new DbBackup.Engine.Operations.RestoreOptions
             {
                 BackupId = r.GetValue(id),
