@@ -37,12 +37,15 @@ public static class TextFormat
 
     private static string Summary(OperationSummary? s) => s == null ? "none" : $"{s.Id} {s.State} {s.StartDate:u} → {s.EndDate:u} {s.StatusMessage}";
 
+    // Short enough for the table: Manual, Safety, Imported.
+    private static string KindText(BackupKind kind) => kind == BackupKind.SafetyBeforeRestore ? "Safety" : kind.ToString();
+
     private static string Table(Page<BackupRecord> page)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"{"Id",-28} {"Name",-20} {"Database",-16} {"State",-10} {"Size",10} {"Created",-20} {"Duration",9}");
+        sb.AppendLine($"{"Id",-27} {"Engine",-10} {"Server",-21} {"Database",-16} {"State",-9} {"Kind",-8} {"Size",9} {"Created (UTC)",-20} {"Name"}");
         foreach (var b in page.Items)
-            sb.AppendLine($"{b.Id,-28} {Trim(b.Name, 20),-20} {Trim(b.Database, 16),-16} {b.State,-10} {Size(b.SizeBytes),10} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {(b.Duration is { } d ? d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s" : ""),9}");
+            sb.AppendLine($"{b.Id,-27} {b.Engine,-10} {Trim(b.Server + ":" + b.Port, 21),-21} {Trim(b.Database, 16),-16} {b.State,-9} {KindText(b.Kind),-8} {Size(b.SizeBytes),9} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ssZ} {b.Name}");
         sb.Append($"{page.Items.Count} of {page.TotalCount}");
         return sb.ToString();
     }
