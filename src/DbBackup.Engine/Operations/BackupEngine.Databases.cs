@@ -29,7 +29,7 @@ public sealed partial class BackupEngine
             var matches = onServer.Where(pattern.IsMatch).ToList();
             if (matches.Count == 0)
                 throw new DbBackupException(ErrorKind.NotFound, "NoDatabaseMatches",
-                    $"No database on {server.Server}:{server.Port} matches '{text}'. {Listing(onServer)}") { TargetObject = text };
+                    $"No database on {server.Server}:{server.Port} matches '{text}'. {Listing(onServer, text)}") { TargetObject = text };
             chosen.AddRange(matches);
         }
         var result = chosen.Where(d => !exclude.Any(x => x.IsMatch(d))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -56,10 +56,18 @@ public sealed partial class BackupEngine
         }
     }
 
-    private static string Listing(IReadOnlyList<string> names) => names.Count switch
+    // The names closest to what was typed: those sharing the longest start with the pattern's literal
+    // prefix (so 'shop_x*' suggests shop_eu and shop_us, not every database of the server).
+    private static string Listing(IReadOnlyList<string> names, string pattern)
     {
-        0 => "The server has no user databases.",
-        <= 12 => $"Its databases: {string.Join(", ", names)}.",
-        _ => $"It has {names.Count} databases, among them {string.Join(", ", names.Take(12))}.",
-    };
+        if (names.Count == 0) return "The server has no user databases.";
+        var prefix = new string(pattern.TakeWhile(c => c is not ('*' or '?' or '[' or '`')).ToArray());
+        for (var length = prefix.Length; length > 0; length--)
+        {
+            var near = names.Where(n => n.StartsWith(prefix[..length], StringComparison.OrdinalIgnoreCase)).ToList();
+            if (near.Count > 0)
+                return $"Databases starting with '{prefix[..length]}': {string.Join(", ", near.Take(12))}{(near.Count > 12 ? $" and {near.Count - 12} more" : "")}.";
+        }
+        return $"None of its {names.Count} databases starts like it.";
+    }
 }
