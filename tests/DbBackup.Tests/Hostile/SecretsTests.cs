@@ -61,9 +61,13 @@ public sealed class SecretsTests : IDisposable
             }
         });
 
-        var backup = await CliRunner.RunAsync(["backup", .. common, "--database", db, "--wait", "--json", "--note", "secret test"], env);
+        // The backup runs in a detached worker (the password reaches it on stdin), the restore with
+        // --wait inside the CLI process itself: both are sampled.
+        var backup = await CliRunner.RunAsync(["backup", .. common, "--database", db, "--json", "--note", "secret test"], env);
         Assert.True(backup.ExitCode == 0, backup.StdErr);
         var id = JsonSerializer.Deserialize<JsonElement>(backup.StdOut).GetProperty("Id").GetString()!;
+        var waited = await CliRunner.RunAsync(["wait", "--id", id, "--json"], env);
+        Assert.True(waited.ExitCode == 0, waited.StdErr + waited.StdOut);
         var copy = db + "_copy";
         _databases.Add((postgres, copy));
         var restore = await CliRunner.RunAsync(["restore", "--id", id, .. common, "--database", db, "--target-database", copy, "--wait", "--json"], env);
@@ -73,7 +77,8 @@ public sealed class SecretsTests : IDisposable
         await sampler;
 
         Assert.Empty(leaks);
-        Assert.Contains(sampled, s => s.EndsWith(" worker"));
+        Assert.Contains(sampled, s => s.EndsWith(" worker"));                  // the detached backup worker
+        Assert.Contains(sampled, s => s == "dotnet dotnet");                    // the CLI that ran the restore itself (--wait)
         foreach (var output in new[] { backup.StdOut, backup.StdErr, restore.StdOut, restore.StdErr, status.StdOut, status.StdErr })
             Assert.DoesNotContain(t.Password!, output);
         AssertRepositoryClean(t.Password!);
