@@ -17,8 +17,11 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.InvalidArgument, "DatabaseRequired",
                 "Name the database with --database / -Database (names or wildcards), or back up every database with --all-databases / -AllDatabases.");
         var exclude = selection.Exclude.Select(e => new DatabaseNamePattern(e)).ToList();
+        // DbBackup's own working databases (restore asides, verify scratch copies) are never selected
+        // by a pattern or by All; a plain name is still taken as given.
         IReadOnlyList<string> onServer = selection.NeedsServerList
-            ? await Provider(server.Engine).ListDatabasesAsync(server, cancellationToken).ConfigureAwait(false)
+            ? (await Provider(server.Engine).ListDatabasesAsync(server, cancellationToken).ConfigureAwait(false))
+                .Where(d => !RestoreDatabaseNames.IsWorkingDatabase(d)).ToList()
             : [];
         var chosen = new List<string>();
         if (selection.All) chosen.AddRange(onServer);

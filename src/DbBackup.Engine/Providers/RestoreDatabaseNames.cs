@@ -22,6 +22,13 @@ public static class RestoreDatabaseNames
             ? aside[..at] + RetiredMark + aside[^6..] : null;
     }
 
+    /// <summary>True for a database DbBackup itself creates and drops while it works: a restore's aside
+    /// copy or retired original, a verify's scratch copy, a MySQL per-table restore's old tables. Never
+    /// part of "every database" or of a pattern's matches (a scheduled run must not back them up).</summary>
+    public static bool IsWorkingDatabase(string name)
+        => name.Contains(AsideMark, StringComparison.Ordinal) || name.Contains(RetiredMark, StringComparison.Ordinal)
+           || name.StartsWith("dbbackup_verify_", StringComparison.Ordinal) || name.StartsWith("dbbackup_old_", StringComparison.Ordinal);
+
     private static string Stem(string database, int suffixLength)
     {
         var budget = 63 - suffixLength;

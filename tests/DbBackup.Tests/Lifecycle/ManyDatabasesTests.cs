@@ -31,7 +31,7 @@ public sealed class ManyDatabasesTests : IDisposable
     public async Task Wildcards_and_exclusions_resolve_against_the_servers_databases()
     {
         var prefix = "many" + Guid.NewGuid().ToString("N")[..8];
-        foreach (var suffix in new[] { "a", "b", "tmp" })
+        foreach (var suffix in new[] { "a", "b", "tmp", "b__restore_abc123" })
         {
             var name = $"{prefix}_{suffix}";
             await TestSql.PgExecAsync("postgres", $"CREATE DATABASE {name}");
@@ -39,10 +39,11 @@ public sealed class ManyDatabasesTests : IDisposable
         }
         var server = TestServers.Postgres();
         var all = await _repo.Engine.ResolveDatabasesAsync(server, new DatabaseSelection { Databases = [prefix + "_*"], Exclude = ["*_tmp"] }, CancellationToken.None);
-        Assert.Equal([prefix + "_a", prefix + "_b"], all);
+        Assert.Equal([prefix + "_a", prefix + "_b"], all);     // not the restore's aside copy of _b
 
         var every = await _repo.Engine.ResolveDatabasesAsync(server, new DatabaseSelection { All = true }, CancellationToken.None);
         Assert.Contains(prefix + "_tmp", every);
+        Assert.DoesNotContain(prefix + "_b__restore_abc123", every);
         Assert.Contains("postgres", every);
         Assert.DoesNotContain("template0", every);
         Assert.DoesNotContain("template1", every);
