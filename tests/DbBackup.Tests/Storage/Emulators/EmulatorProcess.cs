@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DbBackup.Tests.Storage.Emulators;
+
+/// <summary>An emulator (Azurite, s3rver) the tests start themselves when CI has not: the npm package's
+/// script from PATH or from .ci/node (where `.ci/run` installs them), on a free loopback port with a
+/// temporary data folder, killed with its folder when the test process exits.</summary>
+internal sealed class EmulatorProcess
+{
+    private readonly Process _process;
+    private readonly string _dataFolder;
+
+    private EmulatorProcess(Process process, string dataFolder, int port) => (_process, _dataFolder, Port) = (process, dataFolder, port);
+
+    /// <summary>The port it listens on (127.0.0.1).</summary>
+    public int Port { get; }
+
+    /// <summary>True under CI, where an emulator that cannot be reached fails the tests instead of skipping them.</summary>
+    public static bool UnderCi => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>The path of an npm package's script, or null when it is not installed here.</summary>
+    public static string? FindScript(string name)
+    {
+        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Prepend(Path.Combine(RepositoryRoot(), ".ci", "node", "node_modules", ".bin"));
+        return candidates.Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>Starts <paramref name="script"/> with the arguments <paramref name="arguments"/> builds from
+    /// a free port and a fresh data folder, and waits until the port accepts connections.</summary>
+    public static EmulatorProcess Start(string script, Func<int, string, IEnumerable<string>> arguments)
+    {
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("dbbackup-emulator-").FullName;
+        var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments(port, data)) start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {script}");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var emulator = new EmulatorProcess(process, data, port);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => emulator.Stop();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Listening(port))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                emulator.Stop();
+                throw new InvalidOperationException($"{Path.GetFileName(script)} did not start listening on 127.0.0.1:{port}");
+            }
+            Thread.Sleep(100);
+        }
+        return emulator;
+    }
+
+    private void Stop()
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        try { Directory.Delete(_dataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static bool Listening(int port)
+    {
+        using var client = new TcpClient();
+        try { client.Connect(IPAddress.Loopback, port); return true; }
+        catch (SocketException) { return false; }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DbBackup.sln"))) return dir.FullName;
+        return AppContext.BaseDirectory;
+    }
+}
