@@ -24,10 +24,13 @@ internal sealed class AzureErrors(string location, string container, string cred
         var code = failure.ErrorCode ?? "";
         if (failure.Status == 0)
             return StoreFailures.Unavailable(location, "no answer from the blob endpoint", e);
-        if (failure.Status == 403 && code is "AuthenticationFailed" or "InvalidAuthenticationInfo" or "NoAuthenticationInformation")
-            return StoreFailures.AuthenticationFailed(location, credentialSource, code, e);
-        if (failure.Status == 403)
-            return StoreFailures.AccessDenied(location, key, right, credentialSource, code.Length > 0 ? code : "HTTP 403", e);
+        // A credential that works but lacks a right (a SAS without 'd', an RBAC role without write) gets
+        // a *Mismatch code; any other 403 (a wrong key or signature, an expired SAS, a network rule)
+        // refused the credential itself.
+        if (failure.Status == 403 && code is "AuthorizationPermissionMismatch" or "AuthorizationResourceTypeMismatch" or "AuthorizationServiceMismatch")
+            return StoreFailures.AccessDenied(location, key, right, credentialSource, code, e);
+        if (failure.Status is 401 or 403)
+            return StoreFailures.AuthenticationFailed(location, credentialSource, code.Length > 0 ? code : $"HTTP {failure.Status}", e);
         if (failure.Status == 404 && code == BlobErrorCode.ContainerNotFound)
             return StoreFailures.ContainerNotFound(location, container, "container", e);
         if (failure.Status is 408 or 429 or >= 500)

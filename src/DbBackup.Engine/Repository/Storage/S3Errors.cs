@@ -8,7 +8,7 @@ namespace DbBackup.Engine.Repository.Storage;
 internal sealed class S3Errors(string location, string bucket, string credentialSource)
 {
     /// <summary>True for the exceptions <see cref="Map"/> translates.</summary>
-    public bool Maps(Exception e) => e is AmazonClientException or HttpRequestException;
+    public bool Maps(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException;
 
     /// <summary>True when the store answered "no such key" (or, for reads, "no such bucket": a repository
     /// that was never written reads as empty, as a local folder that does not exist does).</summary>
