@@ -14,6 +14,13 @@ internal sealed class EmulatorProcess
 
     private EmulatorProcess(Process process, string dataFolder, int port) => (_process, _dataFolder, Port) = (process, dataFolder, port);
 
+    private const string Watchdog = """
+        parent=$1; data=$2; shift 2
+        "$@" & child=$!
+        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; rm -rf "$data"
+        """;
+
     /// <summary>The port it listens on (127.0.0.1).</summary>
     public int Port { get; }
 
@@ -34,7 +41,15 @@ internal sealed class EmulatorProcess
     {
         var port = FreePort();
         var data = Directory.CreateTempSubdirectory("dbbackup-emulator-").FullName;
-        var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (File.Exists("/bin/sh"))
+        {
+            // A watchdog shell: the test host is often killed rather than exited (no ProcessExit), so the
+            // emulator is stopped, and its folder removed, as soon as this process is gone.
+            start.FileName = "/bin/sh";
+            foreach (var argument in new[] { "-c", Watchdog, "watchdog", Environment.ProcessId.ToString(), data, script }) start.ArgumentList.Add(argument);
+        }
+        else start.FileName = script;
         foreach (var argument in arguments(port, data)) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {script}");
         process.OutputDataReceived += (_, _) => { };
