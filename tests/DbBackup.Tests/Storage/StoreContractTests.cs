@@ -167,7 +167,7 @@ public abstract class StoreContractTests
         var keys = Enumerable.Range(0, 1050).Select(i => $"backups/{i * 7919 % 1050:D4}/manifest.json")
             .Concat(["backups/A", "backups/_", "backups/a", "backups/Z-last", "backupsX/outside", "other/outside"])
             .ToList();
-        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 24 },
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 64 },
             async (key, ct) => await store.TryWriteAsync(key, Bytes(key), WriteCondition.None, ct));
 
         var listed = await ListAsync(store, "backups/");

@@ -6,8 +6,8 @@ namespace DbBackup.Engine.Repository.Storage;
 /// size; each part is a seekable buffer, so the SDK's retries can resend it.</summary>
 public abstract class PartBufferedUpload : StoreUpload
 {
-    /// <summary>Part size: 8 MiB keeps memory small and stays inside both stores' limits up to 78 GiB
-    /// (S3: 10,000 parts; Azure: 50,000 blocks); past 1,000 parts each further part is larger (see <see cref="PartSizeFor"/>).</summary>
+    /// <summary>First part size: 8 MiB keeps memory small; past 1,000 parts each further part is larger
+    /// (see <see cref="PartSizeFor"/>), within both stores' limits (S3: 10,000 parts; Azure: 50,000 blocks).</summary>
     public const int BasePartSize = 8 * 1024 * 1024;
 
     private byte[] _buffer = new byte[BasePartSize];
@@ -33,7 +33,8 @@ public abstract class PartBufferedUpload : StoreUpload
     protected abstract Task AbortAsync();
 
     /// <summary>The part size from part <paramref name="partNumber"/> on: 8 MiB, doubled after every
-    /// 1,000 parts up to 128 MiB, so a terabyte-sized dump still fits in S3's 10,000 parts.</summary>
+    /// 1,000 parts up to 128 MiB, so one payload file of up to 867 GiB fits in S3's 10,000 parts while a
+    /// usual one never holds more than 8 MiB.</summary>
     public static int PartSizeFor(int partNumber) => BasePartSize << Math.Min(4, (partNumber - 1) / 1000);
 
     /// <inheritdoc/>
