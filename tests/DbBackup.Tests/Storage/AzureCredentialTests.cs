@@ -39,12 +39,14 @@ public sealed class AzureCredentialTests
     }
 
     [StoreFact]
-    public async Task An_account_SAS_without_delete_writes_but_a_delete_is_refused_naming_the_delete_right()
+    public async Task An_account_SAS_without_delete_opens_for_writing_and_writes_but_a_delete_is_refused_naming_the_delete_right()
     {
         var (address, key) = await SeededRepositoryAsync();
         var sas = AccountSas(AccountSasPermissions.Read | AccountSasPermissions.Write | AccountSasPermissions.List);
-        var store = StoreFactory.Open(address, Env(("AZURE_STORAGE_SAS_TOKEN", sas)));
+        // Opening for writing probes (create, create again, delete): without 'd' the probe still answers.
+        var store = await StoreFactory.OpenForWritingAsync(address, Env(("AZURE_STORAGE_SAS_TOKEN", sas)), None);
 
+        Assert.True(store.Features.ConditionalWrites);
         Assert.NotNull(await store.TryWriteAsync("written", "x"u8.ToArray(), WriteCondition.IfAbsent, None));
         var error = await Assert.ThrowsAsync<DbBackupException>(() => store.DeleteAsync(key, null, None));
 

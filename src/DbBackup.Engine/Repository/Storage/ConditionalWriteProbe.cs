@@ -14,8 +14,9 @@ public static class ConditionalWriteProbe
 
     private static readonly ConcurrentDictionary<string, bool> Results = new(StringComparer.Ordinal);
 
-    /// <summary>True when a second IfAbsent write of one key was refused. Needs the write and delete rights
-    /// (a credential without them fails here, naming the right, as any write would).</summary>
+    /// <summary>True when a second IfAbsent write of one key was refused. Needs the write right (a
+    /// credential without it fails here, naming the right, as any write would); without the delete
+    /// right the probe object is left behind.</summary>
     public static async Task<bool> HonouredAsync(IRepositoryStore store, CancellationToken cancellationToken)
     {
         if (Results.TryGetValue(store.Location, out var known)) return known;
@@ -29,7 +30,10 @@ public static class ConditionalWriteProbe
         }
         finally
         {
-            await store.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
+            // A create-only credential (no delete right) may still back up: its probe object stays,
+            // outside every key the engine lists, rather than refusing the repository.
+            try { await store.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false); }
+            catch (DbBackupException e) when (e.ErrorId == "StoreAccessDenied") { }
         }
     }
 
