@@ -15,20 +15,21 @@ internal sealed class S3ReadStream : Stream
     private readonly string _objectKey;
     private readonly string _key;
     private readonly S3Errors _errors;
+    private readonly string _location;
     private GetObjectResponse _response;
     private long _position;
 
-    private S3ReadStream(IAmazonS3 client, string bucket, string objectKey, string key, S3Errors errors, GetObjectResponse first)
+    private S3ReadStream(IAmazonS3 client, string bucket, string objectKey, string key, S3Errors errors, GetObjectResponse first, string location)
     {
-        (_client, _bucket, _objectKey, _key, _errors, _response) = (client, bucket, objectKey, key, errors, first);
+        (_client, _bucket, _objectKey, _key, _errors, _response, _location) = (client, bucket, objectKey, key, errors, first, location);
         Length = first.ContentLength;
     }
 
     /// <summary>Opens the object (throws the SDK's exception when it is missing).</summary>
-    public static async Task<S3ReadStream> OpenAsync(IAmazonS3 client, string bucket, string objectKey, string key, S3Errors errors, CancellationToken cancellationToken)
+    public static async Task<S3ReadStream> OpenAsync(IAmazonS3 client, string bucket, string objectKey, string key, S3Errors errors, string location, CancellationToken cancellationToken)
     {
         var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = objectKey }, cancellationToken).ConfigureAwait(false);
-        return new S3ReadStream(client, bucket, objectKey, key, errors, response);
+        return new S3ReadStream(client, bucket, objectKey, key, errors, response, location);
     }
 
     public override bool CanRead => true;
@@ -57,6 +58,10 @@ internal sealed class S3ReadStream : Stream
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), cancellationToken).ConfigureAwait(false);
                 await ResumeAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw StoreFailures.Unavailable(_location, $"the connection dropped while reading '{_key}' at byte {_position}, {MaxResumes + 1} times", e);
             }
         }
     }

@@ -71,7 +71,7 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
     {
         try
         {
-            return await S3ReadStream.OpenAsync(_client, _bucket, _prefix + key, key, _errors, cancellationToken).ConfigureAwait(false);
+            return await S3ReadStream.OpenAsync(_client, _bucket, _prefix + key, key, _errors, Location, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { throw StoreErrors.NotFound(Location, key); }
         catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, key, StoreRight.Read); }
