@@ -19,7 +19,14 @@ internal static class Azurite
             : "Azurite is not installed: run `npm install --prefix .ci/node azurite@3.37.0 s3rver@3.7.1`, or set DBBACKUP_TEST_AZURE_CONNECTION_STRING to a running one.";
 
     /// <summary>The connection string of the blob service (starts Azurite on first use when needed).</summary>
-    public static string ConnectionString => Configured ?? Started.Value;
+    public static string ConnectionString => Configured is { } configured ? CheckedConfigured.Value : Started.Value;
+
+    private static readonly Lazy<string> CheckedConfigured = new(() =>
+    {
+        var endpoint = Configured!.Split(';').Single(p => p.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..];
+        EmulatorProcess.CheckedConfigured("DBBACKUP_TEST_AZURE_CONNECTION_STRING", endpoint);
+        return Configured!;
+    });
 
     /// <summary>The blob endpoint, path-style: http://127.0.0.1:PORT/devstoreaccount1.</summary>
     public static string BlobEndpoint => ConnectionString.Split(';').Single(p => p.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..].TrimEnd('/');

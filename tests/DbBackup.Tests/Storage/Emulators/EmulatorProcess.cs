@@ -77,12 +77,20 @@ internal sealed class EmulatorProcess
         try { Directory.Delete(_dataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static bool Listening(int port)
+    private static bool Listening(int port) => Reachable(new Uri($"http://127.0.0.1:{port}"));
+
+    /// <summary>True when something accepts connections at the URL's host and port.</summary>
+    public static bool Reachable(Uri endpoint)
     {
         using var client = new TcpClient();
-        try { client.Connect(IPAddress.Loopback, port); return true; }
-        catch (SocketException) { return false; }
+        try { return client.ConnectAsync(endpoint.Host, endpoint.Port).Wait(TimeSpan.FromSeconds(3)); }
+        catch (AggregateException e) when (e.InnerException is SocketException) { return false; }
     }
+
+    /// <summary>The configured endpoint, or a clear failure when nothing answers there (instead of every
+    /// test waiting out the SDK's retries).</summary>
+    public static string CheckedConfigured(string variable, string endpoint)
+        => Reachable(new Uri(endpoint)) ? endpoint : throw new InvalidOperationException($"{variable} names {endpoint}, where nothing accepts connections.");
 
     private static int FreePort()
     {

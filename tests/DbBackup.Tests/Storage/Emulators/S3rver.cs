@@ -13,7 +13,9 @@ internal static class S3rver
             : "s3rver is not installed: run `npm install --prefix .ci/node azurite@3.37.0 s3rver@3.7.1`, or set DBBACKUP_TEST_S3_ENDPOINT to a running one.";
 
     /// <summary>The endpoint URL (starts s3rver on first use when needed).</summary>
-    public static string Endpoint => Configured ?? Started.Value;
+    public static string Endpoint => Configured is not null ? CheckedConfigured.Value : Started.Value;
+
+    private static readonly Lazy<string> CheckedConfigured = new(() => EmulatorProcess.CheckedConfigured("DBBACKUP_TEST_S3_ENDPOINT", Configured!));
 
     /// <summary>The access key id (s3rver's fixed pair unless DBBACKUP_TEST_S3_ACCESS_KEY_ID says otherwise).</summary>
     public static string AccessKeyId => Environment.GetEnvironmentVariable("DBBACKUP_TEST_S3_ACCESS_KEY_ID") is { Length: > 0 } id ? id : "S3RVER";
