@@ -120,7 +120,7 @@ public abstract class StoreContractTests
     public async Task An_upload_is_invisible_until_committed_and_then_reads_back_whole()
     {
         var store = await OpenEmptyStoreAsync();
-        var payload = RandomPayload(6 * 1024 * 1024 + 12345); // past one S3 part (5 MiB minimum) and one block
+        var payload = RandomPayload(17 * 1024 * 1024 + 12345); // past two parts of the object-store uploads (8 MiB)
         await using (var upload = await store.CreateAsync("backups/b1/data/0001.copy.gz", None))
         {
             for (var offset = 0; offset < payload.Length; offset += 100_000)

@@ -6,8 +6,8 @@ using DbBackup.Tests.Storage.Emulators;
 
 namespace DbBackup.Tests.Storage;
 
-/// <summary>Uploads stream: each full part leaves the process before the next is filled (memory stays
-/// at one part, never the whole object), and an abandoned upload is aborted.</summary>
+/// <summary>Uploads stream: full parts leave the process while the next fills (memory stays at a few
+/// parts, never the whole object), and an abandoned upload is aborted.</summary>
 public sealed class StreamingUploadTests
 {
     /// <summary>Why the tests are skipped here, if they are.</summary>
@@ -17,7 +17,7 @@ public sealed class StreamingUploadTests
     private static readonly byte[] TwoPartsAndABit = new byte[2 * PartBufferedUpload.BasePartSize + 1000];
 
     [StoreFact]
-    public async Task An_Azure_upload_has_staged_each_full_block_before_the_commit()
+    public async Task An_Azure_upload_has_staged_full_blocks_before_the_commit()
     {
         var container = new BlobContainerClient(Azurite.ConnectionString, "streaming");
         await container.CreateIfNotExistsAsync();
@@ -26,16 +26,18 @@ public sealed class StreamingUploadTests
 
         await using var upload = await store.CreateAsync("big", None);
         await upload.WriteAsync(TwoPartsAndABit);
+        await upload.WriteAsync(new byte[PartBufferedUpload.BasePartSize]);
         var staged = (await container.GetBlockBlobClient($"{prefix}/big").GetBlockListAsync(BlockListTypes.Uncommitted)).Value.UncommittedBlocks.ToList();
 
-        Assert.Equal(2, staged.Count);
+        // Three parts are full: at most MaxPartsInFlight (2) may still be on their way, so at least the first is there.
+        Assert.InRange(staged.Count, 3 - PartBufferedUpload.MaxPartsInFlight + 1, 3);
         Assert.All(staged, b => Assert.Equal(PartBufferedUpload.BasePartSize, b.SizeLong));
         await upload.CommitAsync(None);
-        Assert.Equal(TwoPartsAndABit.Length, (await container.GetBlobClient($"{prefix}/big").GetPropertiesAsync()).Value.ContentLength);
+        Assert.Equal(TwoPartsAndABit.Length + PartBufferedUpload.BasePartSize, (await container.GetBlobClient($"{prefix}/big").GetPropertiesAsync()).Value.ContentLength);
     }
 
     [Fact]
-    public async Task Each_full_part_is_sent_before_the_next_is_filled_and_only_the_commit_sends_the_rest()
+    public async Task Each_full_part_is_sent_as_it_fills_and_only_the_commit_sends_the_rest()
     {
         // The S3 upload shares this logic; s3rver cannot list pending multipart parts to show it there.
         var upload = new RecordingUpload();

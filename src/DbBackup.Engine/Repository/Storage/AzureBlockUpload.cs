@@ -9,7 +9,7 @@ namespace DbBackup.Engine.Repository.Storage;
 internal sealed class AzureBlockUpload(BlockBlobClient blob, string key, AzureErrors errors) : PartBufferedUpload
 {
     private readonly string _uploadId = Guid.NewGuid().ToString("N");
-    private readonly List<string> _blockIds = [];
+    private readonly SortedDictionary<int, string> _blockIds = [];
 
     protected override string Key => key;
 
@@ -23,7 +23,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, string key, AzureEr
             await blob.StageBlockAsync(id, content, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (errors.Maps(e)) { throw errors.Map(e, key, StoreRight.Write); }
-        _blockIds.Add(id);
+        lock (_blockIds) _blockIds.Add(partNumber, id);
     }
 
     protected override async Task CompleteAsync(int partNumber, ArraySegment<byte> lastPart, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, string key, AzureEr
             await SendPartAsync(partNumber, lastPart, cancellationToken).ConfigureAwait(false);
         try
         {
-            await blob.CommitBlockListAsync(_blockIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await blob.CommitBlockListAsync(_blockIds.Values, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (errors.Maps(e)) { throw errors.Map(e, key, StoreRight.Write); }
     }

@@ -1,15 +1,22 @@
 namespace DbBackup.Engine.Repository.Storage;
 
-/// <summary>The shape both object-store uploads share: bytes fill one fixed-size part buffer, each full
-/// buffer is sent as one part (an Azure block, an S3 part) before the next is filled, and the commit
-/// sends the last part and makes the object visible. Memory stays at one part whatever the object's
-/// size; each part is a seekable buffer, so the SDK's retries can resend it.</summary>
+/// <summary>The shape both object-store uploads share: bytes fill a fixed-size part buffer, each full
+/// buffer is sent as one part (an Azure block, an S3 part) while the next fills, at most
+/// <see cref="MaxPartsInFlight"/> at a time, and the commit waits for them, sends the last part and
+/// makes the object visible. Memory stays at three parts whatever the object's size; each part is a
+/// seekable buffer, so the SDK's retries can resend it.</summary>
 public abstract class PartBufferedUpload : StoreUpload
 {
     /// <summary>First part size: 8 MiB keeps memory small; past 1,000 parts each further part is larger
     /// (see <see cref="PartSizeFor"/>), within both stores' limits (S3: 10,000 parts; Azure: 50,000 blocks).</summary>
     public const int BasePartSize = 8 * 1024 * 1024;
 
+    /// <summary>Parts being sent while the next one fills: two hide a round trip's latency without
+    /// letting memory grow.</summary>
+    public const int MaxPartsInFlight = 2;
+
+    private readonly Queue<(Task Send, byte[] Buffer)> _inFlight = new();
+    private byte[]? _spare;
     private byte[] _buffer = new byte[BasePartSize];
     private int _filled;
     private int _partNumber = 1;
@@ -19,7 +26,8 @@ public abstract class PartBufferedUpload : StoreUpload
     /// <summary>The key the upload writes, for messages.</summary>
     protected abstract string Key { get; }
 
-    /// <summary>Sends a full part (numbered from 1).</summary>
+    /// <summary>Sends a full part (numbered from 1). Up to <see cref="MaxPartsInFlight"/> calls run at once;
+    /// each is started from the writer, one after the other, in part order.</summary>
     protected abstract Task SendPartAsync(int partNumber, ArraySegment<byte> part, CancellationToken cancellationToken);
 
     /// <summary>Sends the last (possibly empty) part and makes the object visible. <paramref name="partNumber"/>
@@ -58,10 +66,17 @@ public abstract class PartBufferedUpload : StoreUpload
             buffer = buffer[take..];
             if (_filled == _buffer.Length)
             {
-                await SendPartAsync(_partNumber, new ArraySegment<byte>(_buffer, 0, _filled), cancellationToken).ConfigureAwait(false);
+                _inFlight.Enqueue((SendPartAsync(_partNumber, new ArraySegment<byte>(_buffer, 0, _filled), cancellationToken), _buffer));
                 _partNumber++;
                 _filled = 0;
-                if (PartSizeFor(_partNumber) != _buffer.Length) _buffer = new byte[PartSizeFor(_partNumber)];
+                if (_inFlight.Count >= MaxPartsInFlight)
+                {
+                    var (send, sent) = _inFlight.Dequeue();
+                    await send.ConfigureAwait(false);
+                    _spare = sent;
+                }
+                _buffer = _spare is { } spare && spare.Length == PartSizeFor(_partNumber) ? spare : new byte[PartSizeFor(_partNumber)];
+                _spare = null;
             }
         }
     }
@@ -71,6 +86,7 @@ public abstract class PartBufferedUpload : StoreUpload
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_committed) return;
+        while (_inFlight.TryDequeue(out var part)) await part.Send.ConfigureAwait(false);
         await CompleteAsync(_partNumber, new ArraySegment<byte>(_buffer, 0, _filled), cancellationToken).ConfigureAwait(false);
         _committed = true;
     }
@@ -92,6 +108,11 @@ public abstract class PartBufferedUpload : StoreUpload
         _disposed = true;
         if (!_committed)
         {
+            while (_inFlight.TryDequeue(out var part))
+            {
+                try { await part.Send.ConfigureAwait(false); }
+                catch (Exception) { /* abandoned anyway; the abort below is what matters */ }
+            }
             try { await AbortAsync().ConfigureAwait(false); }
             catch (Exception) { /* best effort: an unfinished upload is invisible, and the store expires it */ }
         }

@@ -10,7 +10,7 @@ namespace DbBackup.Engine.Repository.Storage;
 internal sealed class S3MultipartUpload(IAmazonS3 client, string bucket, string objectKey, string key, S3Errors errors, bool useChunkEncoding) : PartBufferedUpload
 {
     private readonly List<PartETag> _parts = [];
-    private string? _uploadId;
+    private Task<string>? _uploadId;
 
     protected override string Key => key;
 
@@ -18,13 +18,15 @@ internal sealed class S3MultipartUpload(IAmazonS3 client, string bucket, string 
     {
         try
         {
-            _uploadId ??= (await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = objectKey }, cancellationToken).ConfigureAwait(false)).UploadId;
+            // Started by the first part before its first await, so parts sent together share one upload.
+            _uploadId ??= InitiateAsync(cancellationToken);
+            var uploadId = await _uploadId.ConfigureAwait(false);
             using var content = PartStream(part);
             var response = await client.UploadPartAsync(new UploadPartRequest
             {
-                BucketName = bucket, Key = objectKey, UploadId = _uploadId, PartNumber = partNumber, InputStream = content, PartSize = part.Count, UseChunkEncoding = useChunkEncoding,
+                BucketName = bucket, Key = objectKey, UploadId = uploadId, PartNumber = partNumber, InputStream = content, PartSize = part.Count, UseChunkEncoding = useChunkEncoding,
             }, cancellationToken).ConfigureAwait(false);
-            _parts.Add(new PartETag(partNumber, response.ETag));
+            lock (_parts) _parts.Add(new PartETag(partNumber, response.ETag));
         }
         catch (Exception e) when (errors.Maps(e)) { throw errors.Map(e, key, StoreRight.Write); }
     }
@@ -42,7 +44,7 @@ internal sealed class S3MultipartUpload(IAmazonS3 client, string bucket, string 
             if (lastPart.Count > 0) await SendPartAsync(partNumber, lastPart, cancellationToken).ConfigureAwait(false);
             await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
-                BucketName = bucket, Key = objectKey, UploadId = _uploadId, PartETags = _parts,
+                BucketName = bucket, Key = objectKey, UploadId = await _uploadId.ConfigureAwait(false), PartETags = _parts.OrderBy(p => p.PartNumber).ToList(),
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (errors.Maps(e)) { throw errors.Map(e, key, StoreRight.Write); }
@@ -51,6 +53,9 @@ internal sealed class S3MultipartUpload(IAmazonS3 client, string bucket, string 
     protected override async Task AbortAsync()
     {
         if (_uploadId is null) return;
-        await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = objectKey, UploadId = _uploadId }).ConfigureAwait(false);
+        await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = objectKey, UploadId = await _uploadId.ConfigureAwait(false) }).ConfigureAwait(false);
     }
+
+    private async Task<string> InitiateAsync(CancellationToken cancellationToken)
+        => (await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = objectKey }, cancellationToken).ConfigureAwait(false)).UploadId;
 }
