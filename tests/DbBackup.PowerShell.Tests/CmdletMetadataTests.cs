@@ -181,7 +181,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     public void The_engine_and_Npgsql_live_in_Dependencies_and_not_beside_the_cmdlets()
     {
         var dependencies = Path.Combine(_module.Directory, "Dependencies");
-        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "Microsoft.Extensions.Logging.Abstractions.dll" })
+        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll" })
         {
             Assert.True(File.Exists(Path.Combine(dependencies, dll)), $"{dll} missing from Dependencies/");
             Assert.False(File.Exists(Path.Combine(_module.Directory, dll)), $"{dll} must not sit beside DbBackup.dll");
@@ -191,6 +191,31 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
         Assert.False(File.Exists(Path.Combine(dependencies, "DbBackup.Model.dll")), "the model must load only in the default context");
         Assert.False(File.Exists(Path.Combine(dependencies, "System.Management.Automation.dll")));
         Assert.False(File.Exists(Path.Combine(_module.Directory, "System.Management.Automation.dll")));
+    }
+
+    [Fact]
+    public void Every_assembly_in_Dependencies_finds_its_references_in_Dependencies_or_the_shared_framework()
+    {
+        // The private load context serves only Dependencies/ and falls back to the framework: a package
+        // assembly whose own dependency was not shipped would fail only when a store is first opened.
+        var dependencies = Path.Combine(_module.Directory, "Dependencies");
+        var shipped = Directory.GetFiles(dependencies, "*.dll").Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var framework = Directory.GetFiles(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
+            .Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var missing = new List<string>();
+        foreach (var dll in Directory.GetFiles(dependencies, "*.dll"))
+        {
+            using var stream = File.OpenRead(dll);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+            var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            foreach (var handle in metadata.AssemblyReferences)
+            {
+                var name = metadata.GetString(metadata.GetAssemblyReference(handle).Name);
+                if (name is "DbBackup.Model" || shipped.Contains(name) || framework.Contains(name)) continue;
+                missing.Add($"{Path.GetFileName(dll)} -> {name}");
+            }
+        }
+        Assert.Empty(missing);
     }
 
     [Fact]

@@ -103,6 +103,24 @@ Describe 'Module' {
         $private.Assemblies.GetName().Name | Should -Not -Contain 'DbBackup.Model'
     }
 
+    It 'loads the Azure and AWS SDKs only into the private load context' {
+        Get-DbBackupRepository -Repository (Join-Path $TestDrive 'alc-sdk') | Out-Null   # loads the engine
+        $private = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'DbBackup.Dependencies'
+        $engine = $private.Assemblies | Where-Object { $_.GetName().Name -eq 'DbBackup.Engine' }
+        $address = $engine.GetType('DbBackup.Engine.Repository.Storage.RepositoryAddress').GetMethod('Parse', [type[]] @([string]))
+        $open = $engine.GetType('DbBackup.Engine.Repository.Storage.StoreFactory').GetMethod('Open', [type[]] @($address.ReturnType, [Func[string, string]]))
+        # Opening builds the SDK clients (no request is sent), which loads Azure.Core, MSAL and AWSSDK.Core.
+        # (Azure.Identity 1.21 only forwards to Azure.Core, where DefaultAzureCredential now lives.)
+        $azure = $open.Invoke($null, @($address.Invoke($null, @('azure://backups/x')), [Func[string, string]] { param($n) if ($n -eq 'AZURE_STORAGE_ACCOUNT') { 'devstoreaccount1' } }))
+        $s3 = $open.Invoke($null, @($address.Invoke($null, @('s3://backups/x')), [Func[string, string]] { param($n) @{ AWS_ACCESS_KEY_ID = 'k'; AWS_SECRET_ACCESS_KEY = 's'; AWS_REGION = 'us-east-1' }[$n] }))
+        $azure.Location | Should -Be 'azure://backups/x/'
+        $s3.Location | Should -Be 's3://backups/x/'
+        $loaded = $private.Assemblies.GetName().Name
+        foreach ($name in 'Azure.Storage.Blobs', 'Azure.Core', 'Microsoft.Identity.Client', 'AWSSDK.S3', 'AWSSDK.Core') { $loaded | Should -Contain $name }
+        $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name
+        foreach ($name in 'Azure.Storage.Blobs', 'Azure.Core', 'Microsoft.Identity.Client', 'AWSSDK.S3', 'AWSSDK.Core') { $default | Should -Not -Contain $name }
+    }
+
     It 'reading a repository that does not exist creates nothing' {
         $repo = Join-Path $TestDrive 'never-created'
         $info = Get-DbBackupRepository -Repository $repo

@@ -1,0 +1,57 @@
+namespace DbBackup.Engine.Repository.Storage;
+
+/// <summary>The errors the object-store drivers raise for what the SDKs report, with stable ids. Messages
+/// name the store, the key, the right or the credential's source (an environment variable's name),
+/// never a credential's value; the SDK's own message is not passed on for that reason (its status and
+/// error code are).</summary>
+internal static class StoreFailures
+{
+    /// <summary>The credential works but does not grant <paramref name="right"/>.</summary>
+    public static DbBackupException AccessDenied(string location, string key, StoreRight right, string credentialSource, string code, Exception inner)
+        => new DbBackupException(ErrorKind.AuthenticationError, "StoreAccessDenied",
+            $"The credential ({credentialSource}) may not {Verb(right)} '{key}' in the repository at {location}: it lacks the {Name(right)} right ({code}). " +
+            $"Use a credential that grants {Name(right)} (an Azure SAS with '{SasLetter(right)}', an S3 policy with {S3Action(right)}).", inner) { TargetObject = key };
+
+    /// <summary>The store did not accept the credential at all (wrong key, expired SAS or token).</summary>
+    public static DbBackupException AuthenticationFailed(string location, string credentialSource, string code, Exception inner)
+        => new DbBackupException(ErrorKind.AuthenticationError, "StoreAuthenticationFailed",
+            $"The repository at {location} refused the credential ({credentialSource}): {code}. Check the key, SAS token or identity that variable provides (it is not shown here).", inner) { TargetObject = location };
+
+    /// <summary>No credential source is configured, or the one configured gave nothing.</summary>
+    public static DbBackupException CredentialsMissing(string location, string what, Exception? inner = null)
+        => new DbBackupException(ErrorKind.AuthenticationError, "StoreCredentialsMissing",
+            $"No credential for the repository at {location}: {what}", inner) { TargetObject = location };
+
+    /// <summary>The bucket or container does not exist (DbBackup never creates one: that needs rights a
+    /// backup credential should not have).</summary>
+    public static DbBackupException ContainerNotFound(string location, string container, string what, Exception inner)
+        => new DbBackupException(ErrorKind.NotFound, "StoreContainerNotFound",
+            $"The {what} '{container}' of the repository at {location} does not exist: create it first, or check the address.", inner) { TargetObject = container };
+
+    /// <summary>The store could not be reached or kept failing after the retries.</summary>
+    public static DbBackupException Unavailable(string location, string what, Exception inner)
+        => new DbBackupException(ErrorKind.ConnectionError, "StoreUnavailable",
+            $"The repository at {location} could not be reached or kept failing after retries: {what}.", inner) { TargetObject = location };
+
+    /// <summary>Any other refusal by the store.</summary>
+    public static DbBackupException RequestFailed(string location, string key, int status, string code, Exception inner)
+        => new DbBackupException(ErrorKind.ServerError, "StoreRequestFailed",
+            $"The repository at {location} refused a request on '{key}': HTTP {status} {code}.", inner) { TargetObject = key };
+
+    private static string Verb(StoreRight right) => right switch
+    {
+        StoreRight.Read => "read", StoreRight.List => "list", StoreRight.Write => "write", _ => "delete",
+    };
+
+    private static string Name(StoreRight right) => Verb(right);
+
+    private static char SasLetter(StoreRight right) => right switch
+    {
+        StoreRight.Read => 'r', StoreRight.List => 'l', StoreRight.Write => 'w', _ => 'd',
+    };
+
+    private static string S3Action(StoreRight right) => right switch
+    {
+        StoreRight.Read => "s3:GetObject", StoreRight.List => "s3:ListBucket", StoreRight.Write => "s3:PutObject", _ => "s3:DeleteObject",
+    };
+}
