@@ -32,6 +32,9 @@ public static class TextFormat
         Page<RestoreRecord> rp => string.Join("\n", rp.Items.Select(r => $"{r.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ssZ}  {Describe(r)}").Append($"{rp.Items.Count} of {rp.TotalCount}")),
         Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",
+        BackupPolicy p => $"{p.Name}  {p.Engine} {p.UserName}@{p.Server}:{p.Port}/{p.Database}  '{p.Schedule}' {p.TimeZone}  keep {p.Retention}{(p.Enabled ? "" : "  (paused)")}",
+        List<BackupPolicy> ps => string.Join("\n", ps.Select(p => Describe(p)).Append($"{ps.Count} {(ps.Count == 1 ? "policy" : "policies")}")),
+        List<PolicyRunResult> rs => rs.Count == 0 ? "No policies." : string.Join("\n", rs.Select(r => $"{r.Policy,-12} {Trim(r.Database, 16),-16} {r.Outcome,-14} {(r.Slot is { } s ? s.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : ""),-16} {r.BackupId,-28} {r.Message}".TrimEnd())),
         _ => value.ToString() ?? "",
     };
 
@@ -40,9 +43,9 @@ public static class TextFormat
     private static string Table(Page<BackupRecord> page)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"{"Id",-28} {"Name",-20} {"Database",-16} {"State",-10} {"Size",10} {"Created",-20} {"Duration",9}");
+        sb.AppendLine($"{"Id",-28} {"Name",-20} {"Database",-16} {"State",-10} {"Size",10} {"Created",-20} {"Duration",9}  Retained");
         foreach (var b in page.Items)
-            sb.AppendLine($"{b.Id,-28} {Trim(b.Name, 20),-20} {Trim(b.Database, 16),-16} {b.State,-10} {Size(b.SizeBytes),10} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {(b.Duration is { } d ? d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s" : ""),9}");
+            sb.AppendLine($"{b.Id,-28} {Trim(b.Name, 20),-20} {Trim(b.Database, 16),-16} {b.State,-10} {Size(b.SizeBytes),10} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {(b.Duration is { } d ? d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s" : ""),9}  {string.Join(",", b.Hold ? b.RetainedAs.Where(t => t != "hold").Prepend("HOLD") : b.RetainedAs)}".TrimEnd());
         sb.Append($"{page.Items.Count} of {page.TotalCount}");
         return sb.ToString();
     }

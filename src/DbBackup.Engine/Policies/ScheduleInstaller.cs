@@ -34,7 +34,9 @@ public static class ScheduleInstaller
                 plan.Activation = [$"systemctl{user} daemon-reload", $"systemctl{user} enable --now {ScheduleText.UnitName}.timer"];
                 break;
             case "cron":
-                var current = Run("crontab", ["-l"], null, allowFailure: true);
+                string current;
+                try { current = Run("crontab", ["-l"], null, allowFailure: true); }
+                catch (DbBackupException e) when (e.ErrorId == "SchedulerNotInstalled") { current = ""; } // shown; Install then refuses
                 var lines = current.Split('\n').Where(l => l.Length > 0 && !l.EndsWith(ScheduleText.CronMarker, StringComparison.Ordinal) && !l.StartsWith("no crontab for", StringComparison.Ordinal));
                 plan.Files.Add(new ScheduleFile { Path = $"crontab of {Environment.UserName}", Content = string.Join("\n", lines.Append(ScheduleText.CronLine(minutes, command))) + "\n" });
                 plan.Activation = ["crontab -"];
