@@ -48,4 +48,31 @@ public sealed class UnattendedRunTests
             if (pg) await TestSql.PgDropAsync(db); else await TestSql.MyDropAsync(db);
         }
     }
+
+    [PostgresFact]
+    public async Task Two_policy_run_processes_at_once_start_the_due_backup_exactly_once()
+    {
+        var db = await TestSql.PgCreateAsync("polproc", "CREATE TABLE t(id int primary key); INSERT INTO t VALUES (1);");
+        try
+        {
+            using var repo = new TestRepository();
+            var server = TestServers.Postgres();
+            repo.Engine.Clock = new ManualClock(DateTimeOffset.UtcNow.AddHours(-1));
+            repo.Engine.AddPolicy(new BackupPolicy
+            {
+                Name = "every-minute", Engine = server.Engine, Server = server.Server, Port = server.Port, UserName = server.UserName,
+                Database = db, Schedule = "* * * * *", PasswordVariable = "DBBACKUP_POLICY_PROC_PW",
+            });
+            // Both runs must see the same minute: start early in one.
+            if (DateTime.UtcNow.Second > 40) await Task.Delay(TimeSpan.FromSeconds(62 - DateTime.UtcNow.Second));
+            var env = new Dictionary<string, string?> { ["DBBACKUP_POLICY_PROC_PW"] = server.Password };
+            var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => CliRunner.RunAsync(["policy", "run", "--repository", repo.Path, "--json"], env)));
+            Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.StdOut + r.StdErr));
+            var outcomes = runs.SelectMany(r => System.Text.Json.JsonSerializer.Deserialize<List<PolicyRunResult>>(r.StdOut)!).Select(x => x.Outcome).Order().ToList();
+            Assert.Equal(["AlreadyStarted", "Started"], outcomes);
+            var b = await repo.WaitAsync<BackupRecord>(Assert.Single(repo.Engine.Repository.ReadAllBackups()).Id);
+            Assert.Equal(OperationState.Succeeded, b.State);
+        }
+        finally { await TestSql.PgDropAsync(db); }
+    }
 }
