@@ -34,7 +34,7 @@ public static class TextFormat
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",
         BackupPolicy p => $"{p.Name}  {p.Engine} {p.UserName}@{p.Server}:{p.Port}/{p.Database}  '{p.Schedule}' {p.TimeZone}  keep {p.Retention}{(p.Enabled ? "" : "  (paused)")}",
         List<BackupPolicy> ps => string.Join("\n", ps.Select(p => Describe(p)).Append($"{ps.Count} {(ps.Count == 1 ? "policy" : "policies")}")),
-        List<PolicyRunResult> rs => rs.Count == 0 ? "No policies." : string.Join("\n", rs.Select(r => $"{r.Policy,-12} {Trim(r.Database, 16),-16} {r.Outcome,-14} {(r.Slot is { } s ? s.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : ""),-16} {r.BackupId,-28} {r.Message}".TrimEnd())),
+        List<PolicyRunResult> rs => RunResults(rs),
         _ => value.ToString() ?? "",
     };
 
@@ -48,6 +48,14 @@ public static class TextFormat
             sb.AppendLine($"{b.Id,-28} {Trim(b.Name, 20),-20} {Trim(b.Database, 16),-16} {b.State,-10} {Size(b.SizeBytes),10} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {(b.Duration is { } d ? d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s" : ""),9}  {string.Join(",", b.Hold ? b.RetainedAs.Where(t => t != "hold").Prepend("HOLD") : b.RetainedAs)}".TrimEnd());
         sb.Append($"{page.Items.Count} of {page.TotalCount}");
         return sb.ToString();
+    }
+
+    private static string RunResults(List<PolicyRunResult> rs)
+    {
+        if (rs.Count == 0) return "No policies.";
+        int policy = rs.Max(r => r.Policy.Length), database = Math.Min(24, rs.Max(r => r.Database.Length)), outcome = rs.Max(r => r.Outcome.Length);
+        return string.Join("\n", rs.Select(r => $"{r.Policy.PadRight(policy)}  {Trim(r.Database, 24).PadRight(database)}  {r.Outcome.PadRight(outcome)}  "
+            + $"{(r.Slot is { } s ? s.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : ""),-16}  {r.BackupId}  {r.Message}".TrimEnd()));
     }
 
     private static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
