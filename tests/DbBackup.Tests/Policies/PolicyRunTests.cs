@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json;
 using DbBackup.Engine.Operations;
 using DbBackup.Model;
 using DbBackup.Tests.Infrastructure;
@@ -129,6 +131,63 @@ public sealed class PolicyRunTests
             Assert.Equal(2, failures.Count);
             Assert.All(failures, f => Assert.True(f.IsError));
             Assert.DoesNotContain(failures, f => f.Message!.Contains(TestServers.Postgres().Password!, StringComparison.Ordinal));
+        }
+        finally { await TestSql.PgDropAsync(db); }
+    }
+
+    [PostgresFact]
+    public async Task A_run_that_cannot_start_a_backup_posts_the_callback_when_the_policy_asks()
+    {
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
+        listener.Start();
+        var received = Task.Run(async () =>
+        {
+            var ctx = await listener.GetContextAsync();
+            using var reader = new StreamReader(ctx.Request.InputStream);
+            var body = await reader.ReadToEndAsync();
+            ctx.Response.StatusCode = 204;
+            ctx.Response.Close();
+            return body;
+        });
+        using var repo = new TestRepository();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 1, 30, 0, TimeSpan.Zero));
+        repo.Engine.Clock = clock;
+        var policy = PgPolicy("down", "whatever", port: 1);
+        policy.CallbackUrl = $"http://127.0.0.1:{port}/hook/";
+        policy.CallbackOnFailure = true;
+        repo.Engine.AddPolicy(policy);
+        clock.Now = clock.Now.AddHours(1);
+        Assert.Equal("Failed", Assert.Single(await repo.Engine.RunPoliciesAsync(null, false, CancellationToken.None)).Outcome);
+        Assert.Same(received, await Task.WhenAny(received, Task.Delay(TimeSpan.FromSeconds(20))));
+        var json = JsonSerializer.Deserialize<JsonElement>(await received);
+        Assert.Equal(("ERROR", "whatever", "down"), (json.GetProperty("result").GetString(), json.GetProperty("database").GetString(), json.GetProperty("name").GetString()));
+        Assert.DoesNotContain(TestServers.Postgres().Password!, json.GetProperty("statusMessage").GetString(), StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task KeepLast_still_prunes_backups_taken_without_a_policy_but_never_a_held_one()
+    {
+        var db = await TestSql.PgCreateAsync("polkeep", "CREATE TABLE t(id int primary key); INSERT INTO t VALUES (1);");
+        try
+        {
+            using var repo = new TestRepository();
+            repo.Engine.UpdateSettings(s => s.KeepLast = 1);
+            var ids = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                var started = await repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+                Assert.Equal(OperationState.Succeeded, (await repo.WaitAsync<BackupRecord>(started.Id)).State);
+                ids.Add(started.Id);
+                if (i == 0) repo.Engine.SetHold(started.Id, true);
+            }
+            // The worker prunes after its record is final; give the last one a moment.
+            for (var wait = 0; wait < 50 && repo.Engine.Repository.ReadAllBackups().Count() > 2; wait++) await Task.Delay(100);
+            Assert.Equal(new[] { ids[0], ids[2] }.Order(StringComparer.Ordinal), repo.Engine.Repository.ReadAllBackups().Select(b => b.Id).Order(StringComparer.Ordinal));
         }
         finally { await TestSql.PgDropAsync(db); }
     }
