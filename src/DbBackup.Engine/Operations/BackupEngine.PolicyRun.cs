@@ -124,7 +124,8 @@ public sealed partial class BackupEngine
     {
         var zone = PolicySchedule.FindZone(policy.TimeZone);
         var results = new List<PolicyRunResult>();
-        var mine = Repository.ReadAllBackups().Where(b => b.Policy == policy.Name).Select(DetectStale).ToList();
+        // Imported copies keep the Policy of the repository they came from; they are never this policy's to prune.
+        var mine = Repository.ReadAllBackups().Where(b => b.Policy == policy.Name && b.Kind == BackupKind.Manual).Select(DetectStale).ToList();
         foreach (var group in mine.GroupBy(b => (b.Engine, Server: ServerNames.Same(b.Server, policy.Server) ? policy.Server : b.Server, b.Port, b.Database)))
         {
             foreach (var d in RetentionPlanner.Plan(group, policy.Retention, zone))
