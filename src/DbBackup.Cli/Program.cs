@@ -16,6 +16,9 @@ var root = new RootCommand("dbbackup — take, track, download, restore and prun
     RepositoryCommands.Verify(),
     RepositoryCommands.Log(),
     RepositoryCommands.Restores(),
+    PolicyCommands.Create(),
+    PolicyCommands.Hold(true),
+    PolicyCommands.Hold(false),
     WorkerCommand.Create(),
 };
 root.Options.Add(CliContext.Repository);

@@ -32,6 +32,9 @@ public static class TextFormat
         Page<RestoreRecord> rp => string.Join("\n", rp.Items.Select(r => $"{r.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ssZ}  {Describe(r)}").Append($"{rp.Items.Count} of {rp.TotalCount}")),
         Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",
+        BackupPolicy p => $"{p.Name}  {p.Engine} {p.UserName}@{p.Server}:{p.Port}/{p.Database}  '{p.Schedule}' {p.TimeZone}  keep {p.Retention}{(p.Enabled ? "" : "  (paused)")}",
+        List<BackupPolicy> ps => string.Join("\n", ps.Select(p => Describe(p)).Append($"{ps.Count} {(ps.Count == 1 ? "policy" : "policies")}")),
+        List<PolicyRunResult> rs => RunResults(rs),
         _ => value.ToString() ?? "",
     };
 
@@ -43,11 +46,19 @@ public static class TextFormat
     private static string Table(Page<BackupRecord> page)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"{"Id",-27} {"Engine",-10} {"Server",-21} {"Database",-16} {"State",-9} {"Kind",-8} {"Size",9} {"Created (UTC)",-20} {"Name"}");
+        sb.AppendLine($"{"Id",-27} {"Engine",-10} {"Server",-21} {"Database",-16} {"State",-9} {"Kind",-8} {"Size",9} {"Created (UTC)",-20} {"Retained",-16} {"Name"}");
         foreach (var b in page.Items)
-            sb.AppendLine($"{b.Id,-27} {b.Engine,-10} {Trim(b.Server + ":" + b.Port, 21),-21} {Trim(b.Database, 16),-16} {b.State,-9} {KindText(b.Kind),-8} {Size(b.SizeBytes),9} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ssZ} {b.Name}");
+            sb.AppendLine($"{b.Id,-27} {b.Engine,-10} {Trim(b.Server + ":" + b.Port, 21),-21} {Trim(b.Database, 16),-16} {b.State,-9} {KindText(b.Kind),-8} {Size(b.SizeBytes),9} {b.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm:ssZ} {Trim(string.Join(",", b.Hold ? b.RetainedAs.Where(t => t != "hold").Prepend("HOLD") : b.RetainedAs), 16),-16} {b.Name}");
         sb.Append($"{page.Items.Count} of {page.TotalCount}");
         return sb.ToString();
+    }
+
+    private static string RunResults(List<PolicyRunResult> rs)
+    {
+        if (rs.Count == 0) return "No policies.";
+        int policy = rs.Max(r => r.Policy.Length), database = Math.Min(24, rs.Max(r => r.Database.Length)), outcome = rs.Max(r => r.Outcome.Length);
+        return string.Join("\n", rs.Select(r => $"{r.Policy.PadRight(policy)}  {Trim(r.Database, 24).PadRight(database)}  {r.Outcome.PadRight(outcome)}  "
+            + $"{(r.Slot is { } s ? s.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : ""),-16}  {r.BackupId}  {r.Message}".TrimEnd()));
     }
 
     private static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";

@@ -37,6 +37,13 @@ public sealed class BackupRecord : OperationRecord
     public string? CallbackUrl { get; set; }
     /// <summary>The restore this backup was taken for (Kind = SafetyBeforeRestore).</summary>
     public string? RestoreId { get; set; }
+    /// <summary>The policy that took it, or null for a backup asked for directly.</summary>
+    public string? Policy { get; set; }
+    /// <summary>The retention tiers that keep it (last, hourly, daily, weekly, monthly, yearly), as the
+    /// policy's retention last decided; empty until then.</summary>
+    public string[] RetainedAs { get; set; } = [];
+    /// <summary>A hold (legal, or before a change): retention never removes a held backup.</summary>
+    public bool Hold { get; set; }
     /// <summary>Always Backup.</summary>
     public override OperationKind OperationKind => OperationKind.Backup;
 }

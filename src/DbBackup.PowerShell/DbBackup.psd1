@@ -31,6 +31,13 @@
         'Get-DbBackupRestore'
         'Get-DbBackupRepository'
         'Set-DbBackupRepository'
+        'Set-DbBackup'
+        'New-DbBackupPolicy'
+        'Get-DbBackupPolicy'
+        'Set-DbBackupPolicy'
+        'Remove-DbBackupPolicy'
+        'Invoke-DbBackupPolicy'
+        'Register-DbBackupSchedule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

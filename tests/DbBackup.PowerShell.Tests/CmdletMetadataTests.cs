@@ -26,12 +26,13 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
         "Use",
     };
 
-    private static readonly string[] StateChangingVerbs = ["Start", "Stop", "Save", "Import", "Restore", "Remove", "Set"];
+    private static readonly string[] StateChangingVerbs = ["Start", "Stop", "Save", "Import", "Restore", "Remove", "Set", "New", "Invoke", "Register"];
 
     private static readonly string[] ExpectedCmdlets =
     [
-        "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupRepository", "Get-DbBackupRestore", "Get-DbBackupStatus", "Import-DbBackup",
-        "Remove-DbBackup", "Restore-DbBackup", "Save-DbBackup", "Set-DbBackupRepository", "Start-DbBackup",
+        "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupPolicy", "Get-DbBackupRepository", "Get-DbBackupRestore", "Get-DbBackupStatus", "Import-DbBackup",
+        "Invoke-DbBackupPolicy", "New-DbBackupPolicy", "Register-DbBackupSchedule", "Remove-DbBackup", "Remove-DbBackupPolicy", "Restore-DbBackup",
+        "Save-DbBackup", "Set-DbBackup", "Set-DbBackupPolicy", "Set-DbBackupRepository", "Start-DbBackup",
         "Stop-DbBackup", "Test-DbBackup", "Wait-DbBackup",
     ];
 
@@ -151,7 +152,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     {
         var doc = XDocument.Load(Path.Combine(_module.Directory, "DbBackup.format.ps1xml"));
         var typeNames = doc.Descendants("ViewSelectedBy").Elements("TypeName").Select(e => e.Value.Trim()).ToList();
-        foreach (var required in new[] { "BackupRecord", "RestoreRecord", "StatusReport", "ActivityEntry", "VerificationResult", "RepositoryInfo" })
+        foreach (var required in new[] { "BackupRecord", "RestoreRecord", "StatusReport", "ActivityEntry", "VerificationResult", "RepositoryInfo", "BackupPolicy", "PolicyRunResult", "ScheduleRegistration" })
             Assert.Contains("DbBackup.Model." + required, typeNames);
         foreach (var name in typeNames)
             Assert.True(_module.Model.GetType(name) is not null, $"format view names {name}, which DbBackup.Model.dll does not define");
@@ -181,7 +182,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     public void The_engine_and_Npgsql_live_in_Dependencies_and_not_beside_the_cmdlets()
     {
         var dependencies = Path.Combine(_module.Directory, "Dependencies");
-        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll" })
+        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll", "Cronos.dll" })
         {
             Assert.True(File.Exists(Path.Combine(dependencies, dll)), $"{dll} missing from Dependencies/");
             Assert.False(File.Exists(Path.Combine(_module.Directory, dll)), $"{dll} must not sit beside DbBackup.dll");

@@ -87,8 +87,8 @@ AfterAll {
 }
 
 Describe 'Module' {
-    It 'exports the fourteen cmdlets and resolves the model types in scripts' {
-        (Get-Command -Module DbBackup).Count | Should -Be 14
+    It 'exports the twenty-one cmdlets and resolves the model types in scripts' {
+        (Get-Command -Module DbBackup).Count | Should -Be 21
         [DbBackup.Model.BackupRecord].FullName | Should -Be 'DbBackup.Model.BackupRecord'
     }
 

@@ -151,13 +151,9 @@ public sealed partial class BackupEngine
         ValidateTarget(t);
         if (o.Name is { } name && (name.Length is 0 or > 200 || name.Any(char.IsControl)))
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidName", $"Backup name '{name}' is not allowed: use 1–200 printable characters.") { TargetObject = name };
-        foreach (var (k, v) in o.Labels)
-            if (string.IsNullOrWhiteSpace(k) || k.Length > 100 || k.Any(c => char.IsControl(c) || c == '=') || v.Length > 1000 || v.Any(char.IsControl))
-                throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidLabel", $"Label '{k}={v}' is not allowed: keys are 1–100 printable characters without '=', values up to 1000 printable characters.") { TargetObject = k };
+        ValidateLabelsAndCallback(o.Labels, o.CallbackUrl);
         if (o.Note is { Length: > 4000 })
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidNote", "The note is longer than 4000 characters.");
-        if (o.CallbackUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttp && u.Scheme != Uri.UriSchemeHttps)))
-            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidCallbackUrl", $"Callback URL '{url}' is not an absolute http:// or https:// URL.") { TargetObject = url };
         if (o.DateColumn != null && o.Since == null)
             throw new DbBackupException(ErrorKind.InvalidArgument, "DateColumnWithoutSince", $"--date-column '{o.DateColumn}' needs --since: the date column only says which column --since filters on.");
         var jobs = DefaultJobs(o.Jobs);
@@ -201,8 +197,19 @@ public sealed partial class BackupEngine
             FormatVersion = PayloadFormatVersion,
             Jobs = jobs,
             CallbackUrl = o.CallbackUrl,
+            Policy = o.Policy,
             Progress = new OperationProgress { Phase = "Pending", UpdatedAt = now },
         };
+    }
+
+    /// <summary>Labels and callback URL as a backup (or a policy, for its backups) accepts them.</summary>
+    internal static void ValidateLabelsAndCallback(IReadOnlyDictionary<string, string> labels, string? callbackUrl)
+    {
+        foreach (var (k, v) in labels)
+            if (string.IsNullOrWhiteSpace(k) || k.Length > 100 || k.Any(c => char.IsControl(c) || c == '=') || v.Length > 1000 || v.Any(char.IsControl))
+                throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidLabel", $"Label '{k}={v}' is not allowed: keys are 1–100 printable characters without '=', values up to 1000 printable characters.") { TargetObject = k };
+        if (callbackUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttp && u.Scheme != Uri.UriSchemeHttps)))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidCallbackUrl", $"Callback URL '{url}' is not an absolute http:// or https:// URL.") { TargetObject = url };
     }
 
     internal static void ValidateTarget(ConnectionTarget t)

@@ -50,7 +50,8 @@ public sealed partial class BackupEngine
         }
         // After the record is final: the callback never fails or delays the backup's result.
         if (record.CallbackUrl != null) await SendCallbackAsync(record, CancellationToken.None).ConfigureAwait(false);
-        if (ok && record.Kind == BackupKind.Manual) ApplyRetention(record);
+        // A policy's backups are pruned by its own tiers when the policy runs, not by KeepLast.
+        if (ok && record.Kind == BackupKind.Manual && record.Policy == null) ApplyRetention(record);
     }
 
     /// <summary>Removes what only a running worker needs from its record folder: the cancel request
@@ -110,17 +111,18 @@ public sealed partial class BackupEngine
         => Uri.TryCreate(url, UriKind.Absolute, out var u) ? $"{u.Scheme}://{u.Host}:{u.Port}{u.AbsolutePath}" : "(invalid url)";
 
     /// <summary>Keeps the newest KeepLast successful manual backups of the target; removes older ones.
-    /// Never removes <paramref name="justFinished"/> (so never the only good one) or an active backup.</summary>
+    /// Never removes <paramref name="justFinished"/> (so never the only good one), an active or a held
+    /// backup (held ones still count among the kept).</summary>
     private void ApplyRetention(BackupRecord justFinished)
     {
         var keep = Math.Max(1, Repository.ReadRepositoryFile().Settings.KeepLast);
         var good = Repository.ReadAllBackups()
-            .Where(b => b.Kind == BackupKind.Manual && b.State == OperationState.Succeeded
+            .Where(b => b.Kind == BackupKind.Manual && b.Policy == null && b.State == OperationState.Succeeded
                 && IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
         foreach (var old in good.Skip(keep))
         {
-            if (old.Id == justFinished.Id) continue;
+            if (old.Id == justFinished.Id || old.Hold) continue;
             try
             {
                 // Logged first: whoever finds the backup gone also finds why.

@@ -26,6 +26,8 @@ public sealed class BackupOptions
     public int? Jobs { get; init; }
     /// <summary>Compression.</summary>
     public CompressionKind Compression { get; init; } = CompressionKind.Gzip;
+    /// <summary>The policy starting it (recorded on the backup; its retention is the policy's).</summary>
+    public string? Policy { get; init; }
 }
 
 /// <summary>What a caller asks a restore to do.</summary>
