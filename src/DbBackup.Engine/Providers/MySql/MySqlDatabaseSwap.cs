@@ -219,7 +219,7 @@ internal sealed class MySqlDatabaseSwap
     private async Task<Inventory?> InventoryAsync(string database, CancellationToken cancellationToken)
     {
         var db = MySqlSyntax.StringLiteral(database);
-        var rows = await MySqlClientTools.QueryAsync(_server, null,
+        var rows = await MySqlConnections.QueryAsync(_server, null,
             $"SELECT 'D', '', '' FROM information_schema.schemata WHERE schema_name = {db} " +
             $"UNION ALL SELECT IF(table_type = 'VIEW', 'V', 'T'), HEX(table_name), '' FROM information_schema.tables WHERE table_schema = {db} " +
             $"UNION ALL SELECT 'G', HEX(trigger_name), '' FROM information_schema.triggers WHERE trigger_schema = {db} " +
@@ -271,11 +271,11 @@ internal sealed class MySqlDatabaseSwap
     }
 
     private async Task ExecAsync(string sql, CancellationToken cancellationToken)
-        => await MySqlClientTools.QueryAsync(_server, null, sql, cancellationToken).ConfigureAwait(false);
+        => await MySqlConnections.QueryAsync(_server, null, sql, cancellationToken).ConfigureAwait(false);
 
     private async Task KillSessionsAsync(CancellationToken cancellationToken)
     {
-        var rows = await MySqlClientTools.QueryAsync(_server, null,
+        var rows = await MySqlConnections.QueryAsync(_server, null,
             $"SELECT id FROM information_schema.processlist WHERE db = {MySqlSyntax.StringLiteral(_database)} AND id <> CONNECTION_ID();",
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)

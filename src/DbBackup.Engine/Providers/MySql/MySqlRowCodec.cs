@@ -26,6 +26,21 @@ internal static class MySqlRowCodec
         };
     }
 
+    /// <summary>The select-list expression for one column read through the driver: every value as the
+    /// bytes of a binary string, so nothing is converted on the way. Strings, blobs, JSON and spatial
+    /// values come as their stored bytes (hex-encoded by the reader, the same text HEX() printed); numbers
+    /// and temporal values as the server's exact text, the same text the client printed.</summary>
+    public static string DriverSelectExpression(MySqlColumn column)
+    {
+        var c = MySqlSyntax.Identifier(column.Name);
+        return column.Encoding switch
+        {
+            MySqlValueEncoding.Float => $"CAST(CAST({c} AS DOUBLE) AS BINARY)",
+            MySqlValueEncoding.Bit => $"CAST(CAST({c} AS UNSIGNED) AS BINARY)",
+            _ => $"CAST({c} AS BINARY)",
+        };
+    }
+
     /// <summary>SELECT of one table's stored columns, optionally filtered.</summary>
     public static string SelectStatement(string database, string table, IReadOnlyList<MySqlColumn> columns, string? where)
         => "SELECT " + string.Join(", ", columns.Select(SelectExpression)) + " FROM " + MySqlSyntax.Qualified(database, table)
@@ -66,6 +81,23 @@ internal static class MySqlRowCodec
 
     private static DbBackupException Unexpected(string table, string what)
         => new(ErrorKind.InvalidData, "MySqlUnexpectedRow", $"Reading table '{table}': {what}.");
+
+    /// <summary>Checks one data-file line: its field count and every value's form (or \N). Throws
+    /// MySqlCorruptDataFile naming the table and line.</summary>
+    public static void CheckLine(ReadOnlySpan<byte> line, IReadOnlyList<MySqlColumn> columns, string table, long lineNumber)
+    {
+        var fieldCount = line.Count((byte)'\t') + 1;
+        if (fieldCount != columns.Count)
+            throw Corrupt(table, lineNumber, $"{fieldCount} fields, expected {columns.Count}");
+        for (var i = 0; i < fieldCount; i++)
+        {
+            var tab = line.IndexOf((byte)'\t');
+            var f = tab < 0 ? line : line[..tab];
+            line = tab < 0 ? default : line[(tab + 1)..];
+            if (!f.SequenceEqual("\\N"u8) && !IsValid(f, columns[i].Encoding))
+                throw Corrupt(table, lineNumber, $"bad value for column '{columns[i].Name}'");
+        }
+    }
 
     /// <summary>Appends "(v1,v2,…)" for one data-file line, every value validated against its
     /// column's encoding so nothing from the file is spliced into SQL unchecked.</summary>
