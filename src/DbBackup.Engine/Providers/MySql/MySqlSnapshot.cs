@@ -52,11 +52,13 @@ internal sealed class MySqlSnapshot : IAsyncDisposable
             }
             var leader = opened[0];
             var watch = Stopwatch.StartNew();
+            TimeSpan waited;
             try
             {
                 await using var command = new MySqlCommand(
                     $"SET SESSION lock_wait_timeout = {LockWaitSeconds}; FLUSH TABLES WITH READ LOCK; SET SESSION lock_wait_timeout = DEFAULT", leader);
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                waited = watch.Elapsed;
             }
             catch (MySqlException e) when (e.Number is 1227 or 1205)
             {
@@ -80,9 +82,9 @@ internal sealed class MySqlSnapshot : IAsyncDisposable
                 // Released whatever happened: a held global read lock stops every writer on the server.
                 await MySqlConnections.ExecuteAsync(leader, target, "UNLOCK TABLES", CancellationToken.None).ConfigureAwait(false);
             }
-            var held = watch.Elapsed.TotalMilliseconds;
+            var held = (watch.Elapsed - waited).TotalMilliseconds;
             return new MySqlSnapshot(opened, string.Create(CultureInfo.InvariantCulture,
-                $"{opened.Count} sessions in one consistent snapshot; FLUSH TABLES WITH READ LOCK held {held:0.#} ms"));
+                $"{opened.Count} sessions in one consistent snapshot; FLUSH TABLES WITH READ LOCK held {held:0.#} ms (taken in {waited.TotalMilliseconds:0.#} ms)"));
         }
         catch
         {
