@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using MySqlConnector;
 
@@ -10,7 +11,8 @@ namespace DbBackup.Engine.Providers.MySql;
 internal static class MySqlConnections
 {
     /// <summary>The driver named in tool-version facts.</summary>
-    public static string DriverVersion { get; } = "MySqlConnector " + (typeof(MySqlConnection).Assembly.GetName().Version?.ToString(3) ?? "?");
+    public static string DriverVersion { get; } = "MySqlConnector " + (typeof(MySqlConnection).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?");
 
     /// <summary>Connection settings for <paramref name="target"/>, connected to <paramref name="database"/>
     /// (or none). TLS is used when the server offers it, as the client tools do by default.</summary>

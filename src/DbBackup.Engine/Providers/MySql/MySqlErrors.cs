@@ -7,36 +7,36 @@ namespace DbBackup.Engine.Providers.MySql;
 internal static class MySqlErrors
 {
     public static DbBackupException PasswordRequired(ConnectionTarget target) =>
-        new(ErrorKind.AuthenticationError, "PasswordRequired",
+        new DbBackupException(ErrorKind.AuthenticationError, "PasswordRequired",
             $"No password was given for user '{target.UserName}', and the server at {target.Server}:{target.Port} requires one. " +
             "Give it with -Credential / --password-env NAME or the MYSQL_PWD environment variable.") { TargetObject = target.UserName };
 
     public static DbBackupException AccessDenied(ConnectionTarget target, string who, string said) =>
-        new(ErrorKind.AuthenticationError, "MySqlAccessDenied",
+        new DbBackupException(ErrorKind.AuthenticationError, "MySqlAccessDenied",
             $"The server at {target.Server}:{target.Port} refused the login of user '{target.UserName}'@'{target.Server}': " +
             $"check the user name and password. ({who}: {said})") { TargetObject = target.UserName };
 
     public static DbBackupException PermissionDenied(ConnectionTarget target, string who, string said) =>
-        new(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
+        new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
             $"User '{target.UserName}' on {target.Server}:{target.Port} lacks a privilege this operation needs. ({who}: {said})");
 
     public static DbBackupException ConnectFailed(ConnectionTarget target, string who, string said) =>
-        new(ErrorKind.ConnectionError, "MySqlConnectionFailed",
+        new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionFailed",
             $"Cannot connect to the MySQL/MariaDB server at {target.Server}:{target.Port}: check the host and port and that the server is running. ({who}: {said})")
         { TargetObject = $"{target.Server}:{target.Port}" };
 
     public static DbBackupException ConnectionLost(ConnectionTarget target, string who, string said) =>
-        new(ErrorKind.ConnectionError, "MySqlConnectionLost",
+        new DbBackupException(ErrorKind.ConnectionError, "MySqlConnectionLost",
             $"The connection of {who} to the MySQL/MariaDB server at {target.Server}:{target.Port} was lost while it was working " +
             $"(its session was killed, the server restarted or the network dropped); the server or client said: {said}")
         { TargetObject = $"{target.Server}:{target.Port}" };
 
     public static DbBackupException UnknownDatabase(ConnectionTarget target, string who, string said) =>
-        new(ErrorKind.NotFound, "DatabaseNotFound",
+        new DbBackupException(ErrorKind.NotFound, "DatabaseNotFound",
             $"Database '{target.Database}' does not exist on {target.Server}:{target.Port}. ({who}: {said})") { TargetObject = target.Database };
 
     public static DbBackupException ValueTooLarge(ConnectionTarget target, string said) =>
-        new(ErrorKind.ServerError, "MySqlValueTooLarge",
+        new DbBackupException(ErrorKind.ServerError, "MySqlValueTooLarge",
             $"A row on {target.Server}:{target.Port} is larger than the server's max_allowed_packet, so it cannot be read or written. " +
             $"Raise max_allowed_packet on the server (up to 1G) and retry. (server: {said})");
 

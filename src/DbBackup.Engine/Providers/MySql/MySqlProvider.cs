@@ -39,8 +39,6 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     /// <inheritdoc/>
     public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
-        var dump = MySqlClientTools.Dump;
-        _ = MySqlClientTools.Client;
         var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT HEX(VERSION()), HEX(@@version_comment), EXISTS(SELECT 1 FROM information_schema.schemata WHERE schema_name = "
             + MySqlSyntax.StringLiteral(target.Database) + ");", cancellationToken).ConfigureAwait(false);
@@ -52,8 +50,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         var parsed = m.Success
             ? new Version(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture))
             : new Version(0, 0);
-        var toolVersion = (await MySqlClientTools.RunAsync(target, dump, ["--version"], null, cancellationToken).ConfigureAwait(false)).Trim();
-        return new ServerProbe(version, parsed, flavor, toolVersion, rows[0][2] == "1");
+        return new ServerProbe(version, parsed, flavor, MySqlConnections.DriverVersion, rows[0][2] == "1");
     }
 
     /// <inheritdoc/>
@@ -110,7 +107,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         // Tables, routines, views and triggers/events in separate scripts, applied around the data in
         // dependency order (see MySqlSchemaScripts).
         var views = subset ? [] : await ListViewsAsync(source, cancellationToken).ConfigureAwait(false);
-        await MySqlSchemaScripts.DumpAsync(source, sink, subset ? names : null, views, DumpToSinkAsync, cancellationToken).ConfigureAwait(false);
+        await MySqlSchemaScripts.DumpAsync(source, sink, subset ? names : null, views, cancellationToken).ConfigureAwait(false);
 
         var jobs = names.Select((name, i) => new MySqlTableJob(name, columns[name].Where(c => !c.Generated).Select(c => c.Column).ToList(),
             sinceLiteral == null ? null : MySqlSyntax.Identifier(request.DateColumn!) + " >= " + sinceLiteral,
@@ -238,59 +235,16 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         return (await new MySqlDataDump { SplitBytes = SplitBytes }.RunAsync(target, jobs, sizes, 1, null, null, new OperationProgress(), cancellationToken).ConfigureAwait(false)).Stats;
     }
 
-    /// <summary>Streams a dump tool's output into one payload file.</summary>
-    private static async Task DumpToSinkAsync(ConnectionTarget source, IPayloadSink sink, string name, List<string> args, CancellationToken cancellationToken)
-    {
-        var dump = MySqlClientTools.Dump;
-        args.InsertRange(0, ["--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
-        using var process = MySqlClientTools.Start(source, dump, args);
-        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
-        var stderr = ToolRunner.CollectStderrAsync(process);
-        try
-        {
-            await using (var file = sink.Create(name))
-                await process.StandardOutput.BaseStream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            await MySqlClientTools.WaitAsync(source, dump, process, stderr, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            ToolRunner.Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw;
-        }
-    }
-
-    /// <summary>Feeds a payload SQL script (or a text split out of one) to the client connected to
-    /// <paramref name="database"/>.</summary>
+    /// <summary>Applies a payload SQL script (or a text split out of one) in <paramref name="database"/>.</summary>
     private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlSchemaScripts.Step step, CancellationToken cancellationToken)
     {
-        var client = MySqlClientTools.Client;
-        if (step.Text != null)
+        var script = step.Text;
+        if (script == null)
         {
-            await MySqlClientTools.RunAsync(target.WithDatabase(database), client, MySqlClientTools.ScriptArgs(database), step.Text, cancellationToken).ConfigureAwait(false);
-            return;
+            using var reader = new StreamReader(source.Open(step.Name), Encoding.UTF8);
+            script = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         }
-        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
-        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
-        var stderr = ToolRunner.CollectStderrAsync(process);
-        var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        try
-        {
-            await using (var input = source.Open(step.Name))
-            {
-                try { await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false); }
-                catch (IOException) when (process.HasExited) { /* the client stopped at an error; its stderr says which */ }
-            }
-            try { process.StandardInput.Close(); } catch (IOException) { }
-            await drain.ConfigureAwait(false);
-            await MySqlClientTools.WaitAsync(target.WithDatabase(database), client, process, stderr, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            ToolRunner.Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw;
-        }
+        await MySqlScriptRunner.ApplyAsync(target, database, script, cancellationToken).ConfigureAwait(false);
     }
 
     private static void ValidateToc(MySqlToc toc, IPayloadSource source)
