@@ -63,10 +63,10 @@ internal sealed class MySqlTestDatabase : IAsyncDisposable
     }
 
     /// <summary>Restores a payload into a new database and returns its name.</summary>
-    public async Task<string> RestoreAsync(IPayloadSource source, string? name = null)
+    public async Task<string> RestoreAsync(IPayloadSource source, string? name = null, MySqlProvider? provider = null)
     {
         name ??= NewName();
-        await new MySqlProvider().RestoreAsync(new RestoreRequest(TestServers.MySql(name), new BackupRecord { Engine = DatabaseEngine.MySql }, 2),
+        await (provider ?? new MySqlProvider()).RestoreAsync(new RestoreRequest(TestServers.MySql(name), new BackupRecord { Engine = DatabaseEngine.MySql }, 2),
             source, new Progress<OperationProgress>(), CancellationToken.None);
         return name;
     }

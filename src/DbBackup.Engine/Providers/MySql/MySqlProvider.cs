@@ -36,6 +36,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     /// ranges (see <see cref="MySqlDataDump.SplitBytes"/>); lowered by tests.</summary>
     internal long SplitBytes { get; init; } = 64L << 20;
 
+    /// <summary>Test hook: load rows by LOAD DATA LOCAL INFILE (true) or INSERT batches (false) instead of
+    /// asking the server whether it accepts local infile.</summary>
+    internal bool? LocalInfile { get; init; }
+
     /// <inheritdoc/>
     public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
@@ -170,7 +174,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
             state.Phase = "Data";
             Report(progress, state);
-            var localInfile = await MySqlTableLoader.LocalInfileAllowedAsync(target, cancellationToken).ConfigureAwait(false);
+            var localInfile = LocalInfile ?? await MySqlTableLoader.LocalInfileAllowedAsync(target, cancellationToken).ConfigureAwait(false);
             // Every data file is a unit of its own (a split table's ranges load in parallel too), biggest
             // tables first so the last one started is not the longest.
             var files = toc.Tables.SelectMany(t => (t.Parts ?? []).Select(p => (Table: t, p.File, p.Rows))

@@ -9,9 +9,13 @@ namespace DbBackup.Engine.Providers.MySql;
 /// through the driver without the client.</summary>
 internal static class MySqlScriptSplitter
 {
-    /// <summary>The statements of <paramref name="script"/>, in order, without their delimiters.</summary>
-    public static IEnumerable<string> Split(string script)
+    /// <summary>The statements of <paramref name="script"/>, in order, without their delimiters.
+    /// <paramref name="noBackslashEscapes"/> says whether the session's sql_mode now has
+    /// NO_BACKSLASH_ESCAPES (a backslash then ends nothing: <c>'\'</c> is one backslash), as the client
+    /// learns it from the server after each statement; it is asked lazily, before each statement.</summary>
+    public static IEnumerable<string> Split(string script, Func<bool>? noBackslashEscapes = null)
     {
+        var backslashEscapes = true;
         var delimiter = ";";
         var current = new StringBuilder();
         var meaningful = false;
@@ -34,11 +38,12 @@ internal static class MySqlScriptSplitter
                     continue;
                 }
             }
+            if (!meaningful) backslashEscapes = !(noBackslashEscapes?.Invoke() ?? false);
             atLineStart = false;
             var c = script[i];
             if (c is '\'' or '"' or '`')
             {
-                var end = QuotedEnd(script, i);
+                var end = QuotedEnd(script, i, backslashEscapes);
                 current.Append(script, i, end - i);
                 meaningful = true;
                 i = end;
@@ -80,14 +85,14 @@ internal static class MySqlScriptSplitter
 
     /// <summary>Index just past the quoted text starting at <paramref name="start"/> (doubled quotes and,
     /// in strings, backslash escapes stay inside).</summary>
-    private static int QuotedEnd(string script, int start)
+    private static int QuotedEnd(string script, int start, bool backslashEscapes)
     {
         var quote = script[start];
         var i = start + 1;
         while (i < script.Length)
         {
             var c = script[i];
-            if (c == '\\' && quote != '`') { i += 2; continue; }
+            if (c == '\\' && quote != '`' && backslashEscapes) { i += 2; continue; }
             if (c == quote)
             {
                 if (i + 1 < script.Length && script[i + 1] == quote) { i += 2; continue; }
