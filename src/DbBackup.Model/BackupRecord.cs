@@ -27,6 +27,9 @@ public sealed class BackupRecord : OperationRecord
     public string? ServerVersion { get; set; }
     /// <summary>Dump tool name and version.</summary>
     public string? ToolVersion { get; set; }
+    /// <summary>How the data was made consistent, as the provider says (e.g. MySQL: sessions in one
+    /// snapshot and how long the global read lock was held, or why it read through one session).</summary>
+    public string? Consistency { get; set; }
     /// <summary>Payload format version of this backup.</summary>
     public int FormatVersion { get; set; }
     /// <summary>Payload files.</summary>

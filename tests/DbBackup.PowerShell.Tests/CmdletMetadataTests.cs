@@ -182,7 +182,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     public void The_engine_and_Npgsql_live_in_Dependencies_and_not_beside_the_cmdlets()
     {
         var dependencies = Path.Combine(_module.Directory, "Dependencies");
-        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll", "Cronos.dll" })
+        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "MySqlConnector.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll", "Cronos.dll" })
         {
             Assert.True(File.Exists(Path.Combine(dependencies, dll)), $"{dll} missing from Dependencies/");
             Assert.False(File.Exists(Path.Combine(_module.Directory, dll)), $"{dll} must not sit beside DbBackup.dll");
@@ -224,7 +224,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     {
         // PowerShell reflects over the public types while importing, before the resolver that finds the
         // engine in Dependencies/ is registered: a public signature naming an engine type would fail the import.
-        var isolated = new[] { "DbBackup.Engine", "Npgsql" };
+        var isolated = new[] { "DbBackup.Engine", "Npgsql", "MySqlConnector" };
         bool Isolated(Type t) => t.HasElementType ? Isolated(t.GetElementType()!)
             : (t.IsGenericType && t.GetGenericArguments().Any(Isolated)) || isolated.Contains(t.Assembly.GetName().Name);
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;

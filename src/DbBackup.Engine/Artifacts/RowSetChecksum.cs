@@ -23,6 +23,14 @@ public sealed class RowSetChecksum
         Rows++;
     }
 
+    /// <summary>Adds the rows of <paramref name="other"/> (a part of the same table read apart, e.g. one
+    /// key range): the sum of the parts equals the checksum of the whole.</summary>
+    public void Add(RowSetChecksum other)
+    {
+        _sum += other._sum;
+        Rows += other.Rows;
+    }
+
     /// <summary>Adds every complete line of a newline-delimited stream chunk; keeps the incomplete tail
     /// in <paramref name="carry"/> for the next call. Use <see cref="Flush"/> at the end.</summary>
     public void AddLines(ReadOnlySpan<byte> chunk, List<byte> carry)

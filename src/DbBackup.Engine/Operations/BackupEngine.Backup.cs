@@ -264,6 +264,7 @@ public sealed partial class BackupEngine
                 r.FormatVersion = result.FormatVersion;
                 r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
                 r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
+                r.Consistency = result.Consistency;
                 r.Progress = RecordTracker<BackupRecord>.Completed(r.Progress, r.TableStats.Count);
             }, r => Log("BackupSucceeded", r, $"{r.SizeBytes} bytes in {r.Files.Count} files, {r.TableStats.Count} tables, {r.Duration?.TotalSeconds:0.0} s", r.Note));
             return record;

@@ -47,6 +47,10 @@ public sealed record DumpResult(string ServerVersion, string ToolVersion, IReadO
 {
     /// <summary>The payload format version this dump needs to be restored (recorded in the manifest).</summary>
     public int FormatVersion { get; init; } = 1;
+
+    /// <summary>How the provider made the data consistent (sessions, lock time, or why it fell back), for
+    /// the record; null when there is nothing to say.</summary>
+    public string? Consistency { get; init; }
 }
 
 /// <summary>What to restore where.</summary>

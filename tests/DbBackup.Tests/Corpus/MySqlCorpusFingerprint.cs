@@ -2,6 +2,7 @@ using System.Text;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Providers.MySql;
 using DbBackup.Tests.Infrastructure;
+using DbBackup.Tests.MySql;
 
 namespace DbBackup.Tests.Corpus;
 

@@ -107,16 +107,6 @@ public sealed class BadInputTests : IDisposable
         await RefusedAsync(["backup", "--engine", "oracle", "--host", "127.0.0.1", "--database", "x", "--user", "u"], Env(true), 2, "oracle", "postgresql", "mysql");
     }
 
-    [MySqlFact]
-    public async Task A_missing_client_tool_is_refused_naming_it()
-    {
-        var db = await DbAsync(false);
-        var env = Env(false);
-        env["PATH"] = "/nonexistent";
-        env["DBBACKUP_TOOL_PATH"] = null;
-        await RefusedAsync(Backup(false, db), env, 6, "mariadb");
-    }
-
     [Fact]
     public async Task A_password_argument_does_not_exist()
     {

@@ -136,6 +136,18 @@ public sealed class MySqlRoundTripTests
     }
 
     [MySqlFact]
+    public async Task Where_the_server_refuses_local_infile_insert_batches_restore_every_hard_type_bit_for_bit()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync();
+        await BuildHardSchemaAsync(db);
+        var (reader, _, _, _) = await db.DumpAsync();
+        var restored = await db.RestoreAsync(reader, provider: new MySqlProvider { LocalInfile = false });
+        Assert.Equal(await db.SnapshotAsync(db.Name), await db.SnapshotAsync(restored));
+        var mismatches = await db.QueryAsync($"SELECT COUNT(*) FROM floats a JOIN `{restored}`.floats b USING (id) WHERE NOT (a.f <=> b.f) OR NOT (a.d <=> b.d)");
+        Assert.Equal("0", mismatches[0][0]);
+    }
+
+    [MySqlFact]
     public async Task Plain_mariadb_dump_loses_float_bits_that_the_provider_keeps()
     {
         // Documents why the provider does not take table data from the dump tool.

@@ -52,21 +52,21 @@ internal sealed class MySqlTestDatabase : IAsyncDisposable
     /// <summary>Dumps this database (or a subset) into a new temp folder.</summary>
     public async Task<(PayloadReader Reader, DumpResult Result, string Folder, IReadOnlyList<BackupFile> Files)> DumpAsync(
         IReadOnlyList<TableInfo>? tables = null, DateTimeOffset? since = null, string? dateColumn = null, CancellationToken cancellationToken = default,
-        IProgress<OperationProgress>? progress = null)
+        IProgress<OperationProgress>? progress = null, MySqlProvider? provider = null, ConnectionTarget? target = null, int jobs = 2)
     {
         var folder = Path.Combine(Path.GetTempPath(), "dbb-my-test-" + Guid.NewGuid().ToString("N"));
         _folders.Add(folder);
         var writer = new PayloadWriter(folder, CompressionKind.Gzip);
-        var result = await new MySqlProvider().DumpAsync(new DumpRequest(Target, tables, since, dateColumn, 2), writer,
+        var result = await (provider ?? new MySqlProvider()).DumpAsync(new DumpRequest(target ?? Target, tables, since, dateColumn, jobs), writer,
             progress ?? new Progress<OperationProgress>(), cancellationToken);
         return (new PayloadReader(folder, writer.Files, CompressionKind.Gzip), result, folder, writer.Files);
     }
 
     /// <summary>Restores a payload into a new database and returns its name.</summary>
-    public async Task<string> RestoreAsync(IPayloadSource source, string? name = null)
+    public async Task<string> RestoreAsync(IPayloadSource source, string? name = null, MySqlProvider? provider = null)
     {
         name ??= NewName();
-        await new MySqlProvider().RestoreAsync(new RestoreRequest(TestServers.MySql(name), new BackupRecord { Engine = DatabaseEngine.MySql }, 2),
+        await (provider ?? new MySqlProvider()).RestoreAsync(new RestoreRequest(TestServers.MySql(name), new BackupRecord { Engine = DatabaseEngine.MySql }, 2),
             source, new Progress<OperationProgress>(), CancellationToken.None);
         return name;
     }

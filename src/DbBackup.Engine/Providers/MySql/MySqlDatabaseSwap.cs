@@ -49,10 +49,8 @@ internal sealed class MySqlDatabaseSwap
             Database = _database,
             Retired = original.Tables.Select(t => new[] { t, RetiredName(taken) }).ToList(),
             Incoming = incoming.Tables,
-            OriginalScript = await ViewsScriptAsync(_database, original.Views, cancellationToken).ConfigureAwait(false)
-                + await ObjectsScriptAsync(_database, cancellationToken).ConfigureAwait(false),
-            IncomingScript = await ViewsScriptAsync(_replacement, incoming.Views, cancellationToken).ConfigureAwait(false)
-                + await ObjectsScriptAsync(_replacement, cancellationToken).ConfigureAwait(false),
+            OriginalScript = await ObjectsScriptAsync(_database, original.Views, cancellationToken).ConfigureAwait(false),
+            IncomingScript = await ObjectsScriptAsync(_replacement, incoming.Views, cancellationToken).ConfigureAwait(false),
         };
         await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Prepared, cancellationToken).ConfigureAwait(false);
         await KillSessionsAsync(cancellationToken).ConfigureAwait(false);
@@ -219,7 +217,7 @@ internal sealed class MySqlDatabaseSwap
     private async Task<Inventory?> InventoryAsync(string database, CancellationToken cancellationToken)
     {
         var db = MySqlSyntax.StringLiteral(database);
-        var rows = await MySqlClientTools.QueryAsync(_server, null,
+        var rows = await MySqlConnections.QueryAsync(_server, null,
             $"SELECT 'D', '', '' FROM information_schema.schemata WHERE schema_name = {db} " +
             $"UNION ALL SELECT IF(table_type = 'VIEW', 'V', 'T'), HEX(table_name), '' FROM information_schema.tables WHERE table_schema = {db} " +
             $"UNION ALL SELECT 'G', HEX(trigger_name), '' FROM information_schema.triggers WHERE trigger_schema = {db} " +
@@ -245,37 +243,33 @@ internal sealed class MySqlDatabaseSwap
         if (sql.Length > 0) await ExecAsync(sql.ToString(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Views as the dump tool writes them: unqualified names, dependency-safe order.</summary>
-    private async Task<string> ViewsScriptAsync(string database, List<string> views, CancellationToken cancellationToken)
+    /// <summary>Routines, views (unqualified names, placeholders first), triggers and events as the
+    /// schema scripts hold them, in that order: a view may call a function.</summary>
+    private async Task<string> ObjectsScriptAsync(string database, List<string> views, CancellationToken cancellationToken)
     {
-        if (views.Count == 0) return "";
-        return await DumpAsync(["--no-data", "--skip-triggers", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", database, .. views], cancellationToken).ConfigureAwait(false);
+        var reader = await MySqlSchemaReader.OpenAsync(_server.WithDatabase(database), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false)
+                   + await reader.ViewsAsync(views, cancellationToken).ConfigureAwait(false)
+                   + await reader.PostAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        finally { await reader.DisposeAsync().ConfigureAwait(false); }
     }
 
-    /// <summary>Triggers, routines and events as the dump tool writes them.</summary>
-    private Task<string> ObjectsScriptAsync(string database, CancellationToken cancellationToken)
-        => DumpAsync(["--no-data", "--no-create-info", "--triggers", "--routines", "--events", "--skip-dump-date", "--no-create-db", "--no-tablespaces", "--", database], cancellationToken);
-
-    private async Task<string> DumpAsync(List<string> args, CancellationToken cancellationToken)
-    {
-        var dump = MySqlClientTools.Dump;
-        args.Insert(0, "--default-character-set=utf8mb4");
-        return await MySqlClientTools.RunAsync(_server, dump, args, null, cancellationToken).ConfigureAwait(false);
-    }
-
+    /// <summary>Applies a journal script (ours, or mariadb-dump's from a journal an older DbBackup wrote).</summary>
     private async Task ApplyAsync(string database, string script, CancellationToken cancellationToken)
     {
         if (script.Length == 0) return;
-        var client = MySqlClientTools.Client;
-        await MySqlClientTools.RunAsync(_server.WithDatabase(database), client, MySqlClientTools.ScriptArgs(database), script, cancellationToken).ConfigureAwait(false);
+        await MySqlScriptRunner.ApplyAsync(_server, database, script, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ExecAsync(string sql, CancellationToken cancellationToken)
-        => await MySqlClientTools.QueryAsync(_server, null, sql, cancellationToken).ConfigureAwait(false);
+        => await MySqlConnections.QueryAsync(_server, null, sql, cancellationToken).ConfigureAwait(false);
 
     private async Task KillSessionsAsync(CancellationToken cancellationToken)
     {
-        var rows = await MySqlClientTools.QueryAsync(_server, null,
+        var rows = await MySqlConnections.QueryAsync(_server, null,
             $"SELECT id FROM information_schema.processlist WHERE db = {MySqlSyntax.StringLiteral(_database)} AND id <> CONNECTION_ID();",
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)

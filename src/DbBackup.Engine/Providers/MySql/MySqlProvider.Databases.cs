@@ -9,7 +9,7 @@ public sealed partial class MySqlProvider
     /// <inheritdoc/>
     public async Task<IReadOnlyList<string>> ListDatabasesAsync(ConnectionTarget server, CancellationToken cancellationToken)
     {
-        var rows = await MySqlClientTools.QueryAsync(server, null,
+        var rows = await MySqlConnections.QueryAsync(server, null,
             $"SELECT HEX(schema_name) FROM information_schema.schemata WHERE schema_name NOT IN {SystemSchemas} ORDER BY schema_name;",
             cancellationToken).ConfigureAwait(false);
         return rows.Select(r => MySqlSyntax.FromHex(r[0])).Order(StringComparer.Ordinal).ToList();

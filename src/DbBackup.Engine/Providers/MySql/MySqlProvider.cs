@@ -22,7 +22,6 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     // Tables whose rows are data: MariaDB reports a system-versioned table as 'SYSTEM VERSIONED', not
     // 'BASE TABLE' (its current rows are dumped, as mariadb-dump does; its history is not).
     private const string DataTableTypes = "('BASE TABLE', 'SYSTEM VERSIONED')";
-    private const int InsertBatchChars = 1 << 20;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
     private static readonly JsonSerializerOptions TocJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -33,12 +32,18 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     /// simulates a failure at that step.</summary>
     internal Action<string>? SwapFaultInjection { get; set; }
 
+    /// <summary>Estimated table size from which a dump with several jobs reads a table in primary-key
+    /// ranges (see <see cref="MySqlDataDump.SplitBytes"/>); lowered by tests.</summary>
+    internal long SplitBytes { get; init; } = 64L << 20;
+
+    /// <summary>Test hook: load rows by LOAD DATA LOCAL INFILE (true) or INSERT batches (false) instead of
+    /// asking the server whether it accepts local infile.</summary>
+    internal bool? LocalInfile { get; init; }
+
     /// <inheritdoc/>
     public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
-        var dump = MySqlClientTools.Dump;
-        _ = MySqlClientTools.Client;
-        var rows = await MySqlClientTools.QueryAsync(target, null,
+        var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT HEX(VERSION()), HEX(@@version_comment), EXISTS(SELECT 1 FROM information_schema.schemata WHERE schema_name = "
             + MySqlSyntax.StringLiteral(target.Database) + ");", cancellationToken).ConfigureAwait(false);
         if (rows.Count != 1 || rows[0].Length != 3) throw new DbBackupException(ErrorKind.ServerError, "MySqlProbeFailed", $"Unexpected probe answer from {target.Server}:{target.Port}.");
@@ -49,15 +54,14 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         var parsed = m.Success
             ? new Version(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture))
             : new Version(0, 0);
-        var toolVersion = (await MySqlClientTools.RunAsync(target, dump, ["--version"], null, cancellationToken).ConfigureAwait(false)).Trim();
-        return new ServerProbe(version, parsed, flavor, toolVersion, rows[0][2] == "1");
+        return new ServerProbe(version, parsed, flavor, MySqlConnections.DriverVersion, rows[0][2] == "1");
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
         var db = MySqlSyntax.StringLiteral(target.Database);
-        var rows = await MySqlClientTools.QueryAsync(target, null,
+        var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT HEX(t.table_name), IFNULL(t.data_length, 0), IFNULL((SELECT GROUP_CONCAT(HEX(c.column_name) ORDER BY c.ordinal_position SEPARATOR ',') " +
             "FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name " +
             "AND c.data_type IN ('date', 'datetime', 'timestamp')), '') " +
@@ -107,28 +111,36 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         // Tables, routines, views and triggers/events in separate scripts, applied around the data in
         // dependency order (see MySqlSchemaScripts).
         var views = subset ? [] : await ListViewsAsync(source, cancellationToken).ConfigureAwait(false);
-        await MySqlSchemaScripts.DumpAsync(source, sink, subset ? names : null, views, DumpToSinkAsync, cancellationToken).ConfigureAwait(false);
+        await MySqlSchemaScripts.DumpAsync(source, sink, subset ? names : null, views, cancellationToken).ConfigureAwait(false);
 
-        var jobs = names.Select((name, i) => new TableJob(name, columns[name].Where(c => !c.Generated).Select(c => c.Column).ToList(),
+        var jobs = names.Select((name, i) => new MySqlTableJob(name, columns[name].Where(c => !c.Generated).Select(c => c.Column).ToList(),
             sinceLiteral == null ? null : MySqlSyntax.Identifier(request.DateColumn!) + " >= " + sinceLiteral,
             $"data/{i + 1:D4}.tsv")).ToList();
         state.Phase = "Data";
-        var stats = await ExtractAsync(source, jobs, sink, progress, state, cancellationToken).ConfigureAwait(false);
+        var data = await new MySqlDataDump { SplitBytes = SplitBytes }.RunAsync(source, jobs, sizes, request.Jobs, sink, progress, state, cancellationToken).ConfigureAwait(false);
+        var stats = data.Stats;
 
         var toc = new MySqlToc
         {
             Database = source.Database, CharacterSet = charset, Collation = collation, ServerVersion = probe.ServerVersion, Subset = subset,
             Since = request.Since?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), DateColumn = request.Since == null ? null : request.DateColumn,
-            Tables = jobs.Select((j, i) => new MySqlTocTable { Name = j.Table, File = j.File!, Rows = stats[i].Rows, Checksum = stats[i].ContentChecksum, Columns = j.Columns }).ToList(),
+            Tables = jobs.Select((j, i) => new MySqlTocTable
+            {
+                Name = j.Table, File = j.File!, Rows = stats[i].Rows, Checksum = stats[i].ContentChecksum, Columns = j.Columns,
+                FileRows = data.Files[i].Count > 1 ? data.Files[i][0].Rows : null,
+                Parts = data.Files[i].Count > 1 ? data.Files[i].Skip(1).Select(f => new MySqlTocPart { File = f.File, Rows = f.Rows }).ToList() : null,
+            }).ToList(),
         };
+        toc.FormatVersion = toc.Tables.Any(t => t.Parts != null) ? MySqlToc.CurrentFormatVersion : MySqlToc.UnsplitFormatVersion;
         await using (var tocStream = sink.Create(TocFile))
             await JsonSerializer.SerializeAsync(tocStream, toc, TocJson, cancellationToken).ConfigureAwait(false);
 
         state.Phase = "Finishing";
         state.Percent = 100;
         Report(progress, state);
-        // Format 2 (routines and views in scripts of their own): an older DbBackup must refuse it up front.
-        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats) { FormatVersion = MySqlToc.CurrentFormatVersion };
+        // Record format 2 (routines and views in scripts of their own): an older DbBackup must refuse it up
+        // front. A split table makes the toc format 3, which DbBackup versions reading 2 refuse by the toc.
+        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats) { FormatVersion = MySqlToc.UnsplitFormatVersion, Consistency = data.Consistency };
     }
 
     /// <inheritdoc/>
@@ -154,7 +166,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
 
         var state = new OperationProgress { Phase = "Schema", TablesTotal = toc.Tables.Count };
         Report(progress, state);
-        await MySqlClientTools.QueryAsync(target, null,
+        await MySqlConnections.QueryAsync(target, null,
             $"CREATE DATABASE {MySqlSyntax.Identifier(database)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
         try
         {
@@ -162,18 +174,25 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
             state.Phase = "Data";
             Report(progress, state);
+            var localInfile = LocalInfile ?? await MySqlTableLoader.LocalInfileAllowedAsync(target, cancellationToken).ConfigureAwait(false);
+            // Every data file is a unit of its own (a split table's ranges load in parallel too), biggest
+            // tables first so the last one started is not the longest.
+            var files = toc.Tables.SelectMany(t => (t.Parts ?? []).Select(p => (Table: t, p.File, p.Rows))
+                    .Prepend((Table: t, t.File, Rows: t.Parts == null ? t.Rows : t.FileRows ?? 0)))
+                .OrderByDescending(f => f.Rows).ToList();
+            var left = toc.Tables.ToDictionary(t => t, t => 1 + (t.Parts?.Count ?? 0));
             var done = 0;
             long bytes = 0;
-            await Parallel.ForEachAsync(toc.Tables, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs), CancellationToken = cancellationToken },
-                async (table, ct) =>
+            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Jobs), CancellationToken = cancellationToken },
+                async (file, ct) =>
                 {
-                    var n = await LoadTableAsync(target, database, source, table, ct).ConfigureAwait(false);
+                    var n = await MySqlTableLoader.LoadAsync(target, database, source, file.Table, file.File, file.Rows, localInfile, ct).ConfigureAwait(false);
                     lock (state)
                     {
                         bytes += n;
-                        state.TablesDone = ++done;
+                        if (--left[file.Table] == 0) state.TablesDone = ++done;
                         state.BytesDone = bytes;
-                        state.CurrentTable = table.Name;
+                        state.CurrentTable = file.Table.Name;
                         state.Percent = toc.Tables.Count == 0 ? 100 : 100 * done / toc.Tables.Count;
                         Report(progress, state);
                     }
@@ -203,297 +222,33 @@ public sealed partial class MySqlProvider : IDatabaseProvider
 
     /// <inheritdoc/>
     public async Task DropDatabaseAsync(ConnectionTarget server, string database, CancellationToken cancellationToken)
-        => await MySqlClientTools.QueryAsync(server, null, $"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(database)};", cancellationToken).ConfigureAwait(false);
+        => await MySqlConnections.QueryAsync(server, null, $"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(database)};", cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TableStat>> ComputeTableStatsAsync(ConnectionTarget target, IReadOnlyList<TableStat> tables, CancellationToken cancellationToken)
     {
         var columns = await LoadColumnsAsync(target, target.Database, cancellationToken).ConfigureAwait(false);
-        var jobs = new List<TableJob>();
+        var jobs = new List<MySqlTableJob>();
         foreach (var t in tables)
         {
             if (!columns.TryGetValue(t.Name, out var cols))
                 throw new DbBackupException(ErrorKind.NotFound, "UnknownTable", $"Table '{t.Name}' does not exist in database '{target.Database}'.") { TargetObject = t.Name };
-            jobs.Add(new TableJob(t.Name, cols.Where(c => !c.Generated).Select(c => c.Column).ToList(), null, null));
+            jobs.Add(new MySqlTableJob(t.Name, cols.Where(c => !c.Generated).Select(c => c.Column).ToList(), null, null));
         }
-        return await ExtractAsync(target, jobs, null, null, new OperationProgress(), cancellationToken).ConfigureAwait(false);
+        var sizes = (await ListTablesAsync(target, cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, t => t.EstimatedBytes, StringComparer.Ordinal);
+        return (await new MySqlDataDump { SplitBytes = SplitBytes }.RunAsync(target, jobs, sizes, 1, null, null, new OperationProgress(), cancellationToken).ConfigureAwait(false)).Stats;
     }
 
-    private sealed record TableJob(string Table, List<MySqlColumn> Columns, string? Where, string? File);
-
-    /// <summary>Reads every table in one client session under one consistent snapshot, writes each to
-    /// its data file (when a sink is given) and checksums its canonical lines. Tables are separated in
-    /// the output stream by marker rows ("#n"), which no data row can look like: data fields are hex,
-    /// numbers, temporal text or NULL.</summary>
-    private static async Task<List<TableStat>> ExtractAsync(ConnectionTarget target, List<TableJob> jobs, IPayloadSink? sink,
-        IProgress<OperationProgress>? progress, OperationProgress state, CancellationToken cancellationToken)
-    {
-        var stats = new List<TableStat>();
-        if (jobs.Count == 0) return stats;
-        var script = new StringBuilder();
-        // sql_mode '' so no mode changes how values print (PAD_CHAR_TO_FULL_LENGTH, ANSI_QUOTES…).
-        script.Append("SET SESSION sql_mode = '', time_zone = '+00:00';\nSET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n");
-        script.Append("START TRANSACTION WITH CONSISTENT SNAPSHOT;\n");
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            // The marker carries COUNT(*) taken in the same snapshot: an independent check that the
-            // streamed rows are all the table's rows (a check computed from the stream alone cannot see
-            // rows lost or added on the way).
-            script.Append("SELECT CONCAT('#").Append(i).Append(":', COUNT(*)) FROM ").Append(MySqlSyntax.Qualified(target.Database, jobs[i].Table))
-                .Append(jobs[i].Where == null ? "" : " WHERE " + jobs[i].Where).Append(";\n");
-            script.Append(MySqlRowCodec.SelectStatement(target.Database, jobs[i].Table, jobs[i].Columns, jobs[i].Where)).Append(";\n");
-        }
-        script.Append("SELECT '#end';\nCOMMIT;\n");
-
-        var client = MySqlClientTools.Client;
-        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.QueryArgs(null), redirectStdin: true);
-        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
-        var stderr = ToolRunner.CollectStderrAsync(process);
-        // Written concurrently with reading so neither pipe can fill up and stall the client.
-        var feed = Task.Run(async () =>
-        {
-            try
-            {
-                await process.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(script.ToString()), CancellationToken.None).ConfigureAwait(false);
-                process.StandardInput.Close();
-            }
-            catch (IOException) { }
-        }, CancellationToken.None);
-
-        Stream? file = null;
-        // Rows are gathered into one buffer per write: a write per row (millions of ~100-byte rows)
-        // made the compressor and checksum stream the cost, not the data.
-        var pending = new byte[1 << 16];
-        var pendingLength = 0;
-        async Task FlushPendingAsync()
-        {
-            if (file != null && pendingLength > 0) await file.WriteAsync(pending.AsMemory(0, pendingLength), cancellationToken).ConfigureAwait(false);
-            pendingLength = 0;
-        }
-        var current = -1;
-        var expectedRows = -1L;
-        RowSetChecksum? checksum = null;
-        var canonical = new List<byte>(4096);
-        var reader = new MySqlLineReader(process.StandardOutput.BaseStream);
-        var lastReport = Stopwatch.StartNew();
-        var ended = false;
-        try
-        {
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } memory)
-            {
-                if (memory.Length > 0 && memory.Span[0] == (byte)'#')
-                {
-                    if (current >= 0)
-                    {
-                        if (checksum!.Rows != expectedRows)
-                            throw new DbBackupException(ErrorKind.InvalidData, "MySqlRowCountMismatch",
-                                $"Table '{jobs[current].Table}' of '{target.Database}' has {expectedRows} rows in the snapshot (COUNT(*)) but {checksum.Rows} were read; the backup is not complete.")
-                            { TargetObject = jobs[current].Table };
-                        stats.Add(new TableStat { Name = jobs[current].Table, Rows = checksum!.Rows, ContentChecksum = checksum.Value });
-                        await FlushPendingAsync().ConfigureAwait(false);
-                        if (file != null) await file.DisposeAsync().ConfigureAwait(false);
-                        file = null;
-                        state.TablesDone = current + 1;
-                    }
-                    var marker = Encoding.ASCII.GetString(memory.Span[1..]);
-                    if (marker == "end")
-                    {
-                        ended = true;
-                        continue;
-                    }
-                    var colon = marker.IndexOf(':', StringComparison.Ordinal);
-                    current = int.Parse(marker.AsSpan(0, colon < 0 ? marker.Length : colon), CultureInfo.InvariantCulture);
-                    expectedRows = colon < 0 ? -1 : long.Parse(marker.AsSpan(colon + 1), CultureInfo.InvariantCulture);
-                    if (current != stats.Count) throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", "Table markers arrived out of order.");
-                    checksum = new RowSetChecksum();
-                    if (sink != null) file = sink.Create(jobs[current].File!);
-                    state.CurrentTable = jobs[current].Table;
-                    continue;
-                }
-                if (current < 0 || ended) throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", "The client printed a row outside any table.");
-                MySqlRowCodec.Canonicalize(memory.Span, jobs[current].Columns, jobs[current].Table, canonical);
-                checksum!.AddRow(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(canonical));
-                if (file != null)
-                {
-                    canonical.Add((byte)'\n');
-                    if (pendingLength + canonical.Count > pending.Length) await FlushPendingAsync().ConfigureAwait(false);
-                    if (canonical.Count > pending.Length)
-                        await file.WriteAsync(canonical.ToArray(), cancellationToken).ConfigureAwait(false);
-                    else
-                    {
-                        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(canonical).CopyTo(pending.AsSpan(pendingLength));
-                        pendingLength += canonical.Count;
-                    }
-                }
-                if (progress != null && lastReport.Elapsed > ProgressInterval)
-                {
-                    state.BytesDone = reader.BytesRead;
-                    state.Percent = state.BytesEstimated > 0 ? (int)Math.Min(99, 100 * reader.BytesRead / state.BytesEstimated) : 100 * state.TablesDone / state.TablesTotal;
-                    Report(progress, state);
-                    lastReport.Restart();
-                }
-            }
-            await feed.ConfigureAwait(false);
-            await MySqlClientTools.WaitAsync(target, client, process, stderr, cancellationToken).ConfigureAwait(false);
-            if (!ended || stats.Count != jobs.Count)
-                throw new DbBackupException(ErrorKind.ServerError, "MySqlDumpIncomplete", $"The client stopped before all tables of '{target.Database}' were read.");
-        }
-        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && !cancellationToken.IsCancellationRequested && process.WaitForExit(500) && process.ExitCode != 0)
-        {
-            // A client that died (killed, crashed) leaves a half-printed last line; say the client
-            // failed rather than blaming the half line's format.
-            throw MySqlClientTools.Failure(target, client, process.ExitCode, await stderr.ConfigureAwait(false));
-        }
-        catch
-        {
-            ToolRunner.Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw;
-        }
-        finally
-        {
-            if (file != null) await file.DisposeAsync().ConfigureAwait(false);
-        }
-        if (progress != null)
-        {
-            state.BytesDone = reader.BytesRead;
-            Report(progress, state);
-        }
-        return stats;
-    }
-
-    /// <summary>Streams a dump tool's output into one payload file.</summary>
-    private static async Task DumpToSinkAsync(ConnectionTarget source, IPayloadSink sink, string name, List<string> args, CancellationToken cancellationToken)
-    {
-        var dump = MySqlClientTools.Dump;
-        args.InsertRange(0, ["--default-character-set=utf8mb4", "--max-allowed-packet=1073741824"]);
-        using var process = MySqlClientTools.Start(source, dump, args);
-        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
-        var stderr = ToolRunner.CollectStderrAsync(process);
-        try
-        {
-            await using (var file = sink.Create(name))
-                await process.StandardOutput.BaseStream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            await MySqlClientTools.WaitAsync(source, dump, process, stderr, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            ToolRunner.Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw;
-        }
-    }
-
-    /// <summary>Feeds a payload SQL script (or a text split out of one) to the client connected to
-    /// <paramref name="database"/>.</summary>
+    /// <summary>Applies a payload SQL script (or a text split out of one) in <paramref name="database"/>.</summary>
     private static async Task ApplyScriptAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlSchemaScripts.Step step, CancellationToken cancellationToken)
     {
-        var client = MySqlClientTools.Client;
-        if (step.Text != null)
+        var script = step.Text;
+        if (script == null)
         {
-            await MySqlClientTools.RunAsync(target.WithDatabase(database), client, MySqlClientTools.ScriptArgs(database), step.Text, cancellationToken).ConfigureAwait(false);
-            return;
+            using var reader = new StreamReader(source.Open(step.Name), Encoding.UTF8);
+            script = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         }
-        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
-        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
-        var stderr = ToolRunner.CollectStderrAsync(process);
-        var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        try
-        {
-            await using (var input = source.Open(step.Name))
-            {
-                try { await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false); }
-                catch (IOException) when (process.HasExited) { /* the client stopped at an error; its stderr says which */ }
-            }
-            try { process.StandardInput.Close(); } catch (IOException) { }
-            await drain.ConfigureAwait(false);
-            await MySqlClientTools.WaitAsync(target.WithDatabase(database), client, process, stderr, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            ToolRunner.Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw;
-        }
-    }
-
-    /// <summary>UTF-8 bytes of <paramref name="sql"/> written into <paramref name="destination"/> (large
-    /// enough), chunk by chunk, without building the string.</summary>
-    private static int EncodeUtf8(StringBuilder sql, byte[] destination)
-    {
-        var encoder = Encoding.UTF8.GetEncoder();
-        var written = 0;
-        foreach (var chunk in sql.GetChunks())
-            written += encoder.GetBytes(chunk.Span, destination.AsSpan(written), flush: false);
-        written += encoder.GetBytes(ReadOnlySpan<char>.Empty, destination.AsSpan(written), flush: true);
-        return written;
-    }
-
-    /// <summary>Loads one table's data file as batched INSERTs with exact literals; returns bytes read.</summary>
-    private static async Task<long> LoadTableAsync(ConnectionTarget target, string database, IPayloadSource source, MySqlTocTable table, CancellationToken cancellationToken)
-    {
-        var client = MySqlClientTools.Client;
-        using var process = MySqlClientTools.Start(target, client, MySqlClientTools.ScriptArgs(database), redirectStdin: true);
-        using var kill = cancellationToken.Register(() => ToolRunner.Kill(process));
-        var stderr = ToolRunner.CollectStderrAsync(process);
-        var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        var stdin = process.StandardInput.BaseStream;
-        long bytes = 0;
-        try
-        {
-            var head = "INSERT INTO " + MySqlSyntax.Identifier(table.Name) + " (" + string.Join(",", table.Columns.Select(c => MySqlSyntax.Identifier(c.Name))) + ") VALUES ";
-            var sql = new StringBuilder();
-            // Same settings as the dump tools' output: no FK or unique checks during the load, 0 kept
-            // in AUTO_INCREMENT columns; strict so a value the column cannot hold fails loudly.
-            sql.Append("SET NAMES utf8mb4; SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', ")
-               .Append("sql_mode = 'NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', autocommit = 0;\n");
-            var rows = 0L;
-            var pending = 0;
-            // One encode buffer for the whole table instead of a string and a byte array per batch.
-            var encoded = new byte[Encoding.UTF8.GetMaxByteCount(InsertBatchChars + (1 << 16))];
-            async Task Flush(bool final)
-            {
-                if (pending > 0) sql.Append(";\n");
-                if (final) sql.Append("COMMIT;\n");
-                var max = Encoding.UTF8.GetMaxByteCount(sql.Length);
-                // A single row larger than a batch gets a buffer of its own, not kept afterwards.
-                var buffer = max > encoded.Length ? new byte[max] : encoded;
-                var n = EncodeUtf8(sql, buffer);
-                try { await stdin.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false); }
-                catch (IOException) when (process.HasExited) { }
-                sql.Clear();
-                pending = 0;
-            }
-            await using (var input = source.Open(table.File))
-            {
-                var reader = new MySqlLineReader(input);
-                while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-                {
-                    if (!reader.LastLineTerminated)
-                        throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' ends in the middle of a row.");
-                    rows++;
-                    sql.Append(pending == 0 ? head : ",");
-                    MySqlRowCodec.AppendTuple(sql, line.Span, table.Columns, table.Name, rows);
-                    pending++;
-                    if (sql.Length >= InsertBatchChars) await Flush(false).ConfigureAwait(false);
-                    if (process.HasExited) break;
-                }
-                bytes = reader.BytesRead;
-            }
-            if (!process.HasExited && rows != table.Rows)
-                throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' holds {rows} rows; the backup recorded {table.Rows}.");
-            await Flush(true).ConfigureAwait(false);
-            try { process.StandardInput.Close(); } catch (IOException) { }
-            await drain.ConfigureAwait(false);
-            await MySqlClientTools.WaitAsync(target.WithDatabase(database), client, process, stderr, cancellationToken).ConfigureAwait(false);
-            return bytes;
-        }
-        catch
-        {
-            ToolRunner.Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw;
-        }
+        await MySqlScriptRunner.ApplyAsync(target, database, script, cancellationToken).ConfigureAwait(false);
     }
 
     private static void ValidateToc(MySqlToc toc, IPayloadSource source)
@@ -504,7 +259,9 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         if (!SqlWordPattern().IsMatch(toc.CharacterSet) || !SqlWordPattern().IsMatch(toc.Collation)) throw Bad("bad character set or collation");
         foreach (var t in toc.Tables)
         {
-            if (!source.Names.Contains(t.File)) throw Bad($"data file '{t.File}' of table '{t.Name}' is missing");
+            foreach (var file in t.Parts?.Select(p => p.File).Prepend(t.File) ?? [t.File])
+                if (!source.Names.Contains(file)) throw Bad($"data file '{file}' of table '{t.Name}' is missing");
+            if (t.Parts != null && (t.FileRows is not { } first || first + t.Parts.Sum(p => p.Rows) != t.Rows)) throw Bad($"the parts of table '{t.Name}' do not add up to its rows");
             if (t.Columns.Count == 0) throw Bad($"table '{t.Name}' has no columns");
             foreach (var c in t.Columns)
                 if (c.CharacterSet is { } cs && !SqlWordPattern().IsMatch(cs)) throw Bad($"bad character set for column '{c.Name}'");
@@ -520,7 +277,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         var sql = new StringBuilder();
         for (var i = 0; i < tables.Count; i++)
             sql.Append("SELECT ").Append(i).Append(", COUNT(*) FROM ").Append(MySqlSyntax.Qualified(database, tables[i].Name)).Append(";\n");
-        var rows = await MySqlClientTools.QueryAsync(target, null, sql.ToString(), cancellationToken).ConfigureAwait(false);
+        var rows = await MySqlConnections.QueryAsync(target, null, sql.ToString(), cancellationToken).ConfigureAwait(false);
         if (rows.Count != tables.Count)
             throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"Counting the restored tables of '{database}' gave {rows.Count} answers for {tables.Count} tables.");
         foreach (var row in rows)
@@ -536,7 +293,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     /// <summary>Names of the views of <paramref name="target"/>'s database.</summary>
     private static async Task<List<string>> ListViewsAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
-        var rows = await MySqlClientTools.QueryAsync(target, null,
+        var rows = await MySqlConnections.QueryAsync(target, null,
             $"SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = {MySqlSyntax.StringLiteral(target.Database)} AND table_type = 'VIEW' ORDER BY table_name;",
             cancellationToken).ConfigureAwait(false);
         return rows.Select(r => MySqlSyntax.FromHex(r[0])).ToList();
@@ -544,7 +301,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
 
     private static async Task<(string Charset, string Collation)> DatabaseDefaultsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
     {
-        var rows = await MySqlClientTools.QueryAsync(target, null,
+        var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata WHERE schema_name = " + MySqlSyntax.StringLiteral(database) + ";",
             cancellationToken).ConfigureAwait(false);
         if (rows.Count != 1 || !SqlWordPattern().IsMatch(rows[0][0]) || !SqlWordPattern().IsMatch(rows[0][1]))
@@ -556,7 +313,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     internal static async Task<Dictionary<string, List<(MySqlColumn Column, bool Generated)>>> LoadColumnsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
     {
         var db = MySqlSyntax.StringLiteral(database);
-        var rows = await MySqlClientTools.QueryAsync(target, null,
+        var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT HEX(c.table_name), HEX(c.column_name), HEX(c.data_type), HEX(c.column_type), IFNULL(c.character_set_name, ''), " +
             "IF(c.extra LIKE '%VIRTUAL%' OR c.extra LIKE '%STORED%' OR c.extra LIKE '%PERSISTENT%', 1, 0) " +
             "FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name " +

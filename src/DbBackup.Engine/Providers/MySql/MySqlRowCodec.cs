@@ -3,77 +3,48 @@ using System.Text;
 
 namespace DbBackup.Engine.Providers.MySql;
 
-/// <summary>The exact data-file form of rows: the SELECT that produces it, the check of what the
-/// client printed, and the INSERT that loads it back. See <see cref="MySqlValueEncoding"/>.</summary>
+/// <summary>The exact data-file form of rows: the SELECT that produces it, the check of each line, and
+/// the INSERT that loads it back where LOAD DATA cannot. See <see cref="MySqlValueEncoding"/>.</summary>
 internal static class MySqlRowCodec
 {
-    /// <summary>What the dump SELECT yields for a non-NULL value whose HEX() exceeded the server's
-    /// max_allowed_packet (the server then returns NULL with a warning; we must not store it as NULL).</summary>
-    private const byte TooLargeMarker = (byte)'!';
-
-    /// <summary>The select-list expression for one column.</summary>
-    public static string SelectExpression(MySqlColumn column)
+    /// <summary>The select-list expression for one column read through the driver: every value as the
+    /// bytes of a binary string, so nothing is converted on the way. Strings, blobs, JSON and spatial
+    /// values come as their stored bytes (hex-encoded by the reader, the same text HEX() printed); numbers
+    /// and temporal values as the server's exact text, the same text the client printed.</summary>
+    public static string DriverSelectExpression(MySqlColumn column)
     {
         var c = MySqlSyntax.Identifier(column.Name);
         return column.Encoding switch
         {
-            MySqlValueEncoding.Hex => $"IF({c} IS NULL, NULL, IFNULL(HEX({c}), '!'))",
-            // The widening FLOAT→DOUBLE is exact, and the server prints doubles in their shortest
-            // round-trip form, so the text parses back to the same double, which is exactly the float.
-            MySqlValueEncoding.Float => $"CAST({c} AS DOUBLE)",
-            MySqlValueEncoding.Bit => $"CAST({c} AS UNSIGNED)",
-            _ => c,
+            MySqlValueEncoding.Float => $"CAST(CAST({c} AS DOUBLE) AS BINARY)",
+            MySqlValueEncoding.Bit => $"CAST(CAST({c} AS UNSIGNED) AS BINARY)",
+            _ => $"CAST({c} AS BINARY)",
         };
     }
 
-    /// <summary>SELECT of one table's stored columns, optionally filtered.</summary>
-    public static string SelectStatement(string database, string table, IReadOnlyList<MySqlColumn> columns, string? where)
-        => "SELECT " + string.Join(", ", columns.Select(SelectExpression)) + " FROM " + MySqlSyntax.Qualified(database, table)
-           + (where == null ? "" : " WHERE " + where);
-
-    /// <summary>Turns one line the client printed into the canonical data-file line: checks the field
-    /// count and each field's form, writes NULL as \N. Throws on anything unexpected.</summary>
-    public static void Canonicalize(ReadOnlySpan<byte> line, IReadOnlyList<MySqlColumn> columns, string table, List<byte> output)
+    /// <summary>Checks one data-file line: its field count and every value's form (or \N). Throws
+    /// MySqlCorruptDataFile naming the table and line.</summary>
+    public static void CheckLine(ReadOnlySpan<byte> line, IReadOnlyList<MySqlColumn> columns, string table, long lineNumber)
     {
-        output.Clear();
-        var index = 0;
-        while (true)
+        var fieldCount = line.Count((byte)'\t') + 1;
+        if (fieldCount != columns.Count)
+            throw Corrupt(table, lineNumber, $"{fieldCount} fields, expected {columns.Count}");
+        for (var i = 0; i < fieldCount; i++)
         {
             var tab = line.IndexOf((byte)'\t');
-            var field = tab < 0 ? line : line[..tab];
-            if (index >= columns.Count) throw Unexpected(table, "more fields than columns");
-            if (index > 0) output.Add((byte)'\t');
-            if (field.SequenceEqual("NULL"u8))
-            {
-                output.Add((byte)'\\');
-                output.Add((byte)'N');
-            }
-            else
-            {
-                if (field.Length == 1 && field[0] == TooLargeMarker)
-                    throw new DbBackupException(ErrorKind.ServerError, "MySqlValueTooLarge",
-                        $"A value in column '{columns[index].Name}' of table '{table}' is larger than half the server's " +
-                        "max_allowed_packet, so it cannot be read exactly. Raise max_allowed_packet on the server (up to 1G) and retry.");
-                if (!IsValid(field, columns[index].Encoding)) throw Unexpected(table, $"column '{columns[index].Name}' printed an unexpected form");
-                output.AddRange(field);
-            }
-            index++;
-            if (tab < 0) break;
-            line = line[(tab + 1)..];
+            var f = tab < 0 ? line : line[..tab];
+            line = tab < 0 ? default : line[(tab + 1)..];
+            if (!f.SequenceEqual("\\N"u8) && !IsValid(f, columns[i].Encoding))
+                throw Corrupt(table, lineNumber, $"bad value for column '{columns[i].Name}'");
         }
-        if (index != columns.Count) throw Unexpected(table, $"{index} fields for {columns.Count} columns");
     }
-
-    private static DbBackupException Unexpected(string table, string what)
-        => new(ErrorKind.InvalidData, "MySqlUnexpectedRow", $"Reading table '{table}': {what}.");
 
     /// <summary>Appends "(v1,v2,…)" for one data-file line, every value validated against its
     /// column's encoding so nothing from the file is spliced into SQL unchecked.</summary>
     public static void AppendTuple(StringBuilder sql, ReadOnlySpan<byte> line, IReadOnlyList<MySqlColumn> columns, string table, long lineNumber)
     {
-        var fieldCount = line.Count((byte)'\t') + 1;
-        if (fieldCount != columns.Count)
-            throw Corrupt(table, lineNumber, $"{fieldCount} fields, expected {columns.Count}");
+        CheckLine(line, columns, table, lineNumber);
+        var fieldCount = columns.Count;
         sql.Append('(');
         for (var i = 0; i < fieldCount; i++)
         {
@@ -87,7 +58,6 @@ internal static class MySqlRowCodec
                 sql.Append("NULL");
                 continue;
             }
-            if (!IsValid(f, column.Encoding)) throw Corrupt(table, lineNumber, $"bad value for column '{column.Name}'");
             switch (column.Encoding)
             {
                 case MySqlValueEncoding.Hex:

@@ -2,9 +2,10 @@ using DbBackup.Engine.Artifacts;
 
 namespace DbBackup.Engine.Providers.MySql;
 
-/// <summary>The schema part of a MySQL payload: which dump-tool runs write which script, and the order
-/// in which a restore applies them. Every object's DEFINER, SQL SECURITY, sql_mode and character set
-/// come through verbatim as mariadb-dump writes them.
+/// <summary>The schema part of a MySQL payload: which scripts there are, and the order in which a
+/// restore applies them. Every object's DEFINER, SQL SECURITY, sql_mode and collation come through
+/// verbatim from the server's SHOW CREATE (backups before this came from mariadb-dump, in the same
+/// layout, and restore the same way).
 /// <para>Format 2 (written now) orders objects by what they can depend on: <c>schema.sql</c> (base
 /// tables and sequences), the data, <c>routines.sql</c> (functions and procedures), <c>views.sql</c>
 /// (placeholder views with the real column names, then the real views: a view may call a function and
@@ -29,24 +30,29 @@ internal static class MySqlSchemaScripts
     /// <summary>The scripts a payload of <paramref name="formatVersion"/> must hold.</summary>
     public static string[] Required(int formatVersion) => formatVersion == 1 ? [Schema, Post] : [Schema, Routines, Views, Post];
 
-    private static readonly string[] Common = ["--no-data", "--single-transaction", "--skip-dump-date", "--no-create-db", "--no-tablespaces"];
-
-    /// <summary>Writes the four scripts. <paramref name="tables"/> limits them to a table subset (no
-    /// views then: they may read tables that are not restored); <paramref name="views"/> are the
-    /// database's views, left out of <see cref="Schema"/> and written to <see cref="Views"/>.</summary>
-    public static async Task DumpAsync(ConnectionTarget source, IPayloadSink sink, IReadOnlyList<string>? tables, IReadOnlyList<string> views,
-        Func<ConnectionTarget, IPayloadSink, string, List<string>, CancellationToken, Task> dump, CancellationToken cancellationToken)
+    /// <summary>Writes the four scripts from SHOW CREATE (see <see cref="MySqlSchemaReader"/>).
+    /// <paramref name="tables"/> limits them to a table subset (no views then: they may read tables that
+    /// are not restored); <paramref name="views"/> are the database's views, written to <see cref="Views"/>.</summary>
+    public static async Task DumpAsync(ConnectionTarget source, IPayloadSink sink, IReadOnlyList<string>? tables, IReadOnlyList<string> views, CancellationToken cancellationToken)
     {
-        var db = source.Database;
-        List<string> tableArgs = tables == null ? [.. views.Select(v => $"--ignore-table={db}.{v}"), "--", db] : ["--", db, .. tables];
-        await dump(source, sink, Schema, [.. Common, "--skip-triggers", .. tableArgs], cancellationToken).ConfigureAwait(false);
-        await dump(source, sink, Routines, [.. Common, "--no-create-info", "--skip-triggers", "--routines", "--skip-events", "--", db], cancellationToken).ConfigureAwait(false);
-        if (tables == null && views.Count > 0)
-            await dump(source, sink, Views, [.. Common, "--skip-triggers", "--", db, .. views], cancellationToken).ConfigureAwait(false);
-        else
-            await using (sink.Create(Views)) { }
-        await dump(source, sink, Post, [.. Common, "--no-create-info", "--triggers", "--skip-routines", "--events", .. tableArgs.SkipWhile(a => a.StartsWith("--ignore-table=", StringComparison.Ordinal))],
-            cancellationToken).ConfigureAwait(false);
+        var reader = await MySqlSchemaReader.OpenAsync(source, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteAsync(sink, Schema, await reader.TablesAsync(tables, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(sink, Routines, await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(sink, Views, tables == null ? await reader.ViewsAsync(views, cancellationToken).ConfigureAwait(false) : "", cancellationToken).ConfigureAwait(false);
+            await WriteAsync(sink, Post, await reader.PostAsync(tables, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteAsync(IPayloadSink sink, string name, string script, CancellationToken cancellationToken)
+    {
+        await using var file = sink.Create(name);
+        await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(script), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The schema steps of a restore, in order, around the data load: each is a payload file

@@ -38,7 +38,7 @@ internal sealed class MySqlSwapJournal
         State = state;
         var hex = Convert.ToHexString(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this)));
         var table = MySqlSyntax.Qualified(replacement, Table);
-        await MySqlClientTools.QueryAsync(server, null,
+        await MySqlConnections.QueryAsync(server, null,
             $"CREATE TABLE IF NOT EXISTS {table} (id INT PRIMARY KEY, body LONGBLOB NOT NULL) ENGINE=InnoDB; " +
             $"REPLACE INTO {table} (id, body) VALUES (1, X'{hex}');", cancellationToken).ConfigureAwait(false);
     }
@@ -46,15 +46,15 @@ internal sealed class MySqlSwapJournal
     /// <summary>The journal in <paramref name="replacement"/>, or null when it has none.</summary>
     public static async Task<MySqlSwapJournal?> ReadAsync(ConnectionTarget server, string replacement, CancellationToken cancellationToken)
     {
-        var exists = await MySqlClientTools.QueryAsync(server, null,
+        var exists = await MySqlConnections.QueryAsync(server, null,
             $"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = {MySqlSyntax.StringLiteral(replacement)} AND table_name = {MySqlSyntax.StringLiteral(Table)};",
             cancellationToken).ConfigureAwait(false);
         if (exists.Count == 0 || exists[0][0] == "0") return null;
-        var rows = await MySqlClientTools.QueryAsync(server, null, $"SELECT HEX(body) FROM {MySqlSyntax.Qualified(replacement, Table)} WHERE id = 1;", cancellationToken).ConfigureAwait(false);
+        var rows = await MySqlConnections.QueryAsync(server, null, $"SELECT HEX(body) FROM {MySqlSyntax.Qualified(replacement, Table)} WHERE id = 1;", cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : JsonSerializer.Deserialize<MySqlSwapJournal>(MySqlSyntax.FromHex(rows[0][0]));
     }
 
     /// <summary>Removes the journal from <paramref name="replacement"/>.</summary>
     public static Task DeleteAsync(ConnectionTarget server, string replacement, CancellationToken cancellationToken)
-        => MySqlClientTools.QueryAsync(server, null, $"DROP TABLE IF EXISTS {MySqlSyntax.Qualified(replacement, Table)};", cancellationToken);
+        => MySqlConnections.QueryAsync(server, null, $"DROP TABLE IF EXISTS {MySqlSyntax.Qualified(replacement, Table)};", cancellationToken);
 }

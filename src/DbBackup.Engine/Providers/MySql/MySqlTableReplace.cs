@@ -22,7 +22,7 @@ public sealed partial class MySqlProvider
     {
         // A foreign key follows its parent through RENAME TABLE, so one from another table would end up
         // on the old table; it cannot be carried over atomically, so such a restore is refused.
-        var rows = await MySqlClientTools.QueryAsync(target, null,
+        var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT HEX(constraint_schema), HEX(table_name), HEX(constraint_name), HEX(referenced_table_name) FROM information_schema.referential_constraints " +
             $"WHERE unique_constraint_schema = {MySqlSyntax.StringLiteral(target.Database)} AND referenced_table_name IN ({NameList(tables)}) " +
             $"AND NOT (constraint_schema = {MySqlSyntax.StringLiteral(target.Database)} AND table_name IN ({NameList(tables)})) ORDER BY 1, 2, 3;",
@@ -44,7 +44,7 @@ public sealed partial class MySqlProvider
                 toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
                       ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
             ValidateToc(toc, source);
-            await MySqlClientTools.QueryAsync(target, null, $"CREATE DATABASE {MySqlSyntax.Identifier(db)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
+            await MySqlConnections.QueryAsync(target, null, $"CREATE DATABASE {MySqlSyntax.Identifier(db)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -74,7 +74,7 @@ public sealed partial class MySqlProvider
     /// such keys are left out, as pg_restore -t leaves them.</summary>
     private static async Task PrepareScratchTablesAsync(ConnectionTarget server, string scratch, string? db, List<string> names, CancellationToken ct)
     {
-        var fks = await MySqlClientTools.QueryAsync(server, null,
+        var fks = await MySqlConnections.QueryAsync(server, null,
             "SELECT HEX(rc.table_name), HEX(rc.constraint_name), HEX(rc.referenced_table_name), rc.update_rule, rc.delete_rule, " +
             "GROUP_CONCAT(HEX(k.column_name) ORDER BY k.ordinal_position), GROUP_CONCAT(HEX(k.referenced_column_name) ORDER BY k.ordinal_position) " +
             "FROM information_schema.referential_constraints rc JOIN information_schema.key_column_usage k " +
@@ -93,7 +93,7 @@ public sealed partial class MySqlProvider
                 sql.Append($"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({Columns(r[5])}) REFERENCES {MySqlSyntax.Qualified(db, MySqlSyntax.FromHex(r[2]))} ({Columns(r[6])}) ")
                    .Append(Rule("DELETE", r[4])).Append(Rule("UPDATE", r[3])).Append(";\n");
         }
-        if (fks.Count > 0) await MySqlClientTools.QueryAsync(server, null, sql.ToString(), ct).ConfigureAwait(false);
+        if (fks.Count > 0) await MySqlConnections.QueryAsync(server, null, sql.ToString(), ct).ConfigureAwait(false);
     }
 
     /// <summary>An ON DELETE/UPDATE clause; none for RESTRICT, the default (MariaDB reports an explicit
@@ -115,24 +115,24 @@ public sealed partial class MySqlProvider
         var ct = CancellationToken.None;
         var newTriggers = await TriggersAsync(server, scratch, names, ct).ConfigureAwait(false);
         var oldTriggers = await TriggersAsync(server, db, names, ct).ConfigureAwait(false);
-        if (newTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, null, DropTriggers(scratch, newTriggers), ct).ConfigureAwait(false);
-        var existing = (await MySqlClientTools.QueryAsync(server, null,
+        if (newTriggers.Count > 0) await MySqlConnections.QueryAsync(server, null, DropTriggers(scratch, newTriggers), ct).ConfigureAwait(false);
+        var existing = (await MySqlConnections.QueryAsync(server, null,
             $"SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = {MySqlSyntax.StringLiteral(db)} AND table_name IN ({NameList(names)});", ct).ConfigureAwait(false))
             .Select(r => MySqlSyntax.FromHex(r[0])).Where(names.Contains).ToList();
         var oldDb = "dbbackup_old_" + Guid.NewGuid().ToString("N")[..16];
-        await MySqlClientTools.QueryAsync(server, null, $"CREATE DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
+        await MySqlConnections.QueryAsync(server, null, $"CREATE DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
         static string Rename(IEnumerable<(string From, string To)> pairs) => "SET SESSION lock_wait_timeout = 60;\nRENAME TABLE " + string.Join(", ", pairs.Select(p => p.From + " TO " + p.To)) + ";";
         var renamed = false;
         try
         {
             TableReplaceFaultInjection?.Invoke("before-rename");
-            if (oldTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, null, DropTriggers(db, oldTriggers), ct).ConfigureAwait(false);
-            await MySqlClientTools.QueryAsync(server, null, Rename(
+            if (oldTriggers.Count > 0) await MySqlConnections.QueryAsync(server, null, DropTriggers(db, oldTriggers), ct).ConfigureAwait(false);
+            await MySqlConnections.QueryAsync(server, null, Rename(
                 existing.Select(n => (MySqlSyntax.Qualified(db, n), MySqlSyntax.Qualified(oldDb, n)))
                     .Concat(names.Select(n => (MySqlSyntax.Qualified(scratch, n), MySqlSyntax.Qualified(db, n))))), ct).ConfigureAwait(false);
             renamed = true;
             TableReplaceFaultInjection?.Invoke("after-rename");
-            if (newTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, db, CreateTriggers(newTriggers), ct).ConfigureAwait(false);
+            if (newTriggers.Count > 0) await CreateTriggersAsync(server, db, newTriggers, ct).ConfigureAwait(false);
             TableReplaceFaultInjection?.Invoke("after-triggers");
         }
         catch (Exception failure)
@@ -140,12 +140,12 @@ public sealed partial class MySqlProvider
             try
             {
                 var now = await TriggersAsync(server, db, names, ct).ConfigureAwait(false);
-                if (now.Count > 0) await MySqlClientTools.QueryAsync(server, null, DropTriggers(db, now), ct).ConfigureAwait(false);
+                if (now.Count > 0) await MySqlConnections.QueryAsync(server, null, DropTriggers(db, now), ct).ConfigureAwait(false);
                 if (renamed)
-                    await MySqlClientTools.QueryAsync(server, null, Rename(
+                    await MySqlConnections.QueryAsync(server, null, Rename(
                         names.Select(n => (MySqlSyntax.Qualified(db, n), MySqlSyntax.Qualified(scratch, n)))
                             .Concat(existing.Select(n => (MySqlSyntax.Qualified(oldDb, n), MySqlSyntax.Qualified(db, n))))), ct).ConfigureAwait(false);
-                if (oldTriggers.Count > 0) await MySqlClientTools.QueryAsync(server, db, CreateTriggers(oldTriggers), ct).ConfigureAwait(false);
+                if (oldTriggers.Count > 0) await CreateTriggersAsync(server, db, oldTriggers, ct).ConfigureAwait(false);
                 await DropDatabaseAsync(server, oldDb, ct).ConfigureAwait(false);
             }
             catch (Exception undo)
@@ -157,7 +157,7 @@ public sealed partial class MySqlProvider
             if (failure is DbBackupException) throw;
             throw new DbBackupException(ErrorKind.ServerError, "MySqlTableSwapFailed", $"Replacing tables {string.Join(", ", names)} of '{db}' failed and was undone: {failure.Message}", failure);
         }
-        await MySqlClientTools.QueryAsync(server, null, $"SET SESSION foreign_key_checks = 0;\nDROP DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
+        await MySqlConnections.QueryAsync(server, null, $"SET SESSION foreign_key_checks = 0;\nDROP DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
     }
 
     private sealed record Trigger(string Name, string Table, string Timing, string Event, string Statement, string Definer, string SqlMode);
@@ -165,7 +165,7 @@ public sealed partial class MySqlProvider
     /// <summary>The triggers on <paramref name="tables"/>, in their firing order.</summary>
     private static async Task<List<Trigger>> TriggersAsync(ConnectionTarget server, string database, List<string> tables, CancellationToken ct)
     {
-        var rows = await MySqlClientTools.QueryAsync(server, null,
+        var rows = await MySqlConnections.QueryAsync(server, null,
             "SELECT HEX(trigger_name), HEX(event_object_table), action_timing, event_manipulation, HEX(action_statement), HEX(definer), HEX(sql_mode) " +
             $"FROM information_schema.triggers WHERE trigger_schema = {MySqlSyntax.StringLiteral(database)} AND event_object_table IN ({NameList(tables)}) " +
             "ORDER BY event_object_table, action_timing, event_manipulation, action_order;", ct).ConfigureAwait(false);
@@ -178,19 +178,19 @@ public sealed partial class MySqlProvider
     private static string DropTriggers(string database, List<Trigger> triggers)
         => string.Concat(triggers.Select(t => $"DROP TRIGGER IF EXISTS {MySqlSyntax.Qualified(database, t.Name)};\n"));
 
-    /// <summary>CREATE TRIGGER statements as the dump tool writes them: each under its own sql_mode and
-    /// definer, with a statement delimiter the bodies do not end with.</summary>
-    private static string CreateTriggers(List<Trigger> triggers)
+    /// <summary>Creates the triggers as the dump tool writes them: each under its own sql_mode and
+    /// definer; one command each, so the server parses the body and no client delimiter is needed.</summary>
+    private static async Task CreateTriggersAsync(ConnectionTarget server, string database, List<Trigger> triggers, CancellationToken ct)
     {
-        var sql = new StringBuilder("DELIMITER ;;\n");
+        await using var connection = await MySqlConnections.OpenAsync(server, database, ct).ConfigureAwait(false);
         foreach (var t in triggers)
         {
             var at = t.Definer.LastIndexOf('@');
             var definer = at < 0 ? "CURRENT_USER" : MySqlSyntax.Identifier(t.Definer[..at]) + "@" + MySqlSyntax.Identifier(t.Definer[(at + 1)..]);
-            sql.Append(CultureInfo.InvariantCulture, $"SET SESSION sql_mode = {MySqlSyntax.StringLiteral(t.SqlMode)};;\n")
-               .Append(CultureInfo.InvariantCulture, $"CREATE DEFINER={definer} TRIGGER {MySqlSyntax.Identifier(t.Name)} {t.Timing} {t.Event} ON {MySqlSyntax.Identifier(t.Table)} FOR EACH ROW {t.Statement};;\n");
+            await MySqlConnections.ExecuteAsync(connection, server, $"SET SESSION sql_mode = {MySqlSyntax.StringLiteral(t.SqlMode)}", ct).ConfigureAwait(false);
+            await MySqlConnections.ExecuteAsync(connection, server,
+                $"CREATE DEFINER={definer} TRIGGER {MySqlSyntax.Identifier(t.Name)} {t.Timing} {t.Event} ON {MySqlSyntax.Identifier(t.Table)} FOR EACH ROW {t.Statement}", ct).ConfigureAwait(false);
         }
-        return sql.Append("DELIMITER ;\n").ToString();
     }
 
     private static string NameList(IEnumerable<TableStat> tables) => NameList(tables.Select(t => t.Name));

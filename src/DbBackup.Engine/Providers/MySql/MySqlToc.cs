@@ -7,8 +7,13 @@ namespace DbBackup.Engine.Providers.MySql;
 internal sealed class MySqlToc
 {
     /// <summary>The format version this code writes; it reads this one and every earlier one.
-    /// 2: routines and views in scripts of their own (see <see cref="MySqlSchemaScripts"/>).</summary>
-    public const int CurrentFormatVersion = 2;
+    /// 2: routines and views in scripts of their own (see <see cref="MySqlSchemaScripts"/>).
+    /// 3: a big table may be in several data files, one per primary-key range (<see cref="MySqlTocTable.Parts"/>);
+    /// written only when a table was split, so other backups stay readable by DbBackup versions that read 2.</summary>
+    public const int CurrentFormatVersion = 3;
+
+    /// <summary>The version written when no table is split.</summary>
+    public const int UnsplitFormatVersion = 2;
 
     /// <summary>Payload format version.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;

@@ -1,0 +1,138 @@
+using System.Text;
+using MySqlConnector;
+
+namespace DbBackup.Engine.Providers.MySql;
+
+/// <summary>Writes the schema scripts from the server's own SHOW CREATE statements, as mydumper does, so
+/// no client tool is needed. One session whose default database is the source, because SHOW CREATE
+/// VIEW and foreign keys then name objects of the same database without the database name (a restore
+/// into another name must not point back at the source). Each routine, trigger and event is created
+/// under the sql_mode (and events the time zone) it was created with, between DELIMITER lines so the
+/// scripts also run through the mariadb client.</summary>
+internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarget target)
+{
+    /// <summary>Session settings at the head of every script, and the ones its statements restore after
+    /// changing them.</summary>
+    private const string Header = "SET NAMES utf8mb4;\nSET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO';\n";
+
+    /// <summary>Opens the session.</summary>
+    public static async Task<MySqlSchemaReader> OpenAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        var session = await MySqlConnections.OpenAsync(target, target.Database, cancellationToken).ConfigureAwait(false);
+        // SHOW CREATE output depends on sql_mode (ANSI_QUOTES, NO_TABLE_OPTIONS…): the empty mode prints it plain.
+        await MySqlConnections.ExecuteAsync(session, target, "SET SESSION sql_mode = '', SQL_QUOTE_SHOW_CREATE = 1", cancellationToken).ConfigureAwait(false);
+        return new MySqlSchemaReader(session, target);
+    }
+
+    /// <summary>Closes the session.</summary>
+    public ValueTask DisposeAsync() => session.DisposeAsync();
+
+    private Task<List<string[]>> QueryAsync(string sql, CancellationToken cancellationToken) => MySqlConnections.QueryAsync(session, target, sql, cancellationToken);
+
+    private string Db => MySqlSyntax.StringLiteral(target.Database);
+
+    /// <summary>Base tables (or <paramref name="tables"/>) and sequences, by name.</summary>
+    public async Task<string> TablesAsync(IReadOnlyList<string>? tables, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync($"SELECT HEX(table_name), table_type FROM information_schema.tables WHERE table_schema = {Db} " +
+                                    "AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE') ORDER BY table_name", cancellationToken).ConfigureAwait(false);
+        var sql = new StringBuilder(Header);
+        foreach (var r in rows)
+        {
+            var name = MySqlSyntax.FromHex(r[0]);
+            if (tables != null && !tables.Contains(name, StringComparer.Ordinal)) continue;
+            var id = MySqlSyntax.Identifier(name);
+            if (r[1] == "SEQUENCE")
+            {
+                sql.Append(await ShowAsync($"SHOW CREATE SEQUENCE {id}", 1, cancellationToken).ConfigureAwait(false)).Append(";\n");
+                // Its position: the next value not yet cached, and how often it has cycled.
+                var state = await QueryAsync($"SELECT CAST(next_not_cached_value AS CHAR), CAST(cycle_count AS CHAR) FROM {id}", cancellationToken).ConfigureAwait(false);
+                sql.Append($"DO SETVAL({id}, {state[0][0]}, 0, {state[0][1]});\n");
+                continue;
+            }
+            sql.Append(await ShowAsync($"SHOW CREATE TABLE {id}", 1, cancellationToken).ConfigureAwait(false)).Append(";\n");
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>Functions and procedures.</summary>
+    public async Task<string> RoutinesAsync(CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync($"SELECT HEX(routine_name), routine_type FROM information_schema.routines WHERE routine_schema = {Db} ORDER BY routine_type, routine_name",
+            cancellationToken).ConfigureAwait(false);
+        var sql = new StringBuilder(Header);
+        foreach (var r in rows)
+        {
+            var kind = r[1] == "FUNCTION" ? "FUNCTION" : "PROCEDURE";
+            var show = await ShowRowAsync($"SHOW CREATE {kind} {MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[0]))}", cancellationToken).ConfigureAwait(false);
+            AppendObject(sql, show[1], null, show[2], show[4]);
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>Placeholder views with the real column names first, then the real views, so a view may
+    /// read another whatever the names' order (mariadb-dump's order).</summary>
+    public async Task<string> ViewsAsync(IReadOnlyList<string> views, CancellationToken cancellationToken)
+    {
+        if (views.Count == 0) return "";
+        var sql = new StringBuilder(Header);
+        var columns = await QueryAsync($"SELECT HEX(table_name), HEX(column_name) FROM information_schema.columns WHERE table_schema = {Db} ORDER BY table_name, ordinal_position",
+            cancellationToken).ConfigureAwait(false);
+        var byView = columns.GroupBy(c => MySqlSyntax.FromHex(c[0])).ToDictionary(g => g.Key, g => g.Select(c => MySqlSyntax.FromHex(c[1])).ToList(), StringComparer.Ordinal);
+        foreach (var view in views)
+            sql.Append("CREATE VIEW ").Append(MySqlSyntax.Identifier(view)).Append(" AS SELECT ")
+               .Append(string.Join(", ", byView.GetValueOrDefault(view, ["1"]).Select(c => "1 AS " + MySqlSyntax.Identifier(c)))).Append(";\n");
+        foreach (var view in views)
+        {
+            var show = await ShowRowAsync($"SHOW CREATE VIEW {MySqlSyntax.Identifier(view)}", cancellationToken).ConfigureAwait(false);
+            sql.Append("DROP VIEW IF EXISTS ").Append(MySqlSyntax.Identifier(view)).Append(";\n");
+            AppendObject(sql, null, null, show[1], show[3]);
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>Triggers of the tables (all, or <paramref name="tables"/>) in their firing order, then events.</summary>
+    public async Task<string> PostAsync(IReadOnlyList<string>? tables, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder(Header);
+        var triggers = await QueryAsync($"SELECT HEX(trigger_name), HEX(event_object_table) FROM information_schema.triggers WHERE trigger_schema = {Db} " +
+                                        "ORDER BY event_object_table, action_timing, event_manipulation, action_order", cancellationToken).ConfigureAwait(false);
+        foreach (var t in triggers)
+        {
+            if (tables != null && !tables.Contains(MySqlSyntax.FromHex(t[1]), StringComparer.Ordinal)) continue;
+            var show = await ShowRowAsync($"SHOW CREATE TRIGGER {MySqlSyntax.Identifier(MySqlSyntax.FromHex(t[0]))}", cancellationToken).ConfigureAwait(false);
+            AppendObject(sql, show[1], null, show[2], show[4]);
+        }
+        var events = await QueryAsync($"SELECT HEX(event_name) FROM information_schema.events WHERE event_schema = {Db} ORDER BY event_name", cancellationToken).ConfigureAwait(false);
+        foreach (var e in events)
+        {
+            var show = await ShowRowAsync($"SHOW CREATE EVENT {MySqlSyntax.Identifier(MySqlSyntax.FromHex(e[0]))}", cancellationToken).ConfigureAwait(false);
+            AppendObject(sql, show[1], show[2], show[3], show[5]);
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>One object created under its own sql_mode, time zone and connection collation (string
+    /// literals in its body take that collation), the session put back afterwards.</summary>
+    private static void AppendObject(StringBuilder sql, string? sqlMode, string? timeZone, string create, string collation)
+    {
+        if (create == "NULL")
+            throw new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
+                "The server did not show the definition of an object (a routine needs its definer or the SELECT privilege on mysql.proc to be shown): " + create);
+        sql.Append("SET collation_connection = ").Append(MySqlSyntax.StringLiteral(collation)).Append(";\n");
+        if (sqlMode != null) sql.Append("SET SESSION sql_mode = ").Append(MySqlSyntax.StringLiteral(sqlMode)).Append(";\n");
+        if (timeZone != null) sql.Append("SET SESSION time_zone = ").Append(MySqlSyntax.StringLiteral(timeZone)).Append(";\n");
+        sql.Append("DELIMITER ;;\n").Append(create).Append(";;\nDELIMITER ;\n");
+        sql.Append("SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00';\n");
+    }
+
+    private async Task<string> ShowAsync(string sql, int column, CancellationToken cancellationToken) => (await ShowRowAsync(sql, cancellationToken).ConfigureAwait(false))[column];
+
+    private async Task<string[]> ShowRowAsync(string sql, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(sql, cancellationToken).ConfigureAwait(false);
+        if (rows.Count != 1)
+            throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"'{sql}' on {target.Server}:{target.Port} gave {rows.Count} rows; one was expected.");
+        return rows[0];
+    }
+}
