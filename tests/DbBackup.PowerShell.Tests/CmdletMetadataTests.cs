@@ -112,10 +112,11 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
         Assert.Contains(credentials, x => x.Cmdlet.Name == "Start-DbBackup");
         Assert.All(credentials, x => Assert.Equal("System.Management.Automation.PSCredential", x.Parameter.Property.PropertyType.FullName));
 
-        // -Database takes names and wildcards (string[]) everywhere but on Restore-DbBackup, where it
-        // names the one database to replace.
+        // -Database takes names and wildcards (string[]) everywhere but where it names one database:
+        // the one Restore-DbBackup replaces, the one database (or pattern) a policy holds.
+        string[] single = ["Restore-DbBackup", "New-DbBackupPolicy", "Set-DbBackupPolicy"];
         var databases = all.Where(x => x.Parameter.Name == "Database").ToList();
-        Assert.All(databases, x => Assert.Equal(x.Cmdlet.Name == "Restore-DbBackup" ? "System.String" : "System.String[]", x.Parameter.Property.PropertyType.FullName));
+        Assert.All(databases, x => Assert.Equal(single.Contains(x.Cmdlet.Name) ? "System.String" : "System.String[]", x.Parameter.Property.PropertyType.FullName));
         foreach (var name in new[] { "Engine", "Server", "Port", "Repository", "ConnectionString" })
         {
             var types = all.Where(x => x.Parameter.Name == name).Select(x => x.Parameter.Property.PropertyType.FullName).Distinct().ToList();
