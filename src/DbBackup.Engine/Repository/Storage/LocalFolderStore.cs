@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace DbBackup.Engine.Repository.Storage;
+
+/// <summary>A repository in a local folder, byte for byte the layout DbBackup has always written
+/// (README "Repository format"): folders 0700 and files 0600 on Unix (<see cref="SecureFiles"/>), whole
+/// objects written atomically (temp file "&lt;name&gt;.&lt;pid&gt;.&lt;8 hex&gt;.tmp", fsync, rename),
+/// IfAbsent as an exclusive create, IfVersion as a compare-and-swap under the object's OS lock
+/// (locks/records/&lt;id&gt;.lock for records, as before), the activity log appended under an exclusive
+/// flock, and the leftovers of killed writers removed by listings and writes. The version of an object
+/// is the SHA-256 of its bytes. Every writer is on this host (<see cref="StoreFeatures.SameHostOnly"/>),
+/// so a holder's pid can be checked.</summary>
+public sealed class LocalFolderStore : IRepositoryStore
+{
+    /// <summary>A store over the folder <paramref name="root"/> (made absolute; created on the first write).</summary>
+    public LocalFolderStore(string root) => Root = Path.GetFullPath(root);
+
+    /// <summary>The folder's full path.</summary>
+    public string Root { get; }
+
+    /// <inheritdoc/>
+    public string Location => Root;
+
+    /// <inheritdoc/>
+    public StoreFeatures Features { get; } = new(ConditionalWrites: true, Appends: true, SameHostOnly: true);
+
+    /// <summary>How long a conditional write waits for the object's lock before giving up with
+    /// <see cref="StoreErrors.Busy"/> (a holder stopped mid-write, e.g. by SIGSTOP).</summary>
+    internal static TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The file that holds <paramref name="key"/>. For the local layer only (scratch folders
+    /// beside a record, messages naming the file): the engine itself never opens it.</summary>
+    public string PathOf(string key)
+        => Path.Combine(Root, StoreKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));
+
+    /// <inheritdoc/>
+    public Task<StoredObject?> TryReadAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        try
+        {
+            using var fs = LocalFiles.OpenShared(path);
+            var bytes = new byte[fs.Length];
+            fs.ReadExactly(bytes);
+            return Task.FromResult<StoredObject?>(new StoredObject(bytes, VersionOf(bytes), File.GetLastWriteTimeUtc(path)));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<StoredObject?>(null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<string?> TryWriteAsync(string key, ReadOnlyMemory<byte> content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        var bytes = content.ToArray();
+        var version = VersionOf(bytes);
+        switch (condition.Kind)
+        {
+            case WriteConditionKind.IfAbsent:
+                return Task.FromResult(LocalFiles.CreateExclusive(path, bytes) ? version : null);
+            case WriteConditionKind.IfVersion:
+                using (var held = HoldLock(key))
+                {
+                    SecureFiles.RemoveDeadTempFiles(path);
+                    if (!File.Exists(path) || CurrentVersion(path) != condition.Version) return Task.FromResult<string?>(null);
+                    LocalFiles.WriteAtomic(path, bytes);
+                    return Task.FromResult<string?>(version);
+                }
+            default:
+                SecureFiles.RemoveDeadTempFiles(path);
+                LocalFiles.WriteAtomic(path, bytes);
+                return Task.FromResult<string?>(version);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try { return Task.FromResult<Stream>(LocalFiles.OpenShared(PathOf(key))); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw StoreErrors.NotFound(Location, key);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<StoreUpload> CreateAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<StoreUpload>(new LocalUpload(PathOf(key)));
+    }
+
+    /// <inheritdoc/>
+    public Task AppendAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        LocalFiles.AppendLocked(PathOf(key), content.Span);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteAsync(string key, string? ifVersion, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        bool deleted;
+        if (ifVersion == null) deleted = LocalFiles.Delete(path);
+        else
+        {
+            using var held = HoldLock(key);
+            deleted = File.Exists(path) && CurrentVersion(path) == ifVersion && LocalFiles.Delete(path);
+        }
+        if (deleted)
+        {
+            // A removed record also loses its lock file, as the old folder delete did.
+            if (RecordIdOf(key) is { } id && key.StartsWith("backups/", StringComparison.Ordinal)) LocalFiles.Delete(RecordLockPath(id));
+            LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(path)!, Root);
+        }
+        return Task.FromResult(deleted);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        var slash = prefix.LastIndexOf('/');
+        var folder = slash < 0 ? Root : Path.Combine(Root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(folder)) yield break;
+        var entries = new List<StoreEntry>();
+        foreach (var file in LocalFiles.EnumerateFilesQuietly(folder))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (SecureFiles.IsTempFile(file))
+            {
+                SecureFiles.RemoveIfDeadTempFile(file);
+                continue;
+            }
+            var info = new FileInfo(file);
+            if (!info.Exists) continue; // removed while listing
+            entries.Add(new StoreEntry(key, info.Length, info.LastWriteTimeUtc));
+        }
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var e in entries)
+        {
+            yield return e;
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The version token of some bytes: their SHA-256.</summary>
+    private static string VersionOf(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string? CurrentVersion(string path)
+    {
+        try
+        {
+            using var fs = LocalFiles.OpenShared(path);
+            return Convert.ToHexStringLower(SHA256.HashData(fs));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>The OS lock that serialises conditional writes of one key: for a manifest or restore
+    /// record the very file older DbBackup versions lock (so both can share a repository), for any
+    /// other key a file named after the key beside them.</summary>
+    private RecordLock HoldLock(string key)
+    {
+        var path = RecordIdOf(key) is { } id ? RecordLockPath(id) : Path.Combine(Root, "locks", "records", key.Replace('/', '~') + ".lock");
+        SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        return RecordLock.TryAcquire(path, LockTimeout) ?? throw StoreErrors.Busy(Location, key);
+    }
+
+    private string RecordLockPath(string id) => Path.Combine(Root, "locks", "records", id + ".lock");
+
+    /// <summary>The id of a record key ("backups/&lt;id&gt;/manifest.json", "restores/&lt;id&gt;/record.json"), else null.</summary>
+    private static string? RecordIdOf(string key)
+    {
+        var parts = key.Split('/');
+        if (parts.Length != 3) return null;
+        return (parts[0], parts[2]) is ("backups", "manifest.json") or ("restores", "record.json") && Ids.IsValid(parts[1]) ? parts[1] : null;
+    }
+}
