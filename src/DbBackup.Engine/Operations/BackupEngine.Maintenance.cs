@@ -13,7 +13,7 @@ public sealed partial class BackupEngine
     {
         BackupRecord b;
         try { b = GetBackup(id); }
-        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && Directory.Exists(Repository.BackupFolder(id)))
+        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && Repository.HasBackupObjects(id))
         {
             if (!force)
                 throw new DbBackupException(ErrorKind.InvalidData, e.ErrorId, e.Message.TrimEnd('.') + ". Pass --force / -Force to remove the damaged entry.", e) { TargetObject = id };
@@ -96,8 +96,7 @@ public sealed partial class BackupEngine
             var target = restoreTarget.WithDatabase(scratch);
             try
             {
-                var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(b.Id), "payload"),
-                    b.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), b.Compression);
+                var reader = PayloadReaderOf(b);
                 await provider.RestoreAsync(new RestoreRequest(target, b, DefaultJobs(null)), reader, new Progress<OperationProgress>(), cancellationToken).ConfigureAwait(false);
                 result.Restored = true;
                 var actual = await provider.ComputeTableStatsAsync(target, b.TableStats, cancellationToken).ConfigureAwait(false);

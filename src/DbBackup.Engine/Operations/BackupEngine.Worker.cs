@@ -24,7 +24,7 @@ public sealed partial class BackupEngine
             catch (DbBackupException) { }
             finally
             {
-                RemoveWorkerFiles(Repository.RestoreFolder(restore.Id));
+                RemoveWorkerFiles(restore.Id);
                 TargetLock.Release(Repository, LockKey(restore), restore.Id);
             }
             return;
@@ -45,7 +45,7 @@ public sealed partial class BackupEngine
         }
         finally
         {
-            RemoveWorkerFiles(Repository.BackupFolder(record.Id));
+            RemoveWorkerFiles(record.Id);
             TargetLock.Release(Repository, LockKey(record), record.Id);
         }
         // After the record is final: the callback never fails or delays the backup's result.
@@ -53,12 +53,12 @@ public sealed partial class BackupEngine
         if (ok && record.Kind == BackupKind.Manual) ApplyRetention(record);
     }
 
-    /// <summary>Removes what only a running worker needs from its record folder: the cancel request
-    /// and the temp folder. Also run by whoever finds the worker dead.</summary>
-    private static void RemoveWorkerFiles(string recordFolder)
+    /// <summary>Removes what only a running worker needs: the cancel request and the providers'
+    /// scratch folder. Also run by whoever finds the worker dead.</summary>
+    private void RemoveWorkerFiles(string id)
     {
-        SecureFiles.TryDelete(Path.Combine(recordFolder, CancelFileName));
-        OperationTempFolder.Remove(OperationTempFolder.For(recordFolder));
+        Repository.ClearCancelRequest(id);
+        OperationTempFolder.Remove(Repository.ScratchFolder(id));
     }
 
     private void TakeOverLock(string key, string id, string target)
@@ -127,7 +127,7 @@ public sealed partial class BackupEngine
                 Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removes {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
                 Repository.DeleteBackup(old.Id);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DbBackupException)
             {
                 Log("PruneFailed", old, $"{old.Name} could not be removed: {e.Message}", isError: true);
             }
