@@ -54,8 +54,10 @@ internal sealed class LocalUpload : StoreUpload
     {
         if (disposing && !_committed)
         {
-            _file.Dispose();
-            SecureFiles.TryDelete(_tmp);
+            // Closing flushes what is buffered, which fails on a full disk: the temp file goes anyway.
+            try { _file.Dispose(); }
+            catch (IOException) { }
+            finally { SecureFiles.TryDelete(_tmp); }
         }
         base.Dispose(disposing);
     }
