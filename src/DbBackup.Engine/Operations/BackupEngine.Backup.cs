@@ -252,7 +252,7 @@ public sealed partial class BackupEngine
         {
             var cancelled = tracker.Token.IsCancellationRequested && !tracker.Fenced;
             var message = tracker.FailureMessage(e);
-            RemovePayload(record.Id);
+            await Repository.RemovePayloadAsync(record.Id, CancellationToken.None).ConfigureAwait(false);
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed, message, r =>
             {
                 r.Files = [];

@@ -151,13 +151,20 @@ public sealed partial class BackupEngine
             await fill(new PayloadTarget(Repository.Store, BackupRepository.BackupPrefix(record.Id))).ConfigureAwait(false);
             if (await Repository.TryCreateManifestAsync(record, ct).ConfigureAwait(false)) return record;
         }
-        catch
+        catch when (!Stored(record.Id))
         {
-            if (Repository.TryReadBackup(record.Id) == null) await Repository.DeleteBackupAsync(record.Id, CancellationToken.None).ConfigureAwait(false);
+            await Repository.DeleteBackupAsync(record.Id, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         return AlreadyStored(manifest) ?? throw new DbBackupException(ErrorKind.InvalidOperation, "BackupAlreadyExists",
             $"The repository '{RepositoryPath}' already holds a backup under the id {record.Id}; nothing was imported.") { TargetObject = record.Id };
+    }
+
+    /// <summary>True when a manifest (readable or not) is stored under <paramref name="id"/>.</summary>
+    private bool Stored(string id)
+    {
+        try { return Repository.TryReadBackup(id) != null; }
+        catch (DbBackupException) { return true; }
     }
 
     /// <summary>Where an import writes payload files: streaming uploads under the backup's keys.</summary>

@@ -31,7 +31,7 @@ public sealed partial class BackupEngine
         catch when (imported != null)
         {
             // The bundle was brought in only for this restore; a refused restore leaves no trace of it.
-            Repository.DeleteBackup(imported.Id);
+            await Repository.DeleteBackupAsync(imported.Id, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -247,7 +247,7 @@ public sealed partial class BackupEngine
             Jobs = restore.Jobs,
             RestoreId = restore.Id,
         };
-        Repository.WriteBackup(safety);
+        await Repository.WriteAsync(safety, ct).ConfigureAwait(false);
         Log("BackupRequested", safety, "Safety backup before restore " + restore.Id, safety.Note);
         return await RunBackupAsync(safety, password, ct).ConfigureAwait(false);
     }

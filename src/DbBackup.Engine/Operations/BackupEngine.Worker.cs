@@ -13,7 +13,7 @@ public sealed partial class BackupEngine
     {
         if (Ids.IsRestoreId(Ids.Validate(operationId)))
         {
-            var restore = Repository.TryReadRestore(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
+            var restore = await Repository.TryReadRestoreAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
             if (restore.State != OperationState.Pending) return;
             TakeOverLock(LockKey(restore), restore.Id, restore.TargetDatabase);
             try
@@ -29,7 +29,7 @@ public sealed partial class BackupEngine
             }
             return;
         }
-        var record = Repository.TryReadBackup(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
+        var record = await Repository.TryReadBackupAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
         if (record.State != OperationState.Pending) return;
         TakeOverLock(LockKey(record), record.Id, record.Database);
         bool ok;

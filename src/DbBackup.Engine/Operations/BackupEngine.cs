@@ -252,7 +252,7 @@ public sealed partial class BackupEngine
     {
         var r = GetOperation(id);
         if (!r.IsActive) return r;
-        Repository.RequestCancel(id, Me);
+        await Repository.RequestCancelAsync(id, Me, cancellationToken).ConfigureAwait(false);
         Log(r is RestoreRecord ? "RestoreCancelRequested" : "BackupCancelRequested", r);
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTimeOffset.UtcNow < deadline)

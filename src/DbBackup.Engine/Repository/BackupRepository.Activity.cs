@@ -68,16 +68,19 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>Asks the worker of operation <paramref name="id"/> to stop (any process, any host).</summary>
-    public void RequestCancel(string id, string requestedBy)
-        => StoreSync.Run(() => Store.TryWriteAsync(RecordPrefix(id) + CancelFile, Encoding.UTF8.GetBytes(requestedBy), WriteCondition.None, CancellationToken.None));
+    public Task RequestCancelAsync(string id, string requestedBy, CancellationToken cancellationToken)
+        => Store.TryWriteAsync(RecordPrefix(id) + CancelFile, Encoding.UTF8.GetBytes(requestedBy), WriteCondition.None, cancellationToken);
 
     /// <summary>True while a cancel request for <paramref name="id"/> is stored.</summary>
     public bool IsCancelRequested(string id)
         => StoreSync.Run(() => Store.TryReadAsync(RecordPrefix(id) + CancelFile, CancellationToken.None)) != null;
 
     /// <summary>Removes the cancel request of <paramref name="id"/>, if any.</summary>
-    public void ClearCancelRequest(string id)
-        => StoreSync.Run(() => Store.DeleteAsync(RecordPrefix(id) + CancelFile, null, CancellationToken.None));
+    public void ClearCancelRequest(string id) => StoreSync.Run(() => ClearCancelRequestAsync(id, CancellationToken.None));
+
+    /// <summary>As <see cref="ClearCancelRequest"/>.</summary>
+    public Task<bool> ClearCancelRequestAsync(string id, CancellationToken cancellationToken)
+        => Store.DeleteAsync(RecordPrefix(id) + CancelFile, null, cancellationToken);
 
     /// <summary>The local folder for the scratch files of operation <paramref name="id"/>'s providers
     /// (never in the store: tools write them by path). Beside the record for a local repository, as

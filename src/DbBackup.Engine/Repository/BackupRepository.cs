@@ -125,9 +125,16 @@ public sealed partial class BackupRepository
     public Task<(BackupRecord Record, bool Sealed)?> TryReadBackupSealedAsync(string id, CancellationToken cancellationToken)
         => ReadRecordAsync<BackupRecord>(BackupPrefix(id) + ManifestFile, id, cancellationToken);
 
+    /// <summary>As <see cref="TryReadBackup"/>.</summary>
+    public async Task<BackupRecord?> TryReadBackupAsync(string id, CancellationToken cancellationToken)
+        => (await TryReadBackupSealedAsync(id, cancellationToken).ConfigureAwait(false))?.Record;
+
     /// <summary>Reads a restore record, or null (damage throws as for backups).</summary>
-    public RestoreRecord? TryReadRestore(string id)
-        => StoreSync.Run(() => ReadRecordAsync<RestoreRecord>(RestorePrefix(id) + RestoreFile, id, CancellationToken.None))?.Record;
+    public RestoreRecord? TryReadRestore(string id) => StoreSync.Run(() => TryReadRestoreAsync(id, CancellationToken.None));
+
+    /// <summary>As <see cref="TryReadRestore"/>.</summary>
+    public async Task<RestoreRecord?> TryReadRestoreAsync(string id, CancellationToken cancellationToken)
+        => (await ReadRecordAsync<RestoreRecord>(RestorePrefix(id) + RestoreFile, id, cancellationToken).ConfigureAwait(false))?.Record;
 
     private async Task<(T Record, bool Sealed)?> ReadRecordAsync<T>(string key, string id, CancellationToken ct) where T : OperationRecord
     {
@@ -151,6 +158,10 @@ public sealed partial class BackupRepository
 
     /// <summary>As <see cref="WriteBackup"/>, for a restore record.</summary>
     public bool WriteRestore(RestoreRecord record) => WriteRecord(record, claim: false, out _) == RecordWrite.Written;
+
+    /// <summary>As <see cref="WriteBackup"/> / <see cref="WriteRestore"/>, for either kind of record.</summary>
+    public async Task<bool> WriteAsync(OperationRecord record, CancellationToken cancellationToken)
+        => (await WriteRecordAsync(record, claim: false, cancellationToken).ConfigureAwait(false)).Result == RecordWrite.Written;
 
     /// <summary>As <see cref="WriteRecordAsync"/>, for the synchronous callers (the worker's tracker
     /// writes under its own lock).</summary>
@@ -212,6 +223,10 @@ public sealed partial class BackupRepository
     public IEnumerable<BackupRecord> ReadAllBackups()
         => ScanBackups().Where(x => x.Record != null).Select(x => x.Record!);
 
+    /// <summary>As <see cref="ReadAllBackups"/>.</summary>
+    public async Task<List<BackupRecord>> ReadAllBackupsAsync(CancellationToken cancellationToken)
+        => (await ScanBackupsAsync(cancellationToken).ConfigureAwait(false)).Where(x => x.Record != null).Select(x => x.Record!).ToList();
+
     /// <summary>Why each backup that <see cref="ReadAllBackups"/> skips was skipped (a manifest that is
     /// not valid JSON, of another shape, altered, or naming another id), so listings can say so.</summary>
     public IEnumerable<string> DescribeUnreadableBackups()
@@ -236,19 +251,22 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>Every restore record (unordered); unreadable ones are skipped.</summary>
-    public IEnumerable<RestoreRecord> ReadAllRestores() => StoreSync.Run(async () =>
+    public IEnumerable<RestoreRecord> ReadAllRestores() => StoreSync.Run(() => ReadAllRestoresAsync(CancellationToken.None));
+
+    /// <summary>As <see cref="ReadAllRestores"/>.</summary>
+    public async Task<List<RestoreRecord>> ReadAllRestoresAsync(CancellationToken cancellationToken)
     {
         var found = new List<RestoreRecord>();
-        foreach (var id in await RecordIdsAsync("restores/", RestoreFile, CancellationToken.None).ConfigureAwait(false))
+        foreach (var id in await RecordIdsAsync("restores/", RestoreFile, cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                if (await ReadRecordAsync<RestoreRecord>(RestorePrefix(id) + RestoreFile, id, CancellationToken.None).ConfigureAwait(false) is { } r) found.Add(r.Record);
+                if (await TryReadRestoreAsync(id, cancellationToken).ConfigureAwait(false) is { } r) found.Add(r);
             }
             catch (DbBackupException) { }
         }
         return found;
-    });
+    }
 
     /// <summary>The names of the entries under <paramref name="folder"/> that hold <paramref name="file"/>
     /// (hidden names, such as an older DbBackup's ".staging-…" folders, excluded).</summary>
