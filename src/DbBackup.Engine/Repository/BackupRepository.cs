@@ -239,7 +239,7 @@ public sealed partial class BackupRepository
     {
         var found = new List<(BackupRecord?, string?)>();
         // A backup without a manifest is one being created or imported (its payload comes first).
-        foreach (var id in await RecordIdsAsync("backups/", ManifestFile, ct).ConfigureAwait(false))
+        foreach (var id in await RecordIdsAsync("backups/", ct).ConfigureAwait(false))
         {
             try
             {
@@ -257,7 +257,7 @@ public sealed partial class BackupRepository
     public async Task<List<RestoreRecord>> ReadAllRestoresAsync(CancellationToken cancellationToken)
     {
         var found = new List<RestoreRecord>();
-        foreach (var id in await RecordIdsAsync("restores/", RestoreFile, cancellationToken).ConfigureAwait(false))
+        foreach (var id in await RecordIdsAsync("restores/", cancellationToken).ConfigureAwait(false))
         {
             try
             {
@@ -268,16 +268,14 @@ public sealed partial class BackupRepository
         return found;
     }
 
-    /// <summary>The names of the entries under <paramref name="folder"/> that hold <paramref name="file"/>
-    /// (hidden names, such as an older DbBackup's ".staging-…" folders, excluded).</summary>
-    private async Task<List<string>> RecordIdsAsync(string folder, string file, CancellationToken ct)
+    /// <summary>The names of the entries under <paramref name="folder"/> (hidden names, such as an older
+    /// DbBackup's ".staging-…" folders, excluded). Whether each holds its record is found by reading it:
+    /// one without is being created or imported (its payload comes first).</summary>
+    private async Task<List<string>> RecordIdsAsync(string folder, CancellationToken ct)
     {
         var ids = new List<string>();
-        await foreach (var e in Store.ListAsync(folder, ct).ConfigureAwait(false))
-        {
-            var parts = e.Key.Split('/');
-            if (parts.Length == 3 && parts[2] == file && !parts[1].StartsWith('.')) ids.Add(parts[1]);
-        }
+        await foreach (var name in Store.ListFoldersAsync(folder, ct).ConfigureAwait(false))
+            if (!name.StartsWith('.')) ids.Add(name);
         return ids;
     }
 
@@ -303,13 +301,17 @@ public sealed partial class BackupRepository
     public async Task DeleteBackupAsync(string id, CancellationToken cancellationToken)
     {
         await Store.DeleteAsync(BackupPrefix(id) + ManifestFile, null, cancellationToken).ConfigureAwait(false);
-        await DeleteAllAsync(BackupPrefix(id), _ => true, cancellationToken).ConfigureAwait(false);
+        await Store.DeletePrefixAsync(BackupPrefix(id), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes a backup's payload and any other object beside its manifest (the worker's
-    /// scratch files), keeping the manifest and a pending cancel request.</summary>
-    public Task RemovePayloadAsync(string id, CancellationToken cancellationToken)
-        => DeleteAllAsync(BackupPrefix(id), key => !key.EndsWith("/" + ManifestFile, StringComparison.Ordinal) && !key.EndsWith("/" + CancelFile, StringComparison.Ordinal), cancellationToken);
+    /// <summary>Deletes a backup's payload (uploads in progress included, where the store can: a
+    /// fenced worker's) and any other object beside its manifest (the worker's scratch files),
+    /// keeping the manifest and a pending cancel request.</summary>
+    public async Task RemovePayloadAsync(string id, CancellationToken cancellationToken)
+    {
+        await Store.DeletePrefixAsync(BackupPrefix(id) + "payload/", cancellationToken).ConfigureAwait(false);
+        await DeleteAllAsync(BackupPrefix(id), key => !key.EndsWith("/" + ManifestFile, StringComparison.Ordinal) && !key.EndsWith("/" + CancelFile, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task DeleteAllAsync(string prefix, Func<string, bool> which, CancellationToken ct)
     {

@@ -100,6 +100,21 @@ public sealed class LocalFolderStoreTests : IDisposable
         Assert.False(await store.DeleteAsync("backups/bk-1/payload/data/0001.gz", null, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Deleting_a_folder_prefix_takes_an_upload_still_in_progress_with_it_and_leaves_the_rest()
+    {
+        IRepositoryStore store = new LocalFolderStore(_root);
+        await store.TryWriteAsync("backups/bk-1/manifest.json", Bytes("{}"), WriteCondition.None, CancellationToken.None);
+        await using var stopped = await store.CreateAsync("backups/bk-1/payload/data/0001.gz", CancellationToken.None);
+        stopped.Write([1, 2, 3]);
+        await stopped.FlushAsync();
+
+        await store.DeletePrefixAsync("backups/bk-1/payload/", CancellationToken.None);
+
+        Assert.Equal(["manifest.json"], Directory.EnumerateFileSystemEntries(Path.Combine(_root, "backups", "bk-1")).Select(Path.GetFileName));
+        Assert.Equal(["bk-1"], await store.ListFoldersAsync("backups/", CancellationToken.None).ToListAsync());
+    }
+
     [Theory]
     [InlineData("../outside")]
     [InlineData("/etc/passwd")]

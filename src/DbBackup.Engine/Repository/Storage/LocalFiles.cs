@@ -85,26 +85,6 @@ internal static class LocalFiles
         }
     }
 
-    /// <summary>Every file under <paramref name="folder"/>, recursively; folders that vanish or cannot
-    /// be read while walking (a backup removed meanwhile) are skipped.</summary>
-    public static IEnumerable<string> EnumerateFilesQuietly(string folder)
-    {
-        var pending = new Stack<string>();
-        pending.Push(folder);
-        while (pending.TryPop(out var dir))
-        {
-            List<string> files, dirs;
-            try
-            {
-                files = Directory.EnumerateFiles(dir).ToList();
-                dirs = Directory.EnumerateDirectories(dir).ToList();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            foreach (var f in files) yield return f;
-            foreach (var d in dirs) pending.Push(d);
-        }
-    }
-
     /// <summary>Creates the parent folder of <paramref name="path"/> (owner-only).</summary>
     public static void EnsureParent(string path) => SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
 

@@ -39,12 +39,14 @@ public sealed class LocalFolderStore : IRepositoryStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = PathOf(key);
+        // A record's read removes its killed writers' leftovers, as listings always have.
+        if (RecordIdOf(key) != null) SecureFiles.RemoveDeadTempFiles(path);
         try
         {
             using var fs = LocalFiles.OpenShared(path);
             var bytes = new byte[fs.Length];
             fs.ReadExactly(bytes);
-            return Task.FromResult<StoredObject?>(new StoredObject(bytes, VersionOf(bytes), File.GetLastWriteTimeUtc(path)));
+            return Task.FromResult<StoredObject?>(new StoredObject(bytes, VersionOf(bytes), File.GetLastWriteTimeUtc(fs.SafeFileHandle)));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -133,24 +135,67 @@ public sealed class LocalFolderStore : IRepositoryStore
         var folder = slash < 0 ? Root : Path.Combine(Root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
         if (!Directory.Exists(folder)) yield break;
         var entries = new List<StoreEntry>();
-        foreach (var file in LocalFiles.EnumerateFilesQuietly(folder))
+        using (var walk = new LocalWalk(folder))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var key = Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (SecureFiles.IsTempFile(file))
+            while (walk.MoveNext())
             {
-                SecureFiles.RemoveIfDeadTempFile(file);
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                var (file, size, modified) = walk.Current;
+                var key = Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                if (SecureFiles.IsTempFile(file))
+                {
+                    SecureFiles.RemoveIfDeadTempFile(file);
+                    continue;
+                }
+                entries.Add(new StoreEntry(key, size, modified));
             }
-            var info = new FileInfo(file);
-            if (!info.Exists) continue; // removed while listing
-            entries.Add(new StoreEntry(key, info.Length, info.LastWriteTimeUtc));
         }
         entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var e in entries)
         {
             yield return e;
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        if (!prefix.EndsWith('/')) throw new ArgumentException($"A prefix to delete names a folder and ends with '/'; got '{prefix}'.", nameof(prefix));
+        var folder = PathOf(prefix.TrimEnd('/'));
+        // The whole folder, temp files of a stopped writer included (it keeps writing into unlinked
+        // files if it resumes); a writer creating a file meanwhile makes one attempt fail, so retry.
+        for (var attempt = 0; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                break;
+            }
+            catch (DirectoryNotFoundException) { break; }
+            catch (IOException) when (attempt < 5) { Thread.Sleep(20); }
+        }
+        LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(folder)!, Root);
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        if (prefix.Length > 0 && !prefix.EndsWith('/')) yield break;
+        var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
+        List<string> names;
+        try { names = Directory.EnumerateDirectories(folder).Select(d => Path.GetFileName(d)).ToList(); }
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException or UnauthorizedAccessException) { yield break; }
+        names.Sort(string.CompareOrdinal);
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return name;
             await Task.CompletedTask.ConfigureAwait(false);
         }
     }
