@@ -293,14 +293,16 @@ public sealed partial class BackupRepository
         return false;
     });
 
-    /// <summary>Deletes a backup (payload and manifest). The manifest goes first, so a crash half-way
-    /// leaves an unlisted remainder rather than a record pointing at missing files.</summary>
+    /// <summary>Deletes a backup (payload and manifest). It disappears from listings first (a local
+    /// folder renamed aside; elsewhere the manifest deleted first), so a crash half-way leaves an
+    /// unlisted remainder rather than a record pointing at missing files.</summary>
     public void DeleteBackup(string id) => StoreSync.Run(() => DeleteBackupAsync(id, CancellationToken.None));
 
     /// <summary>As <see cref="DeleteBackup"/>.</summary>
     public async Task DeleteBackupAsync(string id, CancellationToken cancellationToken)
     {
-        await Store.DeleteAsync(BackupPrefix(id) + ManifestFile, null, cancellationToken).ConfigureAwait(false);
+        // A local folder is renamed away whole in one step; elsewhere the manifest goes first.
+        if (Store is not LocalFolderStore) await Store.DeleteAsync(BackupPrefix(id) + ManifestFile, null, cancellationToken).ConfigureAwait(false);
         await Store.DeletePrefixAsync(BackupPrefix(id), cancellationToken).ConfigureAwait(false);
     }
 

@@ -165,19 +165,24 @@ public sealed class LocalFolderStore : IRepositoryStore
         StoreKeys.ValidatePrefix(prefix);
         if (!prefix.EndsWith('/')) throw new ArgumentException($"A prefix to delete names a folder and ends with '/'; got '{prefix}'.", nameof(prefix));
         var folder = PathOf(prefix.TrimEnd('/'));
-        // The whole folder, temp files of a stopped writer included (it keeps writing into unlinked
-        // files if it resumes); a writer creating a file meanwhile makes one attempt fail, so retry.
+        // First renamed aside in one step (readers see all of it or none of it, as the old folder
+        // delete did), then deleted whole: a stopped writer's temp files go with it (it keeps writing
+        // into unlinked files if it resumes).
+        var trash = Path.Combine(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".deleting-" + Guid.NewGuid().ToString("N")[..8]);
+        try { Directory.Move(folder, trash); }
+        catch (DirectoryNotFoundException) { return; }
         for (var attempt = 0; ; attempt++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                Directory.Delete(folder, recursive: true);
+                Directory.Delete(trash, recursive: true);
                 break;
             }
             catch (DirectoryNotFoundException) { break; }
-            catch (IOException) when (attempt < 5) { Thread.Sleep(20); }
+            catch (IOException) when (attempt < 5) { Thread.Sleep(20); } // a resumed writer created a file meanwhile
         }
+        var parts = prefix.Split('/');
+        if (parts.Length == 3 && parts[0] == "backups" && Ids.IsValid(parts[1])) LocalFiles.Delete(RecordLockPath(parts[1]));
         LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(folder)!, Root);
         await Task.CompletedTask.ConfigureAwait(false);
     }
