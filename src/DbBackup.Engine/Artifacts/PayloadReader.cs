@@ -1,21 +1,31 @@
 using System.IO.Compression;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Artifacts;
 
-/// <summary>Reads a backup's payload from its folder: file → SHA-256/size check → decompression. The
+/// <summary>Reads a backup's payload from the repository's store: object → SHA-256/size check → decompression. The
 /// check happens as the reader reaches the end of a file; a mismatch throws, so a restore fed from a
 /// corrupt file fails before it can finish (and the engine verifies every file before starting).</summary>
 public sealed class PayloadReader : IPayloadSource
 {
-    private readonly string _folder;
+    private readonly IRepositoryStore _store;
+    private readonly string _prefix;
     private readonly Dictionary<string, BackupFile> _byLogicalName;
     private readonly string _suffix;
 
-    /// <summary>Reads the listed <paramref name="files"/> under <paramref name="folder"/>.</summary>
+    /// <summary>Reads the listed <paramref name="files"/> from the local folder <paramref name="folder"/>.</summary>
     public PayloadReader(string folder, IReadOnlyList<BackupFile> files, CompressionKind compression)
+        : this(new LocalFolderStore(folder), "", files, compression)
     {
-        _folder = folder;
+    }
+
+    /// <summary>Reads the listed <paramref name="files"/> from the keys <paramref name="prefix"/> + name
+    /// of <paramref name="store"/> (e.g. "backups/&lt;id&gt;/payload/").</summary>
+    public PayloadReader(IRepositoryStore store, string prefix, IReadOnlyList<BackupFile> files, CompressionKind compression)
+    {
+        _store = store;
+        _prefix = prefix;
         _suffix = PayloadWriter.Suffix(compression);
         _byLogicalName = new(StringComparer.Ordinal);
         foreach (var f in files)
@@ -34,10 +44,12 @@ public sealed class PayloadReader : IPayloadSource
     {
         if (!_byLogicalName.TryGetValue(name, out var entry))
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup has no payload file '{name}'.");
-        var full = PayloadPaths.Resolve(_folder, entry.Name);
-        FileStream file;
-        try { file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (FileNotFoundException e)
+        PayloadPaths.Validate(entry.Name);
+        Stream file;
+        // IPayloadSource.Open is synchronous (the providers' contract): opening is a local file open or
+        // one request, through the storage layer's one sync bridge; the bytes then stream.
+        try { file = StoreSync.Run(() => _store.OpenReadAsync(_prefix + entry.Name, CancellationToken.None)); }
+        catch (DbBackupException e) when (StoreErrors.IsNotFound(e))
         {
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"Payload file '{entry.Name}' is missing from the backup folder.", e);
         }

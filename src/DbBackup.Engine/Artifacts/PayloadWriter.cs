@@ -1,25 +1,35 @@
 using System.IO.Compression;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Artifacts;
 
-/// <summary>Writes a backup's payload into its folder: provider bytes → compression → SHA-256 →
-/// file, streamed. A file's entry (stored name, size, sha256) exists only once its stream was
-/// disposed after a complete write, so an interrupted file is never listed.</summary>
+/// <summary>Writes a backup's payload into the repository's store: provider bytes → compression →
+/// SHA-256 → a streaming upload (a temp file renamed into place locally, block / multipart uploads on
+/// object stores). A file's entry (stored name, size, sha256) exists only once its stream was disposed
+/// after a complete write and its upload committed, so an interrupted file is never listed.</summary>
 public sealed class PayloadWriter : IPayloadSink
 {
-    private readonly string _folder;
+    private readonly IRepositoryStore _store;
+    private readonly string _prefix;
     private readonly CompressionKind _compression;
     private readonly List<BackupFile> _files = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    /// <summary>Writes under <paramref name="folder"/> (created if missing).</summary>
-    public PayloadWriter(string folder, CompressionKind compression)
+    /// <summary>Writes under the keys <paramref name="prefix"/> + name of <paramref name="store"/>
+    /// (e.g. "backups/&lt;id&gt;/payload/").</summary>
+    public PayloadWriter(IRepositoryStore store, string prefix, CompressionKind compression)
     {
-        _folder = Path.GetFullPath(folder);
+        _store = store;
+        _prefix = prefix;
         _compression = compression;
-        Repository.SecureFiles.CreateFolder(_folder);
+    }
+
+    /// <summary>Writes into the local folder <paramref name="folder"/> (tests, scratch payloads).</summary>
+    public PayloadWriter(string folder, CompressionKind compression)
+        : this(new LocalFolderStore(folder), "", compression)
+    {
     }
 
     /// <summary>zlib level 2: measured on the benchmark payloads, a third smaller than level 1
@@ -47,19 +57,19 @@ public sealed class PayloadWriter : IPayloadSink
         {
             if (!_names.Add(stored)) throw new InvalidOperationException($"Payload file '{name}' was already written.");
         }
-        var full = PayloadPaths.Resolve(_folder, stored);
-        Repository.SecureFiles.CreateFolder(Path.GetDirectoryName(full)!);
-        var file = new FileStream(full, Repository.SecureFiles.NewFileOptions());
-        var hashing = new HashingStream(file, leaveOpen: true);
+        // IPayloadSink.Create is synchronous (the providers' contract); opening an upload is a local
+        // file create or one request, so it goes through the storage layer's one sync bridge.
+        var upload = StoreSync.Run(() => _store.CreateAsync(_prefix + stored, CancellationToken.None));
+        var hashing = new HashingStream(upload, leaveOpen: true);
         Stream top = _compression == CompressionKind.Gzip ? new GZipStream(hashing, GzipOptions, leaveOpen: true) : hashing;
-        return new PayloadFileStream(top, hashing, file, n => Interlocked.Add(ref _bytesWritten, n), () =>
+        return new PayloadFileStream(top, hashing, upload, n => Interlocked.Add(ref _bytesWritten, n), () =>
         {
             lock (_lock) _files.Add(new BackupFile { Name = stored, Size = hashing.BytesProcessed, Sha256 = hashing.Sha256Hex });
         });
     }
 
     /// <summary>Write-only stream returned by <see cref="Create"/>; completes the entry on dispose.</summary>
-    private sealed class PayloadFileStream(Stream top, HashingStream hashing, FileStream file, Action<long> counted, Action completed) : Stream
+    private sealed class PayloadFileStream(Stream top, HashingStream hashing, StoreUpload upload, Action<long> counted, Action completed) : Stream
     {
         private bool _failed;
         private bool _disposed;
@@ -93,27 +103,36 @@ public sealed class PayloadWriter : IPayloadSink
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing && !_disposed)
+            if (disposing && !_disposed) StoreSync.Run(() => CompleteAsync(CancellationToken.None));
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (!_disposed) await CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>Closing the compressor writes its trailer; only then is the file complete. The
+        /// upload is committed (fsynced and renamed locally) before the file is listed, so a power cut
+        /// cannot leave a listed-but-short file; a failed write abandons the upload.</summary>
+        private async Task CompleteAsync(CancellationToken ct)
+        {
+            _disposed = true;
+            try
             {
-                _disposed = true;
-                try
+                if (top is GZipStream) await top.DisposeAsync().ConfigureAwait(false);
+                if (!_failed)
                 {
-                    // Closing the compressor writes its trailer; only then is the file complete.
-                    // fsync before listing it, so a power cut cannot leave a listed-but-short file.
-                    if (top is GZipStream) top.Dispose();
-                    if (!_failed)
-                    {
-                        file.Flush(flushToDisk: true);
-                        completed();
-                    }
-                }
-                finally
-                {
-                    hashing.Dispose();
-                    file.Dispose();
+                    await upload.CommitAsync(ct).ConfigureAwait(false);
+                    completed();
                 }
             }
-            base.Dispose(disposing);
+            finally
+            {
+                await hashing.DisposeAsync().ConfigureAwait(false);
+                await upload.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

@@ -118,7 +118,7 @@ public sealed partial class BackupEngine
             var holder = TargetLock.TryAcquire(Repository, key, owner);
             if (holder == null) return;
             IOperationRecord? op = null;
-            try { op = holder.OperationId == "(unknown)" ? null : GetOperation(holder.OperationId); }
+            try { op = holder.OperationId == TargetLock.UnknownOwner ? null : GetOperation(holder.OperationId); }
             catch (DbBackupException) { }
             // Stale: its operation ended (DetectStale already ran in GetOperation), or it has no record
             // and its holder is gone. A holder takes the lock before writing its record, so a missing
@@ -136,12 +136,13 @@ public sealed partial class BackupEngine
     }
 
     /// <summary>A lock without a record: a start in progress while its process lives (when we can
-    /// tell, i.e. same host) or, when we cannot, for PendingGrace after it was taken.</summary>
-    private static bool HolderMayBeStarting(LockOwner holder)
+    /// tell: same host, on a store only this host writes) or, when we cannot, for PendingGrace after
+    /// its holder's last heartbeat (taking the lock, or the worker taking it over).</summary>
+    private bool HolderMayBeStarting(LockOwner holder)
     {
-        if (holder.ProcessId > 0 && string.Equals(holder.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+        if (Repository.Store.Features.SameHostOnly && holder.ProcessId > 0 && string.Equals(holder.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
             return ProcessLiveness.IsAlive(holder.ProcessId);
-        return DateTimeOffset.UtcNow - holder.AcquiredAt < PendingGrace;
+        return DateTimeOffset.UtcNow - (holder.HeartbeatAt ?? holder.AcquiredAt) < PendingGrace;
     }
 
     /// <summary>All synchronous validation of a backup request, producing a Pending record (not yet written).</summary>
@@ -234,8 +235,7 @@ public sealed partial class BackupEngine
     private async Task<BackupRecord> RunBackupAsync(BackupRecord record, string? password, CancellationToken ct)
     {
         var target = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
-        var folder = Repository.BackupFolder(record.Id);
-        using var tracker = new RecordTracker<BackupRecord>(record, Repository, Path.Combine(folder, CancelFileName), ct);
+        using var tracker = new RecordTracker<BackupRecord>(record, Repository, ct);
         tracker.Start("Connecting");
         Log("BackupStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
         try
@@ -249,7 +249,7 @@ public sealed partial class BackupEngine
                 tables = TableSelection.Resolve(available, record.Tables, record.Database);
             }
             WorkerPausePoints.At("backup:data");
-            var writer = new PayloadWriter(Path.Combine(folder, "payload"), record.Compression);
+            var writer = new PayloadWriter(Repository.Store, PayloadPrefix(record.Id), record.Compression);
             var result = await provider.DumpAsync(new DumpRequest(target, tables, record.Since, record.DateColumn, record.Jobs), writer,
                 new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
             tracker.Token.ThrowIfCancellationRequested();
@@ -273,7 +273,7 @@ public sealed partial class BackupEngine
         {
             var cancelled = tracker.Token.IsCancellationRequested && !tracker.Fenced;
             var message = tracker.FailureMessage(e);
-            RemovePayload(record.Id);
+            await Repository.RemovePayloadAsync(record.Id, CancellationToken.None).ConfigureAwait(false);
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed, message, r =>
             {
                 r.Files = [];
@@ -283,6 +283,9 @@ public sealed partial class BackupEngine
             throw e is DbBackupException ? e : new DbBackupException(ErrorKind.ServerError, "BackupFailed", message, e);
         }
     }
+
+    /// <summary>Keys of a backup's payload: its file list's names ("payload/…") under the backup.</summary>
+    private static string PayloadPrefix(string id) => BackupRepository.BackupPrefix(id) + "payload/";
 
     internal static string Describe(Exception e) => e switch
     {

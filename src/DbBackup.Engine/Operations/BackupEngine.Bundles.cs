@@ -24,7 +24,6 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.NotFound, "FolderNotFound", $"The folder '{dir}' does not exist.") { TargetObject = path };
         if (File.Exists(full) && !force)
             throw new DbBackupException(ErrorKind.InvalidOperation, "FileExists", $"'{full}' already exists; pass --force / -Force to overwrite it.") { TargetObject = path };
-        var folder = Repository.BackupFolder(id);
         var tmp = full + ".partial-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
@@ -36,8 +35,7 @@ public sealed partial class BackupEngine
                     await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, BundleFormat.ManifestEntry) { DataStream = new MemoryStream(manifest), Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite }, cancellationToken).ConfigureAwait(false);
                     foreach (var f in b.Files)
                     {
-                        await using var fs = new FileStream(PayloadPaths.Resolve(folder, f.Name), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                        await using var verifying = new VerifyingStream(fs, f);
+                        await using var verifying = new VerifyingStream(await OpenPayloadAsync(b, f, cancellationToken).ConfigureAwait(false), f);
                         await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, f.Name) { DataStream = verifying, Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite }, cancellationToken).ConfigureAwait(false);
                         // TarWriter stops at the declared length; drain so the verifier sees the end and checks.
                         var one = new byte[1];
@@ -136,31 +134,53 @@ public sealed partial class BackupEngine
         TarArchiveCheck.Validate(full);
         var (manifest, isSealed) = await ReadBundleAsync(full, null, ct).ConfigureAwait(false);
         if (AlreadyStored(manifest) is { } stored) return new ImportResult(stored, isSealed, Reused: true);
-        return new ImportResult(await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct)).ConfigureAwait(false), isSealed, Reused: false);
+        return new ImportResult(await ImportThroughStagingAsync(manifest, staging => ReadBundleAsync(full, staging, ct), ct).ConfigureAwait(false), isSealed, Reused: false);
     }
 
-    /// <summary>Fills a hidden staging folder with <paramref name="fill"/>, writes the imported manifest
-    /// and moves the folder into place in one rename; on any failure the staging folder is removed.</summary>
-    private async Task<BackupRecord> ImportThroughStagingAsync(BackupRecord manifest, Func<string, Task> fill)
+    /// <summary>Writes the payload with <paramref name="fill"/> (each file a streaming upload, checked as
+    /// it passes), then the imported manifest, created only if the id is still free: the backup is
+    /// listed only once whole (a backup without a manifest is skipped by listings, and stores have no
+    /// folder rename). On any failure what was written is removed, unless another import of the same
+    /// backup stored its manifest first (then those are its very files, already checked).</summary>
+    private async Task<BackupRecord> ImportThroughStagingAsync(BackupRecord manifest, Func<PayloadTarget, Task> fill, CancellationToken ct)
     {
-        var staging = Repository.NewStagingFolder();
+        var record = AsImported(manifest);
+        await Repository.EnsureCreatedAsync(ct).ConfigureAwait(false);
         try
         {
-            await fill(staging).ConfigureAwait(false);
-            var record = AsImported(manifest);
-            SecureFiles.WriteAllBytesAtomic(Path.Combine(staging, "manifest.json"), RecordFile.Serialize(record));
-            Repository.CommitStaging(staging, record.Id);
-            return record;
+            await fill(new PayloadTarget(Repository.Store, BackupRepository.BackupPrefix(record.Id))).ConfigureAwait(false);
+            if (await Repository.TryCreateManifestAsync(record, ct).ConfigureAwait(false)) return record;
         }
-        catch
+        catch when (!Stored(record.Id))
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            await Repository.DeleteBackupAsync(record.Id, CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+        return AlreadyStored(manifest) ?? throw new DbBackupException(ErrorKind.InvalidOperation, "BackupAlreadyExists",
+            $"The repository '{RepositoryPath}' already holds a backup under the id {record.Id}; nothing was imported.") { TargetObject = record.Id };
+    }
+
+    /// <summary>True when a manifest (readable or not) is stored under <paramref name="id"/>.</summary>
+    private bool Stored(string id)
+    {
+        try { return Repository.TryReadBackup(id) != null; }
+        catch (DbBackupException) { return true; }
+    }
+
+    /// <summary>Where an import writes payload files: streaming uploads under the backup's keys.</summary>
+    private sealed record PayloadTarget(Repository.Storage.IRepositoryStore Store, string Prefix)
+    {
+        /// <summary>Copies <paramref name="source"/> (already verifying) into the file <paramref name="name"/>.</summary>
+        public async Task CopyAsync(string name, Stream source, CancellationToken ct)
+        {
+            await using var upload = await Store.CreateAsync(Prefix + PayloadPaths.Validate(name), ct).ConfigureAwait(false);
+            await source.CopyToAsync(upload, 1 << 16, ct).ConfigureAwait(false);
+            await upload.CommitAsync(ct).ConfigureAwait(false);
         }
     }
 
     /// <summary>Reads a bundle, validating it; extracts into <paramref name="extractTo"/> when given.</summary>
-    private async Task<(BackupRecord Manifest, bool Sealed)> ReadBundleAsync(string full, string? extractTo, CancellationToken ct)
+    private async Task<(BackupRecord Manifest, bool Sealed)> ReadBundleAsync(string full, PayloadTarget? extractTo, CancellationToken ct)
     {
         await using var input = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         await using var tar = new TarReader(input);
@@ -198,15 +218,7 @@ public sealed partial class BackupEngine
                 {
                     while (await verifying.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
                 }
-                else
-                {
-                    var target = PayloadPaths.Resolve(extractTo, name);
-                    SecureFiles.CreateFolder(Path.GetDirectoryName(target)!);
-                    await using var output = new FileStream(target, SecureFiles.NewFileOptions());
-                    int n;
-                    while ((n = await verifying.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                    output.Flush(flushToDisk: true);
-                }
+                else await extractTo.CopyAsync(name, verifying, ct).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
@@ -241,14 +253,10 @@ public sealed partial class BackupEngine
         {
             foreach (var f in manifest.Files)
             {
-                var dst = PayloadPaths.Resolve(staging, f.Name);
-                SecureFiles.CreateFolder(Path.GetDirectoryName(dst)!);
                 await using var v = new VerifyingStream(File.OpenRead(PayloadPaths.Resolve(folder, f.Name)), f);
-                await using var output = new FileStream(dst, SecureFiles.NewFileOptions());
-                await v.CopyToAsync(output, ct).ConfigureAwait(false);
-                output.Flush(flushToDisk: true);
+                await staging.CopyAsync(f.Name, v, ct).ConfigureAwait(false);
             }
-        }).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
         return new ImportResult(record, isSealed, Reused: false);
     }
 }

@@ -12,7 +12,7 @@ public sealed partial class BackupEngine
     /// has a line. A failure here is logged and does not stop the operation.</summary>
     private async Task SettleDeadRestoresAsync(OperationRecord next, string database, string? password, CancellationToken ct)
     {
-        var dead = Repository.ReadAllRestores()
+        var dead = (await Repository.ReadAllRestoresAsync(ct).ConfigureAwait(false))
             .Where(r => r.LeftoversPending && r.Swap && !r.IsActive && r.Id != next.Id && r.Engine == next.Engine && r.Port == next.Port
                 && string.Equals(r.Server, next.Server, StringComparison.OrdinalIgnoreCase) && r.Database == database)
             .OrderBy(r => r.CreatedAt).ToList();
@@ -31,12 +31,12 @@ public sealed partial class BackupEngine
                     null => "",
                 };
                 var text = $"Checked by {next.OperationKind.ToString().ToLowerInvariant()} {next.Id}: {found.Description ?? "nothing was left on the server."}{state}";
-                var fresh = Repository.TryReadRestore(r.Id);
+                var fresh = await Repository.TryReadRestoreAsync(r.Id, ct).ConfigureAwait(false);
                 if (fresh is not { LeftoversPending: true }) continue;
                 fresh.LeftoversPending = false;
                 fresh.StatusMessage += " " + text;
                 Log("RestoreLeftoversSettled", fresh, text, isError: false);
-                Repository.WriteRestore(fresh);
+                await Repository.WriteAsync(fresh, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is DbBackupException or IOException)
             {

@@ -9,36 +9,36 @@ public sealed partial class BackupEngine
 {
     /// <summary>Deletes a backup's files and record; refuses a running one, and the only good backup of
     /// a target unless <paramref name="force"/>.</summary>
-    public Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken)
+    public async Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken)
     {
         BackupRecord b;
         try { b = GetBackup(id); }
-        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && Directory.Exists(Repository.BackupFolder(id)))
+        catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData && Repository.HasBackupObjects(id))
         {
             if (!force)
                 throw new DbBackupException(ErrorKind.InvalidData, e.ErrorId, e.Message.TrimEnd('.') + ". Pass --force / -Force to remove the damaged entry.", e) { TargetObject = id };
-            return Task.FromResult(RemoveDamaged(id, e));
+            return await RemoveDamagedAsync(id, e, cancellationToken).ConfigureAwait(false);
         }
         if (b.IsActive)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupRunning", $"Backup {id} is {b.State}; cancel it first (dbbackup cancel / Stop-DbBackup).") { TargetObject = id };
         if (!force && b.State == OperationState.Succeeded)
         {
-            var others = Repository.ReadAllBackups().Count(o => o.Id != b.Id && o.State == OperationState.Succeeded
+            var others = (await Repository.ReadAllBackupsAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Id != b.Id && o.State == OperationState.Succeeded
                 && IsTarget(o, b.Engine, b.Server, b.Port, b.Database));
             if (others == 0)
                 throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
                     $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };
         }
-        Repository.DeleteBackup(b.Id);
+        await Repository.DeleteBackupAsync(b.Id, cancellationToken).ConfigureAwait(false);
         Log("Removed", b, $"{b.Name}, {b.SizeBytes} bytes, {b.State}");
-        return Task.FromResult(b);
+        return b;
     }
 
     /// <summary>Deletes a backup folder whose manifest cannot be read or trusted; what is returned
     /// stands in for the record, naming the damage.</summary>
-    private BackupRecord RemoveDamaged(string id, DbBackupException damage)
+    private async Task<BackupRecord> RemoveDamagedAsync(string id, DbBackupException damage, CancellationToken ct)
     {
-        Repository.DeleteBackup(id);
+        await Repository.DeleteBackupAsync(id, ct).ConfigureAwait(false);
         var removed = new BackupRecord { Id = id, State = OperationState.Failed, StatusMessage = "Removed a damaged entry: " + damage.Message };
         Log("RemovedDamaged", removed, damage.Message, isError: true);
         return removed;
@@ -54,7 +54,7 @@ public sealed partial class BackupEngine
         try
         {
             b = GetBackup(id);
-            if (Repository.TryReadBackupSealed(id) is { Sealed: false })
+            if (await Repository.TryReadBackupSealedAsync(id, cancellationToken).ConfigureAwait(false) is { Sealed: false })
                 result.Warnings.Add($"The manifest of {id} has no seal (written by a DbBackup older than manifest seals), so its own contents cannot be checked; the payload files were.");
         }
         catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData)
@@ -96,8 +96,7 @@ public sealed partial class BackupEngine
             var target = restoreTarget.WithDatabase(scratch);
             try
             {
-                var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(b.Id), "payload"),
-                    b.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), b.Compression);
+                var reader = PayloadReaderOf(b);
                 await provider.RestoreAsync(new RestoreRequest(target, b, DefaultJobs(null)), reader, new Progress<OperationProgress>(), cancellationToken).ConfigureAwait(false);
                 result.Restored = true;
                 var actual = await provider.ComputeTableStatsAsync(target, b.TableStats, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using DbBackup.Engine.Artifacts;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -30,7 +31,7 @@ public sealed partial class BackupEngine
         catch when (imported != null)
         {
             // The bundle was brought in only for this restore; a refused restore leaves no trace of it.
-            Repository.DeleteBackup(imported.Id);
+            await Repository.DeleteBackupAsync(imported.Id, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -87,13 +88,13 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupNotRestorable", $"Backup {b.Id} is {b.State} ({b.StatusMessage}); only Succeeded backups can be restored.") { TargetObject = b.Id };
         if (b.FormatVersion > PayloadFormatVersion || b.FormatVersion < 1)
             throw new DbBackupException(ErrorKind.NotSupported, "FormatVersionTooNew", $"Backup {b.Id} has payload format version {b.FormatVersion}; this DbBackup restores versions 1 to {PayloadFormatVersion}. Upgrade DbBackup.") { TargetObject = b.Id };
-        var folder = Repository.BackupFolder(b.Id);
+        var sizes = filesInRepository ? StoredSizes(b.Id) : [];
         foreach (var f in filesInRepository ? b.Files : [])
         {
-            var full = PayloadPaths.Resolve(folder, f.Name);
-            var info = new FileInfo(full);
-            if (!info.Exists || info.Length != f.Size)
-                throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id} is damaged: file '{f.Name}' is {(info.Exists ? $"{info.Length} bytes, the manifest records {f.Size}" : "missing")}. Nothing was restored.") { TargetObject = b.Id };
+            PayloadPaths.Validate(f.Name);
+            var exists = sizes.TryGetValue(f.Name, out var size);
+            if (!exists || size != f.Size)
+                throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id} is damaged: file '{f.Name}' is {(exists ? $"{size} bytes, the manifest records {f.Size}" : "missing")}. Nothing was restored.") { TargetObject = b.Id };
         }
         if (b.Sha256 != null && FileListHash(b.Files) != b.Sha256)
             throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id}'s file list does not match its recorded checksum; the manifest was altered. Nothing was restored.") { TargetObject = b.Id };
@@ -102,6 +103,16 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.NotSupported, "BackupTooOld",
                 $"Backup {b.Id} was taken {b.CompletedAt ?? b.CreatedAt:u}, more than the repository's restore window of {days} days (MaxRestoreAgeDays). Change the setting (Set-DbBackupRepository -MaxRestoreAgeDays) to restore it.") { TargetObject = b.Id };
     }
+
+    /// <summary>The size of every object stored under a backup, by its name in the file list
+    /// ("payload/…"): one listing instead of a request per file.</summary>
+    private Dictionary<string, long> StoredSizes(string id) => StoreSync.Run(async () =>
+    {
+        var prefix = BackupRepository.BackupPrefix(id);
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var e in Repository.Store.ListAsync(prefix, CancellationToken.None).ConfigureAwait(false)) sizes[e.Key[prefix.Length..]] = e.Size;
+        return sizes;
+    });
 
     /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's
     /// server major version, naming the versions that can restore it.</summary>
@@ -122,9 +133,9 @@ public sealed partial class BackupEngine
 
     private async Task RunRestoreAsync(RestoreRecord record, string? password, CancellationToken ct)
     {
-        var folder = Repository.RestoreFolder(record.Id);
-        OperationTempFolder.Use(OperationTempFolder.For(folder));
-        using var tracker = new RecordTracker<RestoreRecord>(record, Repository, Path.Combine(folder, CancelFileName), ct);
+        var scratch = Repository.ScratchFolder(record.Id);
+        OperationTempFolder.Use(scratch);
+        using var tracker = new RecordTracker<RestoreRecord>(record, Repository, ct);
         tracker.Start("Verifying");
         Log("RestoreStarted", record, $"Worker pid {Environment.ProcessId}", record.Note);
         var server = new ConnectionTarget(record.Engine, record.Server, record.Port, record.UserName, record.Database) { Password = password };
@@ -146,8 +157,7 @@ public sealed partial class BackupEngine
             }
             var landing = record.Swap ? AsideName(record.Database, record.Id) : record.TargetDatabase;
             aside = record.Swap ? landing : null;
-            var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(backup.Id), "payload"),
-                backup.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), backup.Compression);
+            var reader = PayloadReaderOf(backup);
             // Progress reports arrive on the thread pool, possibly late: once the data is in, none may
             // overwrite the swap's phases, which say what state the target is in if the worker dies.
             var loaded = false;
@@ -176,7 +186,7 @@ public sealed partial class BackupEngine
                 tracker.Update(r => r.Progress = new OperationProgress { Phase = SwappedPhase, Percent = 100 }, flush: true);
                 WorkerPausePoints.At("restore:after-swap");
             }
-            OperationTempFolder.Remove(OperationTempFolder.For(folder));
+            OperationTempFolder.Remove(scratch);
             tracker.End(OperationState.Succeeded, "OK" + swapNote, r =>
                 {
                     r.Progress = RecordTracker<RestoreRecord>.Completed(r.Progress);
@@ -196,7 +206,7 @@ public sealed partial class BackupEngine
                 try { await provider.DropDatabaseAsync(server, aside, CancellationToken.None).ConfigureAwait(false); }
                 catch (Exception dropError) { message += $" (The partial database '{aside}' could not be dropped: {Describe(dropError)})"; }
             }
-            OperationTempFolder.Remove(OperationTempFolder.For(folder));
+            OperationTempFolder.Remove(scratch);
             tracker.End(cancelled ? OperationState.Cancelled : OperationState.Failed,
                 message + (record.Swap ? (undoFailed ? "" : $" The database '{record.Database}' was not changed.")
                     : record.ReplacesTables ? $" No table of '{record.Database}' was changed." : ""),
@@ -237,7 +247,7 @@ public sealed partial class BackupEngine
             Jobs = restore.Jobs,
             RestoreId = restore.Id,
         };
-        Repository.WriteBackup(safety);
+        await Repository.WriteAsync(safety, ct).ConfigureAwait(false);
         Log("BackupRequested", safety, "Safety backup before restore " + restore.Id, safety.Note);
         return await RunBackupAsync(safety, password, ct).ConfigureAwait(false);
     }
@@ -245,14 +255,27 @@ public sealed partial class BackupEngine
     /// <summary>Streams every payload file through its checksum check.</summary>
     private async Task<int> VerifyFilesAsync(BackupRecord b, CancellationToken ct)
     {
-        var folder = Repository.BackupFolder(b.Id);
         var buffer = new byte[1 << 16];
         foreach (var f in b.Files)
         {
-            await using var fs = new FileStream(PayloadPaths.Resolve(folder, f.Name), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            await using var v = new VerifyingStream(fs, f);
+            await using var v = new VerifyingStream(await OpenPayloadAsync(b, f, ct).ConfigureAwait(false), f);
             while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
         }
         return b.Files.Count;
     }
+
+    /// <summary>Opens one file of a backup's file list from the store; a missing one is damage.</summary>
+    private async Task<Stream> OpenPayloadAsync(BackupRecord b, BackupFile f, CancellationToken ct)
+    {
+        try { return await Repository.Store.OpenReadAsync(BackupRepository.BackupPrefix(b.Id) + PayloadPaths.Validate(f.Name), ct).ConfigureAwait(false); }
+        catch (DbBackupException e) when (StoreErrors.IsNotFound(e))
+        {
+            throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"Backup {b.Id} is damaged: file '{f.Name}' is missing.", e) { TargetObject = b.Id };
+        }
+    }
+
+    /// <summary>The provider's view of a stored backup's payload (names without "payload/").</summary>
+    private PayloadReader PayloadReaderOf(BackupRecord b)
+        => new(Repository.Store, PayloadPrefix(b.Id),
+            b.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), b.Compression);
 }

@@ -1,4 +1,5 @@
 using DbBackup.Engine.Repository;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -8,14 +9,16 @@ public sealed partial class BackupEngine
     /// <summary>How long a Pending record may wait for its worker to appear.</summary>
     public static TimeSpan PendingGrace { get; set; } = TimeSpan.FromSeconds(90);
 
-    /// <summary>Why an active record's worker is considered gone, or null when it is alive.</summary>
-    internal static string? StaleReason(OperationRecord r)
+    /// <summary>Why an active record's worker is considered gone, or null when it is alive. Its pid is
+    /// checked only where every writer is on this host (a local folder); on a store shared between
+    /// hosts a remote pid means nothing here, so only the heartbeat's age counts.</summary>
+    internal string? StaleReason(OperationRecord r)
     {
         var now = DateTimeOffset.UtcNow;
         if (r.WorkerProcessId is not { } pid)
             return r.State == OperationState.Pending && now - r.CreatedAt > PendingGrace
                 ? $"The worker never started (Pending for more than {PendingGrace.TotalSeconds:0} s)." : null;
-        if (string.Equals(r.WorkerHost, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && !ProcessLiveness.IsAlive(pid))
+        if (Repository.Store.Features.SameHostOnly && string.Equals(r.WorkerHost, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && !ProcessLiveness.IsAlive(pid))
             return $"The worker process {pid} on {r.WorkerHost} is gone (killed or crashed); last heartbeat {r.HeartbeatAt:u}.";
         var last = r.HeartbeatAt ?? r.CreatedAt;
         if (now - last > StaleAfter)
@@ -62,7 +65,7 @@ public sealed partial class BackupEngine
                 if (!Repository.WriteBackup(b)) return;
                 Log(action, fresh, reason, fresh.Note, isError: state == OperationState.Failed);
                 RemovePayload(b.Id);
-                RemoveWorkerFiles(Repository.BackupFolder(b.Id));
+                RemoveWorkerFiles(b.Id);
                 TargetLock.Release(Repository, LockKey(b), b.RestoreId ?? b.Id);
                 break;
             case RestoreRecord r:
@@ -70,7 +73,7 @@ public sealed partial class BackupEngine
                 r.StatusMessage += AbandonedRestoreAdvice(r, wasStarted);
                 if (!Repository.WriteRestore(r)) return;
                 Log(action, fresh, r.StatusMessage, fresh.Note, isError: state == OperationState.Failed);
-                RemoveWorkerFiles(Repository.RestoreFolder(r.Id));
+                RemoveWorkerFiles(r.Id);
                 TargetLock.Release(Repository, LockKey(r), r.Id);
                 break;
         }
@@ -102,18 +105,7 @@ public sealed partial class BackupEngine
     }
 
     /// <summary>Deletes a backup's payload files, keeping its manifest.</summary>
-    private void RemovePayload(string id)
-    {
-        var folder = Repository.BackupFolder(id);
-        if (!Directory.Exists(folder)) return;
-        foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
-        {
-            var name = Path.GetFileName(entry);
-            if (name is "manifest.json" or CancelFileName || name.StartsWith("manifest.json.", StringComparison.Ordinal)) continue;
-            if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
-            else SecureFiles.TryDelete(entry);
-        }
-    }
+    private void RemovePayload(string id) => StoreSync.Run(() => Repository.RemovePayloadAsync(id, CancellationToken.None));
 
     internal static string LockKey(BackupRecord b) => TargetLock.Key(b.Engine, b.Server, b.Port, b.Database);
 

@@ -13,7 +13,7 @@ public sealed partial class BackupEngine
     {
         if (Ids.IsRestoreId(Ids.Validate(operationId)))
         {
-            var restore = Repository.TryReadRestore(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
+            var restore = await Repository.TryReadRestoreAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
             if (restore.State != OperationState.Pending) return;
             TakeOverLock(LockKey(restore), restore.Id, restore.TargetDatabase);
             try
@@ -24,12 +24,12 @@ public sealed partial class BackupEngine
             catch (DbBackupException) { }
             finally
             {
-                RemoveWorkerFiles(Repository.RestoreFolder(restore.Id));
+                RemoveWorkerFiles(restore.Id);
                 TargetLock.Release(Repository, LockKey(restore), restore.Id);
             }
             return;
         }
-        var record = Repository.TryReadBackup(operationId) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
+        var record = await Repository.TryReadBackupAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
         if (record.State != OperationState.Pending) return;
         TakeOverLock(LockKey(record), record.Id, record.Database);
         bool ok;
@@ -45,7 +45,7 @@ public sealed partial class BackupEngine
         }
         finally
         {
-            RemoveWorkerFiles(Repository.BackupFolder(record.Id));
+            RemoveWorkerFiles(record.Id);
             TargetLock.Release(Repository, LockKey(record), record.Id);
         }
         // After the record is final: the callback never fails or delays the backup's result.
@@ -54,12 +54,12 @@ public sealed partial class BackupEngine
         if (ok && record.Kind == BackupKind.Manual && record.Policy == null) ApplyRetention(record);
     }
 
-    /// <summary>Removes what only a running worker needs from its record folder: the cancel request
-    /// and the temp folder. Also run by whoever finds the worker dead.</summary>
-    private static void RemoveWorkerFiles(string recordFolder)
+    /// <summary>Removes what only a running worker needs: the cancel request and the providers'
+    /// scratch folder. Also run by whoever finds the worker dead.</summary>
+    private void RemoveWorkerFiles(string id)
     {
-        SecureFiles.TryDelete(Path.Combine(recordFolder, CancelFileName));
-        OperationTempFolder.Remove(OperationTempFolder.For(recordFolder));
+        Repository.ClearCancelRequest(id);
+        OperationTempFolder.Remove(Repository.ScratchFolder(id));
     }
 
     private void TakeOverLock(string key, string id, string target)
@@ -129,7 +129,7 @@ public sealed partial class BackupEngine
                 Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removes {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
                 Repository.DeleteBackup(old.Id);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DbBackupException)
             {
                 Log("PruneFailed", old, $"{old.Name} could not be removed: {e.Message}", isError: true);
             }

@@ -21,8 +21,14 @@ public sealed partial class BackupEngine
 
     /// <summary>As above, with an explicit provider factory.</summary>
     public BackupEngine(string? repositoryPath, IWorkerLauncher launcher, Func<DatabaseEngine, IDatabaseProvider> providers)
+        : this(new BackupRepository(repositoryPath), launcher, providers)
     {
-        Repository = new BackupRepository(repositoryPath);
+    }
+
+    /// <summary>Over an opened repository (any store).</summary>
+    public BackupEngine(BackupRepository repository, IWorkerLauncher launcher, Func<DatabaseEngine, IDatabaseProvider> providers)
+    {
+        Repository = repository;
         _launcher = launcher;
         _providers = providers;
     }
@@ -30,8 +36,8 @@ public sealed partial class BackupEngine
     /// <summary>The repository.</summary>
     public BackupRepository Repository { get; }
 
-    /// <summary>The repository's full path.</summary>
-    public string RepositoryPath => Repository.Root;
+    /// <summary>Where the repository is (a local folder's full path), for messages and the worker.</summary>
+    public string RepositoryPath => Repository.Location;
 
     /// <summary>How often the worker writes progress and a heartbeat.</summary>
     public static TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -246,8 +252,7 @@ public sealed partial class BackupEngine
     {
         var r = GetOperation(id);
         if (!r.IsActive) return r;
-        var folder = r is RestoreRecord ? Repository.RestoreFolder(id) : Repository.BackupFolder(id);
-        SecureFiles.WriteAllTextAtomic(Path.Combine(folder, CancelFileName), Me);
+        await Repository.RequestCancelAsync(id, Me, cancellationToken).ConfigureAwait(false);
         Log(r is RestoreRecord ? "RestoreCancelRequested" : "BackupCancelRequested", r);
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTimeOffset.UtcNow < deadline)
@@ -264,6 +269,4 @@ public sealed partial class BackupEngine
         }
         throw new DbBackupException(ErrorKind.Timeout, "CancelTimeout", $"Operation {id} did not stop within 60 s of the cancel request; it is still {r.State}.") { TargetObject = id };
     }
-
-    internal const string CancelFileName = "cancel.requested";
 }

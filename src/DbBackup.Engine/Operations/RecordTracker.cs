@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Operations;
 
 /// <summary>Inside a worker: owns the running record, applies updates under a lock, writes it to the
 /// repository at most about once a second (and at once when asked), writes a heartbeat on a timer,
-/// and turns a cancel request file (written by any other process) into cancellation of <see cref="Token"/>.
+/// and turns a cancel request (an object beside the record, written by any other process) into cancellation of <see cref="Token"/>.
 /// Every write is a compare-and-swap on the record's revision (the first one a claim of the Pending
 /// record): when stale detection ended the record meanwhile (the worker was paused, e.g. SIGSTOP) the
 /// write fails, the worker is fenced: <see cref="Token"/> is cancelled, nothing more is written, and
@@ -14,7 +14,6 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
 {
     private readonly T _record;
     private readonly BackupRepository _repository;
-    private readonly string _cancelFile;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _cts;
     private readonly Timer _timer;
@@ -23,11 +22,10 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     private bool _finished;
     private bool _claimed;
 
-    public RecordTracker(T record, BackupRepository repository, string cancelFile, CancellationToken outer)
+    public RecordTracker(T record, BackupRepository repository, CancellationToken outer)
     {
         _record = record;
         _repository = repository;
-        _cancelFile = cancelFile;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
         _timer = new Timer(_ => Tick(), null, BackupEngine.HeartbeatInterval, BackupEngine.HeartbeatInterval);
     }
@@ -96,7 +94,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
             announce?.Invoke(r);
             announced = true;
             // A reader who sees the final state finds no stale cancel request beside it.
-            Repository.SecureFiles.TryDelete(_cancelFile);
+            _repository.ClearCancelRequest(_record.Id);
         }, flush: true, mustRecord: state == OperationState.Succeeded);
         // A worker fenced earlier records nothing, but the activity log still says why it stopped
         // (its message is the fenced one): the record stays as stale detection left it.
@@ -193,7 +191,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     {
         try
         {
-            if (!CancelRequested && File.Exists(_cancelFile))
+            if (!CancelRequested && _repository.IsCancelRequested(_record.Id))
             {
                 CancelRequested = true;
                 _cts.Cancel();

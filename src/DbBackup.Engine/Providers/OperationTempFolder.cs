@@ -2,8 +2,9 @@ using DbBackup.Engine.Repository;
 
 namespace DbBackup.Engine.Providers;
 
-/// <summary>Where an operation's temporary files go: a folder named after the operation (inside its
-/// record folder), so whoever finds a dead worker's operation can remove what it left there. Code not
+/// <summary>Where an operation's temporary files go: a local folder named after the operation
+/// (<see cref="Repository.BackupRepository.ScratchFolder"/>: inside its record folder for a local
+/// repository), so whoever finds a dead worker's operation can remove what it left there. Code not
 /// running inside an operation gets the system temp folder.</summary>
 public static class OperationTempFolder
 {
@@ -20,9 +21,6 @@ public static class OperationTempFolder
             return folder;
         }
     }
-
-    /// <summary>The temp folder of the operation whose record folder is <paramref name="recordFolder"/>.</summary>
-    public static string For(string recordFolder) => System.IO.Path.Combine(recordFolder, "tmp");
 
     /// <summary>Makes <paramref name="folder"/> the temp folder of the code that runs in this async flow.</summary>
     public static void Use(string folder) => Current.Value = folder;

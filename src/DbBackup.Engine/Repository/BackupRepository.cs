@@ -1,26 +1,38 @@
-using System.Text;
-using System.Text.Json;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Repository;
 
-/// <summary>The local-folder repository (layout in ARCHITECTURE.md):
-/// repository.json, backups/&lt;id&gt;/manifest.json + payload, restores/&lt;id&gt;/record.json,
-/// activity.jsonl, locks/. Nothing is created until the first write, so read-only calls (and
-/// -WhatIf) leave no trace.</summary>
-public sealed class BackupRepository
+/// <summary>A repository (layout in README "Repository format"): repository.json,
+/// backups/&lt;id&gt;/manifest.json + payload, restores/&lt;id&gt;/record.json, the activity log,
+/// locks/. Every byte goes through an <see cref="IRepositoryStore"/> (a local folder, an object store,
+/// memory in tests); this class knows the keys and the rules (seals, compare-and-swap of records),
+/// never the file system. Nothing is created until the first write, so read-only calls (and -WhatIf)
+/// leave no trace. The synchronous members are the async ones through <see cref="StoreSync"/>.</summary>
+public sealed partial class BackupRepository
 {
     /// <summary>The repository layout version this build writes and reads.</summary>
     public const int CurrentFormatVersion = 1;
 
-    /// <summary>Opens the repository at <paramref name="path"/> (null: DBBACKUP_REPOSITORY, else the per-user default).</summary>
+    private const string RepositoryKey = "repository.json";
+    private const string ManifestFile = "manifest.json";
+    private const string RestoreFile = "record.json";
+    private volatile bool _created;
+
+    /// <summary>Opens the local repository at <paramref name="path"/> (null: DBBACKUP_REPOSITORY, else the per-user default).</summary>
     public BackupRepository(string? path)
+        : this(new LocalFolderStore(ResolvePath(path)))
     {
-        Root = Path.GetFullPath(ResolvePath(path));
     }
 
-    /// <summary>Full path of the repository folder.</summary>
-    public string Root { get; }
+    /// <summary>Opens the repository held by <paramref name="store"/>.</summary>
+    public BackupRepository(IRepositoryStore store) => Store = store;
+
+    /// <summary>Where every byte of the repository lives.</summary>
+    public IRepositoryStore Store { get; }
+
+    /// <summary>Where the repository is, for messages (a full path for a local folder).</summary>
+    public string Location => Store.Location;
 
     /// <summary>The path used when none is given: DBBACKUP_REPOSITORY, else XDG data dir (Linux) or
     /// LocalAppData (Windows) + dbbackup.</summary>
@@ -36,68 +48,69 @@ public sealed class BackupRepository
     }
 
     /// <summary>True once repository.json exists.</summary>
-    public bool Exists => File.Exists(RepositoryJsonPath);
+    public bool Exists => StoreSync.Run(() => ExistsAsync(CancellationToken.None));
 
-    private string RepositoryJsonPath => Path.Combine(Root, "repository.json");
-    private string BackupsFolder => Path.Combine(Root, "backups");
-    private string RestoresFolder => Path.Combine(Root, "restores");
-    /// <summary>Folder of target locks.</summary>
-    public string LocksFolder => Path.Combine(Root, "locks");
-    private string ActivityPath => Path.Combine(Root, "activity.jsonl");
+    /// <summary>True once repository.json exists.</summary>
+    public async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+        => _created || await Store.TryReadAsync(RepositoryKey, cancellationToken).ConfigureAwait(false) != null;
 
-    /// <summary>Creates the repository folders and repository.json if missing; refuses a newer format.</summary>
-    public void EnsureCreated()
+    /// <summary>Creates repository.json if missing; refuses a newer format.</summary>
+    public void EnsureCreated() => StoreSync.Run(() => EnsureCreatedAsync(CancellationToken.None));
+
+    /// <summary>Creates repository.json if missing (exclusively: two first writers agree on one);
+    /// refuses a newer format. Checked once per instance.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        if (Exists)
-        {
-            ReadRepositoryFile();
-            return;
-        }
-        SecureFiles.CreateFolder(Root);
-        SecureFiles.CreateFolder(BackupsFolder);
-        SecureFiles.CreateFolder(RestoresFolder);
-        SecureFiles.CreateFolder(LocksFolder);
-        if (!File.Exists(RepositoryJsonPath)) SecureFiles.WriteAllTextAtomic(RepositoryJsonPath, Json.Write(new RepositoryFile()));
+        if (_created) return;
+        if (await Store.TryReadAsync(RepositoryKey, cancellationToken).ConfigureAwait(false) == null)
+            await Store.TryWriteAsync(RepositoryKey, System.Text.Encoding.UTF8.GetBytes(Json.Write(new RepositoryFile())), WriteCondition.IfAbsent, cancellationToken).ConfigureAwait(false);
+        await ReadRepositoryFileAsync(cancellationToken).ConfigureAwait(false);
+        _created = true;
     }
 
     /// <summary>repository.json (defaults when the repository does not exist yet).</summary>
-    public RepositoryFile ReadRepositoryFile()
+    public RepositoryFile ReadRepositoryFile() => StoreSync.Run(() => ReadRepositoryFileAsync(CancellationToken.None));
+
+    /// <summary>repository.json (defaults when the repository does not exist yet).</summary>
+    public async Task<RepositoryFile> ReadRepositoryFileAsync(CancellationToken cancellationToken)
     {
-        if (!Exists) return new RepositoryFile();
-        var f = Json.ReadFile<RepositoryFile>(RepositoryJsonPath);
+        if (await Store.TryReadAsync(RepositoryKey, cancellationToken).ConfigureAwait(false) is not { } stored) return new RepositoryFile();
+        var f = Json.Parse<RepositoryFile>(stored.Content, Describe(RepositoryKey));
         if (f.FormatVersion > CurrentFormatVersion)
             throw new DbBackupException(ErrorKind.NotSupported, "RepositoryFormatTooNew",
-                $"The repository at '{Root}' has format version {f.FormatVersion}; this DbBackup reads versions up to {CurrentFormatVersion}. Upgrade DbBackup.");
+                $"The repository at '{Location}' has format version {f.FormatVersion}; this DbBackup reads versions up to {CurrentFormatVersion}. Upgrade DbBackup.");
         return f;
     }
 
     /// <summary>Writes new settings atomically.</summary>
-    public void WriteSettings(RepositorySettings settings)
+    public void WriteSettings(RepositorySettings settings) => StoreSync.Run(async () =>
     {
-        EnsureCreated();
-        var f = ReadRepositoryFile();
+        await EnsureCreatedAsync(CancellationToken.None).ConfigureAwait(false);
+        var f = await ReadRepositoryFileAsync(CancellationToken.None).ConfigureAwait(false);
         f.Settings = settings;
-        SecureFiles.WriteAllTextAtomic(RepositoryJsonPath, Json.Write(f));
-    }
+        await Store.TryWriteAsync(RepositoryKey, System.Text.Encoding.UTF8.GetBytes(Json.Write(f)), WriteCondition.None, CancellationToken.None).ConfigureAwait(false);
+    });
 
-    /// <summary>The folder of a backup.</summary>
-    public string BackupFolder(string id) => Path.Combine(BackupsFolder, Ids.Validate(id));
+    /// <summary>The key prefix of a backup's objects ("backups/&lt;id&gt;/").</summary>
+    public static string BackupPrefix(string id) => "backups/" + Ids.Validate(id) + "/";
 
-    /// <summary>The folder of a restore.</summary>
-    public string RestoreFolder(string id) => Path.Combine(RestoresFolder, Ids.Validate(id));
+    /// <summary>The key prefix of a restore's objects ("restores/&lt;id&gt;/").</summary>
+    public static string RestorePrefix(string id) => "restores/" + Ids.Validate(id) + "/";
 
-    private const string ManifestFile = "manifest.json";
-    private const string RestoreFile = "record.json";
+    /// <summary>The key prefix of the objects of the operation <paramref name="id"/> (backup or restore).</summary>
+    public static string RecordPrefix(string id) => Ids.IsRestoreId(Ids.Validate(id)) ? RestorePrefix(id) : BackupPrefix(id);
+
+    private static string RecordKey(OperationRecord r) => r is RestoreRecord ? RestorePrefix(r.Id) + RestoreFile : BackupPrefix(r.Id) + ManifestFile;
+
+    /// <summary>How an object is named in messages: its file for a local folder, else location/key.</summary>
+    public string Describe(string key) => Store is LocalFolderStore local ? local.PathOf(key) : $"{Location.TrimEnd('/')}/{key}";
 
     /// <summary>How long a record write waits for the record's lock before giving up (not written).</summary>
-    internal static TimeSpan RecordLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    private string RecordLocksFolder => Path.Combine(LocksFolder, "records");
-
-    private string RecordLockPath(string id) => Path.Combine(RecordLocksFolder, Ids.Validate(id) + ".lock");
-
-    private string RecordPath(OperationRecord r)
-        => r is RestoreRecord ? Path.Combine(RestoreFolder(r.Id), RestoreFile) : Path.Combine(BackupFolder(r.Id), ManifestFile);
+    internal static TimeSpan RecordLockTimeout
+    {
+        get => LocalFolderStore.LockTimeout;
+        set => LocalFolderStore.LockTimeout = value;
+    }
 
     /// <summary>Reads a backup record, or null when it does not exist. A damaged, foreign or altered
     /// manifest, or one naming another id than its folder, throws CorruptMetadata.</summary>
@@ -106,176 +119,215 @@ public sealed class BackupRepository
     /// <summary>As <see cref="TryReadBackup"/>, also telling whether the manifest carries a seal
     /// (false: written by a DbBackup older than seals; its contents cannot be checked).</summary>
     public (BackupRecord Record, bool Sealed)? TryReadBackupSealed(string id)
-        => ReadRecord<BackupRecord>(Path.Combine(BackupFolder(id), ManifestFile), id);
+        => StoreSync.Run(() => TryReadBackupSealedAsync(id, CancellationToken.None));
+
+    /// <summary>As <see cref="TryReadBackupSealed"/>.</summary>
+    public Task<(BackupRecord Record, bool Sealed)?> TryReadBackupSealedAsync(string id, CancellationToken cancellationToken)
+        => ReadRecordAsync<BackupRecord>(BackupPrefix(id) + ManifestFile, id, cancellationToken);
+
+    /// <summary>As <see cref="TryReadBackup"/>.</summary>
+    public async Task<BackupRecord?> TryReadBackupAsync(string id, CancellationToken cancellationToken)
+        => (await TryReadBackupSealedAsync(id, cancellationToken).ConfigureAwait(false))?.Record;
 
     /// <summary>Reads a restore record, or null (damage throws as for backups).</summary>
-    public RestoreRecord? TryReadRestore(string id) => ReadRecord<RestoreRecord>(Path.Combine(RestoreFolder(id), RestoreFile), id)?.Record;
+    public RestoreRecord? TryReadRestore(string id) => StoreSync.Run(() => TryReadRestoreAsync(id, CancellationToken.None));
 
-    private static (T Record, bool Sealed)? ReadRecord<T>(string path, string id) where T : OperationRecord
+    /// <summary>As <see cref="TryReadRestore"/>.</summary>
+    public async Task<RestoreRecord?> TryReadRestoreAsync(string id, CancellationToken cancellationToken)
+        => (await ReadRecordAsync<RestoreRecord>(RestorePrefix(id) + RestoreFile, id, cancellationToken).ConfigureAwait(false))?.Record;
+
+    private async Task<(T Record, bool Sealed)?> ReadRecordAsync<T>(string key, string id, CancellationToken ct) where T : OperationRecord
     {
-        if (!File.Exists(path)) return null;
-        (T Record, bool Sealed) read;
-        try { read = RecordFile.Read<T>(path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        RecordChecks.Validate(read.Record, id, path);
+        if (await Store.TryReadAsync(key, ct).ConfigureAwait(false) is not { } stored) return null;
+        return ParseRecord<T>(stored.Content, id, key);
+    }
+
+    private (T Record, bool Sealed) ParseRecord<T>(byte[] bytes, string id, string key) where T : OperationRecord
+    {
+        var source = Describe(key);
+        if (bytes.Length > 64 << 20) throw RecordFile.Damaged(source, $"it is {bytes.Length} bytes, far larger than any record");
+        var read = RecordFile.Parse<T>(bytes, source);
+        RecordChecks.Validate(read.Record, id, source);
         return read;
     }
 
     /// <summary>Writes a backup record if the stored copy is still the revision it was read as (or
-    /// there is none and it is new): a compare-and-swap under the record's lock. Returns false, writing
-    /// nothing, when someone else wrote it since (or its lock stayed busy).</summary>
+    /// there is none and it is new): a compare-and-swap. Returns false, writing nothing, when someone
+    /// else wrote it since (or its lock stayed busy).</summary>
     public bool WriteBackup(BackupRecord record) => WriteRecord(record, claim: false, out _) == RecordWrite.Written;
 
     /// <summary>As <see cref="WriteBackup"/>, for a restore record.</summary>
     public bool WriteRestore(RestoreRecord record) => WriteRecord(record, claim: false, out _) == RecordWrite.Written;
 
-    /// <summary>The compare-and-swap write of a record. With <paramref name="claim"/> the condition is
-    /// "the stored copy is Pending" (a worker taking its record over from the launcher, whichever of the
-    /// two wrote last); otherwise "the stored revision is the record's". On success the record's
-    /// Revision is the one written; on Conflict <paramref name="stored"/> is the stored copy (null when
-    /// unreadable or gone).</summary>
+    /// <summary>As <see cref="WriteBackup"/> / <see cref="WriteRestore"/>, for either kind of record.</summary>
+    public async Task<bool> WriteAsync(OperationRecord record, CancellationToken cancellationToken)
+        => (await WriteRecordAsync(record, claim: false, cancellationToken).ConfigureAwait(false)).Result == RecordWrite.Written;
+
+    /// <summary>As <see cref="WriteRecordAsync"/>, for the synchronous callers (the worker's tracker
+    /// writes under its own lock).</summary>
     internal RecordWrite WriteRecord(OperationRecord record, bool claim, out OperationRecord? stored)
     {
-        stored = null;
-        EnsureCreated();
-        var path = RecordPath(record);
-        SecureFiles.CreateFolder(RecordLocksFolder);
-        using var held = RecordLock.TryAcquire(RecordLockPath(record.Id), RecordLockTimeout);
-        if (held == null) return RecordWrite.Busy;
-        SecureFiles.RemoveDeadTempFiles(path);
-        var exists = File.Exists(path);
-        try { stored = record is RestoreRecord ? TryReadRestore(record.Id) : TryReadBackup(record.Id); }
-        catch (DbBackupException) { return RecordWrite.Conflict; } // never overwrite what cannot be read
-        var ok = claim ? stored is { State: OperationState.Pending } : stored == null ? !exists && record.Revision == 0 : stored.Revision == record.Revision;
-        if (!ok) return RecordWrite.Conflict;
-        SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        var (result, read) = StoreSync.Run(() => WriteRecordAsync(record, claim, CancellationToken.None));
+        stored = read;
+        return result;
+    }
+
+    /// <summary>The compare-and-swap write of a record. With <paramref name="claim"/> the condition is
+    /// "the stored copy is Pending" (a worker taking its record over from the launcher, whichever of the
+    /// two wrote last); otherwise "the stored revision is the record's". The write itself is conditional
+    /// on the stored version just read (If-Match on object stores; locally under the record's flock),
+    /// so nobody can write between the check and the write. On success the record's Revision is the one
+    /// written; on Conflict Stored is the stored copy (null when unreadable or gone).</summary>
+    internal async Task<(RecordWrite Result, OperationRecord? Stored)> WriteRecordAsync(OperationRecord record, bool claim, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct).ConfigureAwait(false);
+        var key = RecordKey(record);
+        var current = await Store.TryReadAsync(key, ct).ConfigureAwait(false);
+        OperationRecord? stored;
+        try { stored = current == null ? null : Parse(current.Content); }
+        catch (DbBackupException) { return (RecordWrite.Conflict, null); } // never overwrite what cannot be read
+        var ok = claim ? stored is { State: OperationState.Pending } : stored == null ? record.Revision == 0 : stored.Revision == record.Revision;
+        if (!ok) return (RecordWrite.Conflict, stored);
         var previous = record.Revision;
         record.Revision = (claim ? stored!.Revision : record.Revision) + 1;
-        try { SecureFiles.WriteAllBytesAtomic(path, RecordFile.Serialize(record)); }
+        string? written;
+        try
+        {
+            var condition = current == null ? WriteCondition.IfAbsent : WriteCondition.IfVersion(current.Version);
+            written = await Store.TryWriteAsync(key, RecordFile.Serialize(record), condition, ct).ConfigureAwait(false);
+        }
+        catch (DbBackupException e) when (StoreErrors.IsBusy(e))
+        {
+            record.Revision = previous;
+            return (RecordWrite.Busy, stored);
+        }
         catch
         {
             record.Revision = previous;
             throw;
         }
-        return RecordWrite.Written;
+        if (written != null) return (RecordWrite.Written, stored);
+        record.Revision = previous;
+        // Someone wrote between the read and the write: report what they wrote.
+        try { stored = await Store.TryReadAsync(key, ct).ConfigureAwait(false) is { } now ? Parse(now.Content) : null; }
+        catch (DbBackupException) { stored = null; }
+        return (RecordWrite.Conflict, stored);
+
+        OperationRecord Parse(byte[] bytes) => record is RestoreRecord
+            ? ParseRecord<RestoreRecord>(bytes, record.Id, key).Record
+            : ParseRecord<BackupRecord>(bytes, record.Id, key).Record;
     }
 
-    /// <summary>Every backup record (unordered). Folders without a readable manifest (an import in
+    /// <summary>Every backup record (unordered). Entries without a readable manifest (an import in
     /// progress, a damaged copy) are skipped.</summary>
     public IEnumerable<BackupRecord> ReadAllBackups()
         => ScanBackups().Where(x => x.Record != null).Select(x => x.Record!);
 
-    /// <summary>Why each backup folder that <see cref="ReadAllBackups"/> skips was skipped (a manifest
-    /// that is not valid JSON, of another shape, altered, or naming another id), so listings can say so.</summary>
+    /// <summary>As <see cref="ReadAllBackups"/>.</summary>
+    public async Task<List<BackupRecord>> ReadAllBackupsAsync(CancellationToken cancellationToken)
+        => (await ScanBackupsAsync(cancellationToken).ConfigureAwait(false)).Where(x => x.Record != null).Select(x => x.Record!).ToList();
+
+    /// <summary>Why each backup that <see cref="ReadAllBackups"/> skips was skipped (a manifest that is
+    /// not valid JSON, of another shape, altered, or naming another id), so listings can say so.</summary>
     public IEnumerable<string> DescribeUnreadableBackups()
         => ScanBackups().Where(x => x.Problem != null).Select(x => x.Problem!);
 
-    private IEnumerable<(BackupRecord? Record, string? Problem)> ScanBackups()
+    private List<(BackupRecord? Record, string? Problem)> ScanBackups()
+        => StoreSync.Run(() => ScanBackupsAsync(CancellationToken.None));
+
+    private async Task<List<(BackupRecord? Record, string? Problem)>> ScanBackupsAsync(CancellationToken ct)
     {
-        if (!Directory.Exists(BackupsFolder)) yield break;
-        foreach (var dir in Directory.EnumerateDirectories(BackupsFolder))
+        var found = new List<(BackupRecord?, string?)>();
+        // A backup without a manifest is one being created or imported (its payload comes first).
+        foreach (var id in await RecordIdsAsync("backups/", ct).ConfigureAwait(false))
         {
-            var name = Path.GetFileName(dir);
-            if (name.StartsWith('.')) continue;
-            BackupRecord? r = null;
-            string? problem = null;
             try
             {
-                SecureFiles.RemoveDeadTempFiles(Path.Combine(dir, ManifestFile));
-                r = TryReadBackup(name);
+                if (await TryReadBackupSealedAsync(id, ct).ConfigureAwait(false) is { } r) found.Add((r.Record, null));
             }
-            catch (DbBackupException e) { problem = e.Message; }
-            // A folder without a manifest is a backup being created (its folder appears a moment before it).
-            if (r != null || problem != null) yield return (r, problem);
+            catch (DbBackupException e) { found.Add((null, e.Message)); }
         }
+        return found;
     }
 
-    /// <summary>Every restore record (unordered).</summary>
-    public IEnumerable<RestoreRecord> ReadAllRestores()
+    /// <summary>Every restore record (unordered); unreadable ones are skipped.</summary>
+    public IEnumerable<RestoreRecord> ReadAllRestores() => StoreSync.Run(() => ReadAllRestoresAsync(CancellationToken.None));
+
+    /// <summary>As <see cref="ReadAllRestores"/>.</summary>
+    public async Task<List<RestoreRecord>> ReadAllRestoresAsync(CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(RestoresFolder)) yield break;
-        foreach (var dir in Directory.EnumerateDirectories(RestoresFolder))
+        var found = new List<RestoreRecord>();
+        foreach (var id in await RecordIdsAsync("restores/", cancellationToken).ConfigureAwait(false))
         {
-            RestoreRecord? r = null;
             try
             {
-                SecureFiles.RemoveDeadTempFiles(Path.Combine(dir, RestoreFile));
-                r = TryReadRestore(Path.GetFileName(dir));
+                if (await TryReadRestoreAsync(id, cancellationToken).ConfigureAwait(false) is { } r) found.Add(r);
             }
             catch (DbBackupException) { }
-            if (r != null) yield return r;
         }
+        return found;
     }
 
-    /// <summary>Deletes a backup's folder (payload and manifest). The manifest goes first, so a crash
-    /// half-way leaves an unlisted folder rather than a record pointing at missing files.</summary>
-    public void DeleteBackup(string id)
+    /// <summary>The names of the entries under <paramref name="folder"/> (hidden names, such as an older
+    /// DbBackup's ".staging-…" folders, excluded). Whether each holds its record is found by reading it:
+    /// one without is being created or imported (its payload comes first).</summary>
+    private async Task<List<string>> RecordIdsAsync(string folder, CancellationToken ct)
     {
-        var folder = BackupFolder(id);
-        if (!Directory.Exists(folder)) return;
-        var trash = Path.Combine(BackupsFolder, "." + id + ".deleting");
-        Directory.Move(folder, trash);
-        Directory.Delete(trash, recursive: true);
-        SecureFiles.TryDelete(RecordLockPath(id));
+        var ids = new List<string>();
+        await foreach (var name in Store.ListFoldersAsync(folder, ct).ConfigureAwait(false))
+            if (!name.StartsWith('.')) ids.Add(name);
+        return ids;
     }
 
-    /// <summary>Staging folder for an import (hidden from listings until moved into place).</summary>
-    public string NewStagingFolder()
+    /// <summary>True when nothing at all is stored (no repository there yet, or a wrong address).</summary>
+    public bool IsEmpty => !Exists && StoreSync.Run(async () =>
     {
-        EnsureCreated();
-        var p = Path.Combine(BackupsFolder, ".staging-" + Guid.NewGuid().ToString("N"));
-        SecureFiles.CreateFolder(p);
-        return p;
+        await foreach (var _ in Store.ListAsync("", CancellationToken.None).ConfigureAwait(false)) return false;
+        return true;
+    });
+
+    /// <summary>True when anything is stored under backup <paramref name="id"/> (a readable manifest or not).</summary>
+    public bool HasBackupObjects(string id) => StoreSync.Run(async () =>
+    {
+        await foreach (var _ in Store.ListAsync(BackupPrefix(id), CancellationToken.None).ConfigureAwait(false)) return true;
+        return false;
+    });
+
+    /// <summary>Deletes a backup (payload and manifest). It disappears from listings first (a local
+    /// folder renamed aside; elsewhere the manifest deleted first), so a crash half-way leaves an
+    /// unlisted remainder rather than a record pointing at missing files.</summary>
+    public void DeleteBackup(string id) => StoreSync.Run(() => DeleteBackupAsync(id, CancellationToken.None));
+
+    /// <summary>As <see cref="DeleteBackup"/>.</summary>
+    public async Task DeleteBackupAsync(string id, CancellationToken cancellationToken)
+    {
+        // A local folder is renamed away whole in one step; elsewhere the manifest goes first.
+        if (Store is not LocalFolderStore) await Store.DeleteAsync(BackupPrefix(id) + ManifestFile, null, cancellationToken).ConfigureAwait(false);
+        await Store.DeletePrefixAsync(BackupPrefix(id), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Moves a fully written staging folder into place as backup <paramref name="id"/>.</summary>
-    public void CommitStaging(string staging, string id) => Directory.Move(staging, BackupFolder(id));
-
-    /// <summary>Appends one line to activity.jsonl.</summary>
-    public void AppendActivity(ActivityEntry entry)
+    /// <summary>Deletes a backup's payload (uploads in progress included, where the store can: a
+    /// fenced worker's) and any other object beside its manifest (the worker's scratch files),
+    /// keeping the manifest and a pending cancel request.</summary>
+    public async Task RemovePayloadAsync(string id, CancellationToken cancellationToken)
     {
-        EnsureCreated();
-        var line = JsonSerializer.Serialize(entry, Json.Compact) + "\n";
-        var bytes = Encoding.UTF8.GetBytes(line);
-        // .NET's FileMode.Append is not O_APPEND (it seeks to the end once, then writes at its own
-        // offset), so concurrent writers (callers and workers) would overwrite each other's lines.
-        // FileShare.None holds an exclusive flock while the line is written; a writer that finds the
-        // log busy waits its turn instead of failing (which crashed workers mid-operation).
-        using var fs = OpenActivity(() => new FileStream(ActivityPath, SecureFiles.NewFileOptions(FileMode.Append, FileAccess.Write, 0)));
-        fs.Write(bytes);
-        fs.Flush(flushToDisk: true);
+        await Store.DeletePrefixAsync(BackupPrefix(id) + "payload/", cancellationToken).ConfigureAwait(false);
+        await DeleteAllAsync(BackupPrefix(id), key => !key.EndsWith("/" + ManifestFile, StringComparison.Ordinal) && !key.EndsWith("/" + CancelFile, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Opens activity.jsonl, waiting while another process holds its lock (.NET on Unix takes
-    /// flock: exclusive for the writer, shared for readers, failing at once instead of waiting).</summary>
-    private static FileStream OpenActivity(Func<FileStream> open)
+    private async Task DeleteAllAsync(string prefix, Func<string, bool> which, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        for (var attempt = 0; ; attempt++)
-        {
-            try { return open(); }
-            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && DateTime.UtcNow < deadline)
-            {
-                // The holder keeps it for one small write; opening fails only on the lock.
-                Thread.Sleep(Math.Min(2 + attempt, 20));
-            }
-        }
+        var keys = new List<string>();
+        await foreach (var e in Store.ListAsync(prefix, ct).ConfigureAwait(false))
+            if (which(e.Key)) keys.Add(e.Key);
+        foreach (var key in keys) await Store.DeleteAsync(key, null, ct).ConfigureAwait(false);
     }
 
-    /// <summary>All activity entries in file order (oldest first); unreadable lines are skipped.</summary>
-    public IEnumerable<ActivityEntry> ReadActivity()
+    /// <summary>Stores the manifest of an imported backup whose payload is already written, only if no
+    /// backup holds the id yet. False when another writer stored one first.</summary>
+    public async Task<bool> TryCreateManifestAsync(BackupRecord record, CancellationToken cancellationToken)
     {
-        if (!File.Exists(ActivityPath)) yield break;
-        using var fs = OpenActivity(() => new FileStream(ActivityPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        using var reader = new StreamReader(fs, Encoding.UTF8);
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length == 0) continue;
-            ActivityEntry? e = null;
-            try { e = JsonSerializer.Deserialize<ActivityEntry>(line, Json.Compact); }
-            catch (JsonException) { }
-            if (e != null) yield return e;
-        }
+        await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        return await Store.TryWriteAsync(BackupPrefix(record.Id) + ManifestFile, RecordFile.Serialize(record), WriteCondition.IfAbsent, cancellationToken).ConfigureAwait(false) != null;
     }
 }

@@ -36,18 +36,18 @@ public static class Json
     /// <summary>Serializes with <see cref="Indented"/>.</summary>
     public static string Write<T>(T value) => JsonSerializer.Serialize(value, Indented);
 
-    /// <summary>Reads a file, turning malformed JSON into an InvalidData error naming the file.</summary>
-    public static T ReadFile<T>(string path) where T : class
+    /// <summary>Deserializes stored bytes, turning malformed JSON into an InvalidData error naming
+    /// <paramref name="source"/>.</summary>
+    public static T Parse<T>(byte[] bytes, string source) where T : class
     {
         try
         {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return JsonSerializer.Deserialize<T>(fs, Indented)
-                ?? throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{path}' is empty.");
+            return JsonSerializer.Deserialize<T>(bytes, Indented)
+                ?? throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{source}' is empty.");
         }
         catch (JsonException e)
         {
-            throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{path}' is not valid DbBackup metadata: {e.Message}", e);
+            throw new DbBackupException(ErrorKind.InvalidData, "CorruptMetadata", $"'{source}' is not valid DbBackup metadata: {e.Message}", e);
         }
     }
 }

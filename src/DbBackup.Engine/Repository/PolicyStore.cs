@@ -1,26 +1,28 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Repository;
 
 /// <summary>Policies in the repository, so every host sharing it sees the same ones:
-/// policies/&lt;name&gt;.json (sealed as manifests are, written by compare-and-swap on Revision under
-/// locks/policies/&lt;name&gt;.lock) and policies/&lt;name&gt;.slots/&lt;slot&gt;-&lt;database hash&gt;.claim, one
-/// file per schedule slot and database, created with O_EXCL: whoever creates it starts that backup, so
-/// two hosts running the policies at once start each due backup exactly once.</summary>
+/// policies/&lt;name&gt;.json (sealed as manifests are, written compare-and-swap on Revision through the
+/// store's conditional writes) and policies/&lt;name&gt;.slots/&lt;slot&gt;-&lt;database hash&gt;.claim, one
+/// object per schedule slot and database, created only if absent: whoever creates it starts that
+/// backup, so two hosts running the policies at once start each due backup exactly once (on a store
+/// whose conditional writes work; see the repository's probe).</summary>
 public sealed class PolicyStore
 {
+    private const string Folder = "policies/";
     private readonly BackupRepository _repository;
 
     /// <summary>The policies of <paramref name="repository"/>.</summary>
     public PolicyStore(BackupRepository repository) => _repository = repository;
 
-    private string Folder => Path.Combine(_repository.Root, "policies");
-    private string LockFolder => Path.Combine(_repository.LocksFolder, "policies");
-    private string PolicyPath(string name) => Path.Combine(Folder, ValidateName(name) + ".json");
-    private string SlotsFolder(string name) => Path.Combine(Folder, ValidateName(name) + ".slots");
+    private IRepositoryStore Store => _repository.Store;
+    private static string PolicyKey(string name) => Folder + ValidateName(name) + ".json";
+    private static string SlotsPrefix(string name) => Folder + ValidateName(name) + ".slots/";
 
     /// <summary>Returns the name if it is a valid policy name (it becomes a file name).</summary>
     public static string ValidateName(string name)
@@ -32,111 +34,102 @@ public sealed class PolicyStore
     }
 
     /// <summary>The policy, or null. A damaged or altered file throws CorruptMetadata.</summary>
-    public BackupPolicy? TryRead(string name)
+    public BackupPolicy? TryRead(string name) => StoreSync.Run(async () => (await ReadAsync(name).ConfigureAwait(false))?.Policy);
+
+    private async Task<(BackupPolicy Policy, string Version)?> ReadAsync(string name)
     {
-        var path = PolicyPath(name);
-        if (!File.Exists(path)) return null;
-        BackupPolicy policy;
-        try { policy = RecordFile.Read<BackupPolicy>(path).Record; }
-        catch (FileNotFoundException) { return null; }
-        if (policy.Name != name) throw RecordFile.Damaged(path, $"it names the policy '{policy.Name}', not '{name}'");
-        return policy;
+        var key = PolicyKey(name);
+        if (await Store.TryReadAsync(key, CancellationToken.None).ConfigureAwait(false) is not { } stored) return null;
+        var source = _repository.Describe(key);
+        var policy = RecordFile.Parse<BackupPolicy>(stored.Content, source).Record;
+        if (policy.Name != name) throw RecordFile.Damaged(source, $"it names the policy '{policy.Name}', not '{name}'");
+        return (policy, stored.Version);
     }
 
     /// <summary>Every readable policy, by name; <paramref name="problems"/> gets why others were skipped.</summary>
-    public List<BackupPolicy> ReadAll(List<string>? problems = null)
+    public List<BackupPolicy> ReadAll(List<string>? problems = null) => StoreSync.Run(async () =>
     {
         var all = new List<BackupPolicy>();
-        if (!Directory.Exists(Folder)) return all;
-        foreach (var file in Directory.EnumerateFiles(Folder, "*.json").Order(StringComparer.Ordinal))
+        await foreach (var entry in Store.ListAsync(Folder, CancellationToken.None).ConfigureAwait(false))
         {
+            var rest = entry.Key[Folder.Length..];
+            if (rest.Contains('/') || !rest.EndsWith(".json", StringComparison.Ordinal)) continue;
             try
             {
-                SecureFiles.RemoveDeadTempFiles(file);
-                if (TryRead(Path.GetFileNameWithoutExtension(file)) is { } p) all.Add(p);
+                if ((await ReadAsync(rest[..^".json".Length]).ConfigureAwait(false))?.Policy is { } p) all.Add(p);
             }
             catch (DbBackupException e) { problems?.Add(e.Message); }
         }
-        return all;
-    }
+        return all.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+    });
 
     /// <summary>Writes the policy if the stored one is still the revision it was read as (or there is
     /// none and Revision is 0): false, writing nothing, when someone else wrote it since.</summary>
-    public bool Write(BackupPolicy policy) => UnderLock(policy.Name, path =>
+    public bool Write(BackupPolicy policy) => StoreSync.Run(async () =>
     {
-        var stored = TryRead(policy.Name);
-        if (stored == null ? File.Exists(path) || policy.Revision != 0 : stored.Revision != policy.Revision) return false;
+        await _repository.EnsureCreatedAsync(CancellationToken.None).ConfigureAwait(false);
+        var current = await ReadAsync(policy.Name).ConfigureAwait(false);
+        if (current is { } c ? c.Policy.Revision != policy.Revision : policy.Revision != 0) return false;
         policy.Revision++;
-        try { SecureFiles.WriteAllBytesAtomic(path, RecordFile.Serialize(policy)); }
+        try
+        {
+            var condition = current is { } v ? WriteCondition.IfVersion(v.Version) : WriteCondition.IfAbsent;
+            if (await Store.TryWriteAsync(PolicyKey(policy.Name), RecordFile.Serialize(policy), condition, CancellationToken.None).ConfigureAwait(false) != null)
+                return true;
+        }
+        catch (DbBackupException e) when (StoreErrors.IsBusy(e)) { }
         catch
         {
             policy.Revision--;
             throw;
         }
-        return true;
+        policy.Revision--;
+        return false;
     });
 
     /// <summary>Deletes the policy (and its slot claims) if it is still at <paramref name="revision"/>.</summary>
-    public bool Delete(string name, int revision) => UnderLock(name, path =>
+    public bool Delete(string name, int revision) => StoreSync.Run(async () =>
     {
-        if (TryRead(name) is not { } stored || stored.Revision != revision) return false;
-        File.Delete(path);
-        if (Directory.Exists(SlotsFolder(name))) Directory.Delete(SlotsFolder(name), recursive: true);
+        if (await ReadAsync(name).ConfigureAwait(false) is not { } current || current.Policy.Revision != revision) return false;
+        if (!await Store.DeleteAsync(PolicyKey(name), current.Version, CancellationToken.None).ConfigureAwait(false)) return false;
+        await Store.DeletePrefixAsync(SlotsPrefix(name), CancellationToken.None).ConfigureAwait(false);
         return true;
     });
 
-    private bool UnderLock(string name, Func<string, bool> body)
-    {
-        _repository.EnsureCreated();
-        SecureFiles.CreateFolder(Folder);
-        SecureFiles.CreateFolder(LockFolder);
-        using var held = RecordLock.TryAcquire(Path.Combine(LockFolder, ValidateName(name) + ".lock"), BackupRepository.RecordLockTimeout);
-        if (held == null) return false;
-        var path = PolicyPath(name);
-        SecureFiles.RemoveDeadTempFiles(path);
-        return body(path);
-    }
-
     /// <summary>Claims one slot of one database for this process: true when this call created the claim
     /// (so it starts the backup); false when another run has it, <paramref name="holder"/> then says
-    /// who. The claim holds the claimer and, once known, never changes.</summary>
+    /// who. The claim holds the claimer and never changes.</summary>
     public bool TryClaimSlot(string policy, string database, DateTimeOffset slot, string claimer, out string holder)
     {
-        _repository.EnsureCreated();
-        var folder = SlotsFolder(policy);
-        SecureFiles.CreateFolder(folder);
-        var path = Path.Combine(folder, SlotFileName(database, slot));
-        try
+        var key = SlotsPrefix(policy) + SlotFileName(database, slot);
+        var (claimed, by) = StoreSync.Run(async () =>
         {
-            using var fs = new FileStream(path, SecureFiles.NewFileOptions(FileMode.CreateNew, FileAccess.Write, 0));
-            fs.Write(Encoding.UTF8.GetBytes(claimer));
-            fs.Flush(flushToDisk: true);
-            holder = claimer;
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            try { holder = File.ReadAllText(path); }
-            catch (IOException) { holder = "(unreadable)"; }
-            if (holder.Length == 0) holder = "(a run that is just writing its claim)";
-            return false;
-        }
+            await _repository.EnsureCreatedAsync(CancellationToken.None).ConfigureAwait(false);
+            if (await Store.TryWriteAsync(key, Encoding.UTF8.GetBytes(claimer), WriteCondition.IfAbsent, CancellationToken.None).ConfigureAwait(false) != null)
+                return (true, claimer);
+            var stored = await Store.TryReadAsync(key, CancellationToken.None).ConfigureAwait(false);
+            var text = stored is null ? "" : Encoding.UTF8.GetString(stored.Content);
+            return (false, text.Length == 0 ? "(a run that is just writing its claim)" : text);
+        });
+        holder = by;
+        return claimed;
     }
 
     /// <summary>True when a claim exists for this slot and database.</summary>
     public bool IsClaimed(string policy, string database, DateTimeOffset slot)
-        => File.Exists(Path.Combine(SlotsFolder(policy), SlotFileName(database, slot)));
+        => StoreSync.Run(async () => await Store.TryReadAsync(SlotsPrefix(policy) + SlotFileName(database, slot), CancellationToken.None).ConfigureAwait(false) != null);
 
     /// <summary>Removes claims of slots before <paramref name="before"/>: only the latest slot can be
     /// due, and the margin kept covers hosts whose clocks lag.</summary>
-    public void RemoveClaimsBefore(string policy, DateTimeOffset before)
+    public void RemoveClaimsBefore(string policy, DateTimeOffset before) => StoreSync.Run(async () =>
     {
-        var folder = SlotsFolder(policy);
-        if (!Directory.Exists(folder)) return;
+        var prefix = SlotsPrefix(policy);
         var cutoff = SlotStamp(before);
-        foreach (var f in Directory.EnumerateFiles(folder, "*.claim"))
-            if (string.CompareOrdinal(Path.GetFileName(f), cutoff) < 0) SecureFiles.TryDelete(f);
-    }
+        var old = new List<string>();
+        await foreach (var entry in Store.ListAsync(prefix, CancellationToken.None).ConfigureAwait(false))
+            if (entry.Key.EndsWith(".claim", StringComparison.Ordinal) && string.CompareOrdinal(entry.Key[prefix.Length..], cutoff) < 0) old.Add(entry.Key);
+        foreach (var key in old) await Store.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
+    });
 
     private static string SlotStamp(DateTimeOffset slot) => slot.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 

@@ -45,7 +45,7 @@ public static class SecureFiles
     /// "&lt;path&gt;.&lt;pid&gt;.&lt;8 hex&gt;.tmp" so a leftover names its writer (see <see cref="RemoveDeadTempFiles"/>).</summary>
     public static void WriteAllBytesAtomic(string path, byte[] content)
     {
-        var tmp = path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        var tmp = TempNameFor(path);
         try
         {
             using (var fs = new FileStream(tmp, NewFileOptions(FileMode.CreateNew, FileAccess.Write, 4096)))
@@ -62,6 +62,9 @@ public static class SecureFiles
         }
     }
 
+    /// <summary>A fresh temp file name beside <paramref name="path"/>, naming this process as its writer.</summary>
+    public static string TempNameFor(string path) => path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+
     /// <summary>A dead writer's temp file is removed this long after it was last written (a pid of
     /// another host sharing the folder means nothing here, and its writes take milliseconds).</summary>
     internal static readonly TimeSpan DeadWriterGrace = TimeSpan.FromSeconds(10);
@@ -76,23 +79,31 @@ public static class SecureFiles
     {
         var folder = Path.GetDirectoryName(path)!;
         var prefix = Path.GetFileName(path) + ".";
-        var removed = 0;
         IEnumerable<string> candidates;
         try { candidates = Directory.EnumerateFiles(folder, prefix + "*.tmp").ToList(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
-        foreach (var tmp in candidates)
-        {
-            var parts = Path.GetFileName(tmp)[prefix.Length..].Split('.');
-            if (parts.Length != 3 || !int.TryParse(parts[0], out var pid) || parts[1].Length != 8) continue;
-            var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(tmp);
-            var writerGone = pid != Environment.ProcessId && !Operations.ProcessLiveness.IsAlive(pid);
-            if ((writerGone && age > DeadWriterGrace) || age > TempMaxAge)
-            {
-                TryDelete(tmp);
-                removed++;
-            }
-        }
-        return removed;
+        return candidates.Count(tmp => Path.GetFileName(tmp).Length > prefix.Length && IsTempFile(tmp) && RemoveIfDeadTempFile(tmp));
+    }
+
+    /// <summary>True when <paramref name="path"/> is named as an atomic write's temp file
+    /// ("&lt;name&gt;.&lt;pid&gt;.&lt;8 hex&gt;.tmp").</summary>
+    public static bool IsTempFile(string path)
+    {
+        var parts = Path.GetFileName(path).Split('.');
+        return parts.Length >= 4 && parts[^1] == "tmp" && parts[^2].Length == 8 && parts[^2].All(char.IsAsciiHexDigit) && int.TryParse(parts[^3], out _);
+    }
+
+    /// <summary>Deletes the temp file <paramref name="tmp"/> when its writer process is gone (after
+    /// <see cref="DeadWriterGrace"/>) or it is older than <see cref="TempMaxAge"/>; true when deleted.</summary>
+    public static bool RemoveIfDeadTempFile(string tmp)
+    {
+        var parts = Path.GetFileName(tmp).Split('.');
+        if (parts.Length < 4 || !int.TryParse(parts[^3], out var pid)) return false;
+        var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(tmp);
+        var writerGone = pid != Environment.ProcessId && !Operations.ProcessLiveness.IsAlive(pid);
+        if ((!writerGone || age <= DeadWriterGrace) && age <= TempMaxAge) return false;
+        TryDelete(tmp);
+        return true;
     }
 
     /// <summary>Deletes a file, ignoring one that is already gone.</summary>

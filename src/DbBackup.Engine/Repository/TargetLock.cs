@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Repository;
@@ -16,12 +17,16 @@ public sealed class LockOwner
     public string Host { get; set; } = "";
     /// <summary>When the lock was taken.</summary>
     public DateTimeOffset AcquiredAt { get; set; }
+    /// <summary>When the holder last said it is alive (taking or taking over the lock). On a store
+    /// shared between hosts a holder's pid cannot be checked, so a lock without a record is judged by
+    /// this age instead.</summary>
+    public DateTimeOffset? HeartbeatAt { get; set; }
     /// <summary>Human-readable target.</summary>
     public string Target { get; set; } = "";
 }
 
-/// <summary>One lock file per target database under locks/, created with CreateNew so two processes
-/// can never both hold it. A lock whose operation has ended, or whose holder is gone, is stale and
+/// <summary>One lock object per target database under locks/, created with a conditional create so
+/// two processes (or hosts) can never both hold it. A lock whose operation has ended, or whose holder is gone, is stale and
 /// may be broken by the next caller.</summary>
 public static class TargetLock
 {
@@ -36,62 +41,75 @@ public static class TargetLock
         return $"{engine.ToString().ToLowerInvariant()}-{readable}-{hash}";
     }
 
-    private static string PathOf(BackupRepository repo, string key) => Path.Combine(repo.LocksFolder, key + ".lock");
+    private static string KeyOf(string key) => "locks/" + key + ".lock";
 
-    /// <summary>Tries to take the lock for <paramref name="owner"/>; returns null on success, else the current owner.</summary>
+    /// <summary>Tries to take the lock for <paramref name="owner"/> (a conditional create: O_EXCL
+    /// locally, If-None-Match on object stores); returns null on success, else the current owner.</summary>
     public static LockOwner? TryAcquire(BackupRepository repo, string key, LockOwner owner)
     {
         repo.EnsureCreated();
-        var path = PathOf(repo, key);
-        try
+        owner.HeartbeatAt = DateTimeOffset.UtcNow;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(owner, Json.Indented);
+        if (StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, WriteCondition.IfAbsent, CancellationToken.None)) != null) return null;
+        // An older DbBackup creates the file and writes it in two steps: an empty or half-written lock
+        // may be one taken a moment ago, so read again briefly before calling it unreadable.
+        DateTimeOffset written = DateTimeOffset.MinValue;
+        for (var attempt = 0; attempt < 10; attempt++)
         {
-            using var fs = new FileStream(path, SecureFiles.NewFileOptions(FileMode.CreateNew, FileAccess.Write, 4096));
-            fs.Write(JsonSerializer.SerializeToUtf8Bytes(owner, Json.Indented));
-            fs.Flush(flushToDisk: true);
-            return null;
+            var (current, stored) = ReadVersioned(repo, key);
+            if (current is not null) return current;
+            if (stored is null) return TryAcquire(repo, key, owner); // released meanwhile: try again
+            written = stored.LastModified;
+            Thread.Sleep(20);
         }
-        catch (IOException) when (File.Exists(path))
-        {
-            // The holder creates the file and writes it in two steps: an empty or half-written file
-            // may be a lock taken a moment ago, so read again briefly before calling it unreadable.
-            for (var attempt = 0; attempt < 10; attempt++)
-            {
-                if (Read(repo, key) is { } current) return current;
-                Thread.Sleep(20);
-            }
-            var written = File.Exists(path) ? new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero) : DateTimeOffset.MinValue;
-            return new LockOwner { OperationId = "(unknown)", Target = owner.Target, AcquiredAt = written };
-        }
+        return new LockOwner { OperationId = UnknownOwner, Target = owner.Target, AcquiredAt = written };
     }
 
-    /// <summary>Current owner, or null when unlocked.</summary>
-    public static LockOwner? Read(BackupRepository repo, string key)
+    /// <summary>The operation id reported for a lock whose contents cannot be read.</summary>
+    public const string UnknownOwner = "(unknown)";
+
+    /// <summary>Current owner, or null when unlocked (or unreadable).</summary>
+    public static LockOwner? Read(BackupRepository repo, string key) => ReadVersioned(repo, key).Owner;
+
+    private static (LockOwner? Owner, StoredObject? Stored) ReadVersioned(BackupRepository repo, string key)
     {
-        var path = PathOf(repo, key);
-        try { return File.Exists(path) ? Json.ReadFile<LockOwner>(path) : null; }
-        catch (DbBackupException) { return null; }
-        catch (IOException) { return null; }
+        var stored = StoreSync.Run(() => repo.Store.TryReadAsync(KeyOf(key), CancellationToken.None));
+        if (stored == null) return (null, null);
+        try { return (Json.Parse<LockOwner>(stored.Content, repo.Describe(KeyOf(key))), stored); }
+        catch (DbBackupException) { return (null, stored); }
     }
 
-    /// <summary>Rewrites the lock for a new holder process of the same operation (the worker taking over).</summary>
+    /// <summary>Rewrites the lock for a new holder process of the same operation (the worker taking
+    /// over), only while it still names that operation or is gone; a lock another operation took
+    /// meanwhile is left alone.</summary>
     public static void TakeOver(BackupRepository repo, string key, LockOwner owner)
-        => SecureFiles.WriteAllTextAtomic(PathOf(repo, key), Json.Write(owner));
-
-    /// <summary>Releases the lock if <paramref name="operationId"/> holds it.</summary>
-    public static void Release(BackupRepository repo, string key, string operationId)
     {
-        var current = Read(repo, key);
-        if (current == null || current.OperationId == operationId || current.OperationId == "(unknown)")
-            SecureFiles.TryDelete(PathOf(repo, key));
+        owner.HeartbeatAt = DateTimeOffset.UtcNow;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(owner, Json.Indented);
+        var (current, stored) = ReadVersioned(repo, key);
+        if (stored != null && current?.OperationId is { } holder && holder != owner.OperationId) return;
+        var condition = stored == null ? WriteCondition.IfAbsent : WriteCondition.IfVersion(stored.Version);
+        StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, condition, CancellationToken.None));
     }
+
+    /// <summary>Releases the lock if <paramref name="operationId"/> holds it (or it is unreadable).</summary>
+    public static void Release(BackupRepository repo, string key, string operationId) => DeleteIfHeldBy(repo, key, operationId, releasing: true);
 
     /// <summary>Removes a lock found stale, but only while it still names <paramref name="staleOperationId"/>:
     /// two callers that both saw the same stale lock must not have the slower one delete the lock the
-    /// faster one has just taken.</summary>
-    public static void Break(BackupRepository repo, string key, string staleOperationId)
+    /// faster one has just taken. The delete is conditional on the version read, so a lock re-taken
+    /// between the read and the delete stays.</summary>
+    public static void Break(BackupRepository repo, string key, string staleOperationId) => DeleteIfHeldBy(repo, key, staleOperationId, releasing: false);
+
+    private static void DeleteIfHeldBy(BackupRepository repo, string key, string operationId, bool releasing)
     {
-        var current = Read(repo, key);
-        if (current == null ? staleOperationId == "(unknown)" : current.OperationId == staleOperationId)
-            SecureFiles.TryDelete(PathOf(repo, key));
+        var (current, stored) = ReadVersioned(repo, key);
+        if (stored == null) return;
+        var holder = current?.OperationId ?? UnknownOwner;
+        if (holder == operationId || (releasing && holder == UnknownOwner))
+        {
+            try { StoreSync.Run(() => repo.Store.DeleteAsync(KeyOf(key), stored.Version, CancellationToken.None)); }
+            catch (DbBackupException e) when (StoreErrors.IsBusy(e)) { /* the next caller judges the lock again */ }
+        }
     }
 }

@@ -64,7 +64,7 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
             }
             else
             {
-                if (!Directory.Exists(session.Engine.RepositoryPath))
+                if (session.Engine.Repository.IsEmpty)
                     WriteWarning($"The repository '{session.Engine.RepositoryPath}' does not exist: no backups there. Check -Repository (or $env:DBBACKUP_REPOSITORY).");
                 WritePage(session, null);
                 // A damaged manifest must not make a backup silently disappear from the listing.

@@ -101,7 +101,7 @@ public sealed class ConcurrencyTests : IDisposable
         // They overlapped: each started before the other finished.
         Assert.True(done[0].StartedAt < done[1].CompletedAt && done[1].StartedAt < done[0].CompletedAt,
             $"{done[0].StartedAt:O}-{done[0].CompletedAt:O} vs {done[1].StartedAt:O}-{done[1].CompletedAt:O}");
-        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder());
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class FullDiskTests : IDisposable
         var folder = engine.Repository.BackupFolder(done.Id);
         var leftovers = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Where(n => n != "manifest.json").ToList();
         Assert.True(leftovers.Count == 0, "left behind: " + string.Join(", ", leftovers));
-        await PausingWorkers.LocksReleasedAsync(engine.Repository.LocksFolder);
+        await PausingWorkers.LocksReleasedAsync(engine.Repository.LocksFolder());
         var failedLine = engine.ReadActivity(new ActivityQuery { Id = done.Id }).Items.FirstOrDefault(e => e.Action == "BackupFailed");
         Assert.NotNull(failedLine);
         Assert.True(failedLine!.IsError);

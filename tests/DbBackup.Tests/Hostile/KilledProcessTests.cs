@@ -83,7 +83,7 @@ public sealed class KilledProcessTests : IDisposable
         // The operator is told about the half-restored aside database (the worker could not drop it).
         Assert.Contains(aside, after.StatusMessage);
         Assert.Contains($"'{db}' was not changed", after.StatusMessage);
-        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder()));
         Assert.Equal("300000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
         Assert.Equal("after the backup", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
         Assert.Contains(_repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items, e => e.Action == "RestoreFailed" && e.IsError);
@@ -127,7 +127,7 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal(OperationState.Cancelled, record.State);
         Assert.Empty(record.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(running.Id), "payload")));
-        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder());
         // The record turns Cancelled a moment before the worker process ends.
         await PausingWorkers.ExitedAsync(running.WorkerProcessId!.Value);
     }
@@ -155,7 +155,7 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Contains("was lost while it was working", done.StatusMessage);
         Assert.Empty(done.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(done.Id), "payload")));
-        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder);
+        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder());
     }
 
     public void Dispose()

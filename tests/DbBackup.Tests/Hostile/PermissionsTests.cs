@@ -24,7 +24,7 @@ public sealed class PermissionsTests : IDisposable
         _databases.Add(db);
         var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
         // The lock is held from the start until the worker ends.
-        var lockFile = Assert.Single(Directory.GetFiles(_repo.Engine.Repository.LocksFolder));
+        var lockFile = Assert.Single(Directory.GetFiles(_repo.Engine.Repository.LocksFolder()));
         Assert.Equal(PrivateFile, File.GetUnixFileMode(lockFile));
         var backup = await _repo.WaitAsync<BackupRecord>(started.Id);
         Assert.True(backup.State == OperationState.Succeeded, backup.StatusMessage);

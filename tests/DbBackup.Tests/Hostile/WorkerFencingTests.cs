@@ -96,7 +96,7 @@ public sealed class WorkerFencingTests : IDisposable
         var log = _repo.Engine.ReadActivity(new ActivityQuery { Id = started.Id }).Items;
         Assert.DoesNotContain(log, e => e.Action == "BackupSucceeded");
         Assert.Contains(log, e => e.Action == "BackupFailed" && e.Message!.Contains("no longer owns"));
-        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder));
+        Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder()));
         var status = await CliRunner.RunAsync(["status", "--id", started.Id], new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = _repo.Path });
         Assert.Equal(0, status.ExitCode);
         Assert.Contains("Failed", status.StdOut);

@@ -94,7 +94,7 @@ public sealed class WorkerLeftoversTests
             Assert.Equal(OperationState.Failed, done.State);
             Assert.Contains("gone", done.StatusMessage);
             Assert.Equal(["manifest.json"], FilesUnder(folder));
-            Assert.Empty(Directory.EnumerateFiles(workers.Plain.Repository.LocksFolder));
+            Assert.Empty(Directory.EnumerateFiles(workers.Plain.Repository.LocksFolder()));
         }
         finally
         {

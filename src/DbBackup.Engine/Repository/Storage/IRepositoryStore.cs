@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DbBackup.Engine.Repository.Storage;
 
 /// <summary>Every byte of one repository, under keys that are relative paths with forward slashes
@@ -43,4 +45,36 @@ public interface IRepositoryStore
 
     /// <summary>Objects whose key starts with <paramref name="prefix"/>, in ordinal key order.</summary>
     IAsyncEnumerable<StoreEntry> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Deletes everything under <paramref name="prefix"/> (which ends with '/'), including, where the
+    /// store can, uploads still in progress there (a local folder's temp files of a writer that was
+    /// stopped, not killed: a fenced worker's). Object stores cannot see uncommitted uploads, which
+    /// expire on their own. This default deletes each listed object; a driver may override it.</summary>
+    async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
+        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The "folders" directly under <paramref name="prefix"/> (which ends with '/'): the distinct
+    /// next key segments of the objects below it that have a '/' after that segment, in ordinal order
+    /// (S3 ListObjectsV2 with Delimiter "/" → CommonPrefixes; Azure GetBlobsByHierarchy; a local folder's
+    /// subfolders, which may be empty). The engine finds its records this way without listing every
+    /// payload object (10,000 backups hold some 50,000 objects). This default lists everything under the
+    /// prefix; a driver overrides it with its store's delimiter listing.</summary>
+    async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? last = null;
+        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var rest = e.Key[prefix.Length..];
+            var slash = rest.IndexOf('/');
+            if (slash <= 0) continue;
+            var folder = rest[..slash];
+            if (folder == last) continue;
+            last = folder;
+            yield return folder;
+        }
+    }
 }

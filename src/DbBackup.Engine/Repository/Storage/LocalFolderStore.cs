@@ -1,29 +1,240 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
 namespace DbBackup.Engine.Repository.Storage;
 
-// PLACEHOLDER (branch `cloud`): the real LocalFolderStore is written on branch `store`; the lead takes
-// that file at merge. This stub exists only so StoreFactory compiles here: its constructor throws.
-/// <summary>Placeholder for the local-folder driver (see the branch `store`).</summary>
+/// <summary>A repository in a local folder, byte for byte the layout DbBackup has always written
+/// (README "Repository format"): folders 0700 and files 0600 on Unix (<see cref="SecureFiles"/>), whole
+/// objects written atomically (temp file "&lt;name&gt;.&lt;pid&gt;.&lt;8 hex&gt;.tmp", fsync, rename),
+/// IfAbsent as an exclusive create, IfVersion as a compare-and-swap under the object's OS lock
+/// (locks/records/&lt;id&gt;.lock for records, as before), the activity log appended under an exclusive
+/// flock, and the leftovers of killed writers removed by listings and writes. The version of an object
+/// is the SHA-256 of its bytes. Every writer is on this host (<see cref="StoreFeatures.SameHostOnly"/>),
+/// so a holder's pid can be checked.</summary>
 public sealed class LocalFolderStore : IRepositoryStore
 {
-    /// <summary>Not implemented on this branch.</summary>
-    public LocalFolderStore(string root) => throw new NotImplementedException($"LocalFolderStore placeholder (root {root}): the driver comes from the branch 'store'.");
+    /// <summary>A store over the folder <paramref name="root"/> (made absolute; created on the first write).</summary>
+    public LocalFolderStore(string root) => Root = Path.GetFullPath(root);
+
+    /// <summary>The folder's full path.</summary>
+    public string Root { get; }
 
     /// <inheritdoc/>
-    public string Location => throw new NotImplementedException();
+    public string Location => Root;
+
     /// <inheritdoc/>
-    public StoreFeatures Features => throw new NotImplementedException();
+    public StoreFeatures Features { get; } = new(ConditionalWrites: true, Appends: true, SameHostOnly: true);
+
+    /// <summary>How long a conditional write waits for the object's lock before giving up with
+    /// <see cref="StoreErrors.Busy"/> (a holder stopped mid-write, e.g. by SIGSTOP).</summary>
+    internal static TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The file that holds <paramref name="key"/>. For the local layer only (scratch folders
+    /// beside a record, messages naming the file): the engine itself never opens it.</summary>
+    public string PathOf(string key)
+        => Path.Combine(Root, StoreKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));
+
     /// <inheritdoc/>
-    public Task<StoredObject?> TryReadAsync(string key, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task<StoredObject?> TryReadAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        // A record's read removes its killed writers' leftovers, as listings always have.
+        if (RecordIdOf(key) != null) SecureFiles.RemoveDeadTempFiles(path);
+        try
+        {
+            using var fs = LocalFiles.OpenShared(path);
+            var bytes = new byte[fs.Length];
+            fs.ReadExactly(bytes);
+            return Task.FromResult<StoredObject?>(new StoredObject(bytes, VersionOf(bytes), File.GetLastWriteTimeUtc(fs.SafeFileHandle)));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<StoredObject?>(null);
+        }
+    }
+
     /// <inheritdoc/>
-    public Task<string?> TryWriteAsync(string key, ReadOnlyMemory<byte> content, WriteCondition condition, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task<string?> TryWriteAsync(string key, ReadOnlyMemory<byte> content, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        var bytes = content.ToArray();
+        var version = VersionOf(bytes);
+        switch (condition.Kind)
+        {
+            case WriteConditionKind.IfAbsent:
+                return Task.FromResult(LocalFiles.CreateExclusive(path, bytes) ? version : null);
+            case WriteConditionKind.IfVersion:
+                using (var held = HoldLock(key))
+                {
+                    SecureFiles.RemoveDeadTempFiles(path);
+                    if (!File.Exists(path) || CurrentVersion(path) != condition.Version) return Task.FromResult<string?>(null);
+                    LocalFiles.WriteAtomic(path, bytes);
+                    return Task.FromResult<string?>(version);
+                }
+            default:
+                SecureFiles.RemoveDeadTempFiles(path);
+                LocalFiles.WriteAtomic(path, bytes);
+                return Task.FromResult<string?>(version);
+        }
+    }
+
     /// <inheritdoc/>
-    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try { return Task.FromResult<Stream>(LocalFiles.OpenShared(PathOf(key))); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw StoreErrors.NotFound(Location, key);
+        }
+    }
+
     /// <inheritdoc/>
-    public Task<StoreUpload> CreateAsync(string key, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task<StoreUpload> CreateAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<StoreUpload>(new LocalUpload(PathOf(key)));
+    }
+
     /// <inheritdoc/>
-    public Task AppendAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task AppendAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        LocalFiles.AppendLocked(PathOf(key), content.Span);
+        return Task.CompletedTask;
+    }
+
     /// <inheritdoc/>
-    public Task<bool> DeleteAsync(string key, string? ifVersion, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task<bool> DeleteAsync(string key, string? ifVersion, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        bool deleted;
+        if (ifVersion == null) deleted = LocalFiles.Delete(path);
+        else
+        {
+            using var held = HoldLock(key);
+            deleted = File.Exists(path) && CurrentVersion(path) == ifVersion && LocalFiles.Delete(path);
+        }
+        if (deleted)
+        {
+            // A removed record also loses its lock file, as the old folder delete did.
+            if (RecordIdOf(key) is { } id && key.StartsWith("backups/", StringComparison.Ordinal)) LocalFiles.Delete(RecordLockPath(id));
+            LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(path)!, Root);
+        }
+        return Task.FromResult(deleted);
+    }
+
     /// <inheritdoc/>
-    public IAsyncEnumerable<StoreEntry> ListAsync(string prefix, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        var slash = prefix.LastIndexOf('/');
+        var folder = slash < 0 ? Root : Path.Combine(Root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(folder)) yield break;
+        var entries = new List<StoreEntry>();
+        using (var walk = new LocalWalk(folder))
+        {
+            while (walk.MoveNext())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (file, size, modified) = walk.Current;
+                var key = Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                if (SecureFiles.IsTempFile(file))
+                {
+                    SecureFiles.RemoveIfDeadTempFile(file);
+                    continue;
+                }
+                entries.Add(new StoreEntry(key, size, modified));
+            }
+        }
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var e in entries)
+        {
+            yield return e;
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        if (!prefix.EndsWith('/')) throw new ArgumentException($"A prefix to delete names a folder and ends with '/'; got '{prefix}'.", nameof(prefix));
+        var folder = PathOf(prefix.TrimEnd('/'));
+        // First renamed aside in one step (readers see all of it or none of it, as the old folder
+        // delete did), then deleted whole: a stopped writer's temp files go with it (it keeps writing
+        // into unlinked files if it resumes).
+        var trash = Path.Combine(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".deleting-" + Guid.NewGuid().ToString("N")[..8]);
+        try { Directory.Move(folder, trash); }
+        catch (DirectoryNotFoundException) { return; }
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(trash, recursive: true);
+                break;
+            }
+            catch (DirectoryNotFoundException) { break; }
+            catch (IOException) when (attempt < 5) { Thread.Sleep(20); } // a resumed writer created a file meanwhile
+        }
+        var parts = prefix.Split('/');
+        if (parts.Length == 3 && parts[0] == "backups" && Ids.IsValid(parts[1])) LocalFiles.Delete(RecordLockPath(parts[1]));
+        LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(folder)!, Root);
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StoreKeys.ValidatePrefix(prefix);
+        if (prefix.Length > 0 && !prefix.EndsWith('/')) yield break;
+        var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
+        List<string> names;
+        try { names = Directory.EnumerateDirectories(folder).Select(d => Path.GetFileName(d)).ToList(); }
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException or UnauthorizedAccessException) { yield break; }
+        names.Sort(string.CompareOrdinal);
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return name;
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The version token of some bytes: their SHA-256.</summary>
+    private static string VersionOf(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string? CurrentVersion(string path)
+    {
+        try
+        {
+            using var fs = LocalFiles.OpenShared(path);
+            return Convert.ToHexStringLower(SHA256.HashData(fs));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>The OS lock that serialises conditional writes of one key: for a manifest or restore
+    /// record the very file older DbBackup versions lock (so both can share a repository), for any
+    /// other key a file named after the key beside them.</summary>
+    private RecordLock HoldLock(string key)
+    {
+        var path = RecordIdOf(key) is { } id ? RecordLockPath(id) : Path.Combine(Root, "locks", "records", key.Replace('/', '~') + ".lock");
+        SecureFiles.CreateFolder(Path.GetDirectoryName(path)!);
+        return RecordLock.TryAcquire(path, LockTimeout) ?? throw StoreErrors.Busy(Location, key);
+    }
+
+    private string RecordLockPath(string id) => Path.Combine(Root, "locks", "records", id + ".lock");
+
+    /// <summary>The id of a record key ("backups/&lt;id&gt;/manifest.json", "restores/&lt;id&gt;/record.json"), else null.</summary>
+    private static string? RecordIdOf(string key)
+    {
+        var parts = key.Split('/');
+        if (parts.Length != 3) return null;
+        return (parts[0], parts[2]) is ("backups", "manifest.json") or ("restores", "record.json") && Ids.IsValid(parts[1]) ? parts[1] : null;
+    }
 }

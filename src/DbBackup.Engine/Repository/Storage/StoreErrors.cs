@@ -15,4 +15,16 @@ public static class StoreErrors
 
     /// <summary>True for the error <see cref="NotFound"/> makes.</summary>
     public static bool IsNotFound(Exception e) => e is DbBackupException { ErrorId: NotFoundId };
+
+    /// <summary>Error id of a conditional write or delete that could not be decided in time (the local
+    /// store's per-object lock stayed held, e.g. by a writer stopped with SIGSTOP). Nothing was written.</summary>
+    public const string BusyId = "StoreObjectBusy";
+
+    /// <summary>A conditional write or delete that could not be decided in time; nothing was written.
+    /// Distinct from a failed condition (null / false), which means someone else wrote first.</summary>
+    public static DbBackupException Busy(string location, string key)
+        => new DbBackupException(ErrorKind.Timeout, "StoreObjectBusy", $"'{key}' in the repository at {location} stayed locked by another writer; nothing was written.") { TargetObject = key };
+
+    /// <summary>True for the error <see cref="Busy"/> makes.</summary>
+    public static bool IsBusy(Exception e) => e is DbBackupException { ErrorId: BusyId };
 }
