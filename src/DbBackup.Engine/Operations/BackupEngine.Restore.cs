@@ -134,7 +134,8 @@ public sealed partial class BackupEngine
         {
             var backup = GetBackup(record.BackupId);
             CheckRestorable(backup);
-            await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
+            if (!ChecksPayloadWhileRestoring(backup.Engine))
+                await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
             var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
             CheckVersion(backup, probe);
 
@@ -205,6 +206,13 @@ public sealed partial class BackupEngine
             throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
         }
     }
+
+    /// <summary>Whether an engine's restore may skip the pre-pass that re-hashes every payload file. The
+    /// PostgreSQL provider loads into a database of its own (the aside copy, a new database, or one
+    /// transaction for a per-table replacement) and reports a damaged file, found as it streams, as
+    /// ChecksumMismatch before anything is committed or swapped; the copy is then dropped. MySQL keeps
+    /// the pre-pass until its provider guarantees the same.</summary>
+    private static bool ChecksPayloadWhileRestoring(DatabaseEngine engine) => engine == DatabaseEngine.PostgreSql;
 
     /// <summary>Progress phase while the restored copy is being swapped in (all or nothing).</summary>
     internal const string SwappingPhase = "Swapping";

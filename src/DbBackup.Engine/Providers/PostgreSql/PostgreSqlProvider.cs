@@ -341,15 +341,19 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 var display = t.Schema + "." + t.Name;
                 report.TableStarted(display);
                 long rows;
-                try
+                await using (var input = OpenPayload(source, t.File))
                 {
-                    await using var input = OpenPayload(source, t.File);
-                    rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns),
-                        input, report.AddBytes, token).ConfigureAwait(false);
-                }
-                catch (PostgresException e)
-                {
-                    throw new DbBackupException(KindOf(e), "TableRestoreFailed", $"Loading table {display} from {t.File} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = display };
+                    try
+                    {
+                        rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns),
+                            input, report.AddBytes, token).ConfigureAwait(false);
+                    }
+                    catch (PostgresException e)
+                    {
+                        // The file is checked as it streams (there is no pre-pass): a damaged one is reported as such.
+                        await CheckedPayloadStream.VerifyRestAsync(input, token).ConfigureAwait(false);
+                        throw new DbBackupException(KindOf(e), "TableRestoreFailed", $"Loading table {display} from {t.File} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = display };
+                    }
                 }
                 if (rows != t.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",

@@ -119,7 +119,14 @@ public sealed partial class PostgreSqlProvider
                     report.TableStarted(display);
                     long rows;
                     await using (var input = OpenPayload(source, t.File))
-                        rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.Schema, t.Name, t.Columns), input, report.AddBytes, cancellationToken).ConfigureAwait(false);
+                    {
+                        try { rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.Schema, t.Name, t.Columns), input, report.AddBytes, cancellationToken).ConfigureAwait(false); }
+                        catch (PostgresException)
+                        {
+                            await CheckedPayloadStream.VerifyRestAsync(input, cancellationToken).ConfigureAwait(false);
+                            throw;
+                        }
+                    }
                     if (rows != t.Rows)
                         throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch", $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
                     report.TableDone();
@@ -197,7 +204,11 @@ public sealed partial class PostgreSqlProvider
             await using (var input = OpenPayload(source, schemaFile))
             {
                 try { await input.CopyToAsync(p.StandardInput.BaseStream, ct).ConfigureAwait(false); }
-                catch (IOException) when (p.HasExited) { /* its exit code says why */ }
+                catch (IOException) when (p.HasExited)
+                {
+                    // Its exit code says why, unless the archive is damaged: that is checked first.
+                    await CheckedPayloadStream.VerifyRestAsync(input, ct).ConfigureAwait(false);
+                }
             }
             try { p.StandardInput.Close(); } catch (IOException) { }
         }

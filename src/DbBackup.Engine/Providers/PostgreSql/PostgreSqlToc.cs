@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DbBackup.Engine.Artifacts;
 
 namespace DbBackup.Engine.Providers.PostgreSql;
 
@@ -74,6 +75,7 @@ public sealed class PostgreSqlToc
         }
         catch (JsonException e)
         {
+            await CheckedPayloadStream.VerifyRestAsync(stream, cancellationToken).ConfigureAwait(false);
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is not valid JSON: {e.Message}", e);
         }
         if (toc == null) throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is empty.");
