@@ -134,17 +134,25 @@ public sealed partial class BackupEngine
         {
             var backup = GetBackup(record.BackupId);
             CheckRestorable(backup);
-            if (!ChecksPayloadWhileRestoring(backup.Engine))
+            var checkedFirst = !ChecksPayloadWhileRestoring(backup.Engine);
+            if (checkedFirst)
                 await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
             var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
             CheckVersion(backup, probe);
 
-            if ((record.Swap || record.ReplacesTables) && !record.SkipSafetyBackup)
+            // Where the payload is checked as it loads, a whole-database restore takes its safety backup once
+            // the aside copy is complete, just before the swap: a damaged backup then costs no safety backup,
+            // and the safety backup holds the original as it was at the swap.
+            var safetyAfterLoad = record.Swap && !checkedFirst;
+            async Task SafetyBackupAsync()
             {
+                if (record.SkipSafetyBackup) return;
                 tracker.Update(r => r.Progress = new OperationProgress { Phase = "SafetyBackup" }, flush: true);
                 var safety = await TakeSafetyBackupAsync(record, password, tracker.Token).ConfigureAwait(false);
                 tracker.Update(r => r.SafetyBackupId = safety.Id, flush: true);
             }
+            if ((record.Swap || record.ReplacesTables) && !safetyAfterLoad)
+                await SafetyBackupAsync().ConfigureAwait(false);
             var landing = record.Swap ? AsideName(record.Database, record.Id) : record.TargetDatabase;
             aside = record.Swap ? landing : null;
             var reader = new PayloadReader(Path.Combine(Repository.BackupFolder(backup.Id), "payload"),
@@ -158,6 +166,8 @@ public sealed partial class BackupEngine
                 await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
                     new Progress<OperationProgress>(p => tracker.Update(r => { if (!loaded) r.Progress = p; })), tracker.Token).ConfigureAwait(false);
             var swapNote = "";
+            if (safetyAfterLoad)
+                await SafetyBackupAsync().ConfigureAwait(false);
             if (record.Swap)
             {
                 tracker.Update(r =>

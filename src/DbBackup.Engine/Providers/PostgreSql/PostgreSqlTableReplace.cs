@@ -117,18 +117,12 @@ public sealed partial class PostgreSqlProvider
                 {
                     var display = t.Schema + "." + t.Name;
                     report.TableStarted(display);
-                    long rows;
-                    await using (var input = OpenPayload(source, t.File))
+                    foreach (var piece in t.DataFiles())
                     {
-                        try { rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.Schema, t.Name, t.Columns), input, report.AddBytes, cancellationToken).ConfigureAwait(false); }
-                        catch (PostgresException)
-                        {
-                            await CheckedPayloadStream.VerifyRestAsync(input, cancellationToken).ConfigureAwait(false);
-                            throw;
-                        }
+                        var rows = await LoadFileAsync(conn, t.Schema, t.Name, t.Columns, display, piece, source, report, cancellationToken).ConfigureAwait(false);
+                        if (rows != piece.Rows)
+                            throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch", $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
                     }
-                    if (rows != t.Rows)
-                        throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch", $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
                     report.TableDone();
                     TableReplaceFaultInjection?.Invoke("after-table " + display);
                 }
