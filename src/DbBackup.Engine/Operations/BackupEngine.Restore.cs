@@ -250,7 +250,7 @@ public sealed partial class BackupEngine
             Note = $"Taken automatically before restore {restore.Id} of backup {restore.BackupId}.",
             CreatedBy = Me,
             CreatedAt = now,
-            Compression = CompressionKind.Gzip,
+            Compression = PayloadCodec.Default,
             FormatVersion = PayloadFormatVersion,
             Jobs = restore.Jobs,
             RestoreId = restore.Id,
