@@ -26,10 +26,9 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     /// <inheritdoc />
     public DatabaseEngine Engine => DatabaseEngine.PostgreSql;
 
-    /// <summary>A table holding at least this many bytes on disk is dumped in pieces of about this size by
-    /// all jobs at once (see <see cref="PostgreSqlTableSplit"/>). 64 MB: small enough that the largest
-    /// tables of the benchmark spread over the jobs, large enough that a piece's COPY and count(*) cost
-    /// nothing next to its data.</summary>
+    /// <summary>The largest piece a big table is dumped in by all jobs at once (see <see cref="PostgreSqlTableSplit"/>,
+    /// which picks smaller pieces for smaller databases). 64 MB: small enough that the largest tables of the
+    /// benchmark spread over the jobs, large enough that a piece's COPY and count(*) cost nothing next to its data.</summary>
     public long SplitTableBytes { get; init; } = 64L << 20;
 
     /// <inheritdoc />

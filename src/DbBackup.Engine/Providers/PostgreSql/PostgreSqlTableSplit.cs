@@ -15,9 +15,13 @@ internal static class PostgreSqlTableSplit
     /// <summary>Pieces of one table at most: each is a file, a COPY and a count(*).</summary>
     private const int MaximumPieces = 64;
 
-    /// <summary>For each table, its block ranges, or null to copy it whole. A table is split when it holds
-    /// at least <paramref name="splitBytes"/> on disk and more than one job runs; its pieces hold about
-    /// <paramref name="splitBytes"/> each (at least two pieces). The size is read on the snapshot connection,
+    /// <summary>Smallest piece worth its own COPY, file and count(*), unless the caller's limit is smaller.</summary>
+    private const long MinimumPieceBytes = 8L << 20;
+
+    /// <summary>For each table, its block ranges, or null to copy it whole. With more than one job, the piece
+    /// size is a quarter of each job's share of all the tables' bytes, at least 8 MB and at most
+    /// <paramref name="splitBytes"/>: a table holding at least that is split into pieces of about that size
+    /// (at least two), so the jobs stay evenly busy to the end. The sizes are read on the snapshot connection,
     /// which already holds the tables' ACCESS SHARE locks, so it cannot wait behind another lock.</summary>
     public static async Task<IReadOnlyList<PostgreSqlBlockRange>?[]> PlanAsync(NpgsqlConnection snapshotConn, IReadOnlyList<PostgreSqlDumpTable> tables,
         int jobs, long splitBytes, CancellationToken ct)
@@ -36,11 +40,12 @@ internal static class PostgreSqlTableSplit
             var sizes = r.GetFieldValue<long[]>(1);
             for (var i = 0; i < tables.Count; i++) blocks[i] = sizes[i] / blockSize;
         }
+        var piece = Math.Min(splitBytes, Math.Max(MinimumPieceBytes, blocks.Sum() * blockSize / (4L * jobs)));
         for (var i = 0; i < tables.Count; i++)
         {
             var bytes = blocks[i] * blockSize;
-            if (bytes < splitBytes) continue;
-            var pieces = (int)Math.Clamp((bytes + splitBytes - 1) / splitBytes, 2, MaximumPieces);
+            if (bytes < piece || blocks[i] < 2) continue;
+            var pieces = (int)Math.Clamp((bytes + piece - 1) / piece, 2, Math.Min(MaximumPieces, blocks[i]));
             var list = new List<PostgreSqlBlockRange>(pieces);
             for (var p = 0; p < pieces; p++)
                 list.Add(new PostgreSqlBlockRange(blocks[i] * p / pieces, p == pieces - 1 ? null : blocks[i] * (p + 1) / pieces));
