@@ -364,7 +364,7 @@ bench_mariadb() {
     rm -rf "$RUN/dumps/mariadb-dump.sql.gz" "$RUN/dumps/mydumper"
 }
 
-# goal_row OPERATION ANCHOR KEY GOAL UNIT: one row of the goals table (issue 9): dbbackup's figure, the
+# goal_row OPERATION ANCHOR KEY GOAL UNIT: one row of the goals table: dbbackup's figure, the
 # anchor's, their ratio and whether it meets the goal; nothing when the engine was not run.
 goal_row() {
     local dbb=${GOAL[${3}_dbb]:-} ref=${GOAL[${3}_ref]:-}
@@ -412,7 +412,7 @@ for e in "${ENGINES[@]}"; do "bench_$e"; done
     echo "Peak RSS: the largest over the runs; for dbbackup the detached worker's VmHWM (sampled by bench/rssmon.py), for the others GNU time's %M."
     echo "$(load_note)$(if [[ $SCALE != 100 ]]; then echo " Dataset at $SCALE % of the full size."; fi)"
     echo
-    echo "Goals (issue 9; wall times are medians; ratio = dbbackup ÷ anchor):"
+    echo "Goals (wall times are medians; ratio = dbbackup ÷ anchor):"
     echo
     echo "| operation | anchor | dbbackup | anchor | ratio | goal | met |"
     echo "|---|---|---:|---:|---:|---:|---|"
