@@ -3,14 +3,18 @@
 # same ~700 MB dataset per engine. Prints a Markdown table (also written to bench/results/latest.md).
 # See bench/README.md for what is measured and how to read it.
 #
-#   bench/run.sh [--rebuild] [--engine postgresql|mariadb]... [--repeat N] [--keep]
+#   bench/run.sh [--rebuild] [--engine postgresql|mariadb]... [--repeat N] [--scale N] [--compression C] [--keep]
 #
 #   --rebuild   drop and regenerate the dbbackup_bench datasets even when they look complete
 #   --engine    run only this engine (repeatable; default: both)
 #   --repeat N  run every measurement N times (default 3) and report the median wall time
+#   --scale N   dataset size in percent of the full ~700 MB per engine (1..100, default 100; or
+#               BENCH_SCALE=N); a reduced dataset lives in its own database, dbbackup_bench_sN
+#   --compression C  dbbackup's payload codec (default: dbbackup's default)
 #   --keep      keep the dumps and the temporary repository under bench/out/run-*/ afterwards
 #
-# BENCH_SCALE=N (1..99) uses an N % dataset in its own database, dbbackup_bench_sN (for trials).
+# BENCH_SRC=DIR times the dbbackup of another source tree (e.g. `git archive <commit>` unpacked there),
+# for before/after comparisons with this script's table; default: this checkout.
 # Connection (defaults are the project's test servers): BENCH_HOST, BENCH_PG_PORT, BENCH_MY_PORT,
 # BENCH_USER; passwords in PGPASSWORD / MYSQL_PWD (never on a command line).
 set -euo pipefail
@@ -21,6 +25,8 @@ ROOT=$(dirname "$BENCH")
 REBUILD=0
 KEEP=0
 REPEAT=3
+SCALE=${BENCH_SCALE:-100}
+COMPRESSION=()
 ENGINES=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -30,6 +36,8 @@ while [[ $# -gt 0 ]]; do
             shift
             [[ "${1:-}" =~ ^[1-9]$ ]] || { echo "run.sh: --repeat takes 1..9; got '${1:-}'." >&2; exit 2; }
             REPEAT=$1 ;;
+        --scale) shift; SCALE=${1:-} ;;
+        --compression) shift; COMPRESSION=(--compression "${1:-}") ;;
         --engine)
             shift
             case "${1:-}" in
@@ -37,7 +45,7 @@ while [[ $# -gt 0 ]]; do
                 mariadb|mysql) ENGINES+=(mariadb) ;;
                 *) echo "run.sh: --engine '${1:-}' is not known; use postgresql or mariadb." >&2; exit 2 ;;
             esac ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (try --help)." >&2; exit 2 ;;
     esac
     shift
@@ -58,10 +66,9 @@ JOBS=2
 DB=dbbackup_bench
 TABLES=(customers products orders events attachments)
 declare -A EXPECTED=([customers]=300000 [products]=100000 [orders]=1200000 [events]=1500000 [attachments]=100000)
-# BENCH_SCALE=N (percent) shrinks the dataset, for trying the script out; it gets its own database.
-SCALE=${BENCH_SCALE:-100}
+# --scale / BENCH_SCALE=N (percent) shrinks the dataset (a busy machine, a trial); it gets its own database.
 if [[ $SCALE != 100 ]]; then
-    [[ $SCALE =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: BENCH_SCALE must be 1..99 (percent); got '$SCALE'." >&2; exit 2; }
+    [[ $SCALE =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: --scale / BENCH_SCALE must be 1..100 (percent); got '$SCALE'." >&2; exit 2; }
     DB=dbbackup_bench_s$SCALE
     for t in "${TABLES[@]}"; do EXPECTED[$t]=$(( EXPECTED[$t] * SCALE / 100 )); done
 fi
@@ -71,6 +78,8 @@ REPO=$RUN/repository
 mkdir -p "$RUN" "$BENCH/results"
 export DBBACKUP_REPOSITORY=$REPO
 ROWS=()          # table rows, appended as each measurement finishes
+declare -A GOAL  # figures for the goals table: wall times, sizes, worker peaks
+LOADS=()         # 1-minute load average before each measurement
 FAILED=0
 MONITOR_PID=""
 
@@ -100,14 +109,21 @@ if [[ ! -x /usr/bin/time ]]; then
     log "installing GNU time (apt-get install -y time)"
     apt-get install -y time >/dev/null
 fi
+if [[ " ${ENGINES[*]} " == *" mariadb "* ]] && ! command -v mydumper >/dev/null; then
+    log "installing mydumper (apt-get install -y mydumper)"
+    apt-get install -y mydumper >/dev/null || { apt-get update >/dev/null && apt-get install -y mydumper >/dev/null; }
+fi
 for tool in psql pg_dump pg_restore mariadb mariadb-dump mydumper myloader gzip python3 jq dotnet; do
     command -v "$tool" >/dev/null || { echo "run.sh: '$tool' is not installed." >&2; exit 1; }
 done
 
-log "building the CLI (Release)"
-dotnet publish "$ROOT/src/DbBackup.Cli" -c Release -o "$BENCH/out/cli" -nologo -v quiet >"$RUN/publish.log" 2>&1 \
+SRC=${BENCH_SRC:-$ROOT}
+CLI_OUT=$BENCH/out/cli
+[[ $SRC == "$ROOT" ]] || CLI_OUT+="-$(basename "$SRC")"
+log "building the CLI (Release) from $SRC"
+dotnet publish "$SRC/src/DbBackup.Cli" -c Release -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 \
     || { cat "$RUN/publish.log" >&2; exit 1; }
-DBB=$BENCH/out/cli/dbbackup
+DBB=$CLI_OUT/dbbackup
 
 # mydumper/myloader read the password from a 0600 defaults file (deleted on exit), never argv.
 (umask 077; printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\n' "$HOST" "$MY_PORT" "$DB_USER" "$MYSQL_PWD" >"$RUN/my.cnf")
@@ -179,6 +195,7 @@ mbk() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 # the kernel reports the largest single process of the pipeline (ru_maxrss is a max, not a sum).
 measure() {
     local label=$1; shift
+    LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
     /usr/bin/time -f '%e %M' -o "$RUN/$label.time" "$@"
     read -r WALL RSS_KB <"$RUN/$label.time"
 }
@@ -251,16 +268,19 @@ bench_postgresql() {
 
     log "postgresql: dbbackup backup"
     repeated : measure_dbbackup pg-backup backup --engine postgresql --host "$HOST" --port "$PG_PORT" --user "$DB_USER" \
-        --database $DB --jobs $JOBS --name bench
+        --database $DB --jobs $JOBS --name bench "${COMPRESSION[@]}"
     dbb_id=$(jq -r .Id "$RUN/pg-backup.json")
     dbb_size=$(du -sb "$REPO/backups/$dbb_id" | cut -f1)
     dbb_wall=$WALL
     local dbb_row=("$WORKER_KB" "$CLI_KB" "$CHILD_KB" "$SUM_KB" "$OP_SECONDS" "$RUNS")
+    local codec; codec=$(jq -r .Compression "$RUN/pg-backup.json")
+    GOAL[pg_backup_dbb]=$dbb_wall; GOAL[pg_size_dbb]=$dbb_size; GOAL[pg_backup_rss]=$WORKER_KB
 
     log "postgresql: pg_dump -Fd -j$JOBS"
     repeated 'rm -rf "$RUN/dumps/pg_dump"' measure pg-dump pg_dump -Fd -j$JOBS -f "$RUN/dumps/pg_dump" $DB
     ref_wall=$WALL
-    row PostgreSQL backup "**dbbackup** (--jobs $JOBS, gzip)" "$dbb_wall" "" "$(mb "$dbb_size")" "$(mbk "${dbb_row[0]}")" "—" \
+    GOAL[pg_backup_ref]=$ref_wall; GOAL[pg_size_ref]=$(du -sb "$RUN/dumps/pg_dump" | cut -f1)
+    row PostgreSQL backup "**dbbackup** (--jobs $JOBS, $codec)" "$dbb_wall" "" "$(mb "$dbb_size")" "$(mbk "${dbb_row[0]}")" "—" \
         "${dbb_row[5]}; worker; CLI $(mbk "${dbb_row[1]}") MB; $(children_note "${dbb_row[2]}"); worker+children ≤ $(mbk "${dbb_row[3]}") MB; record duration ${dbb_row[4]} s"
     row PostgreSQL backup "pg_dump -Fd -j$JOBS" "$ref_wall" "$dbb_wall" "$(mb "$(du -sb "$RUN/dumps/pg_dump" | cut -f1)")" "$(mbk "${RSS_KB}")" "—" \
         "$RUNS; largest process (pg_dump forks one per job)"
@@ -271,12 +291,14 @@ bench_postgresql() {
         --user "$DB_USER" --target-database $restore_dbb --jobs $JOBS
     dbb_wall=$WALL
     dbb_row=("$WORKER_KB" "$CLI_KB" "$CHILD_KB" "$SUM_KB" "$OP_SECONDS" "$RUNS")
+    GOAL[pg_restore_dbb]=$dbb_wall; GOAL[pg_restore_rss]=$WORKER_KB
     check=$(verify postgresql $restore_dbb)
 
     log "postgresql: pg_restore -j$JOBS"
     repeated "pg postgres 'DROP DATABASE IF EXISTS dbbackup_bench_r_pg_restore'; pg postgres 'CREATE DATABASE dbbackup_bench_r_pg_restore'" \
         measure pg-restore pg_restore -j$JOBS -d dbbackup_bench_r_pg_restore "$RUN/dumps/pg_dump"
     ref_wall=$WALL
+    GOAL[pg_restore_ref]=$ref_wall
     row PostgreSQL restore "**dbbackup** (--jobs $JOBS)" "$dbb_wall" "" "—" "$(mbk "${dbb_row[0]}")" "$check" \
         "${dbb_row[5]}; worker; CLI $(mbk "${dbb_row[1]}") MB; $(children_note "${dbb_row[2]}"); worker+children ≤ $(mbk "${dbb_row[3]}") MB; record duration ${dbb_row[4]} s"
     row PostgreSQL restore "pg_restore -j$JOBS (into a new db)" "$ref_wall" "$dbb_wall" "—" "$(mbk "${RSS_KB}")" \
@@ -296,11 +318,12 @@ bench_mariadb() {
 
     log "mariadb: dbbackup backup"
     repeated : measure_dbbackup my-backup backup --engine mariadb --host "$HOST" --port "$MY_PORT" --user "$DB_USER" \
-        --database $DB --jobs $JOBS --name bench
+        --database $DB --jobs $JOBS --name bench "${COMPRESSION[@]}"
     dbb_id=$(jq -r .Id "$RUN/my-backup.json")
     dbb_size=$(du -sb "$REPO/backups/$dbb_id" | cut -f1)
     dbb_wall=$WALL
-    row MariaDB backup "**dbbackup** (--jobs $JOBS, gzip)" "$dbb_wall" "" "$(mb "$dbb_size")" "$(mbk "${WORKER_KB}")" "—" \
+    GOAL[my_backup_dbb]=$dbb_wall; GOAL[my_size_dbb]=$dbb_size; GOAL[my_backup_rss]=$WORKER_KB
+    row MariaDB backup "**dbbackup** (--jobs $JOBS, $(jq -r .Compression "$RUN/my-backup.json"))" "$dbb_wall" "" "$(mb "$dbb_size")" "$(mbk "${WORKER_KB}")" "—" \
         "$RUNS; worker; CLI $(mbk "${CLI_KB}") MB; $(children_note "$CHILD_KB"); worker+children ≤ $(mbk "${SUM_KB}") MB; record duration $OP_SECONDS s"
 
     log "mariadb: mariadb-dump | gzip"
@@ -312,6 +335,7 @@ bench_mariadb() {
     log "mariadb: mydumper -t $JOBS -c"
     repeated 'rm -rf "$RUN/dumps/mydumper"' measure mydumper mydumper --defaults-file="$RUN/my.cnf" -B $DB -t $JOBS -c --trx-consistency-only -R -E -G \
         -o "$RUN/dumps/mydumper" 2>"$RUN/mydumper.log"   # it warns about --trx-consistency-only on every run
+    GOAL[my_backup_ref]=$WALL; GOAL[my_size_ref]=$(du -sb "$RUN/dumps/mydumper" | cut -f1)
     row MariaDB backup "mydumper -t $JOBS -c --trx-consistency-only" "$WALL" "$dbb_wall" "$(mb "$(du -sb "$RUN/dumps/mydumper" | cut -f1)")" \
         "$(mbk "${RSS_KB}")" "—" "$RUNS; one thread per table (no --rows)"
 
@@ -319,6 +343,7 @@ bench_mariadb() {
     repeated "my information_schema 'DROP DATABASE IF EXISTS dbbackup_bench_r_dbbackup'" measure_dbbackup my-restore-dbb restore --id "$dbb_id" --engine mariadb --host "$HOST" --port "$MY_PORT" \
         --user "$DB_USER" --target-database dbbackup_bench_r_dbbackup --jobs $JOBS
     dbb_wall=$WALL
+    GOAL[my_restore_dbb]=$dbb_wall; GOAL[my_restore_rss]=$WORKER_KB
     check=$(verify mariadb dbbackup_bench_r_dbbackup)
     row MariaDB restore "**dbbackup** (--jobs $JOBS)" "$dbb_wall" "" "—" "$(mbk "${WORKER_KB}")" "$check" \
         "$RUNS; worker; CLI $(mbk "${CLI_KB}") MB; $(children_note "$CHILD_KB"); worker+children ≤ $(mbk "${SUM_KB}") MB; record duration $OP_SECONDS s"
@@ -333,9 +358,28 @@ bench_mariadb() {
     log "mariadb: myloader -t $JOBS"
     repeated "my information_schema 'DROP DATABASE IF EXISTS dbbackup_bench_r_myloader; CREATE DATABASE dbbackup_bench_r_myloader'" \
         measure myloader myloader --defaults-file="$RUN/my.cnf" -d "$RUN/dumps/mydumper" -B dbbackup_bench_r_myloader -t $JOBS -o
+    GOAL[my_restore_ref]=$WALL
     row MariaDB restore "myloader -t $JOBS" "$WALL" "$dbb_wall" "—" "$(mbk "${RSS_KB}")" "$(verify mariadb dbbackup_bench_r_myloader)" "$RUNS"
     for d in dbbackup_bench_r_dbbackup dbbackup_bench_r_mariadb dbbackup_bench_r_myloader; do my information_schema "DROP DATABASE $d"; done
     rm -rf "$RUN/dumps/mariadb-dump.sql.gz" "$RUN/dumps/mydumper"
+}
+
+# goal_row OPERATION ANCHOR KEY GOAL UNIT: one row of the goals table: dbbackup's figure, the
+# anchor's, their ratio and whether it meets the goal; nothing when the engine was not run.
+goal_row() {
+    local dbb=${GOAL[${3}_dbb]:-} ref=${GOAL[${3}_ref]:-}
+    [[ -n $dbb && -n $ref ]] || return 0
+    awk -v op="$1" -v anchor="$2" -v a="$dbb" -v b="$ref" -v goal="$4" -v unit="$5" 'BEGIN {
+        if (unit == "MB") { a /= 1048576; b /= 1048576 }
+        r = a / b; f = (unit == "MB" ? "%.0f" : "%.2f")
+        printf "| %s | %s | " f " %s | " f " %s | %.2f× | ≤ %.2f× | %s |\n", op, anchor, a, unit, b, unit, r, goal, (r <= goal ? "yes" : "**no**") }'
+}
+
+# The 1-minute load average sampled before every measurement, against the cores: a shared machine's
+# ratios are only comparable within one run, and only while the load was steady.
+load_note() {
+    printf '%s\n' "${LOADS[@]}" | sort -g | awk -v cores="$(nproc)" '{ v[NR] = $1 }
+        END { printf "Load average (1 min) before the %d measurements: min %s, median %s, max %s, on %d cores.", NR, v[1], v[int((NR + 1) / 2)], v[NR], cores }'
 }
 
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -346,7 +390,11 @@ for e in "${ENGINES[@]}"; do "bench_$e"; done
     echo "### dbbackup benchmark, $START"
     echo
     echo "Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -m | awk '/^Mem:/ { printf "%.1f GiB", $2 / 1024 }') RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), $(uname -r)."
-    echo "dbbackup $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo ' (+ uncommitted changes)') (Release), .NET $(dotnet --version)."
+    if [[ $SRC == "$ROOT" ]]; then
+        echo "dbbackup $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo ' (+ uncommitted changes)') (Release), .NET $(dotnet --version)."
+    else
+        echo "dbbackup from $SRC (BENCH_SRC) (Release), .NET $(dotnet --version)."
+    fi
     if [[ " ${ENGINES[*]} " == *" postgresql "* ]]; then
         echo "PostgreSQL $(pg postgres 'SHOW server_version'); $(pg_dump --version); dataset: $SIZE_INFO_PG."
     fi
@@ -362,6 +410,20 @@ for e in "${ENGINES[@]}"; do "bench_$e"; done
     echo "Wall time of the whole command (for dbbackup: the \`--wait\` CLI, from start to the final record)."
     echo "Restore check (after the last run of each restore): row counts of every table and md5 checksums of three tables equal to the source's."
     echo "Peak RSS: the largest over the runs; for dbbackup the detached worker's VmHWM (sampled by bench/rssmon.py), for the others GNU time's %M."
+    echo "$(load_note)$(if [[ $SCALE != 100 ]]; then echo " Dataset at $SCALE % of the full size."; fi)"
+    echo
+    echo "Goals (wall times are medians; ratio = dbbackup ÷ anchor):"
+    echo
+    echo "| operation | anchor | dbbackup | anchor | ratio | goal | met |"
+    echo "|---|---|---:|---:|---:|---:|---|"
+    goal_row "PostgreSQL backup" "pg_dump -Fd -j$JOBS" pg_backup 0.7 s
+    goal_row "PostgreSQL restore" "pg_restore -j$JOBS into a new database" pg_restore 0.8 s
+    goal_row "MariaDB backup" "mydumper -t $JOBS" my_backup 0.8 s
+    goal_row "MariaDB restore" "myloader -t $JOBS" my_restore 0.8 s
+    goal_row "PostgreSQL compressed size" "pg_dump -Fd output" pg_size 1.05 MB
+    goal_row "MariaDB compressed size" "mydumper -c output" my_size 1.05 MB
+    peak=0; for k in pg_backup_rss pg_restore_rss my_backup_rss my_restore_rss; do peak=$(larger "$peak" "${GOAL[$k]:-0}"); done
+    echo "| worker peak RSS (largest row) | — | $(mbk "$peak") MB | — | — | ≤ 200 MB | $([[ $peak -le 204800 ]] && echo yes || echo '**no**') |"
 } | tee "$BENCH/results/latest.md"
 for r in "${ROWS[@]}"; do [[ "$r" == *"| FAIL |"* ]] && FAILED=1; done
 exit $FAILED

@@ -183,7 +183,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     public void The_engine_and_Npgsql_live_in_Dependencies_and_not_beside_the_cmdlets()
     {
         var dependencies = Path.Combine(_module.Directory, "Dependencies");
-        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "MySqlConnector.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll", "Cronos.dll" })
+        foreach (var dll in new[] { "DbBackup.Engine.dll", "Npgsql.dll", "MySqlConnector.dll", "Microsoft.Extensions.Logging.Abstractions.dll", "Azure.Storage.Blobs.dll", "Azure.Identity.dll", "AWSSDK.S3.dll", "Cronos.dll", "ZstdSharp.dll" })
         {
             Assert.True(File.Exists(Path.Combine(dependencies, dll)), $"{dll} missing from Dependencies/");
             Assert.False(File.Exists(Path.Combine(_module.Directory, dll)), $"{dll} must not sit beside DbBackup.dll");

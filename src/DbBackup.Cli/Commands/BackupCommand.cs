@@ -26,7 +26,7 @@ public static class BackupCommand
         var label = new Option<string[]>("--label") { Description = "key=value label; repeat for several." };
         var callback = new Option<string?>("--callback") { Description = "URL to POST the result to when the backup ends." };
         var jobs = new Option<int?>("--jobs") { Description = "Parallel connections for table data (default: repository setting, else core count)." };
-        var compression = new Option<string>("--compression") { Description = "gzip or none.", DefaultValueFactory = _ => "gzip" };
+        var compression = new Option<string>("--compression") { Description = "zstd (default), gzip (for the stock-tools restore recipe) or none.", DefaultValueFactory = _ => "zstd" };
         var wait = new Option<bool>("--wait") { Description = "Follow the backup to its end (Ctrl+C cancels it)." };
         var json = CliContext.Json();
         var cmd = new Command("backup", "Start a backup of one database, several, or all of a server's.")
@@ -90,8 +90,9 @@ public static class BackupCommand
     /// <summary>Parses --compression.</summary>
     public static CompressionKind ParseCompression(string? value) => value?.ToLowerInvariant() switch
     {
-        "gzip" or null => CompressionKind.Gzip,
+        "zstd" or null => CompressionKind.Zstd,
+        "gzip" => CompressionKind.Gzip,
         "none" => CompressionKind.None,
-        _ => throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidCompression", $"--compression '{value}' is not supported; use gzip or none.") { TargetObject = value },
+        _ => throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidCompression", $"--compression '{value}' is not supported; use zstd (the default), gzip or none.") { TargetObject = value },
     };
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
@@ -6,13 +5,15 @@ namespace DbBackup.Engine.Artifacts;
 
 /// <summary>Reads a backup's payload from the repository's store: object → SHA-256/size check → decompression. The
 /// check happens as the reader reaches the end of a file; a mismatch throws, so a restore fed from a
-/// corrupt file fails before it can finish (and the engine verifies every file before starting).</summary>
+/// corrupt file fails before it can finish. A decoder that chokes on a damaged file reports the damage
+/// as the checksum mismatch it is (see <see cref="CheckedPayloadStream"/>).</summary>
 public sealed class PayloadReader : IPayloadSource
 {
     private readonly IRepositoryStore _store;
     private readonly string _prefix;
     private readonly Dictionary<string, BackupFile> _byLogicalName;
     private readonly string _suffix;
+    private readonly CompressionKind _compression;
 
     /// <summary>Reads the listed <paramref name="files"/> from the local folder <paramref name="folder"/>.</summary>
     public PayloadReader(string folder, IReadOnlyList<BackupFile> files, CompressionKind compression)
@@ -26,7 +27,8 @@ public sealed class PayloadReader : IPayloadSource
     {
         _store = store;
         _prefix = prefix;
-        _suffix = PayloadWriter.Suffix(compression);
+        _compression = compression;
+        _suffix = PayloadCodec.Suffix(compression);
         _byLogicalName = new(StringComparer.Ordinal);
         foreach (var f in files)
         {
@@ -53,7 +55,6 @@ public sealed class PayloadReader : IPayloadSource
         {
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"Payload file '{entry.Name}' is missing from the backup folder.", e);
         }
-        var verifying = new VerifyingStream(file, entry);
-        return _suffix.Length > 0 ? new GZipStream(verifying, CompressionMode.Decompress) : verifying;
+        return new CheckedPayloadStream(new VerifyingStream(file, entry), _compression);
     }
 }

@@ -11,9 +11,9 @@ public sealed partial class BackupEngine
 {
     /// <summary>The newest payload format version this build restores. A backup records the version its
     /// payload needs (<see cref="DumpResult.FormatVersion"/>): 2 for PostgreSQL backups holding large
-    /// objects and for MySQL backups (routines and views in scripts of their own), so older builds refuse
-    /// those up front and still restore every other backup.</summary>
-    public const int PayloadFormatVersion = 2;
+    /// objects and for MySQL backups (routines and views in scripts of their own), 3 for PostgreSQL backups
+    /// with a table split into pieces, so older builds refuse those up front and still restore every other backup.</summary>
+    public const int PayloadFormatVersion = 3;
 
     /// <summary>Validates (connection, tools, tables, date filter), records a Pending backup, starts
     /// the detached worker and returns the record at once.</summary>

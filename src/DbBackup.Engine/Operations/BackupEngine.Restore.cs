@@ -145,16 +145,25 @@ public sealed partial class BackupEngine
         {
             var backup = GetBackup(record.BackupId);
             CheckRestorable(backup);
-            await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
+            var checkedFirst = !ChecksPayloadWhileRestoring(backup.Engine);
+            if (checkedFirst)
+                await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
             var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
             CheckVersion(backup, probe);
 
-            if ((record.Swap || record.ReplacesTables) && !record.SkipSafetyBackup)
+            // Where the payload is checked as it loads, a whole-database restore takes its safety backup once
+            // the aside copy is complete, just before the swap: a damaged backup then costs no safety backup,
+            // and the safety backup holds the original as it was at the swap.
+            var safetyAfterLoad = record.Swap && !checkedFirst;
+            async Task SafetyBackupAsync()
             {
+                if (record.SkipSafetyBackup) return;
                 tracker.Update(r => r.Progress = new OperationProgress { Phase = "SafetyBackup" }, flush: true);
                 var safety = await TakeSafetyBackupAsync(record, password, tracker.Token).ConfigureAwait(false);
                 tracker.Update(r => r.SafetyBackupId = safety.Id, flush: true);
             }
+            if ((record.Swap || record.ReplacesTables) && !safetyAfterLoad)
+                await SafetyBackupAsync().ConfigureAwait(false);
             var landing = record.Swap ? AsideName(record.Database, record.Id) : record.TargetDatabase;
             aside = record.Swap ? landing : null;
             var reader = PayloadReaderOf(backup);
@@ -167,6 +176,8 @@ public sealed partial class BackupEngine
                 await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
                     new Progress<OperationProgress>(p => tracker.Update(r => { if (!loaded) r.Progress = p; })), tracker.Token).ConfigureAwait(false);
             var swapNote = "";
+            if (safetyAfterLoad)
+                await SafetyBackupAsync().ConfigureAwait(false);
             if (record.Swap)
             {
                 tracker.Update(r =>
@@ -216,6 +227,13 @@ public sealed partial class BackupEngine
         }
     }
 
+    /// <summary>Whether an engine's restore may skip the pre-pass that re-hashes every payload file. The
+    /// PostgreSQL provider loads into a database of its own (the aside copy, a new database, or one
+    /// transaction for a per-table replacement) and reports a damaged file, found as it streams, as
+    /// ChecksumMismatch before anything is committed or swapped; the copy is then dropped. MySQL keeps
+    /// the pre-pass until its provider guarantees the same.</summary>
+    private static bool ChecksPayloadWhileRestoring(DatabaseEngine engine) => engine == DatabaseEngine.PostgreSql;
+
     /// <summary>Progress phase while the restored copy is being swapped in (all or nothing).</summary>
     internal const string SwappingPhase = "Swapping";
 
@@ -242,7 +260,7 @@ public sealed partial class BackupEngine
             Note = $"Taken automatically before restore {restore.Id} of backup {restore.BackupId}.",
             CreatedBy = Me,
             CreatedAt = now,
-            Compression = CompressionKind.Gzip,
+            Compression = PayloadCodec.Default,
             FormatVersion = PayloadFormatVersion,
             Jobs = restore.Jobs,
             RestoreId = restore.Id,

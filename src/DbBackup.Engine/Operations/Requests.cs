@@ -25,7 +25,7 @@ public sealed class BackupOptions
     /// <summary>Parallel connections; null for the repository default or the core count.</summary>
     public int? Jobs { get; init; }
     /// <summary>Compression.</summary>
-    public CompressionKind Compression { get; init; } = CompressionKind.Gzip;
+    public CompressionKind Compression { get; init; } = Artifacts.PayloadCodec.Default;
     /// <summary>The policy starting it (recorded on the backup; its retention is the policy's).</summary>
     public string? Policy { get; init; }
 }

@@ -103,9 +103,9 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
     [ValidateRange(1, 64)]
     public int Jobs { get; set; }
 
-    /// <summary>Payload compression (default Gzip).</summary>
+    /// <summary>Payload compression (default Zstd; Gzip for the stock-tools restore recipe).</summary>
     [Parameter]
-    public CompressionKind Compression { get; set; } = CompressionKind.Gzip;
+    public CompressionKind Compression { get; set; } = CompressionKind.Zstd;
 
     /// <summary>Wait for the end with a progress bar; Ctrl+C then cancels the backup.</summary>
     [Parameter]

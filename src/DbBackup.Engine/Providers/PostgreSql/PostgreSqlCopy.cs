@@ -11,14 +11,17 @@ internal static class PostgreSqlCopy
 {
     private const int ChunkSize = 128 * 1024;
 
-    /// <summary>COPY (SELECT cols FROM ONLY table [WHERE dateColumn &gt;= since]) TO STDOUT, text format.</summary>
-    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since, bool wholeTree = false)
+    /// <summary>COPY (SELECT cols FROM ONLY table [WHERE dateColumn &gt;= since] [AND ctid in blocks]) TO STDOUT, text format.</summary>
+    public static string CopyOutSql(string schema, string name, IReadOnlyList<string> columns, string? dateColumn, DateTimeOffset? since,
+        bool wholeTree = false, PostgreSqlBlockRange? blocks = null)
     {
         // ONLY: an inheritance parent's own rows; its children are tables of their own, dumped once each.
         // wholeTree: a partitioned table's rows, which are all in its partitions (verify of rows loaded through a root).
         var select = "SELECT " + string.Join(", ", columns.Select(PostgreSqlSyntax.Identifier)) + (wholeTree ? " FROM " : " FROM ONLY ") + PostgreSqlSyntax.Qualified(schema, name);
         if (since is { } s && dateColumn != null)
             select += " WHERE " + PostgreSqlSyntax.Identifier(dateColumn) + " >= " + PostgreSqlSyntax.TimestampTz(s);
+        if (blocks is { } b)
+            select += (since != null && dateColumn != null ? " AND " : " WHERE ") + b.Condition;
         return "COPY (" + select + ") TO STDOUT";
     }
 

@@ -102,6 +102,21 @@ internal static class PostgreSqlLargeObjects
     {
         await using var metadata = open(toc.MetadataFile);
         await using var data = open(toc.DataFile);
+        try
+        {
+            await RestoreAllAsync(conn, toc, metadata, data, onBytes, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Damage shows first as a bad line or a short object; the files' checksums say it is damage.
+            await CheckedPayloadStream.VerifyRestAsync(metadata, ct).ConfigureAwait(false);
+            await CheckedPayloadStream.VerifyRestAsync(data, ct).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task RestoreAllAsync(NpgsqlConnection conn, PostgreSqlTocLargeObjects toc, Stream metadata, Stream data, Action<long> onBytes, CancellationToken ct)
+    {
         using var lines = new StreamReader(metadata, new UTF8Encoding(false, true));
         var buffer = new byte[ChunkBytes];
         long count = 0;

@@ -24,7 +24,8 @@ internal static class PostgreSqlLoadViaRoot
             })
             .ToList();
 
-    private static string Sum(IEnumerable<string> checksums)
+    /// <summary>The sum of RowSetChecksums: the checksum of all their rows.</summary>
+    public static string Sum(IEnumerable<string> checksums)
     {
         UInt128 sum = 0;
         foreach (var c in checksums) sum += UInt128.Parse(c, NumberStyles.HexNumber, CultureInfo.InvariantCulture);

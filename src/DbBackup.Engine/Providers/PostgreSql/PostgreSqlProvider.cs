@@ -26,6 +26,11 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     /// <inheritdoc />
     public DatabaseEngine Engine => DatabaseEngine.PostgreSql;
 
+    /// <summary>The largest piece a big table is dumped in by all jobs at once (see <see cref="PostgreSqlTableSplit"/>,
+    /// which picks smaller pieces for smaller databases). 64 MB: small enough that the largest tables of the
+    /// benchmark spread over the jobs, large enough that a piece's COPY and count(*) cost nothing next to its data.</summary>
+    public long SplitTableBytes { get; init; } = 64L << 20;
+
     /// <inheritdoc />
     public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
@@ -102,11 +107,13 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             await DumpSchemaAsync(tools, source, snapshot, plan.SchemaRelations, sink, cancellationToken).ConfigureAwait(false);
 
             report.Phase("Data", plan.DataTables.Count, estimated);
-            toc.Tables = await DumpDataAsync(request, snapshot, plan.DataTables, sink, report, cancellationToken).ConfigureAwait(false);
+            var split = await PostgreSqlTableSplit.PlanAsync(snapshotConn, plan.DataTables, request.Jobs, SplitTableBytes, cancellationToken).ConfigureAwait(false);
+            toc.Tables = await DumpDataAsync(request, snapshot, plan.DataTables, split, sink, report, cancellationToken).ConfigureAwait(false);
             // Large objects belong to the whole database (pg_dump -t leaves them out too).
             if (plan.SchemaRelations == null)
                 toc.LargeObjects = await PostgreSqlLargeObjects.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
             if (toc.LargeObjects != null) toc.FormatVersion = PostgreSqlToc.LargeObjectsFormatVersion;
+            if (toc.Tables.Any(t => t.Pieces != null)) toc.FormatVersion = PostgreSqlToc.SplitTablesFormatVersion;
 
             await using (var tocStream = sink.Create(PostgreSqlToc.FileName))
                 await toc.WriteAsync(tocStream, cancellationToken).ConfigureAwait(false);
@@ -126,7 +133,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         PostgreSqlToc toc;
         await using (var tocStream = OpenPayload(source, PostgreSqlToc.FileName))
             toc = await PostgreSqlToc.ReadAsync(tocStream, cancellationToken).ConfigureAwait(false);
-        var files = toc.Tables.Select(t => t.File).Append(toc.SchemaFile);
+        var files = toc.Tables.SelectMany(t => t.DataFiles()).Select(p => p.File).Append(toc.SchemaFile);
         if (toc.LargeObjects is { } los) files = files.Append(los.MetadataFile).Append(los.DataFile);
         foreach (var file in files)
             if (!source.Names.Contains(file, StringComparer.Ordinal))
@@ -273,48 +280,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         if (p.ExitCode != 0) throw ToolRunner.ToolFailed(tools.PgDump, p.ExitCode, err);
     }
 
-    private static async Task<List<PostgreSqlTocTable>> DumpDataAsync(DumpRequest request, string snapshot, IReadOnlyList<PostgreSqlDumpTable> tables,
-        IPayloadSink sink, ProgressThrottle report, CancellationToken ct)
-    {
-        var results = new PostgreSqlTocTable[tables.Count];
-        // Largest first, so the last table to finish is a small one and the connections stay busy.
-        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, tables.Count));
-        await RunWorkersAsync(Math.Min(Math.Max(1, request.Jobs), tables.Count), async token =>
-        {
-            await using var conn = await PostgreSqlConnector.OpenAsync(request.Source, token).ConfigureAwait(false);
-            await ExecuteAsync(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " + PostgreSqlSyntax.Literal(snapshot), token).ConfigureAwait(false);
-            while (queue.TryDequeue(out var i))
-            {
-                var t = tables[i];
-                report.TableStarted(t.DisplayName);
-                var file = $"data/{i + 1:D4}.copy";
-                var checksum = new RowSetChecksum();
-                long bytes;
-                try
-                {
-                    await using var output = sink.Create(file);
-                    bytes = await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, t.Columns, request.DateColumn, request.Since),
-                        output, checksum, report.AddBytes, token).ConfigureAwait(false);
-                }
-                catch (PostgresException e)
-                {
-                    throw new DbBackupException(KindOf(e), "TableDumpFailed", $"Copying table {t.DisplayName} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = t.DisplayName };
-                }
-                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, request.DateColumn, request.Since, checksum.Rows,
-                    "its COPY in the same snapshot streamed", token).ConfigureAwait(false);
-                results[i] = new PostgreSqlTocTable
-                {
-                    Schema = t.Schema, Name = t.Name, Columns = [.. t.Columns], File = file,
-                    LoadViaSchema = t.LoadVia?.Schema, LoadViaName = t.LoadVia?.Name,
-                    Rows = checksum.Rows, Bytes = bytes, ContentChecksum = checksum.Value,
-                };
-                report.TableDone();
-            }
-            await ExecuteAsync(conn, "COMMIT", token).ConfigureAwait(false);
-        }, ct).ConfigureAwait(false);
-        return [.. results];
-    }
-
     private static async Task<List<PostgreSqlTocSequence>> SequencePositionsAsync(NpgsqlConnection conn, IReadOnlyList<(string Schema, string Name)> sequences, CancellationToken ct)
     {
         var list = new List<PostgreSqlTocSequence>();
@@ -329,43 +294,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     }
 
     // ---- restore ----
-
-    private async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report, CancellationToken ct)
-    {
-        var queue = new ConcurrentQueue<PostgreSqlTocTable>(toc.Tables);
-        await RunWorkersAsync(Math.Min(Math.Max(1, request.Jobs), toc.Tables.Count), async token =>
-        {
-            await using var conn = await PostgreSqlConnector.OpenAsync(request.Target, token).ConfigureAwait(false);
-            while (queue.TryDequeue(out var t))
-            {
-                var display = t.Schema + "." + t.Name;
-                report.TableStarted(display);
-                long rows;
-                try
-                {
-                    await using var input = OpenPayload(source, t.File);
-                    rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns),
-                        input, report.AddBytes, token).ConfigureAwait(false);
-                }
-                catch (PostgresException e)
-                {
-                    throw new DbBackupException(KindOf(e), "TableRestoreFailed", $"Loading table {display} from {t.File} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = display };
-                }
-                if (rows != t.Rows)
-                    throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
-                        $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
-                // Rows loaded through a partition root may land in other partitions: those are counted per root below.
-                if (t.LoadViaName == null)
-                    await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
-                report.TableDone();
-            }
-        }, ct).ConfigureAwait(false);
-        var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();
-        if (roots.Count == 0) return;
-        await using var check = await PostgreSqlConnector.OpenAsync(request.Target, ct).ConfigureAwait(false);
-        foreach (var root in roots)
-            await PostgreSqlRowCount.CheckAsync(check, root.Schema, root.Name, null, null, root.Rows, "the backup recorded for its partitions", ct, wholeTree: true).ConfigureAwait(false);
-    }
 
     private static async Task RunPgRestoreAsync(PostgreSqlTools tools, ConnectionTarget target, string section, IPayloadSource source, string schemaFile, CancellationToken ct)
     {

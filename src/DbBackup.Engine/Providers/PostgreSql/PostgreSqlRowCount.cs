@@ -10,7 +10,7 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 internal static class PostgreSqlRowCount
 {
     /// <summary>SELECT count(*) of the table's own rows [with dateColumn &gt;= since].</summary>
-    public static string Sql(string schema, string name, string? dateColumn, DateTimeOffset? since, bool wholeTree = false)
+    public static string Sql(string schema, string name, string? dateColumn, DateTimeOffset? since, bool wholeTree = false, PostgreSqlBlockRange? blocks = null)
     {
         var table = PostgreSqlSyntax.Qualified(schema, name);
         var sql = wholeTree
@@ -18,18 +18,19 @@ internal static class PostgreSqlRowCount
             : $"SELECT count(*) FROM ONLY {table} WHERE tableoid = {PostgreSqlSyntax.Literal(table)}::regclass";
         if (since is { } s && dateColumn != null)
             sql += " AND " + PostgreSqlSyntax.Identifier(dateColumn) + " >= " + PostgreSqlSyntax.TimestampTz(s);
+        if (blocks is { } b) sql += " AND " + b.Condition;
         return sql;
     }
 
     /// <summary>Counts in the connection's current transaction (so in the same snapshot as its COPY)
     /// and throws RowCountMismatch, naming the table, when the count differs from <paramref name="streamed"/>.</summary>
     public static async Task CheckAsync(NpgsqlConnection conn, string schema, string name, string? dateColumn, DateTimeOffset? since,
-        long streamed, string what, CancellationToken ct, bool wholeTree = false)
+        long streamed, string what, CancellationToken ct, bool wholeTree = false, PostgreSqlBlockRange? blocks = null)
     {
-        await using var cmd = new NpgsqlCommand(Sql(schema, name, dateColumn, since, wholeTree), conn);
+        await using var cmd = new NpgsqlCommand(Sql(schema, name, dateColumn, since, wholeTree, blocks), conn);
         var counted = (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         if (counted != streamed)
             throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
-                $"Table {schema}.{name} has {counted} rows by count(*), but {what} {streamed}.") { TargetObject = schema + "." + name };
+                $"Table {schema}.{name}{(blocks is { } b ? $" has {counted} rows in blocks {b.First} to {b.End?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "its end"}" : $" has {counted} rows")} by count(*), but {what} {streamed}.") { TargetObject = schema + "." + name };
     }
 }

@@ -117,11 +117,12 @@ public sealed partial class PostgreSqlProvider
                 {
                     var display = t.Schema + "." + t.Name;
                     report.TableStarted(display);
-                    long rows;
-                    await using (var input = OpenPayload(source, t.File))
-                        rows = await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(t.Schema, t.Name, t.Columns), input, report.AddBytes, cancellationToken).ConfigureAwait(false);
-                    if (rows != t.Rows)
-                        throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch", $"{t.File} holds {rows} rows of {display}, but the backup recorded {t.Rows}.") { TargetObject = display };
+                    foreach (var piece in t.DataFiles())
+                    {
+                        var rows = await LoadFileAsync(conn, t.Schema, t.Name, t.Columns, display, piece, source, report, cancellationToken).ConfigureAwait(false);
+                        if (rows != piece.Rows)
+                            throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch", $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
+                    }
                     report.TableDone();
                     TableReplaceFaultInjection?.Invoke("after-table " + display);
                 }
@@ -197,7 +198,11 @@ public sealed partial class PostgreSqlProvider
             await using (var input = OpenPayload(source, schemaFile))
             {
                 try { await input.CopyToAsync(p.StandardInput.BaseStream, ct).ConfigureAwait(false); }
-                catch (IOException) when (p.HasExited) { /* its exit code says why */ }
+                catch (IOException) when (p.HasExited)
+                {
+                    // Its exit code says why, unless the archive is damaged: that is checked first.
+                    await CheckedPayloadStream.VerifyRestAsync(input, ct).ConfigureAwait(false);
+                }
             }
             try { p.StandardInput.Close(); } catch (IOException) { }
         }

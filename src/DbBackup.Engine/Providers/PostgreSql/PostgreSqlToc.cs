@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DbBackup.Engine.Artifacts;
 
 namespace DbBackup.Engine.Providers.PostgreSql;
 
@@ -10,7 +11,7 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 public sealed class PostgreSqlToc
 {
     /// <summary>The newest format this provider reads.</summary>
-    public const int CurrentFormatVersion = LargeObjectsFormatVersion;
+    public const int CurrentFormatVersion = SplitTablesFormatVersion;
 
     /// <summary>The format of payloads without large objects, which DbBackup versions before large
     /// objects were supported restore too.</summary>
@@ -19,6 +20,10 @@ public sealed class PostgreSqlToc
     /// <summary>The format of payloads with large objects: only a backup that holds some is written with it,
     /// so older DbBackup versions refuse exactly the backups they would restore incompletely.</summary>
     public const int LargeObjectsFormatVersion = 2;
+
+    /// <summary>The format of payloads with a table split into pieces (<see cref="PostgreSqlTocTable.Pieces"/>):
+    /// older versions would load only one piece, so only such backups are written with it.</summary>
+    public const int SplitTablesFormatVersion = 3;
 
     /// <summary>The logical file name of this document in the payload.</summary>
     public const string FileName = "toc.json";
@@ -74,6 +79,7 @@ public sealed class PostgreSqlToc
         }
         catch (JsonException e)
         {
+            await CheckedPayloadStream.VerifyRestAsync(stream, cancellationToken).ConfigureAwait(false);
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is not valid JSON: {e.Message}", e);
         }
         if (toc == null) throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{FileName} is empty.");

@@ -14,12 +14,18 @@ public sealed class PostgreSqlTocTable
     public string? LoadViaSchema { get; set; }
     /// <summary>Name of that partition root, or null.</summary>
     public string? LoadViaName { get; set; }
-    /// <summary>Logical payload file name, e.g. data/0001.copy.</summary>
+    /// <summary>Logical payload file name, e.g. data/0001.copy; empty when the rows are in <see cref="Pieces"/>.</summary>
     public string File { get; set; } = "";
-    /// <summary>Rows in the file.</summary>
+    /// <summary>The data files of a table split across dump jobs (format 3), in block order; null when the
+    /// table is in <see cref="File"/>.</summary>
+    public List<PostgreSqlTocPiece>? Pieces { get; set; }
+    /// <summary>Rows of the table (all its files).</summary>
     public long Rows { get; set; }
-    /// <summary>Uncompressed bytes in the file.</summary>
+    /// <summary>Uncompressed bytes of the table (all its files).</summary>
     public long Bytes { get; set; }
     /// <summary>Order-independent checksum of the rows (see RowSetChecksum).</summary>
     public string ContentChecksum { get; set; } = "";
+
+    /// <summary>The table's data files: its pieces, or its one file.</summary>
+    public IReadOnlyList<PostgreSqlTocPiece> DataFiles() => Pieces ?? [new PostgreSqlTocPiece { File = File, Rows = Rows, Bytes = Bytes }];
 }

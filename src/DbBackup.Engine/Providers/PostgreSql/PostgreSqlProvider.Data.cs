@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using DbBackup.Engine.Artifacts;
+using DbBackup.Model;
+using Npgsql;
+
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>Table data: COPY out of the exported snapshot and COPY in, over parallel connections, a table
+/// split into block ranges (<see cref="PostgreSqlTableSplit"/>) spreading over all of them.</summary>
+public sealed partial class PostgreSqlProvider
+{
+    /// <summary>One COPY of a dump or restore: a whole table, or one piece of a split one.</summary>
+    private readonly record struct DataPiece(int Table, int Piece, PostgreSqlBlockRange? Blocks);
+
+    private static async Task<List<PostgreSqlTocTable>> DumpDataAsync(DumpRequest request, string snapshot, IReadOnlyList<PostgreSqlDumpTable> tables,
+        IReadOnlyList<PostgreSqlBlockRange>?[] split, IPayloadSink sink, ProgressThrottle report, CancellationToken ct)
+    {
+        var files = tables.Select((_, i) => new (PostgreSqlTocPiece Piece, string Checksum)[split[i]?.Count ?? 1]).ToArray();
+        var piecesLeft = files.Select(f => f.Length).ToArray();
+        // Largest first (pieces of a split table are the largest), so the last to finish is small and the connections stay busy.
+        var work = Enumerable.Range(0, tables.Count).SelectMany(i => split[i] is { } ranges
+            ? ranges.Select((r, p) => new DataPiece(i, p, r))
+            : [new DataPiece(i, 0, null)]);
+        var queue = new ConcurrentQueue<DataPiece>(work);
+        await RunWorkersAsync(Math.Min(Math.Max(1, request.Jobs), queue.Count), async token =>
+        {
+            await using var conn = await PostgreSqlConnector.OpenAsync(request.Source, token).ConfigureAwait(false);
+            await ExecuteAsync(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " + PostgreSqlSyntax.Literal(snapshot), token).ConfigureAwait(false);
+            while (queue.TryDequeue(out var item))
+            {
+                var t = tables[item.Table];
+                report.TableStarted(t.DisplayName);
+                var file = item.Blocks == null ? $"data/{item.Table + 1:D4}.copy" : $"data/{item.Table + 1:D4}.{item.Piece + 1:D3}.copy";
+                var checksum = new RowSetChecksum();
+                long bytes;
+                try
+                {
+                    await using var output = sink.Create(file);
+                    bytes = await PostgreSqlCopy.CopyOutAsync(conn, PostgreSqlCopy.CopyOutSql(t.Schema, t.Name, t.Columns, request.DateColumn, request.Since, blocks: item.Blocks),
+                        output, checksum, report.AddBytes, token).ConfigureAwait(false);
+                }
+                catch (PostgresException e)
+                {
+                    throw new DbBackupException(KindOf(e), "TableDumpFailed", $"Copying table {t.DisplayName} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = t.DisplayName };
+                }
+                await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, request.DateColumn, request.Since, checksum.Rows,
+                    "its COPY in the same snapshot streamed", token, blocks: item.Blocks).ConfigureAwait(false);
+                files[item.Table][item.Piece] = (new PostgreSqlTocPiece { File = file, Rows = checksum.Rows, Bytes = bytes }, checksum.Value);
+                if (Interlocked.Decrement(ref piecesLeft[item.Table]) == 0) report.TableDone();
+            }
+            await ExecuteAsync(conn, "COMMIT", token).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        return tables.Select((t, i) => new PostgreSqlTocTable
+        {
+            Schema = t.Schema, Name = t.Name, Columns = [.. t.Columns],
+            File = split[i] == null ? files[i][0].Piece.File : "",
+            Pieces = split[i] == null ? null : files[i].Select(f => f.Piece).ToList(),
+            LoadViaSchema = t.LoadVia?.Schema, LoadViaName = t.LoadVia?.Name,
+            Rows = files[i].Sum(f => f.Piece.Rows), Bytes = files[i].Sum(f => f.Piece.Bytes),
+            // RowSetChecksum is a sum, so the table's is the sum of its pieces'.
+            ContentChecksum = files[i].Length == 1 ? files[i][0].Checksum : PostgreSqlLoadViaRoot.Sum(files[i].Select(f => f.Checksum)),
+        }).ToList();
+    }
+
+    private async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report, CancellationToken ct)
+    {
+        var piecesLeft = toc.Tables.Select(t => t.DataFiles().Count).ToArray();
+        var work = toc.Tables.SelectMany((t, i) => t.DataFiles().Select((_, p) => new DataPiece(i, p, null)));
+        var queue = new ConcurrentQueue<DataPiece>(work);
+        await RunWorkersAsync(Math.Min(Math.Max(1, request.Jobs), queue.Count), async token =>
+        {
+            await using var conn = await PostgreSqlConnector.OpenAsync(request.Target, token).ConfigureAwait(false);
+            while (queue.TryDequeue(out var item))
+            {
+                var t = toc.Tables[item.Table];
+                var piece = t.DataFiles()[item.Piece];
+                var display = t.Schema + "." + t.Name;
+                report.TableStarted(display);
+                var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
+                if (rows != piece.Rows)
+                    throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
+                        $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
+                // The pieces of a split table load in parallel: the table is counted once the last is in.
+                if (Interlocked.Decrement(ref piecesLeft[item.Table]) != 0) continue;
+                // Rows loaded through a partition root may land in other partitions: those are counted per root below.
+                if (t.LoadViaName == null)
+                    await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
+                report.TableDone();
+            }
+        }, ct).ConfigureAwait(false);
+        var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();
+        if (roots.Count == 0) return;
+        await using var check = await PostgreSqlConnector.OpenAsync(request.Target, ct).ConfigureAwait(false);
+        foreach (var root in roots)
+            await PostgreSqlRowCount.CheckAsync(check, root.Schema, root.Name, null, null, root.Rows, "the backup recorded for its partitions", ct, wholeTree: true).ConfigureAwait(false);
+    }
+
+    /// <summary>COPYs one data file into a table and returns the rows sent. The file is checked as it
+    /// streams (no pre-pass re-hashes the payload), so a load error on a damaged file is reported as the damage.</summary>
+    private static async Task<long> LoadFileAsync(NpgsqlConnection conn, string schema, string name, IReadOnlyList<string> columns, string display,
+        PostgreSqlTocPiece piece, IPayloadSource source, ProgressThrottle report, CancellationToken ct)
+    {
+        await using var input = OpenPayload(source, piece.File);
+        try
+        {
+            return await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(schema, name, columns), input, report.AddBytes, ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            await CheckedPayloadStream.VerifyRestAsync(input, ct).ConfigureAwait(false);
+            throw new DbBackupException(KindOf(e), "TableRestoreFailed", $"Loading table {display} from {piece.File} failed: {e.SqlState} {e.MessageText}", e) { TargetObject = display };
+        }
+    }
+}
