@@ -36,6 +36,7 @@ public static class BackupCommand
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
             var e = r.GetValue(wait) ? CliContext.OpenWaiting(r) : CliContext.Open(r);
+            if (await e.CrossHostLockingWarningAsync(ct) is { } warning) Console.Error.WriteLine($"dbbackup: warning: {warning}");
             var limit = r.GetValue(throttle);
             if (limit is < 1 or > 64)
                 throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidThrottleLimit", $"--throttle-limit {limit} is out of range; use 1 to 64.") { TargetObject = limit };

@@ -27,6 +27,7 @@ public static class RestoreCommand
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
             var e = r.GetValue(wait) ? CliContext.OpenWaiting(r) : CliContext.Open(r);
+            if (await e.CrossHostLockingWarningAsync(ct) is { } warning) Console.Error.WriteLine($"dbbackup: warning: {warning}");
             var record = await e.StartRestoreAsync(new DbBackup.Engine.Operations.RestoreOptions
             {
                 BackupId = r.GetValue(id),

@@ -19,9 +19,12 @@ public sealed partial class BackupRepository
     private const string RestoreFile = "record.json";
     private volatile bool _created;
 
-    /// <summary>Opens the local repository at <paramref name="path"/> (null: DBBACKUP_REPOSITORY, else the per-user default).</summary>
+    /// <summary>Opens the repository at <paramref name="path"/> (null: DBBACKUP_REPOSITORY, else the
+    /// per-user default folder): a local folder, s3://bucket/prefix, azure://container/prefix or a blob
+    /// URL (<see cref="RepositoryAddress"/>). An address with a scheme it does not know is refused, never
+    /// taken as a relative folder. Opening does no I/O; credentials come from the environment.</summary>
     public BackupRepository(string? path)
-        : this(new LocalFolderStore(ResolvePath(path)))
+        : this(StoreFactory.Open(RepositoryAddress.Parse(ResolvePath(path))))
     {
     }
 

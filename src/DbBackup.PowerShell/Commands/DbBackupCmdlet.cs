@@ -25,8 +25,20 @@ public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
     /// <summary>Ctrl+C: cancels the engine call in progress so the cmdlet returns promptly.</summary>
     protected override void StopProcessing() => _cancellation?.Cancel();
 
-    /// <summary>-Repository resolved against the PowerShell location (not the process directory), or null.</summary>
-    internal string? RepositoryPath => Repository is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository);
+    /// <summary>-Repository resolved against the PowerShell location (not the process directory), or null.
+    /// An object-store address (s3://, azure://, a blob URL) passes through as given, and so does a value
+    /// PowerShell cannot resolve (an unknown drive such as 'azure:'): the engine then accepts it or
+    /// refuses it naming the forms it takes.</summary>
+    internal string? RepositoryPath
+    {
+        get
+        {
+            if (Repository is null) return null;
+            if (System.Text.RegularExpressions.Regex.IsMatch(Repository, "^[A-Za-z][A-Za-z0-9+.-]+://")) return Repository;
+            try { return SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository); }
+            catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or PSArgumentException) { return Repository; }
+        }
+    }
 
     /// <summary>The engine for the current -Repository. Opening it may create the repository, so callers
     /// ask ShouldProcess first. A repository that cannot be opened fails the whole command.</summary>

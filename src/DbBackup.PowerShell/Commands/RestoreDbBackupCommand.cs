@@ -125,7 +125,9 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
             var confirmed = Force && !WhatIfOrConfirmRequested || Ask(plan.Description);
             if (!confirmed) return;
 
-            var record = Await((Wait ? session.WaitingEngine : session.Engine).StartRestoreAsync(Forced(options), Cancellation));
+            var engine = Wait ? session.WaitingEngine : session.Engine;
+            if (Await(engine.CrossHostLockingWarningAsync(Cancellation)) is { } warning) WriteWarning(warning);
+            var record = Await(engine.StartRestoreAsync(Forced(options), Cancellation));
             if (!Wait) { WriteObject(record); return; }
             new OperationWatcher(this, session.Engine).Watch([record.Id], null, cancelOperationsOnStop: true, Cancellation);
         }

@@ -112,6 +112,7 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
     public SwitchParameter Wait { get; set; }
 
     private readonly List<string> _active = [];
+    private bool _warnedAboutStore;
     private readonly List<string> _startedIds = [];
 
     /// <summary>Starts one backup per database named by this input.</summary>
@@ -145,6 +146,11 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
         {
             ReportTargetError(e, Database is { Length: > 0 } d ? string.Join(",", d) : ConnectionString);
             return;
+        }
+        if (!WhatIfInEffect && !_warnedAboutStore)
+        {
+            _warnedAboutStore = true;
+            if (Await(engine.CrossHostLockingWarningAsync(Cancellation)) is { } warning) WriteWarning(warning);
         }
         foreach (var database in databases) StartOne(engine, server with { Database = database });
     }

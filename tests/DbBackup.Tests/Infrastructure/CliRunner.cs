@@ -9,9 +9,10 @@ public static class CliRunner
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
     /// <summary>Runs dbbackup with <paramref name="args"/>; <paramref name="env"/> adds or (null value) removes variables.</summary>
-    public static async Task<Result> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null)
+    public static async Task<Result> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null, string? workingDirectory = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (workingDirectory != null) psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(TestRepository.CliDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in env ?? new Dictionary<string, string?>())

@@ -47,7 +47,8 @@ public static class ConditionalWriteProbe
     /// tool does instead.</summary>
     public static string UnavailableWarning(string location)
         => $"Cross-host locking is unavailable on this store: {location} accepted a second create-if-absent write of one object, " +
-           "so it ignores conditional writes (If-None-Match), as some S3 emulators do. DbBackup still takes its locks there, but " +
-           "writes them unconditionally and reads each back to check it is still the owner, which catches a race only after the " +
-           "fact: run backups and restores of one target from one host at a time, or use AWS S3, MinIO or Azure, which honour conditional writes.";
+           "so it ignores conditional writes (If-None-Match), as some S3 emulators do. DbBackup's target locks and record updates " +
+           "there cannot stop two hosts from working on the same database at once: run the backups and restores of each database " +
+           "from one host (one scheduler), or use AWS S3, MinIO or Azure Blob, which honour conditional writes.";
+
 }

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using DbBackup.Tests.Infrastructure;
+using DbBackup.Tests.Storage.Emulators;
+
+namespace DbBackup.Tests.Storage;
+
+/// <summary>The whole lifecycle through the CLI with the repository in an object store, as a runbook
+/// whose disk vanishes would use it: backup in a detached worker, list, restore, verify, remove; the
+/// credentials only in the SDK's standard environment variables.</summary>
+public abstract class ObjectStoreLifecycleTests : IDisposable
+{
+    private readonly List<string> _databases = [];
+
+    /// <summary>False for a store that ignores conditional writes (s3rver): the tool then warns.</summary>
+    protected abstract bool HonoursConditionalWrites { get; }
+
+    /// <summary>A fresh repository address in the store.</summary>
+    protected abstract Task<string> NewRepositoryAsync();
+
+    /// <summary>The environment that reaches the store.</summary>
+    protected abstract Dictionary<string, string?> StoreEnvironment();
+
+    /// <summary>Every object key under <paramref name="prefix"/> of the repository (relative to the repository).</summary>
+    protected abstract Task<List<string>> KeysAsync(string repository, string prefix);
+
+    [StoreFact]
+    public async Task Backup_list_restore_verify_and_remove_work_with_the_repository_in_the_store()
+    {
+        var db = await TestSql.PgCreateAsync("objstore", "CREATE TABLE t (id int PRIMARY KEY, v text, at timestamptz); INSERT INTO t SELECT g, md5(g::text), timestamptz '2026-01-01' + g * interval '1 hour' FROM generate_series(1, 5000) g;");
+        _databases.Add(db);
+        var repository = await NewRepositoryAsync();
+        var pg = TestServers.Postgres();
+        var env = StoreEnvironment();
+        env["PGPASSWORD"] = pg.Password;
+        env["DBBACKUP_REPOSITORY"] = repository;
+        string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
+
+        var started = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--json"], env);
+        Assert.True(started.ExitCode == 0, started.StdErr);
+        var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
+        // A store that ignores conditional writes is found by the probe and said, never silently trusted.
+        Assert.Equal(!HonoursConditionalWrites, started.StdErr.Contains("Cross-host locking is unavailable", StringComparison.Ordinal));
+        var waited = await CliRunner.RunAsync(["wait", "--id", id, "--json"], env);
+        Assert.True(waited.ExitCode == 0, waited.StdErr + waited.StdOut);
+        Assert.Equal("Succeeded", JsonDocument.Parse(waited.StdOut).RootElement.GetProperty("State").GetString());
+
+        // The bytes are in the store, not on this disk.
+        var keys = await KeysAsync(repository, $"backups/{id}/");
+        Assert.Contains($"backups/{id}/manifest.json", keys);
+        Assert.Contains(keys, k => k.StartsWith($"backups/{id}/payload/", StringComparison.Ordinal));
+
+        var listed = await CliRunner.RunAsync(["list", "--database", db, "--json"], env);
+        Assert.True(listed.ExitCode == 0, listed.StdErr);
+        Assert.Contains(id, listed.StdOut);
+
+        var copy = db + "_copy";
+        _databases.Add(copy);
+        var restored = await CliRunner.RunAsync(["restore", "--id", id, .. server, "--target-database", copy, "--wait", "--json"], env);
+        Assert.True(restored.ExitCode == 0, restored.StdErr + restored.StdOut);
+        const string rows = "SELECT string_agg(id || ':' || v || ':' || at, ',' ORDER BY id) FROM t";
+        Assert.Equal(await TestSql.PgColumnAsync(db, rows), await TestSql.PgColumnAsync(copy, rows));
+
+        var verified = await CliRunner.RunAsync(["verify", "--id", id, "--json"], env);
+        Assert.True(verified.ExitCode == 0, verified.StdErr + verified.StdOut);
+        Assert.True(JsonDocument.Parse(verified.StdOut).RootElement.GetProperty("Passed").GetBoolean());
+
+        var removed = await CliRunner.RunAsync(["remove", "--id", id, "--force"], env);
+        Assert.True(removed.ExitCode == 0, removed.StdErr);
+        Assert.Empty(await KeysAsync(repository, $"backups/{id}/"));
+    }
+
+    public void Dispose()
+    {
+        foreach (var db in _databases) TestSql.PgDropAsync(db).GetAwaiter().GetResult();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The lifecycle with the repository in Azure Blob (Azurite), through an azure:// address and
+/// AZURE_STORAGE_CONNECTION_STRING.</summary>
+public sealed class AzureLifecycleTests : ObjectStoreLifecycleTests
+{
+    /// <summary>Why the tests are skipped here, if they are.</summary>
+    public static string? SkipReason => Azurite.SkipReason;
+
+    private const string Container = "lifecycle";
+
+    protected override bool HonoursConditionalWrites => true;
+
+    protected override async Task<string> NewRepositoryAsync()
+    {
+        await new BlobContainerClient(Azurite.ConnectionString, Container).CreateIfNotExistsAsync();
+        return $"azure://{Container}/{Guid.NewGuid():N}";
+    }
+
+    protected override Dictionary<string, string?> StoreEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString };
+
+    protected override async Task<List<string>> KeysAsync(string repository, string prefix)
+    {
+        var root = repository[$"azure://{Container}/".Length..] + "/";
+        var keys = new List<string>();
+        await foreach (var b in new BlobContainerClient(Azurite.ConnectionString, Container).GetBlobsAsync(BlobTraits.None, BlobStates.None, root + prefix, CancellationToken.None))
+            keys.Add(b.Name[root.Length..]);
+        return keys;
+    }
+}
+
+/// <summary>The lifecycle with the repository in S3 (s3rver), through an s3:// address and the AWS
+/// environment variables (AWS_ENDPOINT_URL_S3 for the emulator).</summary>
+public sealed class S3LifecycleTests : ObjectStoreLifecycleTests
+{
+    /// <summary>Why the tests are skipped here, if they are.</summary>
+    public static string? SkipReason => S3rver.SkipReason;
+
+    private const string Bucket = "lifecycle";
+
+    protected override bool HonoursConditionalWrites => false;
+
+    protected override async Task<string> NewRepositoryAsync()
+    {
+        await S3StoreContractTests.CreateBucketAsync(Bucket);
+        return $"s3://{Bucket}/{Guid.NewGuid():N}";
+    }
+
+    protected override Dictionary<string, string?> StoreEnvironment()
+    {
+        var from = S3rver.StoreEnvironment();
+        return new() { ["AWS_ENDPOINT_URL_S3"] = from("AWS_ENDPOINT_URL_S3"), ["AWS_ACCESS_KEY_ID"] = from("AWS_ACCESS_KEY_ID"), ["AWS_SECRET_ACCESS_KEY"] = from("AWS_SECRET_ACCESS_KEY"), ["AWS_REGION"] = "us-east-1" };
+    }
+
+    protected override async Task<List<string>> KeysAsync(string repository, string prefix)
+    {
+        var root = repository[$"s3://{Bucket}/".Length..] + "/";
+        using var client = new AmazonS3Client(S3rver.AccessKeyId, S3rver.SecretAccessKey, new AmazonS3Config { ServiceURL = S3rver.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        var listed = await client.ListObjectsAsync(new ListObjectsRequest { BucketName = Bucket, Prefix = root + prefix });
+        return (listed.S3Objects ?? []).Select(o => o.Key[root.Length..]).ToList();
+    }
+}
+
+/// <summary>An address the tool does not understand is refused, never taken as a relative folder (it
+/// once silently created a local 'azure:' folder and the user believed the backup was off the machine).</summary>
+public sealed class RepositoryAddressCliTests : IDisposable
+{
+    private readonly string _workDir = Path.Combine(Path.GetTempPath(), "dbbackup-address-" + Guid.NewGuid().ToString("N")[..8]);
+
+    [Theory]
+    [InlineData("azur://backups/x")]
+    [InlineData("gs://bucket/prefix")]
+    [InlineData("azure:backups")]
+    public async Task An_address_the_tool_does_not_understand_is_refused_and_creates_no_folder(string address)
+    {
+        Directory.CreateDirectory(_workDir);
+        var run = await CliRunner.RunAsync(["list", "--repository", address, "--json"], new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = null }, workingDirectory: _workDir);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("RepositoryAddressInvalid", run.StdErr);
+        Assert.Contains(address, run.StdErr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_workDir, recursive: true); } catch (DirectoryNotFoundException) { }
+    }
+}
