@@ -105,37 +105,35 @@ public sealed class WorkerFencingTests : IDisposable
     [PostgresFact]
     public async Task A_restore_worker_resumed_after_stale_detection_failed_it_drops_its_copy_and_never_swaps()
     {
+        // The worker is held at a pause point while it fills its aside copy (data loaded, post-data
+        // next), so the test never races a restore that finishes first.
+        using var workers = new PausingWorkers("restore:post-data");
         var db = await BigDbAsync();
-        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
-        var backup = await _repo.WaitAsync<BackupRecord>(started.Id);
+        var started = await workers.Plain.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var backup = (BackupRecord)await workers.Plain.WaitAsync(started.Id, TimeSpan.FromMinutes(3), null, CancellationToken.None);
         Assert.True(backup.State == OperationState.Succeeded, backup.StatusMessage);
         await TestSql.PgExecAsync(db, "UPDATE t SET v = 'after the backup' WHERE id = 7");
 
-        var restore = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true, Jobs = 1 }, CancellationToken.None);
+        var restore = await workers.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true, Jobs = 1 }, CancellationToken.None);
         var aside = BackupEngine.AsideName(db, restore.Id);
         _databases.Add(aside);
-        var running = await PollAsync(async () =>
-        {
-            var r = _repo.Engine.Repository.TryReadRestore(restore.Id);
-            // An ended restore will never be seen filling its copy: say how it ended instead of timing out.
-            Assert.True(r is null || r.IsActive, $"the restore ended {r?.State} before it was seen loading: {r?.StatusMessage}");
-            return r is { State: OperationState.Running, Progress.Phase: "Data", WorkerProcessId: not null } && await TestSql.PgExistsAsync(aside) ? r : null;
-        }, "the restore filling its aside database");
-        var pid = running.WorkerProcessId!.Value;
-        var failed = await StopUntilDeclaredFailedAsync(pid, () => _repo.Engine.GetRestore(restore.Id));
+        var pid = await workers.ReachedAsync("restore:post-data");
+        Assert.True(await TestSql.PgExistsAsync(aside), "the paused worker is filling its aside copy");
+        var failed = await StopUntilDeclaredFailedAsync(pid, () => workers.Plain.GetRestore(restore.Id));
         Assert.Equal(OperationState.Failed, failed.State);
 
         Signal(pid, "CONT");
+        workers.Resume("restore:post-data");
         await WorkerGoneAsync(pid);
 
-        var after = _repo.Engine.Repository.TryReadRestore(restore.Id)!;
+        var after = workers.Plain.Repository.TryReadRestore(restore.Id)!;
         Assert.Equal(OperationState.Failed, after.State);
         Assert.Equal(failed.StatusMessage, after.StatusMessage);
         Assert.Equal(failed.Revision, after.Revision);
         Assert.False(await TestSql.PgExistsAsync(aside), "the fenced worker dropped its partly filled copy");
         Assert.Equal(["after the backup"], await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7"));
         Assert.Equal(["300000"], await TestSql.PgColumnAsync(db, "SELECT count(*)::text FROM t"));
-        var log = _repo.Engine.ReadActivity(new ActivityQuery { Id = restore.Id }).Items;
+        var log = workers.Plain.ReadActivity(new ActivityQuery { Id = restore.Id }).Items;
         Assert.DoesNotContain(log, e => e.Action == "RestoreSucceeded");
         Assert.Contains(log, e => e.Action == "RestoreFailed" && e.Message!.Contains("no longer owns"));
     }

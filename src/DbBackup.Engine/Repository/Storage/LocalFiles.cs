@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 namespace DbBackup.Engine.Repository.Storage;
 
 /// <summary>The file operations under <see cref="LocalFolderStore"/>, each with the repository's
@@ -28,15 +29,36 @@ internal static class LocalFiles
                 fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
-            try { File.Move(tmp, path, overwrite: false); }
-            catch (IOException) when (File.Exists(path)) { return false; }
-            return true;
+            return LinkExclusive(tmp, path);
         }
         finally
         {
             SecureFiles.TryDelete(tmp);
         }
     }
+
+    /// <summary>Puts the complete file <paramref name="tmp"/> in place as <paramref name="path"/> unless
+    /// something is already there, atomically: on Unix link(2), which fails with EEXIST whatever another
+    /// process does at the same instant (File.Move without overwrite checks and then renames, so two
+    /// racing creators could both win); on Windows MoveFileEx without replace, which is atomic there.</summary>
+    private static bool LinkExclusive(string tmp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try { File.Move(tmp, path, overwrite: false); }
+            catch (IOException) when (File.Exists(path)) { return false; }
+            return true;
+        }
+        if (link(tmp, path) == 0) return true;
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == EEXIST) return false;
+        throw new IOException($"Could not create '{path}' (link failed with errno {errno}).");
+    }
+
+    private const int EEXIST = 17;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldpath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newpath);
 
     /// <summary>Replaces <paramref name="path"/> atomically (temp file, fsync, rename).</summary>
     public static void WriteAtomic(string path, byte[] bytes)
