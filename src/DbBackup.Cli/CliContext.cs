@@ -110,6 +110,20 @@ public static class CliContext
         }
     }
 
+    /// <summary>What `backup` and `restore` do with the record they started: print it (exit 0), or with
+    /// --wait follow it to its end and print the final record with its exit code.</summary>
+    public static async Task<int> PrintOrFollow(BackupEngine engine, IOperationRecord record, bool wait, bool json, CancellationToken ct)
+    {
+        if (!wait)
+        {
+            Print(record, json);
+            return 0;
+        }
+        var final = await Follow(engine, record.Id, null, cancelOnInterrupt: true, ct).ConfigureAwait(false);
+        Print(final, json);
+        return ExitFor(final);
+    }
+
     /// <summary>Follows an operation to its end, printing progress to stderr; Ctrl+C cancels the operation.</summary>
     public static async Task<IOperationRecord> Follow(BackupEngine engine, string id, TimeSpan? timeout, bool cancelOnInterrupt, CancellationToken ct)
     {

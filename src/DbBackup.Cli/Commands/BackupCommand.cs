@@ -63,14 +63,7 @@ public static class BackupCommand
             if (databases.Count == 1)
             {
                 var record = await e.StartBackupAsync(For(databases[0]), ct);
-                if (!r.GetValue(wait))
-                {
-                    CliContext.Print(record, r.GetValue(json));
-                    return 0;
-                }
-                var final = await CliContext.Follow(e, record.Id, null, cancelOnInterrupt: true, ct);
-                CliContext.Print(final, r.GetValue(json));
-                return CliContext.ExitFor(final);
+                return await CliContext.PrintOrFollow(e, record, r.GetValue(wait), r.GetValue(json), ct);
             }
             return await ManyDatabases.RunAsync(e, databases.Select(For).ToList(), limit, r.GetValue(wait), r.GetValue(json), ct);
         }));

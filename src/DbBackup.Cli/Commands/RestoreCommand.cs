@@ -40,14 +40,7 @@ public static class RestoreCommand
                 Jobs = r.GetValue(jobs),
                 Note = r.GetValue(note),
             }, ct);
-            if (!r.GetValue(wait))
-            {
-                CliContext.Print(record, r.GetValue(json));
-                return 0;
-            }
-            var final = await CliContext.Follow(e, record.Id, null, cancelOnInterrupt: true, ct);
-            CliContext.Print(final, r.GetValue(json));
-            return CliContext.ExitFor(final);
+            return await CliContext.PrintOrFollow(e, record, r.GetValue(wait), r.GetValue(json), ct);
         }));
         return cmd;
     }

@@ -7,7 +7,7 @@ namespace DbBackup.Engine.Artifacts;
 /// decoder or in whoever consumes the bytes (a server rejecting a COPY line); <see cref="VerifyRestAsync"/>
 /// then reads the rest of the stored file so the failure is reported as the ChecksumMismatch it is,
 /// naming the file, rather than as a decoding or server error. Decoder failures do that on their own.</summary>
-public sealed class CheckedPayloadStream : Stream
+public sealed class CheckedPayloadStream : ReadOnlyStream
 {
     private readonly VerifyingStream _stored;
     private readonly Stream _decoded;
@@ -34,24 +34,6 @@ public sealed class CheckedPayloadStream : Stream
         while (await _stored.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0) { }
     }
 
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    /// <inheritdoc/>
-    public override void Flush() { }
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));

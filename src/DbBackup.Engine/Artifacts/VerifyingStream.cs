@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Artifacts;
 /// <summary>A read-only stream over a stored payload file that, on reaching the end, checks the size
 /// and SHA-256 recorded in the manifest and throws <see cref="DbBackupException"/> (InvalidData) on a
 /// mismatch. It also refuses to read past the recorded size.</summary>
-public sealed class VerifyingStream : Stream
+public sealed class VerifyingStream : ReadOnlyStream
 {
     private readonly HashingStream _hashing;
     private readonly BackupFile _expected;
@@ -19,23 +19,9 @@ public sealed class VerifyingStream : Stream
     }
 
     /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
     public override long Length => _expected.Size;
     /// <inheritdoc/>
     public override long Position { get => _hashing.BytesProcessed; set => throw new NotSupportedException(); }
-    /// <inheritdoc/>
-    public override void Flush() { }
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));

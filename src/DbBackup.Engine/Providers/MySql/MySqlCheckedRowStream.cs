@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Providers.MySql;
 /// <see cref="MySqlRowCodec.CheckLine"/>), and a last line that ends. Nothing from the file reaches the
 /// server unchecked. The failure is kept in <see cref="Failure"/>, because the driver wraps what the
 /// stream throws.</summary>
-internal sealed class MySqlCheckedRowStream(Stream file, MySqlTocTable table) : Stream
+internal sealed class MySqlCheckedRowStream(Stream file, MySqlTocTable table) : Artifacts.ReadOnlyStream
 {
     private readonly MySqlLineReader _reader = new(file);
     private ReadOnlyMemory<byte> _carry;
@@ -57,15 +57,6 @@ internal sealed class MySqlCheckedRowStream(Stream file, MySqlTocTable table) : 
     }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
