@@ -30,7 +30,7 @@ public sealed class S3CredentialAndProbeTests
         await foreach (var entry in store.ListAsync("", None)) Assert.Fail($"the probe left {entry.Key}");
         var warning = ConditionalWriteProbe.UnavailableWarning(store.Location);
         Assert.StartsWith("Cross-host locking is unavailable on this store: s3://probe/", warning, StringComparison.Ordinal);
-        Assert.Contains("one host at a time", warning, StringComparison.Ordinal);
+        Assert.Contains("from one host", warning, StringComparison.Ordinal);
     }
 
     [StoreFact]
