@@ -14,12 +14,6 @@ public sealed class KilledProcessTests : IDisposable
     private readonly TestRepository _repo = new();
     private readonly List<(bool Pg, string Db)> _databases = [];
 
-    private static void Signal(int pid, string signal)
-    {
-        using var p = Process.Start("kill", ["-" + signal, pid.ToString()]);
-        p.WaitForExit();
-    }
-
     /// <summary>Child processes (pid, command name) of <paramref name="parent"/>.</summary>
     private static IEnumerable<(int Pid, string Comm)> Children(int parent)
     {
@@ -115,7 +109,7 @@ public sealed class KilledProcessTests : IDisposable
         var stdout = cli.StandardOutput.ReadToEndAsync();
         var stderr = cli.StandardError.ReadToEndAsync();
         var running = await PollAsync(() => Task.FromResult(_repo.Engine.Repository.ReadAllBackups().FirstOrDefault(b => b.State == OperationState.Running)), "a running backup");
-        Signal(cli.Id, "INT");
+        PausingWorkers.Signal(cli.Id, "INT");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await cli.WaitForExitAsync(timeout.Token);
 

@@ -25,12 +25,6 @@ public sealed class WorkerFencingTests : IDisposable
         BackupRepository.RecordLockTimeout = TimeSpan.FromSeconds(1);
     }
 
-    private static void Signal(int pid, string signal)
-    {
-        using var p = Process.Start("kill", ["-" + signal, pid.ToString()]);
-        p.WaitForExit();
-    }
-
     private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, string what) where T : class
     {
         var sw = Stopwatch.StartNew();
@@ -49,11 +43,11 @@ public sealed class WorkerFencingTests : IDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            Signal(pid, "STOP");
+            PausingWorkers.Signal(pid, "STOP");
             await Task.Delay(BackupEngine.StaleAfter + TimeSpan.FromSeconds(1.5));
             var r = detect();
             if (r.State == OperationState.Failed || attempt == 4) return r;
-            Signal(pid, "CONT");
+            PausingWorkers.Signal(pid, "CONT");
             await Task.Delay(100);
         }
     }
@@ -84,7 +78,7 @@ public sealed class WorkerFencingTests : IDisposable
         Assert.Contains("no heartbeat", failed.StatusMessage);
         Assert.False(Directory.Exists(Path.Combine(folder, "payload")), "stale detection removed the payload");
 
-        Signal(pid, "CONT");
+        PausingWorkers.Signal(pid, "CONT");
         await WorkerGoneAsync(pid);
 
         var after = _repo.Engine.Repository.TryReadBackup(started.Id)!;
@@ -122,7 +116,7 @@ public sealed class WorkerFencingTests : IDisposable
         var failed = await StopUntilDeclaredFailedAsync(pid, () => workers.Plain.GetRestore(restore.Id));
         Assert.Equal(OperationState.Failed, failed.State);
 
-        Signal(pid, "CONT");
+        PausingWorkers.Signal(pid, "CONT");
         workers.Resume("restore:post-data");
         await WorkerGoneAsync(pid);
 
