@@ -661,6 +661,41 @@ Describe 'The detached worker' {
     }
 }
 
+Describe 'The in-session worker of -Wait' {
+    BeforeAll {
+        $db = New-DatabaseName 'psinsession'
+        New-TestDatabase 'PostgreSql' $db
+        $repo = Join-Path $TestDrive 'insession-repo'
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $s = $script:Servers['PostgreSql']
+    }
+    AfterAll { Remove-TestDatabase 'PostgreSql' $db }
+
+    It 'a session killed during Start-DbBackup -Wait leaves a Failed record that says why, never a Running one' {
+        $pause = Join-Path $TestDrive 'insession-pause'
+        New-Item -ItemType Directory $pause | Out-Null
+        $env:PESTER_DBBACKUP_PW = $s.Password
+        $env:DBBACKUP_TEST_PAUSE_AT = 'backup:data'; $env:DBBACKUP_TEST_PAUSE_DIR = $pause
+        try {
+            $script = "Import-Module '$ModuleManifest'; `$c = [pscredential]::new('$($s.User)', (ConvertTo-SecureString `$env:PESTER_DBBACKUP_PW -AsPlainText -Force)); Start-DbBackup -Engine PostgreSql -Server '$($s.Server)' -Port $($s.Port) -Database '$db' -Credential `$c -Repository '$repo' -Wait"
+            $session = Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+        }
+        finally { Remove-Item Env:PESTER_DBBACKUP_PW, Env:DBBACKUP_TEST_PAUSE_AT, Env:DBBACKUP_TEST_PAUSE_DIR }
+        $marker = Join-Path $pause 'backup:data.reached'
+        $deadline = (Get-Date).AddSeconds(90)
+        while (-not (Test-Path $marker) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        Test-Path $marker | Should -BeTrue
+        $running = Get-DbBackup -Repository $repo -First 1
+        $running.State | Should -Be 'Running'
+        $running.WorkerProcessId | Should -Be $session.Id      # the session itself is the worker
+        $session.Kill()
+        $session.WaitForExit()
+        $final = Get-DbBackup -Id $running.Id -Repository $repo
+        $final.State | Should -Be 'Failed'
+        $final.StatusMessage | Should -Match "$($session.Id)"
+    }
+}
+
 Describe 'Ctrl+C (StopProcessing)' {
     BeforeAll {
         $engine = 'PostgreSql'

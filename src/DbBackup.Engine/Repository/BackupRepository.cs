@@ -184,6 +184,18 @@ public sealed partial class BackupRepository
     internal async Task<(RecordWrite Result, OperationRecord? Stored)> WriteRecordAsync(OperationRecord record, bool claim, CancellationToken ct)
     {
         await EnsureCreatedAsync(ct).ConfigureAwait(false);
+        // A claim that lost to another write of a record still Pending (the launcher filling in the worker's
+        // pid, at the same instant when the worker runs in the launcher's own process) tries again: only a
+        // record that left Pending fences the worker.
+        for (var attempt = 0; ; attempt++)
+        {
+            var (result, stored) = await TryWriteRecordOnceAsync(record, claim, ct).ConfigureAwait(false);
+            if (!(claim && result == RecordWrite.Conflict && stored is { State: OperationState.Pending } && attempt < 10)) return (result, stored);
+        }
+    }
+
+    private async Task<(RecordWrite Result, OperationRecord? Stored)> TryWriteRecordOnceAsync(OperationRecord record, bool claim, CancellationToken ct)
+    {
         var key = RecordKey(record);
         var current = await Store.TryReadAsync(key, ct).ConfigureAwait(false);
         OperationRecord? stored;

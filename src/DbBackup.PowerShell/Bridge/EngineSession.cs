@@ -19,6 +19,11 @@ internal sealed class EngineSession
     /// <summary>The engine; its operations run in detached pwsh workers that outlive the session.</summary>
     public BackupEngine Engine { get; }
 
+    /// <summary>The same repository, its operations run inside this session: for -Wait, where the
+    /// caller waits for the end anyway and a pwsh worker's start would cost seconds.</summary>
+    public BackupEngine WaitingEngine => _waitingEngine ??= new BackupEngine(RequestedPath, new InProcessWorkerLauncher(new PwshWorkerLauncher()));
+
+    private BackupEngine? _waitingEngine;
 
     /// <summary>Opens the repository (the engine creates it on the first write). State-changing cmdlets
     /// open it only once ShouldProcess agreed, so -WhatIf never reaches the engine.</summary>

@@ -125,7 +125,7 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
             var confirmed = Force && !WhatIfOrConfirmRequested || Ask(plan.Description);
             if (!confirmed) return;
 
-            var engine = session.Engine;
+            var engine = Wait ? session.WaitingEngine : session.Engine;
             if (Await(engine.CrossHostLockingWarningAsync(Cancellation)) is { } warning) WriteWarning(warning);
             var record = Await(engine.StartRestoreAsync(Forced(options), Cancellation));
             if (!Wait) { WriteObject(record); return; }

@@ -128,7 +128,7 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
         };
         ConnectionTarget server;
         IReadOnlyList<string> databases;
-        var engine = Session.Engine;
+        var engine = Wait ? Session.WaitingEngine : Session.Engine;
         try
         {
             server = spec.Build(requireDatabase: false);

@@ -97,6 +97,30 @@ public sealed class RepositoryOverMemoryTests
     }
 
     [Fact]
+    public void A_worker_claim_that_races_the_launchers_pid_write_still_claims_the_pending_record()
+    {
+        // The in-session worker (-Wait, --wait) runs in the launcher's process: its claim can land
+        // between the launcher's re-read and its write of the worker's pid. That write keeps the record
+        // Pending, so the claim must win on a second try; fenced, the worker used to leave the record
+        // Pending until stale detection failed it two minutes later.
+        var store = new InterleavingStore(new InMemoryStore());
+        var repo = new BackupRepository(store);
+        var created = NewBackup();
+        Assert.True(repo.WriteBackup(created));
+        var worker = repo.TryReadBackup(created.Id)!;
+        var launcher = repo.TryReadBackup(created.Id)!;
+        launcher.WorkerProcessId = 4242;
+        store.BeforeNextWrite = ("backups/" + created.Id + "/manifest.json", () => Assert.True(repo.WriteBackup(launcher)));
+
+        worker.State = OperationState.Running;
+        Assert.Equal(RecordWrite.Written, repo.WriteRecord(worker, claim: true, out _));
+
+        var stored = repo.TryReadBackup(created.Id)!;
+        Assert.Equal(OperationState.Running, stored.State);
+        Assert.Equal(3, stored.Revision); // created 1, the launcher's pid 2, the claim 3
+    }
+
+    [Fact]
     public void Of_many_threads_racing_for_one_target_lock_exactly_one_wins_and_only_the_holder_or_a_breaker_of_its_id_removes_it()
     {
         var repo = new BackupRepository(new InMemoryStore());
