@@ -1,13 +1,9 @@
-using System.Diagnostics;
-using System.Text.Json;
-using DbBackup.Engine;
 using DbBackup.Engine.Operations;
 
 namespace DbBackup.Cli;
 
-/// <summary>Starts `dbbackup worker` as a detached process: its own session on Unix (setsid), so a
-/// Ctrl+C or a closed terminal in the caller does not reach it; the password goes through its
-/// standard input, which is then closed.</summary>
+/// <summary>Starts `dbbackup worker --repository … --id …` as a detached process, the engine's
+/// <see cref="WorkerProcess"/> way (own session, password on stdin).</summary>
 public sealed class ProcessWorkerLauncher : IWorkerLauncher
 {
     private readonly string _executable;
@@ -31,38 +27,5 @@ public sealed class ProcessWorkerLauncher : IWorkerLauncher
 
     /// <inheritdoc/>
     public int Launch(string repositoryPath, string operationId, string? password)
-    {
-        var self = _executable;
-        var args = new List<string>(_prefix);
-        args.AddRange(["worker", "--repository", repositoryPath, "--id", operationId]);
-        var file = self;
-        if (!OperatingSystem.IsWindows() && File.Exists("/usr/bin/setsid"))
-        {
-            args.Insert(0, self);
-            file = "/usr/bin/setsid";
-        }
-        var psi = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", "The worker process did not start.");
-        p.StandardInput.WriteLine(JsonSerializer.Serialize(new WorkerSecrets { Password = password }));
-        p.StandardInput.Close();
-        // Never read: the worker writes nothing to stdout/stderr (it logs to its folder), and the pipes
-        // close when this process exits, so callers that capture our output are not held open.
-        return p.Id;
-    }
-}
-
-/// <summary>What the caller hands the worker on stdin.</summary>
-public sealed class WorkerSecrets
-{
-    /// <summary>The database password, or null.</summary>
-    public string? Password { get; set; }
+        => WorkerProcess.Start(_executable, [.. _prefix, "worker", "--repository", repositoryPath, "--id", operationId], password, Path.GetTempPath());
 }
