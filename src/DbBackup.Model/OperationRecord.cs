@@ -38,6 +38,9 @@ public abstract class OperationRecord : IOperationRecord
     public int? WorkerProcessId { get; set; }
     /// <summary>Host the worker runs on.</summary>
     public string? WorkerHost { get; set; }
+    /// <summary>The pid space the worker runs in (boot and pid namespace; no name or address): callers in
+    /// the same space check its pid directly, others judge it by its heartbeat's age.</summary>
+    public string? WorkerHostId { get; set; }
     /// <summary>Last sign of life from the worker.</summary>
     public DateTimeOffset? HeartbeatAt { get; set; }
     /// <summary>How many times the record was written. Every write is a compare-and-swap on it, so a

@@ -27,7 +27,7 @@ public sealed partial class BackupEngine
         // and with no repository there is no lock to race for yet). A refused start releases the lock.
         var key = TargetLock.Key(options.Target.Engine, options.Target.Server, options.Target.Port, options.Target.Database);
         var id = Ids.NewBackupId(DateTimeOffset.UtcNow);
-        var owner = new LockOwner { OperationId = id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = options.Target.ToString() };
+        var owner = LockOwner.OfThisProcess(id, options.Target.ToString());
         var lockedFirst = Repository.Exists;
         if (lockedFirst) AcquireTargetLock(key, owner, options.Target);
         BackupRecord record;
@@ -70,12 +70,14 @@ public sealed partial class BackupEngine
             Log($"{record.OperationKind}Requested", record, requestMessage, record.Note);
             record.WorkerProcessId = _launcher.Launch(RepositoryPath, record.Id, password);
             record.WorkerHost = Environment.MachineName;
+            record.WorkerHostId = HostIdentity.Current;
             // The worker may already have moved the record on; only fill in the pid if it has not.
             var current = Reread(record) as T;
             if (current is { State: OperationState.Pending, WorkerProcessId: null })
             {
                 current.WorkerProcessId = record.WorkerProcessId;
                 current.WorkerHost = record.WorkerHost;
+                current.WorkerHostId = record.WorkerHostId;
                 Write(current);
             }
             return current ?? record;
@@ -136,11 +138,11 @@ public sealed partial class BackupEngine
     }
 
     /// <summary>A lock without a record: a start in progress while its process lives (when we can
-    /// tell: same host, on a store only this host writes) or, when we cannot, for PendingGrace after
+    /// tell: see <see cref="HostIdentity.CanCheckProcess"/>) or, when we cannot, for PendingGrace after
     /// its holder's last heartbeat (taking the lock, or the worker taking it over).</summary>
     private bool HolderMayBeStarting(LockOwner holder)
     {
-        if (Repository.Store.Features.SameHostOnly && holder.ProcessId > 0 && string.Equals(holder.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+        if (holder.ProcessId > 0 && HostIdentity.CanCheckProcess(holder.Host, holder.HostId, Repository.Store.Features.SameHostOnly))
             return ProcessLiveness.IsAlive(holder.ProcessId);
         return DateTimeOffset.UtcNow - (holder.HeartbeatAt ?? holder.AcquiredAt) < PendingGrace;
     }

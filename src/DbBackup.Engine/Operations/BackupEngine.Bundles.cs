@@ -123,6 +123,7 @@ public sealed partial class BackupEngine
         b.Kind = BackupKind.Imported;
         b.WorkerProcessId = null;
         b.WorkerHost = null;
+        b.WorkerHostId = null;
         b.CallbackUrl = null;
         return b;
     }

@@ -76,7 +76,7 @@ public sealed partial class BackupEngine
             Progress = new OperationProgress { Phase = "Pending", UpdatedAt = now },
         };
         var key = LockKey(record);
-        AcquireTargetLock(key, new LockOwner { OperationId = record.Id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = now, Target = target.ToString() }, target);
+        AcquireTargetLock(key, LockOwner.OfThisProcess(record.Id, target.ToString()), target);
         return RecordAndLaunch(record, key, target.Password, plan.Description);
     }
 

@@ -10,15 +10,16 @@ public sealed partial class BackupEngine
     public static TimeSpan PendingGrace { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Why an active record's worker is considered gone, or null when it is alive. Its pid is
-    /// checked only where every writer is on this host (a local folder); on a store shared between
-    /// hosts a remote pid means nothing here, so only the heartbeat's age counts.</summary>
+    /// checked where it means something here: every writer is on this host (a local folder), or the
+    /// worker ran in this pid space (<see cref="HostIdentity"/>); for a worker on another host only the
+    /// heartbeat's age counts.</summary>
     internal string? StaleReason(OperationRecord r)
     {
         var now = DateTimeOffset.UtcNow;
         if (r.WorkerProcessId is not { } pid)
             return r.State == OperationState.Pending && now - r.CreatedAt > PendingGrace
                 ? $"The worker never started (Pending for more than {PendingGrace.TotalSeconds:0} s)." : null;
-        if (Repository.Store.Features.SameHostOnly && string.Equals(r.WorkerHost, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && !ProcessLiveness.IsAlive(pid))
+        if (HostIdentity.CanCheckProcess(r.WorkerHost, r.WorkerHostId, Repository.Store.Features.SameHostOnly) && !ProcessLiveness.IsAlive(pid))
             return $"The worker process {pid} on {r.WorkerHost} is gone (killed or crashed); last heartbeat {r.HeartbeatAt:u}.";
         var last = r.HeartbeatAt ?? r.CreatedAt;
         if (now - last > StaleAfter)

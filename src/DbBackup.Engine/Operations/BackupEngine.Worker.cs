@@ -63,7 +63,7 @@ public sealed partial class BackupEngine
     }
 
     private void TakeOverLock(string key, string id, string target)
-        => TargetLock.TakeOver(Repository, key, new LockOwner { OperationId = id, ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = target });
+        => TargetLock.TakeOver(Repository, key, LockOwner.OfThisProcess(id, target));
 
     /// <summary>Delays between callback attempts (the first attempt is immediate).</summary>
     public static TimeSpan[] CallbackRetryDelays { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(15)];

@@ -76,6 +76,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
         r.StartedAt = now;
         r.WorkerProcessId = Environment.ProcessId;
         r.WorkerHost = Environment.MachineName;
+        r.WorkerHostId = HostIdentity.Current;
         r.Progress = new OperationProgress { Phase = phase, UpdatedAt = now };
     }, flush: true, mustRecord: true);
 

@@ -15,6 +15,9 @@ public sealed class LockOwner
     public int ProcessId { get; set; }
     /// <summary>Host of the holder.</summary>
     public string Host { get; set; } = "";
+    /// <summary>The holder's pid space (<see cref="Operations.HostIdentity"/>), so callers in the same
+    /// one can check its pid even on a store shared between hosts.</summary>
+    public string? HostId { get; set; }
     /// <summary>When the lock was taken.</summary>
     public DateTimeOffset AcquiredAt { get; set; }
     /// <summary>When the holder last said it is alive (taking or taking over the lock). On a store
@@ -23,6 +26,17 @@ public sealed class LockOwner
     public DateTimeOffset? HeartbeatAt { get; set; }
     /// <summary>Human-readable target.</summary>
     public string Target { get; set; } = "";
+
+    /// <summary>This process as the holder of <paramref name="operationId"/>'s lock on <paramref name="target"/>.</summary>
+    public static LockOwner OfThisProcess(string operationId, string target) => new()
+    {
+        OperationId = operationId,
+        ProcessId = Environment.ProcessId,
+        Host = Environment.MachineName,
+        HostId = Operations.HostIdentity.Current,
+        AcquiredAt = DateTimeOffset.UtcNow,
+        Target = target,
+    };
 }
 
 /// <summary>One lock object per target database under locks/, created with a conditional create so

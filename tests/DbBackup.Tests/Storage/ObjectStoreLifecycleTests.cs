@@ -3,6 +3,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using DbBackup.Engine.Operations;
 using DbBackup.Tests.Infrastructure;
 using DbBackup.Tests.Storage.Emulators;
 
@@ -71,6 +72,54 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
         var removed = await CliRunner.RunAsync(["remove", "--id", id, "--force"], env);
         Assert.True(removed.ExitCode == 0, removed.StdErr);
         Assert.Empty(await KeysAsync(repository, $"backups/{id}/"));
+    }
+
+    [StoreFact]
+    public async Task A_second_start_on_a_running_target_is_refused_naming_it_and_a_killed_worker_ends_Failed_at_once_and_frees_the_target()
+    {
+        var db = await TestSql.PgCreateAsync("objkill", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
+        _databases.Add(db);
+        var repository = await NewRepositoryAsync();
+        var pg = TestServers.Postgres();
+        var pause = Directory.CreateTempSubdirectory("dbbackup-objkill-").FullName;
+        try
+        {
+            var env = StoreEnvironment();
+            env["PGPASSWORD"] = pg.Password;
+            env["DBBACKUP_REPOSITORY"] = repository;
+            string[] backup = ["backup", "--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName, "--database", db, "--json"];
+            var pausing = new Dictionary<string, string?>(env) { [WorkerPausePoints.StepsVariable] = "backup:data", [WorkerPausePoints.FolderVariable] = pause };
+
+            var started = await CliRunner.RunAsync(backup, pausing);
+            Assert.True(started.ExitCode == 0, started.StdErr);
+            var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
+            var marker = WorkerPausePoints.MarkerPath(pause, "backup:data");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(marker) && sw.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
+            var pid = int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture);
+
+            // Another process (in a runbook, on another host) starting the same target is refused, naming the running backup.
+            var second = await CliRunner.RunAsync(backup, env);
+            Assert.Equal(4, second.ExitCode);
+            Assert.Contains("TargetBusy", second.StdErr, StringComparison.Ordinal);
+            Assert.Contains(id, second.StdErr, StringComparison.Ordinal);
+
+            // kill -9 mid-data: the worker ran in this pid space, so its death is seen at once (not after
+            // the two-minute heartbeat age that judges workers on other hosts).
+            await Hostile.PausingWorkers.KillAsync(pid);
+            var status = await CliRunner.RunAsync(["status", "--id", id, "--json"], env);
+            Assert.True(status.ExitCode is 0 or 1, status.StdErr);
+            var record = JsonDocument.Parse(status.StdOut).RootElement;
+            Assert.Equal("Failed", record.GetProperty("State").GetString());
+            Assert.Contains($"process {pid}", record.GetProperty("StatusMessage").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(await KeysAsync(repository, $"backups/{id}/"), k => k.Contains("/payload/", StringComparison.Ordinal));
+
+            // The target is free again: the next backup runs to the end.
+            var next = await CliRunner.RunAsync([.. backup, "--wait"], env);
+            Assert.True(next.ExitCode == 0, next.StdErr + next.StdOut);
+            Assert.Equal("Succeeded", JsonDocument.Parse(next.StdOut).RootElement.GetProperty("State").GetString());
+        }
+        finally { Directory.Delete(pause, recursive: true); }
     }
 
     public void Dispose()

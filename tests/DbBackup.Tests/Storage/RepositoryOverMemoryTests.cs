@@ -232,6 +232,26 @@ public sealed class RepositoryOverMemoryTests
         Assert.Equal(expected, engine.GetBackup(r.Id).State);
     }
 
+    [Theory]
+    [InlineData(true, OperationState.Failed)]
+    [InlineData(false, OperationState.Running)]
+    public void On_a_shared_store_a_dead_pid_ends_a_record_at_once_only_when_the_worker_ran_in_this_pid_space(bool samePidSpace, OperationState expected)
+    {
+        if (HostIdentity.Current is null) return; // Linux only: elsewhere only the heartbeat's age counts (tested below)
+        var engine = new BackupEngine(new BackupRepository(new InMemoryStore(sameHostOnly: false)), TestRepository.Launcher, ProviderRegistry.For);
+        var r = NewBackup();
+        r.State = OperationState.Running;
+        r.WorkerProcessId = DeadPid();
+        r.WorkerHost = Environment.MachineName; // the same name proves nothing on a shared store: another host (or container) may share it
+        r.WorkerHostId = samePidSpace ? HostIdentity.Current : "0123456789abcdef";
+        r.HeartbeatAt = DateTimeOffset.UtcNow;
+        Assert.True(engine.Repository.WriteBackup(r));
+
+        var read = engine.GetBackup(r.Id);
+        Assert.Equal(expected, read.State);
+        if (samePidSpace) Assert.Contains("is gone", read.StatusMessage);
+    }
+
     [Fact]
     public void On_a_store_shared_between_hosts_a_silent_worker_is_ended_by_its_heartbeat_age()
     {

@@ -47,8 +47,9 @@ public static class ConditionalWriteProbe
     /// tool does instead.</summary>
     public static string UnavailableWarning(string location)
         => $"Cross-host locking is unavailable on this store: {location} accepted a second create-if-absent write of one object, " +
-           "so it ignores conditional writes (If-None-Match), as some S3 emulators do. DbBackup's target locks and record updates " +
-           "there cannot stop two hosts from working on the same database at once: run the backups and restores of each database " +
-           "from one host (one scheduler), or use AWS S3, MinIO or Azure Blob, which honour conditional writes.";
+           "so it ignores conditional writes (If-None-Match), as some S3 emulators do. DbBackup checks each lock there by reading it " +
+           "first: that refuses an operation started while another runs on the same database, but two hosts starting the same " +
+           "database at the same instant can both run. Run the backups and restores of each database from one host (one scheduler), " +
+           "or use AWS S3, MinIO or Azure Blob, which honour conditional writes.";
 
 }

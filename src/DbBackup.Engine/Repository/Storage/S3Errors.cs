@@ -38,6 +38,6 @@ internal sealed class S3Errors(string location, string bucket, string credential
                 "the AWS default credential chain found none: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE, or run with an instance or task role.", e);
         if (e is AmazonClientException regionless && regionless.Message.Contains("RegionEndpoint", StringComparison.Ordinal))
             return StoreFailures.CredentialsMissing(location, "no region: set AWS_REGION (or AWS_ENDPOINT_URL_S3 for an S3-compatible store).", e);
-        return StoreFailures.Unavailable(location, e.InnerException is HttpRequestException or System.Net.Sockets.SocketException || e is HttpRequestException ? "no answer from the S3 endpoint" : e.GetType().Name, e);
+        return StoreFailures.Unavailable(location, e.InnerException is HttpRequestException or System.Net.Sockets.SocketException || e is HttpRequestException ? "no answer from the S3 endpoint" : e.GetType().Name + " (" + e.Message + ")", e);
     }
 }

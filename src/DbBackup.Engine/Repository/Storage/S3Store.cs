@@ -35,7 +35,15 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
     /// <remarks>Conditional writes are assumed absent until the probe has shown them.</remarks>
     public StoreFeatures Features { get; private set; } = new(ConditionalWrites: false, Appends: false, SameHostOnly: false);
 
-    void IProbedStore.SetConditionalWrites(bool honoured) => Features = Features with { ConditionalWrites = honoured };
+    void IProbedStore.SetConditionalWrites(bool honoured)
+    {
+        Features = Features with { ConditionalWrites = honoured };
+        _conditionsIgnored = !honoured;
+    }
+
+    /// <summary>Set once the probe found that the store ignores If-None-Match / If-Match: conditions are
+    /// then checked by reading first (never before the probe, whose own second create must reach the store).</summary>
+    private bool _conditionsIgnored;
 
     /// <inheritdoc/>
     public async Task<StoredObject?> TryReadAsync(string key, CancellationToken cancellationToken)
@@ -60,10 +68,23 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
         if (condition.Kind == WriteConditionKind.IfVersion) request.IfMatch = condition.Version;
         try
         {
+            // A store that ignores the condition would let a second start overwrite a running operation's
+            // lock. Reading first stops every start that comes after another; two at the same instant can
+            // still both pass, which the probe's warning says.
+            if (_conditionsIgnored && condition.Kind != WriteConditionKind.None && !await ConditionHoldsAsync(key, condition, cancellationToken).ConfigureAwait(false))
+                return null;
             return (await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false)).ETag;
         }
         catch (Exception e) when (S3Errors.IsConditionFailed(e) || (condition.Kind == WriteConditionKind.IfVersion && S3Errors.IsMissing(e))) { return null; }
         catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, key, StoreRight.Write); }
+    }
+
+    private async Task<bool> ConditionHoldsAsync(string key, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        string? etag;
+        try { etag = (await _client.GetObjectMetadataAsync(_bucket, _prefix + key, cancellationToken).ConfigureAwait(false)).ETag; }
+        catch (Exception e) when (S3Errors.IsMissing(e)) { etag = null; }
+        return condition.Kind == WriteConditionKind.IfAbsent ? etag is null : etag == condition.Version;
     }
 
     /// <inheritdoc/>
