@@ -47,6 +47,7 @@ public static class CopyCommand
                 });
                 ids = selected.Select(b => b.Id).ToArray();
             }
+            if (await source.CopyDestinationWarningAsync(destination, ct) is { } warning) Console.Error.WriteLine($"dbbackup: warning: {warning}");
             var results = new List<BackupCopyResult>();
             var exit = 0;
             foreach (var one in ids)

@@ -105,6 +105,11 @@ public sealed partial class BackupEngine
         };
     }
 
+    /// <summary>Before the first copy into <paramref name="destination"/>: the warning to show when that store
+    /// ignores conditional writes, so the copy lock there cannot keep two hosts apart (null otherwise).</summary>
+    public Task<string?> CopyDestinationWarningAsync(BackupRepository destination, CancellationToken cancellationToken)
+        => new BackupEngine(destination, _launcher, _providers).CrossHostLockingWarningAsync(cancellationToken);
+
     /// <summary>Streams every payload file into the destination under the same key, each through its
     /// size and SHA-256 check: a mismatch throws before that file's upload is committed.</summary>
     private async Task<long> CopyPayloadAsync(BackupRecord backup, BackupRepository destination, CancellationToken ct)

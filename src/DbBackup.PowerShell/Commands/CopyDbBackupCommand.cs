@@ -18,6 +18,7 @@ public sealed class CopyDbBackupCommand : DbBackupCmdlet
     private const string ByFilterSet = "ByFilter";
     // An EngineSession, not a BackupRepository: cmdlet classes hold no engine type (see EngineSession).
     private EngineSession? _destination;
+    private bool _destinationProbed;
 
     /// <summary>Backup ids; records from the pipeline (Get-DbBackup) bind by their Id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
@@ -98,6 +99,11 @@ public sealed class CopyDbBackupCommand : DbBackupCmdlet
             WriteProgress(new ProgressRecord(1, "Copy-DbBackup", $"{id} ({n.Index + 1} of {n.Count})") { PercentComplete = 100 * n.Index / n.Count });
         try
         {
+            if (!_destinationProbed)
+            {
+                _destinationProbed = true;
+                if (Await(Session.Engine.CopyDestinationWarningAsync(destination, Cancellation)) is { } warning) WriteWarning(warning);
+            }
             var result = Await(Session.Engine.CopyAsync(id, destination, Cancellation));
             WriteVerbose(result.Outcome == CopyOutcome.Copied
                 ? $"{id}: copied {result.FilesCopied} files ({result.BytesCopied} bytes) into {result.Destination} in {result.Duration.TotalSeconds:0.0} s, every SHA-256 re-verified."
