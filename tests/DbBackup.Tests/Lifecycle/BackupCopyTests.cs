@@ -201,6 +201,33 @@ public sealed class BackupCopyTests : IDisposable
         Assert.Equal(ErrorKind.NotFound, none.Kind);
     }
 
+    [PostgresFact]
+    public async Task The_CLI_reports_each_failed_backup_copies_the_others_and_exits_with_the_worst_code()
+    {
+        var b = await BackupAsync();
+        var now = DateTimeOffset.UtcNow;
+        var failed = new BackupRecord { Id = Ids.NewBackupId(now), State = OperationState.Failed, StatusMessage = "pg_dump failed", CreatedAt = now, Database = "shop" };
+        Assert.True(_source.Engine.Repository.WriteBackup(failed));
+        var env = new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = _source.Path };
+
+        var run = await CliRunner.RunAsync(["copy", "--id", failed.Id, "--id", b.Id, "--to", _destination.Path, "--json"], env);
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains($"dbbackup: BackupNotCopyable: {failed.Id}: Backup {failed.Id} is Failed", run.StdErr);
+        var copied = Assert.Single(System.Text.Json.JsonDocument.Parse(run.StdOut).RootElement.EnumerateArray());
+        Assert.Equal(b.Id, copied.GetProperty("BackupId").GetString());
+        Assert.Equal("Copied", copied.GetProperty("Outcome").GetString());
+        Assert.Equal("before release 4.2", Destination.TryReadBackup(b.Id)!.Note);
+        Assert.Null(Destination.TryReadBackup(failed.Id));
+
+        var both = await CliRunner.RunAsync(["copy", "--id", b.Id, "--database", "shop", "--to", _destination.Path], env);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("CopyIdWithFilter", both.StdErr);
+        var none = await CliRunner.RunAsync(["copy", "--database", "no_such_db", "--to", _destination.Path], env);
+        Assert.Equal(3, none.ExitCode);
+        Assert.Contains("NoBackupToCopy", none.StdErr);
+    }
+
     [Fact]
     public async Task Copying_into_the_repository_itself_is_refused()
     {
