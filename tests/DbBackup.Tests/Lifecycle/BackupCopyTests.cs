@@ -167,6 +167,30 @@ public sealed class BackupCopyTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_live_copy_lock_refuses_a_second_copy_and_a_dead_holders_lock_is_broken()
+    {
+        var b = await BackupAsync();
+        var key = "copy-" + b.Id;
+        LockOwner Holder(int pid) => new() { OperationId = "copy-elsewhere", ProcessId = pid, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = "copy of backup " + b.Id };
+        Assert.Null(TargetLock.TryAcquire(Destination, key, Holder(Environment.ProcessId)));
+
+        var busy = await Assert.ThrowsAsync<DbBackupException>(() => _source.Engine.CopyAsync(b.Id, Destination, CancellationToken.None));
+        Assert.Equal("BackupCopyInProgress", busy.ErrorId);
+        Assert.Contains($"process {Environment.ProcessId}", busy.Message);
+        Assert.Empty(DestinationKeys(b.Id));
+
+        // The holder dies (a killed copy): its pid is gone, so the next copy breaks the lock and runs.
+        TargetLock.Release(Destination, key, "copy-elsewhere");
+        using (var gone = System.Diagnostics.Process.Start("true")!)
+        {
+            await gone.WaitForExitAsync();
+            Assert.Null(TargetLock.TryAcquire(Destination, key, Holder(gone.Id)));
+        }
+        Assert.Equal(CopyOutcome.Copied, (await _source.Engine.CopyAsync(b.Id, Destination, CancellationToken.None)).Outcome);
+        Assert.Null(TargetLock.Read(Destination, key));
+    }
+
+    [PostgresFact]
     public async Task A_source_backup_removed_during_the_copy_fails_it_and_leaves_nothing_in_the_destination()
     {
         var b = await BackupAsync();
