@@ -11,6 +11,7 @@ var root = new RootCommand("dbbackup — take, track, download, restore and prun
     StatusCommands.Cancel(),
     RepositoryCommands.Save(),
     RepositoryCommands.Import(),
+    CopyCommand.Create(),
     RestoreCommand.Create(),
     RepositoryCommands.Remove(),
     RepositoryCommands.Verify(),

@@ -23,6 +23,7 @@
         'Wait-DbBackup'
         'Stop-DbBackup'
         'Save-DbBackup'
+        'Copy-DbBackup'
         'Import-DbBackup'
         'Restore-DbBackup'
         'Remove-DbBackup'

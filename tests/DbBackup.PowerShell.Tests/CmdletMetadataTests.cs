@@ -26,11 +26,11 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
         "Use",
     };
 
-    private static readonly string[] StateChangingVerbs = ["Start", "Stop", "Save", "Import", "Restore", "Remove", "Set", "New", "Invoke", "Register"];
+    private static readonly string[] StateChangingVerbs = ["Copy", "Start", "Stop", "Save", "Import", "Restore", "Remove", "Set", "New", "Invoke", "Register"];
 
     private static readonly string[] ExpectedCmdlets =
     [
-        "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupPolicy", "Get-DbBackupRepository", "Get-DbBackupRestore", "Get-DbBackupStatus", "Import-DbBackup",
+        "Copy-DbBackup", "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupPolicy", "Get-DbBackupRepository", "Get-DbBackupRestore", "Get-DbBackupStatus", "Import-DbBackup",
         "Invoke-DbBackupPolicy", "New-DbBackupPolicy", "Register-DbBackupSchedule", "Remove-DbBackup", "Remove-DbBackupPolicy", "Restore-DbBackup",
         "Save-DbBackup", "Set-DbBackup", "Set-DbBackupPolicy", "Set-DbBackupRepository", "Start-DbBackup",
         "Stop-DbBackup", "Test-DbBackup", "Wait-DbBackup",

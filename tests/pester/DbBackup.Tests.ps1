@@ -87,8 +87,8 @@ AfterAll {
 }
 
 Describe 'Module' {
-    It 'exports the twenty-one cmdlets and resolves the model types in scripts' {
-        (Get-Command -Module DbBackup).Count | Should -Be 21
+    It 'exports the twenty-two cmdlets and resolves the model types in scripts' {
+        (Get-Command -Module DbBackup).Count | Should -Be 22
         [DbBackup.Model.BackupRecord].FullName | Should -Be 'DbBackup.Model.BackupRecord'
     }
 
@@ -234,6 +234,25 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $imported.Database | Should -Be $db
         $imported.Sha256 | Should -Be $backup.Sha256
         (Test-DbBackup -Id $imported.Id -Repository $other).Passed | Should -BeTrue
+    }
+
+    It 'Copy-DbBackup copies piped records into another repository, keeping id, labels and note; a second copy is skipped' {
+        $dest = Join-Path $TestDrive "copied-$Engine"
+        $backup | Copy-DbBackup -Repository $repo -Destination $dest -WhatIf
+        Test-Path $dest | Should -BeFalse
+        $copied = Get-DbBackup -Repository $repo -Database $db -First 1 | Copy-DbBackup -Repository $repo -Destination $dest
+        $copied | Should -BeOfType ([DbBackup.Model.BackupRecord])
+        $copied.Id | Should -Be $backup.Id
+        $copied.Kind | Should -Be 'Manual'
+        $copied.Labels['suite'] | Should -Be 'pester'
+        $copied.Note | Should -Be 'pester lifecycle'
+        (Test-DbBackup -Id $copied.Id -Repository $dest).Passed | Should -BeTrue
+        $again = $backup | Copy-DbBackup -Repository $repo -Destination $dest -Verbose 4>&1
+        @($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'already in .*; skipped' }).Count | Should -Be 1
+        ($again | Where-Object { $_ -is [DbBackup.Model.BackupRecord] }).Id | Should -Be $backup.Id
+        @(Get-DbBackupLog -Repository $dest | Where-Object Action -EQ 'Copied').Count | Should -Be 1
+        Copy-DbBackup -Repository $repo -Id $backup.Id -Destination $repo -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -Be 'CopySameRepository,DbBackup.PowerShell.CopyDbBackupCommand'
     }
 
     It 'Test-DbBackup verifies checksums, and with -Restore compares every table' {

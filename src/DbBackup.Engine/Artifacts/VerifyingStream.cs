@@ -9,13 +9,16 @@ public sealed class VerifyingStream : ReadOnlyStream
 {
     private readonly HashingStream _hashing;
     private readonly BackupFile _expected;
+    private readonly string _consequence;
     private bool _checked;
 
-    /// <summary>Wraps <paramref name="inner"/>, which must hold exactly <paramref name="expected"/>'s bytes.</summary>
-    public VerifyingStream(Stream inner, BackupFile expected)
+    /// <summary>Wraps <paramref name="inner"/>, which must hold exactly <paramref name="expected"/>'s bytes;
+    /// <paramref name="consequence"/> ends the mismatch message (what the caller did not do).</summary>
+    public VerifyingStream(Stream inner, BackupFile expected, string consequence = "nothing was restored from it")
     {
         _hashing = new HashingStream(inner);
         _expected = expected;
+        _consequence = consequence;
     }
 
     /// <inheritdoc/>
@@ -61,7 +64,7 @@ public sealed class VerifyingStream : ReadOnlyStream
     }
 
     private DbBackupException Mismatch(string what)
-        => new(ErrorKind.InvalidData, "ChecksumMismatch", $"Payload file '{_expected.Name}' {what}. The backup is damaged; nothing was restored from it.");
+        => new(ErrorKind.InvalidData, "ChecksumMismatch", $"Payload file '{_expected.Name}' {what}. The backup is damaged; {_consequence}.");
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

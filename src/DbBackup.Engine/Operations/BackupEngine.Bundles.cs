@@ -86,7 +86,7 @@ public sealed partial class BackupEngine
 
     /// <summary>The backup already stored under the incoming manifest's id, when it is the same backup
     /// (same target, time and payload); a different backup under the same id is refused.</summary>
-    private BackupRecord? AlreadyStored(BackupRecord incoming)
+    private BackupRecord? AlreadyStored(BackupRecord incoming, string done = "imported")
     {
         if (Repository.TryReadBackup(incoming.Id) is not { } existing) return null;
         var same = existing.Engine == incoming.Engine && existing.Database == incoming.Database && existing.Server == incoming.Server
@@ -94,7 +94,7 @@ public sealed partial class BackupEngine
             && FileListHash(existing.Files) == FileListHash(incoming.Files);
         if (!same)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupAlreadyExists",
-                $"The repository '{RepositoryPath}' already holds a different backup under the id {incoming.Id} ('{existing.Name}'); nothing was imported.") { TargetObject = incoming.Id };
+                $"The repository '{RepositoryPath}' already holds a different backup under the id {incoming.Id} ('{existing.Name}'); nothing was {done}.") { TargetObject = incoming.Id };
         return existing;
     }
 

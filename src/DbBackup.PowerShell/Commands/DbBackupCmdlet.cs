@@ -29,15 +29,16 @@ public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
     /// An object-store address (s3://, azure://, a blob URL) passes through as given, and so does a value
     /// PowerShell cannot resolve (an unknown drive such as 'azure:'): the engine then accepts it or
     /// refuses it naming the forms it takes.</summary>
-    internal string? RepositoryPath
+    internal string? RepositoryPath => ResolveRepository(Repository);
+
+    /// <summary>A repository address as <see cref="RepositoryPath"/> resolves -Repository (also for a
+    /// second repository, such as Copy-DbBackup's -Destination).</summary>
+    internal string? ResolveRepository(string? address)
     {
-        get
-        {
-            if (Repository is null) return null;
-            if (System.Text.RegularExpressions.Regex.IsMatch(Repository, "^[A-Za-z][A-Za-z0-9+.-]+://")) return Repository;
-            try { return SessionState.Path.GetUnresolvedProviderPathFromPSPath(Repository); }
-            catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or PSArgumentException) { return Repository; }
-        }
+        if (address is null) return null;
+        if (System.Text.RegularExpressions.Regex.IsMatch(address, "^[A-Za-z][A-Za-z0-9+.-]+://")) return address;
+        try { return SessionState.Path.GetUnresolvedProviderPathFromPSPath(address); }
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or PSArgumentException) { return address; }
     }
 
     /// <summary>The engine for the current -Repository. Opening it may create the repository, so callers
