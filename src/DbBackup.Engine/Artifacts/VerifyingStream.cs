@@ -18,6 +18,9 @@ public sealed class VerifyingStream : ReadOnlyStream
         _expected = expected;
     }
 
+    /// <summary>The file's name as the manifest lists it.</summary>
+    public string FileName => _expected.Name;
+
     /// <inheritdoc/>
     public override long Length => _expected.Size;
     /// <inheritdoc/>
