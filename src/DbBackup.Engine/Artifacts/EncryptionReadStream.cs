@@ -103,7 +103,7 @@ internal sealed class EncryptionReadStream : ReadOnlyStream
     }
 
     private DbBackupException Invalid(string what, Exception? inner = null)
-        => new(ErrorKind.InvalidData, "EncryptedPayloadInvalid",
+        => new DbBackupException(ErrorKind.InvalidData, "EncryptedPayloadInvalid",
             $"Encrypted payload file '{_name}': {what}. The file was altered, truncated, reordered or taken from another file or backup; nothing from it can be trusted.", inner);
 
     protected override void Dispose(bool disposing)
