@@ -46,7 +46,8 @@ public sealed partial class BackupEngine
         }
         if (!lockedFirst) AcquireTargetLock(key, owner, options.Target);
         return RecordAndLaunch(record, key, options.Target.Password,
-            $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
+            $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : "")
+            + (record.Encryption is { } e ? $"; encrypted with key {e.KeyId}" : ""));
     }
 
     /// <summary>Every check <see cref="StartBackupAsync"/> makes before it records anything — input,
