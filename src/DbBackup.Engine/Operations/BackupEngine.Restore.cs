@@ -281,8 +281,9 @@ public sealed partial class BackupEngine
         var buffer = new byte[1 << 16];
         foreach (var f in b.Files)
         {
-            await using var v = new VerifyingStream(await OpenPayloadAsync(b, f, ct).ConfigureAwait(false), f);
-            await using var read = dataKey?.Decryptor(v, f.Name["payload/".Length..]) ?? v;
+            var v = new VerifyingStream(await OpenPayloadAsync(b, f, ct).ConfigureAwait(false), f);
+            // The decryptor reads the stored file to its end (so the checksum is checked) and disposes it.
+            await using var read = dataKey?.Decryptor(v, f.Name["payload/".Length..]) ?? (Stream)v;
             while (await read.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
         }
         return b.Files.Count;
