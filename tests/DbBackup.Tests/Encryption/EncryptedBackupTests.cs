@@ -181,6 +181,16 @@ public sealed class EncryptedBackupTests : IDisposable
         var verify = await _repo.Engine.VerifyAsync(backup.Id, null, CancellationToken.None);
         Assert.True(verify.Passed, string.Join("; ", verify.Problems));
         Assert.Contains(verify.Warnings, w => w.Contains(keyId));
+
+        // With the key, over the live database: the safety backup taken first is encrypted too.
+        _env.Set(Key);
+        var done = await RestoreAsync(_repo, new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true });
+        Assert.NotEqual(before, await TestSql.PgColumnAsync(db, PgRows));
+        var safety = _repo.Engine.GetBackup(done.SafetyBackupId!);
+        Assert.Equal(keyId, safety.Encryption?.KeyId);
+        var aside = NewPgName();
+        await RestoreAsync(_repo, new RestoreOptions { BackupId = safety.Id, Target = TestServers.Postgres(db), TargetDatabase = aside });
+        Assert.Equal(before, await TestSql.PgColumnAsync(aside, PgRows));
         AssertNoKeyIn(_repo.Path);
     }
 
