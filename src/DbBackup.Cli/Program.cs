@@ -18,6 +18,7 @@ var root = new RootCommand("dbbackup — take, track, download, restore and prun
     RepositoryCommands.Log(),
     RepositoryCommands.Restores(),
     PolicyCommands.Create(),
+    RepositorySettingsCommand.Create(),
     PolicyCommands.Hold(true),
     PolicyCommands.Hold(false),
     WorkerCommand.Create(),

@@ -32,6 +32,7 @@ public static class TextFormat
         Page<RestoreRecord> rp => string.Join("\n", rp.Items.Select(r => $"{r.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ssZ}  {Describe(r)}").Append($"{rp.Items.Count} of {rp.TotalCount}")),
         Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",
+        RepositoryInfo i => $"{i.Path}  format {i.FormatVersion}  {i.BackupCount} backups  {Size(i.TotalSizeBytes)}\n  {i.Settings}",
         BackupPolicy p => $"{p.Name}  {p.Engine} {p.UserName}@{p.Server}:{p.Port}/{p.Database}  '{p.Schedule}' {p.TimeZone}  keep {p.Retention}{(p.Enabled ? "" : "  (paused)")}",
         List<BackupPolicy> ps => string.Join("\n", ps.Select(p => Describe(p)).Append($"{ps.Count} {(ps.Count == 1 ? "policy" : "policies")}")),
         List<PolicyRunResult> rs => RunResults(rs),

@@ -47,6 +47,10 @@ public sealed class BackupRecord : OperationRecord
     public string[] RetainedAs { get; set; } = [];
     /// <summary>A hold (legal, or before a change): retention never removes a held backup.</summary>
     public bool Hold { get; set; }
+    /// <summary>How the payload is encrypted, or null when it is not (then the property is not written,
+    /// so unencrypted manifests keep their shape).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public BackupEncryption? Encryption { get; set; }
     /// <summary>Always Backup.</summary>
     public override OperationKind OperationKind => OperationKind.Backup;
 }

@@ -65,3 +65,13 @@ public enum OperationKind
     /// <summary>A restore.</summary>
     Restore,
 }
+
+/// <summary>Whether a repository encrypts new backups.</summary>
+[JsonConverter(typeof(StringEnumConverter))]
+public enum EncryptionMode
+{
+    /// <summary>New backups are not encrypted (encrypted ones already stored still restore with their key).</summary>
+    None,
+    /// <summary>Every new backup is encrypted with the repository key; a backup without the key is refused.</summary>
+    Required,
+}

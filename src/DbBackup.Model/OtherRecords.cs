@@ -36,10 +36,18 @@ public sealed class RepositorySettings
     public int? MaxRestoreAgeDays { get; set; }
     /// <summary>Parallel connections when a backup or restore does not say; null means the core count.</summary>
     public int? DefaultJobs { get; set; }
+    /// <summary>Whether new backups are encrypted (README "Encryption at rest"); Required refuses a backup
+    /// without the repository key.</summary>
+    public EncryptionMode Encryption { get; set; }
+    /// <summary>With Encryption Required: the id of the key new backups must be encrypted with (pinned when
+    /// the setting was made), so a host holding another key is refused instead of writing backups the
+    /// others cannot read.</summary>
+    public string? EncryptionKeyId { get; set; }
 
     /// <summary>The settings on one line.</summary>
     public override string ToString()
-        => $"KeepLast={KeepLast}; MaxRestoreAgeDays={(MaxRestoreAgeDays?.ToString() ?? "none")}; DefaultJobs={(DefaultJobs?.ToString() ?? "cores")}";
+        => $"KeepLast={KeepLast}; MaxRestoreAgeDays={(MaxRestoreAgeDays?.ToString() ?? "none")}; DefaultJobs={(DefaultJobs?.ToString() ?? "cores")}"
+            + (Encryption == EncryptionMode.Required ? $"; Encryption=Required (key {EncryptionKeyId})" : "");
 }
 
 /// <summary>Where a repository is and what it holds.</summary>

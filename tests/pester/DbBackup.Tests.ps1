@@ -375,6 +375,56 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
     }
 }
 
+Describe 'Encryption at rest on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engine = 'MySql' }) {
+    BeforeAll {
+        $repo = Join-Path $TestDrive "crypt-$Engine"
+        $db = New-DatabaseName 'pscrypt'
+        New-TestDatabase $Engine $db
+        $target = Get-Target $Engine
+        $copies = [System.Collections.Generic.List[string]]::new()
+        $key = [Convert]::ToBase64String([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+        $env:DBBACKUP_ENCRYPTION_KEY = $key
+        Set-DbBackupRepository -Encryption Required -Repository $repo -Confirm:$false
+        $backup = Start-DbBackup @target -Database $db -Repository $repo -Wait
+    }
+    AfterAll {
+        Remove-Item Env:DBBACKUP_ENCRYPTION_KEY -ErrorAction SilentlyContinue
+        Remove-TestDatabase $Engine $db
+        foreach ($copy in $copies) { Remove-TestDatabase $Engine $copy }
+    }
+
+    It 'records the key id, never the key, and restores the same rows with the key' {
+        $backup.State | Should -Be 'Succeeded'
+        $backup.Encryption.KeyId | Should -Match '^[0-9a-f]{16}$'
+        (Get-DbBackupRepository -Repository $repo).Settings.EncryptionKeyId | Should -Be $backup.Encryption.KeyId
+        Get-ChildItem -Recurse -File $repo | Select-String -SimpleMatch $key | Should -BeNullOrEmpty
+        $copy = New-DatabaseName 'pscrypt_to'
+        $copies.Add($copy)
+        $r = $backup | Restore-DbBackup -TargetDatabase $copy -Credential $target.Credential -Confirm:$false -Wait -Repository $repo
+        $r.State | Should -Be 'Succeeded'
+        Get-Items $Engine $copy | Should -Be (Get-Items $Engine $db)
+    }
+
+    It 'refuses a restore without the key or with another key before the target is touched' {
+        $copy = New-DatabaseName 'pscrypt_no'
+        $copies.Add($copy)
+        try {
+            Remove-Item Env:DBBACKUP_ENCRYPTION_KEY
+            $err = { $backup | Restore-DbBackup -TargetDatabase $copy -Credential $target.Credential -Confirm:$false -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'EncryptionKeyMissing,DbBackup.PowerShell.RestoreDbBackupCommand'
+            $err.Exception.Message | Should -Match $backup.Encryption.KeyId
+            $env:DBBACKUP_ENCRYPTION_KEY = [Convert]::ToBase64String([System.Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+            $err = { $backup | Restore-DbBackup -TargetDatabase $copy -Credential $target.Credential -Confirm:$false -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -Be 'EncryptionKeyMismatch,DbBackup.PowerShell.RestoreDbBackupCommand'
+            $err.Exception.Message | Should -Not -Match ([regex]::Escape($env:DBBACKUP_ENCRYPTION_KEY))
+            { Start-DbBackup @target -Database $db -Repository $repo -ErrorAction Stop } | Should -Throw -ErrorId 'EncryptionKeyMismatch,DbBackup.PowerShell.StartDbBackupCommand'
+        }
+        finally { $env:DBBACKUP_ENCRYPTION_KEY = $key }
+        Test-DatabaseExists $Engine $copy | Should -BeFalse
+        @(Get-DbBackupRestore -Repository $repo -Id $backup.Id).Count | Should -Be 1
+    }
+}
+
 Describe 'Many databases per call, as Backup-DbaDatabase takes them' {
     BeforeAll {
         $repo = Join-Path $TestDrive 'repo-many'

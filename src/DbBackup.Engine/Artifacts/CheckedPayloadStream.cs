@@ -12,11 +12,12 @@ public sealed class CheckedPayloadStream : ReadOnlyStream
     private readonly VerifyingStream _stored;
     private readonly Stream _decoded;
 
-    /// <summary>Decodes <paramref name="stored"/> with the codec of <paramref name="compression"/>.</summary>
-    public CheckedPayloadStream(VerifyingStream stored, CompressionKind compression)
+    /// <summary>Decodes <paramref name="stored"/> with the codec of <paramref name="compression"/>, after
+    /// decrypting it with <paramref name="encryption"/> when the backup is encrypted.</summary>
+    public CheckedPayloadStream(VerifyingStream stored, CompressionKind compression, EncryptionDataKey? encryption = null)
     {
         _stored = stored;
-        _decoded = PayloadCodec.Decoder(stored, compression);
+        _decoded = PayloadCodec.Decoder(encryption?.Decryptor(stored, stored.FileName) ?? stored, compression);
     }
 
     /// <summary>If <paramref name="stream"/> is a payload file, reads the rest of its stored bytes: throws
@@ -64,8 +65,10 @@ public sealed class CheckedPayloadStream : ReadOnlyStream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <summary>A decoder's own complaint about its input (the stored file's checks are DbBackupExceptions).</summary>
-    private static bool IsDecodingFailure(Exception e) => e is not DbBackupException and not OperationCanceledException;
+    /// <summary>A decoder's own complaint about its input, or a chunk failing decryption (the stored file's
+    /// checks are the other DbBackupExceptions): a damaged file is then reported as the damage it is.</summary>
+    private static bool IsDecodingFailure(Exception e)
+        => e is DbBackupException { ErrorId: "EncryptedPayloadInvalid" } || e is not DbBackupException and not OperationCanceledException;
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

@@ -14,6 +14,7 @@ public sealed class PayloadReader : IPayloadSource
     private readonly Dictionary<string, BackupFile> _byLogicalName;
     private readonly string _suffix;
     private readonly CompressionKind _compression;
+    private readonly EncryptionDataKey? _encryption;
 
     /// <summary>Reads the listed <paramref name="files"/> from the local folder <paramref name="folder"/>.</summary>
     public PayloadReader(string folder, IReadOnlyList<BackupFile> files, CompressionKind compression)
@@ -22,9 +23,10 @@ public sealed class PayloadReader : IPayloadSource
     }
 
     /// <summary>Reads the listed <paramref name="files"/> from the keys <paramref name="prefix"/> + name
-    /// of <paramref name="store"/> (e.g. "backups/&lt;id&gt;/payload/").</summary>
-    public PayloadReader(IRepositoryStore store, string prefix, IReadOnlyList<BackupFile> files, CompressionKind compression)
+    /// of <paramref name="store"/> (e.g. "backups/&lt;id&gt;/payload/"), decrypting with <paramref name="encryption"/> when given.</summary>
+    public PayloadReader(IRepositoryStore store, string prefix, IReadOnlyList<BackupFile> files, CompressionKind compression, EncryptionDataKey? encryption = null)
     {
+        _encryption = encryption;
         _store = store;
         _prefix = prefix;
         _compression = compression;
@@ -55,6 +57,6 @@ public sealed class PayloadReader : IPayloadSource
         {
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"Payload file '{entry.Name}' is missing from the backup folder.", e);
         }
-        return new CheckedPayloadStream(new VerifyingStream(file, entry), _compression);
+        return new CheckedPayloadStream(new VerifyingStream(file, entry), _compression, _encryption);
     }
 }

@@ -12,17 +12,19 @@ public sealed class PayloadWriter : IPayloadSink
     private readonly IRepositoryStore _store;
     private readonly string _prefix;
     private readonly CompressionKind _compression;
+    private readonly EncryptionDataKey? _encryption;
     private readonly List<BackupFile> _files = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Writes under the keys <paramref name="prefix"/> + name of <paramref name="store"/>
-    /// (e.g. "backups/&lt;id&gt;/payload/").</summary>
-    public PayloadWriter(IRepositoryStore store, string prefix, CompressionKind compression)
+    /// (e.g. "backups/&lt;id&gt;/payload/"), encrypted after compression when <paramref name="encryption"/> is given.</summary>
+    public PayloadWriter(IRepositoryStore store, string prefix, CompressionKind compression, EncryptionDataKey? encryption = null)
     {
         _store = store;
         _prefix = prefix;
         _compression = compression;
+        _encryption = encryption;
     }
 
     /// <summary>Writes into the local folder <paramref name="folder"/> (tests, scratch payloads).</summary>
@@ -56,15 +58,17 @@ public sealed class PayloadWriter : IPayloadSink
         // file create or one request, so it goes through the storage layer's one sync bridge.
         var upload = StoreSync.Run(() => _store.CreateAsync(_prefix + stored, CancellationToken.None));
         var hashing = new HashingStream(upload, leaveOpen: true);
-        var top = PayloadCodec.Encoder(hashing, _compression);
-        return new PayloadFileStream(top, hashing, upload, n => Interlocked.Add(ref _bytesWritten, n), () =>
+        // Compress, then encrypt (ciphertext does not compress); the checksum is of the stored bytes.
+        var encrypted = _encryption?.Encryptor(hashing, stored) ?? hashing;
+        var top = PayloadCodec.Encoder(encrypted, _compression);
+        return new PayloadFileStream(top, encrypted, hashing, upload, n => Interlocked.Add(ref _bytesWritten, n), () =>
         {
             lock (_lock) _files.Add(new BackupFile { Name = stored, Size = hashing.BytesProcessed, Sha256 = hashing.Sha256Hex });
         });
     }
 
     /// <summary>Write-only stream returned by <see cref="Create"/>; completes the entry on dispose.</summary>
-    private sealed class PayloadFileStream(Stream top, HashingStream hashing, StoreUpload upload, Action<long> counted, Action completed) : Stream
+    private sealed class PayloadFileStream(Stream top, Stream encrypted, HashingStream hashing, StoreUpload upload, Action<long> counted, Action completed) : Stream
     {
         private bool _failed;
         private bool _disposed;
@@ -116,7 +120,9 @@ public sealed class PayloadWriter : IPayloadSink
             _disposed = true;
             try
             {
-                if (!ReferenceEquals(top, hashing)) await top.DisposeAsync().ConfigureAwait(false);
+                if (!ReferenceEquals(top, encrypted)) await top.DisposeAsync().ConfigureAwait(false);
+                // The encryptor's dispose writes the final chunk.
+                if (!ReferenceEquals(encrypted, hashing)) await encrypted.DisposeAsync().ConfigureAwait(false);
                 if (!_failed)
                 {
                     await upload.CommitAsync(ct).ConfigureAwait(false);

@@ -21,6 +21,9 @@ public sealed class VerifyingStream : ReadOnlyStream
         _consequence = consequence;
     }
 
+    /// <summary>The file's name as the manifest lists it.</summary>
+    public string FileName => _expected.Name;
+
     /// <inheritdoc/>
     public override long Length => _expected.Size;
     /// <inheritdoc/>

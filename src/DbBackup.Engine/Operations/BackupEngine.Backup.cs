@@ -12,8 +12,9 @@ public sealed partial class BackupEngine
     /// <summary>The newest payload format version this build restores. A backup records the version its
     /// payload needs (<see cref="DumpResult.FormatVersion"/>): 2 for PostgreSQL backups holding large
     /// objects and for MySQL backups (routines and views in scripts of their own), 3 for PostgreSQL backups
-    /// with a table split into pieces, so older builds refuse those up front and still restore every other backup.</summary>
-    public const int PayloadFormatVersion = 3;
+    /// with a table split into pieces, 4 for encrypted backups (<see cref="EncryptedFormatVersion"/>), so older
+    /// builds refuse those up front and still restore every other backup.</summary>
+    public const int PayloadFormatVersion = EncryptedFormatVersion;
 
     /// <summary>Validates (connection, tools, tables, date filter), records a Pending backup, starts
     /// the detached worker and returns the record at once.</summary>
@@ -35,6 +36,8 @@ public sealed partial class BackupEngine
         {
             record = await PrepareBackupAsync(options, cancellationToken).ConfigureAwait(false);
             record.Id = id;
+            // The data key is bound to the backup's id, so it is made once the id is final.
+            record.Encryption = EncryptionForNewBackup(id);
         }
         catch when (lockedFirst)
         {
@@ -43,7 +46,8 @@ public sealed partial class BackupEngine
         }
         if (!lockedFirst) AcquireTargetLock(key, owner, options.Target);
         return RecordAndLaunch(record, key, options.Target.Password,
-            $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : ""));
+            $"Tables: {(record.Tables.Length == 0 ? "all" : string.Join(", ", record.Tables))}" + (record.Since is { } s ? $"; since {s:O} on {record.DateColumn}" : "")
+            + (record.Encryption is { } e ? $"; encrypted with key {e.KeyId}" : ""));
     }
 
     /// <summary>Every check <see cref="StartBackupAsync"/> makes before it records anything — input,
@@ -160,6 +164,7 @@ public sealed partial class BackupEngine
         if (o.DateColumn != null && o.Since == null)
             throw new DbBackupException(ErrorKind.InvalidArgument, "DateColumnWithoutSince", $"--date-column '{o.DateColumn}' needs --since: the date column only says which column --since filters on.");
         var jobs = DefaultJobs(o.Jobs);
+        KeyForNewBackups();
 
         var provider = Provider(t.Engine);
         var probe = await provider.ProbeAsync(t, ct).ConfigureAwait(false);
@@ -251,7 +256,7 @@ public sealed partial class BackupEngine
                 tables = TableSelection.Resolve(available, record.Tables, record.Database);
             }
             WorkerPausePoints.At("backup:data");
-            var writer = new PayloadWriter(Repository.Store, PayloadPrefix(record.Id), record.Compression);
+            var writer = new PayloadWriter(Repository.Store, PayloadPrefix(record.Id), record.Compression, DataKeyOf(record));
             var result = await provider.DumpAsync(new DumpRequest(target, tables, record.Since, record.DateColumn, record.Jobs), writer,
                 new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token).ConfigureAwait(false);
             tracker.Token.ThrowIfCancellationRequested();
@@ -263,7 +268,7 @@ public sealed partial class BackupEngine
                 r.SizeBytes = files.Sum(f => f.Size);
                 r.Sha256 = FileListHash(files);
                 r.TableStats = result.TableStats.ToList();
-                r.FormatVersion = result.FormatVersion;
+                r.FormatVersion = r.Encryption != null ? Math.Max(result.FormatVersion, EncryptedFormatVersion) : result.FormatVersion;
                 r.ServerVersion = result.ServerVersion.Length > 0 ? result.ServerVersion : probe.ServerVersion;
                 r.ToolVersion = result.ToolVersion.Length > 0 ? result.ToolVersion : probe.ToolVersion;
                 r.Consistency = result.Consistency;

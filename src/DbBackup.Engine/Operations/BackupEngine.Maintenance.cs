@@ -69,10 +69,16 @@ public sealed partial class BackupEngine
             result.Problems.Add($"The backup is {b.State}: {b.StatusMessage}");
             return Finish();
         }
+        // Encrypted: without a key (and no test restore) the stored checksums are still checked; with the
+        // backup's key every chunk is authenticated too; a wrong key, or none for a test restore, is refused.
+        EncryptionDataKey? dataKey = null;
         try
         {
             CheckRestorable(b);
-            result.FilesChecked = await VerifyFilesAsync(b, cancellationToken).ConfigureAwait(false);
+            if (b.Encryption != null && restoreTarget == null && EncryptionKey.FromEnvironment() == null)
+                result.Warnings.Add($"Backup {b.Id} is encrypted with key {b.Encryption.KeyId}, and no key is set ({EncryptionKey.Variable} or {EncryptionKey.FileVariable}): the stored checksums were checked, the chunks' authenticity was not.");
+            else dataKey = DataKeyOf(b);
+            result.FilesChecked = await VerifyFilesAsync(b, cancellationToken, dataKey).ConfigureAwait(false);
         }
         catch (DbBackupException e) when (e.Kind is ErrorKind.InvalidData or ErrorKind.NotSupported)
         {
@@ -96,7 +102,7 @@ public sealed partial class BackupEngine
             var target = restoreTarget.WithDatabase(scratch);
             try
             {
-                var reader = PayloadReaderOf(b);
+                var reader = PayloadReaderOf(b, dataKey);
                 await provider.RestoreAsync(new RestoreRequest(target, b, DefaultJobs(null)), reader, new Progress<OperationProgress>(), cancellationToken).ConfigureAwait(false);
                 result.Restored = true;
                 var actual = await provider.ComputeTableStatsAsync(target, b.TableStats, cancellationToken).ConfigureAwait(false);

@@ -145,9 +145,12 @@ public sealed partial class BackupEngine
         {
             var backup = GetBackup(record.BackupId);
             CheckRestorable(backup);
+            // The keys before the server: without them nothing is touched.
+            var dataKey = DataKeyOf(backup);
+            if ((record.Swap || record.ReplacesTables) && !record.SkipSafetyBackup) KeyForNewBackups();
             var checkedFirst = !ChecksPayloadWhileRestoring(backup.Engine);
             if (checkedFirst)
-                await VerifyFilesAsync(backup, tracker.Token).ConfigureAwait(false);
+                await VerifyFilesAsync(backup, tracker.Token, dataKey).ConfigureAwait(false);
             var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
             CheckVersion(backup, probe);
 
@@ -166,7 +169,7 @@ public sealed partial class BackupEngine
                 await SafetyBackupAsync().ConfigureAwait(false);
             var landing = record.Swap ? AsideName(record.Database, record.Id) : record.TargetDatabase;
             aside = record.Swap ? landing : null;
-            var reader = PayloadReaderOf(backup);
+            var reader = PayloadReaderOf(backup, dataKey);
             // Progress reports arrive on the thread pool, possibly late: once the data is in, none may
             // overwrite the swap's phases, which say what state the target is in if the worker dies.
             var loaded = false;
@@ -265,19 +268,23 @@ public sealed partial class BackupEngine
             Jobs = restore.Jobs,
             RestoreId = restore.Id,
         };
+        safety.Encryption = EncryptionForNewBackup(safety.Id);
         await Repository.WriteAsync(safety, ct).ConfigureAwait(false);
         Log("BackupRequested", safety, "Safety backup before restore " + restore.Id, safety.Note);
         return await RunBackupAsync(safety, password, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Streams every payload file through its checksum check.</summary>
-    private async Task<int> VerifyFilesAsync(BackupRecord b, CancellationToken ct)
+    /// <summary>Streams every payload file through its checksum check, and through its decryption when
+    /// <paramref name="dataKey"/> is given, which proves every chunk authentic too.</summary>
+    private async Task<int> VerifyFilesAsync(BackupRecord b, CancellationToken ct, EncryptionDataKey? dataKey = null)
     {
         var buffer = new byte[1 << 16];
         foreach (var f in b.Files)
         {
-            await using var v = new VerifyingStream(await OpenPayloadAsync(b, f, ct).ConfigureAwait(false), f);
-            while (await v.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
+            var v = new VerifyingStream(await OpenPayloadAsync(b, f, ct).ConfigureAwait(false), f);
+            // The decryptor reads the stored file to its end (so the checksum is checked) and disposes it.
+            await using var read = dataKey?.Decryptor(v, f.Name["payload/".Length..]) ?? (Stream)v;
+            while (await read.ReadAsync(buffer, ct).ConfigureAwait(false) > 0) { }
         }
         return b.Files.Count;
     }
@@ -293,7 +300,7 @@ public sealed partial class BackupEngine
     }
 
     /// <summary>The provider's view of a stored backup's payload (names without "payload/").</summary>
-    private PayloadReader PayloadReaderOf(BackupRecord b)
+    private PayloadReader PayloadReaderOf(BackupRecord b, EncryptionDataKey? dataKey)
         => new(Repository.Store, PayloadPrefix(b.Id),
-            b.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), b.Compression);
+            b.Files.Select(f => new BackupFile { Name = f.Name["payload/".Length..], Size = f.Size, Sha256 = f.Sha256 }).ToList(), b.Compression, dataKey);
 }

@@ -25,6 +25,7 @@ public sealed partial class BackupEngine
         var target = o.Target.WithDatabase(o.TargetDatabase ?? named);
         ValidateTarget(target);
         CheckRestorable(backup, filesInRepository);
+        DataKeyOf(backup);
         var chosen = ChooseTables(backup, o.Tables);
         var provider = Provider(target.Engine);
         var probe = await provider.ProbeAsync(target, ct).ConfigureAwait(false);
@@ -49,6 +50,7 @@ public sealed partial class BackupEngine
                 "Restore it into a new database with -TargetDatabase / --target-database.")
             { TargetObject = backup.Id };
         var plan = new RestorePlan { Backup = backup, Target = target, Action = action, Tables = tables, SkipSafetyBackup = o.SkipSafetyBackup };
+        if (action != RestoreAction.NewDatabase && !o.SkipSafetyBackup) KeyForNewBackups();
         if (action != RestoreAction.NewDatabase && !o.Force)
             throw new DbBackupException(ErrorKind.InvalidOperation, "DatabaseExists",
                 $"Database '{target.Database}' exists on {where}. {plan.Description} Pass --force / -Force to confirm.", null) { TargetObject = target.Database };

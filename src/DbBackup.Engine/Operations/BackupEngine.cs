@@ -213,6 +213,7 @@ public sealed partial class BackupEngine
     {
         var settings = Repository.ReadRepositoryFile().Settings;
         change(settings);
+        PinEncryptionKey(settings);
         if (settings.KeepLast < 1)
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidKeepLast", $"KeepLast must be 1 or more (the newest good backup is always kept); got {settings.KeepLast}.") { TargetObject = settings.KeepLast };
         if (settings.MaxRestoreAgeDays is < 1)
@@ -220,7 +221,8 @@ public sealed partial class BackupEngine
         if (settings.DefaultJobs is < 1 or > 64)
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidJobs", $"DefaultJobs must be between 1 and 64, or unset for the core count; got {settings.DefaultJobs}.") { TargetObject = settings.DefaultJobs };
         Repository.WriteSettings(settings);
-        Log("SettingsChanged", null, $"KeepLast={settings.KeepLast}, MaxRestoreAgeDays={settings.MaxRestoreAgeDays?.ToString() ?? "none"}, DefaultJobs={settings.DefaultJobs?.ToString() ?? "cores"}");
+        Log("SettingsChanged", null, $"KeepLast={settings.KeepLast}, MaxRestoreAgeDays={settings.MaxRestoreAgeDays?.ToString() ?? "none"}, DefaultJobs={settings.DefaultJobs?.ToString() ?? "cores"}"
+            + (settings.Encryption == EncryptionMode.Required ? $", Encryption=Required (key {settings.EncryptionKeyId})" : ""));
         return GetRepositoryInfo();
     }
 

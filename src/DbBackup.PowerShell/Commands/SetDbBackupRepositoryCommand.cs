@@ -5,7 +5,7 @@ using DbBackup.Model;
 namespace DbBackup.PowerShell;
 
 /// <summary>Set-DbBackupRepository: changes the repository's settings (retention, restore age limit,
-/// default parallelism).</summary>
+/// default parallelism, encryption of new backups).</summary>
 [Cmdlet(VerbsCommon.Set, "DbBackupRepository", SupportsShouldProcess = true)]
 [OutputType(typeof(RepositoryInfo))]
 public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
@@ -25,6 +25,11 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
     [ValidateRange(0, 64)]
     public int DefaultJobs { get; set; }
 
+    /// <summary>Required: every new backup is encrypted with the key in DBBACKUP_ENCRYPTION_KEY or
+    /// DBBACKUP_ENCRYPTION_KEY_FILE (its id is recorded now); None: new backups are not encrypted.</summary>
+    [Parameter]
+    public EncryptionMode Encryption { get; set; }
+
     /// <summary>Return the repository info after the change.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -37,6 +42,7 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
         if (bound.ContainsKey(nameof(KeepLast))) changes.Add($"KeepLast={KeepLast}");
         if (bound.ContainsKey(nameof(MaxRestoreAgeDays))) changes.Add($"MaxRestoreAgeDays={(MaxRestoreAgeDays == 0 ? "none" : MaxRestoreAgeDays)}");
         if (bound.ContainsKey(nameof(DefaultJobs))) changes.Add($"DefaultJobs={(DefaultJobs == 0 ? "cores" : DefaultJobs)}");
+        if (bound.ContainsKey(nameof(Encryption))) changes.Add($"Encryption={Encryption}");
         try
         {
             // Named without the engine, so -WhatIf has nothing to do with the repository at all.
@@ -47,6 +53,12 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
                 if (bound.ContainsKey(nameof(KeepLast))) settings.KeepLast = KeepLast;
                 if (bound.ContainsKey(nameof(MaxRestoreAgeDays))) settings.MaxRestoreAgeDays = MaxRestoreAgeDays == 0 ? null : MaxRestoreAgeDays;
                 if (bound.ContainsKey(nameof(DefaultJobs))) settings.DefaultJobs = DefaultJobs == 0 ? null : DefaultJobs;
+                if (bound.ContainsKey(nameof(Encryption)))
+                {
+                    settings.Encryption = Encryption;
+                    // Set again, it records the key set now (a new key for new backups).
+                    settings.EncryptionKeyId = null;
+                }
             });
             if (PassThru) WriteObject(info);
         }
