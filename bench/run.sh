@@ -121,7 +121,9 @@ SRC=${BENCH_SRC:-$ROOT}
 CLI_OUT=$BENCH/out/cli
 [[ $SRC == "$ROOT" ]] || CLI_OUT+="-$(basename "$SRC")"
 log "building the CLI (Release) from $SRC"
-dotnet publish "$SRC/src/DbBackup.Cli" -c Release -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 \
+# For this machine's runtime identifier, so the CLI is published precompiled (ReadyToRun, see its csproj).
+RID=$(dotnet --info | awk '/^ *RID:/ { print $2; exit }')
+dotnet publish "$SRC/src/DbBackup.Cli" -c Release -r "$RID" --self-contained false -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 \
     || { cat "$RUN/publish.log" >&2; exit 1; }
 DBB=$CLI_OUT/dbbackup
 
