@@ -121,7 +121,9 @@ SRC=${BENCH_SRC:-$ROOT}
 CLI_OUT=$BENCH/out/cli
 [[ $SRC == "$ROOT" ]] || CLI_OUT+="-$(basename "$SRC")"
 log "building the CLI (Release) from $SRC"
-dotnet publish "$SRC/src/DbBackup.Cli" -c Release -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 \
+# For this machine's runtime identifier, so the CLI is published precompiled (ReadyToRun, see its csproj).
+RID=$(dotnet --info | awk '/^ *RID:/ { print $2; exit }')
+dotnet publish "$SRC/src/DbBackup.Cli" -c Release -r "$RID" --self-contained false -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 \
     || { cat "$RUN/publish.log" >&2; exit 1; }
 DBB=$CLI_OUT/dbbackup
 
@@ -211,6 +213,8 @@ measure_dbbackup() {
     kill -TERM "$MONITOR_PID"; wait "$MONITOR_PID" || true; MONITOR_PID=""
     # GNU time's figure for the CLI includes the worker (its reaped child); use the sampled one.
     read -r WORKER_KB CHILD_KB SUM_KB CLI_KB _ <"$RUN/$label.rss"
+    # With --wait the CLI runs the worker in its own process (no detached worker to find): its peak is the worker's.
+    if [[ $WORKER_KB -eq 0 ]]; then WORKER_KB=$CLI_KB; SUM_KB=$(larger "$SUM_KB" "$CLI_KB"); fi
     [[ "$(jq -r .State "$RUN/$label.json")" == Succeeded ]] \
         || { echo "run.sh: dbbackup $label did not succeed: $(jq -r .StatusMessage "$RUN/$label.json")" >&2; exit 1; }
     OP_SECONDS=$(jq -r '.Duration' "$RUN/$label.json" | awk -F: '{ printf "%.1f", $1 * 3600 + $2 * 60 + $3 }')
@@ -409,7 +413,7 @@ for e in "${ENGINES[@]}"; do "bench_$e"; done
     echo
     echo "Wall time of the whole command (for dbbackup: the \`--wait\` CLI, from start to the final record)."
     echo "Restore check (after the last run of each restore): row counts of every table and md5 checksums of three tables equal to the source's."
-    echo "Peak RSS: the largest over the runs; for dbbackup the detached worker's VmHWM (sampled by bench/rssmon.py), for the others GNU time's %M."
+    echo "Peak RSS: the largest over the runs; for dbbackup the worker's VmHWM (sampled by bench/rssmon.py; the CLI's own when --wait ran the worker in-process), for the others GNU time's %M."
     echo "$(load_note)$(if [[ $SCALE != 100 ]]; then echo " Dataset at $SCALE % of the full size."; fi)"
     echo
     echo "Goals (wall times are medians; ratio = dbbackup ÷ anchor):"

@@ -14,6 +14,8 @@ public static class CliContext
 {
     /// <summary>--repository DIR.</summary>
     public static readonly Option<string?> Repository = new("--repository") { Description = "Repository folder (default: DBBACKUP_REPOSITORY, else the per-user data folder).", Recursive = true };
+    /// <summary>--debug-timings: where a command's time goes (see <see cref="DbBackup.Engine.DebugTimings"/>).</summary>
+    public static readonly Option<bool> DebugTimings = new("--debug-timings") { Description = "Write the elapsed time of each phase of the command to stderr (or set DBBACKUP_DEBUG_TIMINGS=1).", Recursive = true };
     /// <summary>--json.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Print the result as JSON (PascalCase, as PowerShell's ConvertTo-Json)." };
     /// <summary>--engine.</summary>
@@ -32,11 +34,17 @@ public static class CliContext
     public static Option<string?> Id(bool required) => new("--id") { Description = "Backup or restore id.", Required = required };
 
     /// <summary>The engine behind the CLI.</summary>
-    public static BackupEngine Open(ParseResult r) => new(r.GetValue(Repository), new ProcessWorkerLauncher());
+    public static BackupEngine Open(ParseResult r) => Opened(new(r.GetValue(Repository), new ProcessWorkerLauncher()));
 
     /// <summary>The engine for a command that follows its operation to the end (--wait): the worker
     /// runs in this process, since a detached one would only add its start-up time.</summary>
-    public static BackupEngine OpenWaiting(ParseResult r) => new(r.GetValue(Repository), new InProcessWorkerLauncher(new ProcessWorkerLauncher()));
+    public static BackupEngine OpenWaiting(ParseResult r) => Opened(new(r.GetValue(Repository), new InProcessWorkerLauncher(new ProcessWorkerLauncher())));
+
+    private static BackupEngine Opened(BackupEngine engine)
+    {
+        DbBackup.Engine.DebugTimings.Mark("engine opened");
+        return engine;
+    }
 
     /// <summary>Parses an engine name, naming the accepted values on error.</summary>
     public static DatabaseEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
@@ -119,7 +127,9 @@ public static class CliContext
             Print(record, json);
             return 0;
         }
+        DbBackup.Engine.DebugTimings.Mark("operation recorded; following it");
         var final = await Follow(engine, record.Id, null, cancelOnInterrupt: true, ct).ConfigureAwait(false);
+        DbBackup.Engine.DebugTimings.Mark("operation ended");
         Print(final, json);
         return ExitFor(final);
     }

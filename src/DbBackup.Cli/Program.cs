@@ -24,7 +24,10 @@ var root = new RootCommand("dbbackup — take, track, download, restore and prun
     WorkerCommand.Create(),
 };
 root.Options.Add(CliContext.Repository);
+root.Options.Add(CliContext.DebugTimings);
 var parsed = root.Parse(args);
+if (parsed.GetValue(CliContext.DebugTimings)) DbBackup.Engine.DebugTimings.Enabled = true;
+DbBackup.Engine.DebugTimings.Mark("arguments parsed");
 if (parsed.Errors.Count > 0)
 {
     // An unknown command or option, a missing required option or an unparsable value is a bad

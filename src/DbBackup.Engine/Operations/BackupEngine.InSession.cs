@@ -11,7 +11,7 @@ public sealed partial class BackupEngine
     /// operation is found abandoned and ends Failed, as when a worker is killed.</summary>
     public void RunWorkerInBackground(string operationId, string? password)
     {
-        _ = Task.Run(async () =>
+        InSessionWorkers.Track(operationId, Task.Run(async () =>
         {
             try
             {
@@ -23,6 +23,6 @@ public sealed partial class BackupEngine
                 try { FinishAbandoned(GetOperation(operationId), OperationState.Failed, "The worker stopped unexpectedly: " + e.Message); }
                 catch (Exception) { /* the heartbeat's age ends the record */ }
             }
-        });
+        }));
     }
 }

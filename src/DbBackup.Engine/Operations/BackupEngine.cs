@@ -245,7 +245,7 @@ public sealed partial class BackupEngine
             if (deadline is { } d && DateTimeOffset.UtcNow >= d)
                 throw new DbBackupException(ErrorKind.Timeout, "WaitTimeout",
                     $"Operation {id} is still {r.State} after {timeout!.Value.TotalSeconds:0.#} s ({r.Progress?.Phase} {r.Progress?.Percent}%). It keeps running; wait again or cancel it.") { TargetObject = id };
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            await InSessionWorkers.PauseAsync(id, TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
         }
     }
 

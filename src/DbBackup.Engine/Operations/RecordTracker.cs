@@ -71,6 +71,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     public void Start(string phase) => Apply(r =>
     {
         var now = DateTimeOffset.UtcNow;
+        DebugTimings.Mark("record Running");
         r.State = OperationState.Running;
         r.StatusMessage = "Running.";
         r.StartedAt = now;
@@ -88,6 +89,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     public void End(OperationState state, string message, Action<T>? more = null, Action<T>? announce = null)
     {
         var announced = false;
+        DebugTimings.Mark("record ending");
         Apply(r =>
         {
             more?.Invoke(r);

@@ -47,6 +47,7 @@ internal static class MySqlConnections
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            DebugTimings.Mark("mysql connection opened");
             return connection;
         }
         catch (Exception e) when (MySqlErrors.FromDriver(target, e) is { } mapped)
@@ -106,6 +107,7 @@ internal static class MySqlConnections
             } while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (MySqlErrors.FromDriver(target, e) is { } mapped) { throw mapped; }
+        DebugTimings.Mark("mysql query answered");
         return rows;
     }
 }

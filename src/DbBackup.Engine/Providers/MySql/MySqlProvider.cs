@@ -117,6 +117,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             sinceLiteral == null ? null : MySqlSyntax.Identifier(request.DateColumn!) + " >= " + sinceLiteral,
             $"data/{i + 1:D4}.tsv")).ToList();
         state.Phase = "Data";
+        DebugTimings.Mark("phase Data");
         var data = await new MySqlDataDump { SplitBytes = SplitBytes }.RunAsync(source, jobs, sizes, request.Jobs, sink, progress, state, cancellationToken).ConfigureAwait(false);
         var stats = data.Stats;
 
@@ -136,6 +137,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             await JsonSerializer.SerializeAsync(tocStream, toc, TocJson, cancellationToken).ConfigureAwait(false);
 
         state.Phase = "Finishing";
+        DebugTimings.Mark("phase Finishing");
         state.Percent = 100;
         Report(progress, state);
         // Record format 2 (routines and views in scripts of their own): an older DbBackup must refuse it up
@@ -173,6 +175,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             foreach (var step in plan.BeforeData)
                 await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);
             state.Phase = "Data";
+            DebugTimings.Mark("phase Data");
             Report(progress, state);
             var localInfile = LocalInfile ?? await MySqlTableLoader.LocalInfileAllowedAsync(target, cancellationToken).ConfigureAwait(false);
             // Every data file is a unit of its own (a split table's ranges load in parallel too), biggest
@@ -199,6 +202,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 }).ConfigureAwait(false);
             await VerifyRestoredRowCountsAsync(target, database, toc.Tables, cancellationToken).ConfigureAwait(false);
             state.Phase = "PostData";
+            DebugTimings.Mark("phase PostData");
             Report(progress, state);
             foreach (var step in plan.AfterData)
                 await ApplyScriptAsync(target, database, source, step, cancellationToken).ConfigureAwait(false);

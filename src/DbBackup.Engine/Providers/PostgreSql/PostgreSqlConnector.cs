@@ -40,6 +40,7 @@ internal static class PostgreSqlConnector
         try
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
+            DebugTimings.Mark("postgresql connection opened");
             await using var cmd = new NpgsqlCommand(CanonicalSession, conn);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return conn;

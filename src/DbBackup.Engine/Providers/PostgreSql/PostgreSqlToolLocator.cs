@@ -13,7 +13,10 @@ public sealed partial class PostgreSqlToolLocator
 {
     private readonly string? _versionedRoot;
     private readonly bool _useEnvironment;
-    private readonly ConcurrentDictionary<string, Task<PostgreSqlTools>> _versions = new(StringComparer.Ordinal);
+    /// <summary>Versions read per process, keyed by the pg_dump's path and its file's time and size:
+    /// a `--wait` command validates and then runs its worker with a new provider each, and every
+    /// `pg_dump --version` costs a process start.</summary>
+    private static readonly ConcurrentDictionary<string, Task<PostgreSqlTools>> Versions = new(StringComparer.Ordinal);
 
     /// <summary>The default locator: environment, /usr/lib/postgresql, PATH.</summary>
     public PostgreSqlToolLocator() : this(OperatingSystem.IsWindows() ? null : "/usr/lib/postgresql", useEnvironment: true) { }
@@ -37,7 +40,7 @@ public sealed partial class PostgreSqlToolLocator
             var dump = Executable(dir, "pg_dump");
             var restore = Executable(dir, "pg_restore");
             if (dump == null || restore == null) continue;
-            var tools = await _versions.GetOrAdd(dump, d => ReadVersionAsync(d, restore)).ConfigureAwait(false);
+            var tools = await Versions.GetOrAdd(VersionKey(dump, restore), _ => ReadVersionAsync(dump, restore)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             if (tools.Major >= serverMajor) return tools;
             best ??= tools;
@@ -51,6 +54,12 @@ public sealed partial class PostgreSqlToolLocator
             "PostgreSQL backups need pg_dump and pg_restore, and neither pair was found (searched DBBACKUP_TOOL_PATH, " +
             $"{_versionedRoot ?? "no versioned folder"}/<version>/bin and PATH). Install the PostgreSQL {serverMajor} client " +
             "package (e.g. postgresql-client) or set DBBACKUP_TOOL_PATH to the folder holding pg_dump.");
+    }
+
+    private static string VersionKey(string pgDump, string pgRestore)
+    {
+        var file = new FileInfo(pgDump);
+        return $"{pgDump}\n{pgRestore}\n{file.LastWriteTimeUtc.Ticks}\n{file.Length}";
     }
 
     private IEnumerable<string> CandidateDirectories(int serverMajor)
@@ -79,6 +88,7 @@ public sealed partial class PostgreSqlToolLocator
     private static async Task<PostgreSqlTools> ReadVersionAsync(string pgDump, string pgRestore)
     {
         var output = (await ToolRunner.RunAsync(pgDump, ["--version"], null, null, CancellationToken.None).ConfigureAwait(false)).Trim();
+        DebugTimings.Mark("pg_dump --version read");
         var m = VersionPattern().Match(output);
         if (!m.Success)
             throw new DbBackupException(ErrorKind.NotInstalled, "ClientToolUnrecognized",

@@ -14,6 +14,7 @@ internal sealed class ProgressThrottle(IProgress<OperationProgress> target)
     /// <summary>Enters a phase with its totals.</summary>
     public void Phase(string phase, int tablesTotal, long bytesEstimated)
     {
+        DebugTimings.Mark("phase " + phase);
         lock (_gate)
         {
             _state.Phase = phase;
@@ -57,6 +58,7 @@ internal sealed class ProgressThrottle(IProgress<OperationProgress> target)
     /// <summary>The operation finished: 100 %.</summary>
     public void Complete()
     {
+        DebugTimings.Mark("phase complete");
         lock (_gate)
         {
             _state.CurrentTable = null;
