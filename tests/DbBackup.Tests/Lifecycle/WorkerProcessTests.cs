@@ -18,9 +18,17 @@ public sealed class WorkerProcessTests
             var output = Path.Combine(folder, "line");
             // A stand-in worker: records its stdin line and its session id, then stays a moment so its argv can be read.
             var pid = WorkerProcess.Start("/bin/sh", ["-c", "head -n 1 > \"$1\"; ps -o sid= -p $$ > \"$1.sid\"; sleep 2", "worker", output], password, folder);
-            var argv = await File.ReadAllTextAsync($"/proc/{pid}/cmdline");
-            Assert.DoesNotContain("pä ss", argv, StringComparison.Ordinal);
+            // Until it has exec'd, the forked child still shows the test host's own argv.
+            var argv = "";
+            var sw = Stopwatch.StartNew();
+            while (!argv.Contains("worker", StringComparison.Ordinal) && sw.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                try { argv = await File.ReadAllTextAsync($"/proc/{pid}/cmdline"); }
+                catch (IOException) { break; }
+                await Task.Delay(5);
+            }
             Assert.Contains("worker", argv, StringComparison.Ordinal);
+            Assert.DoesNotContain("pä ss", argv, StringComparison.Ordinal);
             using (var p = Process.GetProcessById(pid)) await p.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
 
             await using (var line = File.OpenRead(output)) Assert.Equal(password, WorkerProcess.ReadPassword(line));
