@@ -113,7 +113,7 @@ public sealed partial class BackupEngine
             "Wait for it (dbbackup wait / Wait-DbBackup) or cancel it first.") { TargetObject = op.Id };
 
     /// <summary>Refuses when another operation holds the target (after breaking a stale lock).</summary>
-    private void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target)
+    internal void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
