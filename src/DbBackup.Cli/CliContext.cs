@@ -103,7 +103,13 @@ public static class CliContext
             Console.Error.WriteLine("dbbackup: cancelled.");
             return CliErrors.ExitCode(ErrorKind.Cancelled);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException e)
+        {
+            // A file the user names (a bundle path) that the file system refuses: a permission refusal.
+            Console.Error.WriteLine($"dbbackup: AccessDenied: {e.Message}");
+            return CliErrors.ExitCode(ErrorKind.AuthenticationError);
+        }
+        catch (IOException e)
         {
             Console.Error.WriteLine($"dbbackup: {e.GetType().Name}: {e.Message}");
             return 1;

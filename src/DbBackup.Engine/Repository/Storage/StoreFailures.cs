@@ -16,6 +16,22 @@ internal static class StoreFailures
             Data = { [StoreErrors.DeniedRightKey] = right, [StoreErrors.CredentialSourceKey] = credentialSource },
         };
 
+    /// <summary>A local folder's file system refused the user <paramref name="right"/> on <paramref name="key"/>
+    /// (its modes or group; see SecureFiles for shared repositories).</summary>
+    public static DbBackupException LocalAccessDenied(string location, string key, StoreRight right, Exception inner)
+    {
+        // A uid without a passwd entry (a container's, setpriv's) has no name.
+        var user = Environment.UserName is { Length: > 0 } name ? $"user '{name}'" : "user running DbBackup";
+        var source = $"the file permissions of the {user}";
+        return new DbBackupException(ErrorKind.AuthenticationError, "StoreAccessDenied",
+            $"The {user} may not {Verb(right)} '{key}' in the repository at {location}: the file system refuses it (permission denied). " +
+            $"A repository shared by a group gives readers its group's read bits and writers its write bits (a setgid root, chmod 2750 or 2770).", inner)
+        {
+            TargetObject = key,
+            Data = { [StoreErrors.DeniedRightKey] = right, [StoreErrors.CredentialSourceKey] = source },
+        };
+    }
+
     /// <summary>An operation refused before it changed anything, because the probe <paramref name="denial"/>
     /// (a StoreAccessDenied error) found the credential without <paramref name="right"/>.
     /// <paramref name="operation"/> names the command in both front ends' words ("dbbackup remove /
