@@ -114,6 +114,13 @@ public static class CliContext
             Console.Error.WriteLine($"dbbackup: {e.GetType().Name}: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never a stack trace (or an SDK's full message, which may quote request headers): the type
+            // and the first line say enough to report it.
+            Console.Error.WriteLine($"dbbackup: UnexpectedError: {e.GetType().Name}: {e.Message.Split('\n')[0].TrimEnd()}");
+            return 1;
+        }
     }
 
     /// <summary>What `backup` and `restore` do with the record they started: print it (exit 0), or with
