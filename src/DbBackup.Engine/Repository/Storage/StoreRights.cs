@@ -3,7 +3,7 @@ namespace DbBackup.Engine.Repository.Storage;
 /// <summary>Finds out, before an operation changes anything, whether the repository's credential grants
 /// a right the operation needs (the source services separate view, create, download and delete; a SAS
 /// or an S3 policy does the same). A store answers "may I" only by trying, so each check is one harmless
-/// request: a create-if-absent of a probe object for write (deleted again when the credential may),
+/// request: a write of this host's probe object for write (deleted again when the credential may),
 /// a delete of an object that does not exist for delete (404 with the right, 403 without). Not cached:
 /// a session can change its credential between calls.</summary>
 public static class StoreRights
@@ -22,8 +22,11 @@ public static class StoreRights
             switch (right)
             {
                 case StoreRight.Write:
-                    if (await store.TryWriteAsync(key, "rights probe"u8.ToArray(), WriteCondition.IfAbsent, cancellationToken).ConfigureAwait(false) != null)
-                        await DeleteIfAllowedAsync(store, key).ConfigureAwait(false);
+                    // One key per host, overwritten (record updates overwrite too): a create-only credential
+                    // that cannot delete it leaves one object per host, not one per backup.
+                    var hostKey = ProbePrefix + Environment.MachineName;
+                    await store.TryWriteAsync(hostKey, "rights probe"u8.ToArray(), WriteCondition.None, cancellationToken).ConfigureAwait(false);
+                    await DeleteIfAllowedAsync(store, hostKey).ConfigureAwait(false);
                     break;
                 case StoreRight.Delete:
                     await store.DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
