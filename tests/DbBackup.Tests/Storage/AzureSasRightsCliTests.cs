@@ -93,8 +93,14 @@ public sealed class AzureSasRightsCliTests : IDisposable
         Assert.Equal(["Succeeded", "Succeeded", "Succeeded"], states);
         var verified = await CliRunner.RunAsync(["verify", "--id", first, "--json"], env);
         Assert.True(JsonDocument.Parse(verified.StdOut).RootElement.GetProperty("Passed").GetBoolean(), verified.StdOut);
-        var log = await CliRunner.RunAsync(["log", "--database", db, "--json"], env);
-        var actions = JsonDocument.Parse(log.StdOut).RootElement.GetProperty("Items").EnumerateArray().Select(e => (Action: e.GetProperty("Action").GetString(), Message: e.GetProperty("Message").GetString() ?? "")).ToList();
+        // Retention runs in the worker after its record ends (when --wait returns): wait for its line.
+        List<(string? Action, string Message)> actions = [];
+        for (var i = 0; i < 30 && !actions.Any(a => a.Action == "PruneFailed"); i++)
+        {
+            if (i > 0) await Task.Delay(1000);
+            var log = await CliRunner.RunAsync(["log", "--database", db, "--json"], env);
+            actions = JsonDocument.Parse(log.StdOut).RootElement.GetProperty("Items").EnumerateArray().Select(e => (Action: e.GetProperty("Action").GetString(), Message: e.GetProperty("Message").GetString() ?? "")).ToList();
+        }
         Assert.DoesNotContain(actions, a => a.Action is "Pruned" or "Removed");
         Assert.Contains(actions, a => a.Action == "PruneFailed" && a.Message.Contains("delete right", StringComparison.Ordinal) && a.Message.Contains("AZURE_STORAGE_SAS_TOKEN", StringComparison.Ordinal));
     }
@@ -111,7 +117,10 @@ public sealed class AzureSasRightsCliTests : IDisposable
         var removed = await CliRunner.RunAsync(["remove", "--id", id, "--force"], env);
         Assert.True(removed.ExitCode == 0, removed.StdErr);
         Assert.DoesNotContain(await KeysAsync(repository), k => k.StartsWith($"backups/{id}/", StringComparison.Ordinal));
-        Assert.DoesNotContain(await KeysAsync(repository), k => k.StartsWith("locks/", StringComparison.Ordinal) && !k.StartsWith("locks/records/", StringComparison.Ordinal));
+        // The worker deletes its target lock just after the record ends (which is when --wait returns).
+        static bool IsLock(string k) => k.StartsWith("locks/", StringComparison.Ordinal);
+        for (var i = 0; i < 60 && (await KeysAsync(repository)).Any(IsLock); i++) await Task.Delay(500);
+        Assert.DoesNotContain(await KeysAsync(repository), IsLock);
     }
 
     /// <summary>Refused before anything: exit 5 (a missing right is an authentication-kind error), the id,
