@@ -111,9 +111,22 @@ public static class CliContext
             Console.Error.WriteLine("dbbackup: cancelled.");
             return CliErrors.ExitCode(ErrorKind.Cancelled);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException e)
+        {
+            // A file the user names (a bundle path) that the file system refuses: a permission refusal.
+            Console.Error.WriteLine($"dbbackup: AccessDenied: {e.Message}");
+            return CliErrors.ExitCode(ErrorKind.AuthenticationError);
+        }
+        catch (IOException e)
         {
             Console.Error.WriteLine($"dbbackup: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never a stack trace (or an SDK's full message, which may quote request headers): the type
+            // and the first line say enough to report it.
+            Console.Error.WriteLine($"dbbackup: UnexpectedError: {e.GetType().Name}: {e.Message.Split('\n')[0].TrimEnd()}");
             return 1;
         }
     }

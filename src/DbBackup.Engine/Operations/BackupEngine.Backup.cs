@@ -3,6 +3,7 @@ using System.Text;
 using DbBackup.Engine.Artifacts;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -21,6 +22,7 @@ public sealed partial class BackupEngine
     public async Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken)
     {
         ValidateTarget(options.Target);
+        await RequireRightAsync(StoreRight.Write, "A backup (dbbackup backup / Start-DbBackup)", "Nothing was locked, recorded or started.", cancellationToken).ConfigureAwait(false);
         // The target's lock comes before any connection to the server: of many simultaneous starts the
         // losers are refused at once. Probing first made them all connect at the same instant, and
         // under load their connections timed out and were reported as a server failure. Exception:
@@ -117,7 +119,7 @@ public sealed partial class BackupEngine
             "Wait for it (dbbackup wait / Wait-DbBackup) or cancel it first.") { TargetObject = op.Id };
 
     /// <summary>Refuses when another operation holds the target (after breaking a stale lock).</summary>
-    private void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target)
+    internal void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {

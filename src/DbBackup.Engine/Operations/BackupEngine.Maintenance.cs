@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DbBackup.Engine.Artifacts;
 using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -29,6 +30,7 @@ public sealed partial class BackupEngine
                 throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
                     $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };
         }
+        await RequireRightAsync(StoreRight.Delete, $"Removing backup {id} (dbbackup remove / Remove-DbBackup)", $"Backup {id} was left as it was.", cancellationToken).ConfigureAwait(false);
         await Repository.DeleteBackupAsync(b.Id, cancellationToken).ConfigureAwait(false);
         Log("Removed", b, $"{b.Name}, {b.SizeBytes} bytes, {b.State}");
         return b;
@@ -38,6 +40,7 @@ public sealed partial class BackupEngine
     /// stands in for the record, naming the damage.</summary>
     private async Task<BackupRecord> RemoveDamagedAsync(string id, DbBackupException damage, CancellationToken ct)
     {
+        await RequireRightAsync(StoreRight.Delete, $"Removing backup {id} (dbbackup remove / Remove-DbBackup)", $"Backup {id} was left as it was.", ct).ConfigureAwait(false);
         await Repository.DeleteBackupAsync(id, ct).ConfigureAwait(false);
         var removed = new BackupRecord { Id = id, State = OperationState.Failed, StatusMessage = "Removed a damaged entry: " + damage.Message };
         Log("RemovedDamaged", removed, damage.Message, isError: true);

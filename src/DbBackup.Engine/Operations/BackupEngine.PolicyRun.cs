@@ -1,5 +1,6 @@
 using DbBackup.Engine.Policies;
 using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -124,6 +125,7 @@ public sealed partial class BackupEngine
     {
         var zone = PolicySchedule.FindZone(policy.TimeZone);
         var results = new List<PolicyRunResult>();
+        var deleteChecked = false;
         // Imported copies keep the Policy of the repository they came from; they are never this policy's to prune.
         var mine = Repository.ReadAllBackups().Where(b => b.Policy == policy.Name && b.Kind == BackupKind.Manual).Select(DetectStale).ToList();
         foreach (var group in mine.GroupBy(b => (b.Engine, Server: ServerNames.Same(b.Server, policy.Server) ? policy.Server : b.Server, b.Port, b.Database)))
@@ -145,6 +147,10 @@ public sealed partial class BackupEngine
                 if (whatIf) continue;
                 // Re-read just before: a hold set or a run started since the plan wins.
                 if (Repository.TryReadBackup(b.Id) is not { Hold: false, IsActive: false }) continue;
+                // Before the first removal, once: a credential without the delete right stops retention
+                // here, saying so, instead of logging removals that then fail.
+                if (!deleteChecked && RightDenial(StoreRight.Delete, $"Retention of policy {policy.Name}", "No backup was removed.") is { } denied) throw denied;
+                deleteChecked = true;
                 Log("Pruned", b, message);
                 Repository.DeleteBackup(b.Id);
             }

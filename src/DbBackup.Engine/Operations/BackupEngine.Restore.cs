@@ -14,6 +14,11 @@ public sealed partial class BackupEngine
     {
         if ((options.BackupId == null) == (options.BundlePath == null))
             throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
+        // A restore records itself, its target lock and its safety backup in the repository.
+        await RequireRightAsync(StoreRight.Write, "A restore (dbbackup restore / Restore-DbBackup)",
+            "Nothing was locked, recorded or restored: a restore keeps its record, its target lock and the safety backup in the repository. " +
+            "With this credential, download the backup (dbbackup save / Save-DbBackup) and restore that file with --path / -Path into a repository you may write (--repository / -Repository).",
+            cancellationToken).ConfigureAwait(false);
         BackupRecord backup;
         BackupRecord? imported = null;
         if (options.BundlePath != null)

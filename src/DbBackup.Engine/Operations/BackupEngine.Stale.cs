@@ -32,7 +32,14 @@ public sealed partial class BackupEngine
     private T DetectStale<T>(T r) where T : OperationRecord
     {
         if (!r.IsActive || StaleReason(r) is not { } why) return r;
-        FinishAbandoned(r, OperationState.Failed, why);
+        try { FinishAbandoned(r, OperationState.Failed, why); }
+        catch (DbBackupException e) when (StoreErrors.IsDenied(e, StoreRight.Write))
+        {
+            // A reader whose credential may not write (a read-and-list SAS) still reports the
+            // truth; the record itself is ended by the next caller that may.
+            RecordTracker<T>.Ended(r, OperationState.Failed, why + " (Not recorded: " + e.Message + ")");
+            return r;
+        }
         return Reread(r) as T ?? r;
     }
 

@@ -16,4 +16,19 @@ public sealed partial class BackupEngine
         catch (DbBackupException) { return null; }
         return store.Features.ConditionalWrites ? null : ConditionalWriteProbe.UnavailableWarning(store.Location);
     }
+
+    /// <summary>Refuses an operation up front (StoreRightMissing, naming the right and where the credential
+    /// came from) when the repository's credential lacks <paramref name="right"/>, before it locks, records
+    /// or deletes anything. <paramref name="operation"/> names the command in both front ends' words;
+    /// <paramref name="outcome"/> says what was left as it was.</summary>
+    internal async Task RequireRightAsync(StoreRight right, string operation, string outcome, CancellationToken cancellationToken)
+    {
+        if (await StoreRights.DenialAsync(Repository.Store, right, cancellationToken).ConfigureAwait(false) is { } denial)
+            throw StoreFailures.RightMissing(Repository.Location, right, operation, outcome, denial);
+    }
+
+    /// <summary>As <see cref="RequireRightAsync"/>, for the synchronous paths of the worker.</summary>
+    private DbBackupException? RightDenial(StoreRight right, string operation, string outcome)
+        => StoreSync.Run(() => StoreRights.DenialAsync(Repository.Store, right, CancellationToken.None)) is { } denial
+            ? StoreFailures.RightMissing(Repository.Location, right, operation, outcome, denial) : null;
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -16,6 +17,7 @@ public sealed partial class BackupEngine
             var restore = await Repository.TryReadRestoreAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound", $"No restore {operationId}.");
             if (restore.State != OperationState.Pending) return;
             TakeOverLock(LockKey(restore), restore.Id, restore.TargetDatabase);
+            using var restoreLockBeat = new LockHeartbeat(Repository, LockKey(restore), restore.Id);
             try
             {
                 await SettleDeadRestoresAsync(restore, restore.Swap ? restore.Database : restore.TargetDatabase, password, cancellationToken).ConfigureAwait(false);
@@ -24,6 +26,7 @@ public sealed partial class BackupEngine
             catch (DbBackupException) { }
             finally
             {
+                restoreLockBeat.Dispose();
                 RemoveWorkerFiles(restore.Id);
                 TargetLock.Release(Repository, LockKey(restore), restore.Id);
             }
@@ -32,6 +35,7 @@ public sealed partial class BackupEngine
         var record = await Repository.TryReadBackupAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
         if (record.State != OperationState.Pending) return;
         TakeOverLock(LockKey(record), record.Id, record.Database);
+        var lockBeat = new LockHeartbeat(Repository, LockKey(record), record.Id);
         bool ok;
         try
         {
@@ -45,6 +49,7 @@ public sealed partial class BackupEngine
         }
         finally
         {
+            lockBeat.Dispose();
             RemoveWorkerFiles(record.Id);
             TargetLock.Release(Repository, LockKey(record), record.Id);
         }
@@ -120,9 +125,16 @@ public sealed partial class BackupEngine
             .Where(b => b.Kind == BackupKind.Manual && b.Policy == null && b.State == OperationState.Succeeded
                 && IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
-        foreach (var old in good.Skip(keep))
+        var prune = good.Skip(keep).Where(old => old.Id != justFinished.Id && !old.Hold).ToList();
+        if (prune.Count == 0) return;
+        // A credential that may back up but not delete (a create-only SAS): one line saying so, no removals.
+        if (RightDenial(StoreRight.Delete, $"Retention (KeepLast {keep})", $"{prune.Count} older backup(s) of this database were kept.") is { } denied)
         {
-            if (old.Id == justFinished.Id || old.Hold) continue;
+            Log("PruneFailed", justFinished, denied.Message, isError: true);
+            return;
+        }
+        foreach (var old in prune)
+        {
             try
             {
                 // Logged first: whoever finds the backup gone also finds why.

@@ -1,5 +1,6 @@
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
@@ -42,6 +43,10 @@ public sealed partial class BackupEngine
     /// <summary>How often the worker writes progress and a heartbeat.</summary>
     public static TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often a worker rewrites its target lock's heartbeat (well inside <see cref="PendingGrace"/>,
+    /// after which a lock without a readable record is judged stale by that heartbeat).</summary>
+    public static TimeSpan LockRefreshInterval { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>A worker silent for this long is considered gone even if its pid exists (pid reuse, hang, other host).</summary>
     public static TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -57,7 +62,16 @@ public sealed partial class BackupEngine
         return jobs;
     }
 
+    /// <summary>Adds an activity-log line. A credential without the write right (a read-and-list SAS) may
+    /// still list, verify, save and restore: its line is then left out rather than failing the operation;
+    /// anything that changes the repository was refused up front for that right.</summary>
     internal void Log(string action, IOperationRecord? op, string? message = null, string? note = null, bool isError = false)
+    {
+        try { AppendActivity(action, op, message, note, isError); }
+        catch (DbBackupException e) when (StoreErrors.IsDenied(e, StoreRight.Write)) { }
+    }
+
+    private void AppendActivity(string action, IOperationRecord? op, string? message, string? note, bool isError)
         => Repository.AppendActivity(new ActivityEntry
         {
             Time = DateTimeOffset.UtcNow,

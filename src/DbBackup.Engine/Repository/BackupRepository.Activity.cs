@@ -78,9 +78,13 @@ public sealed partial class BackupRepository
     /// <summary>Removes the cancel request of <paramref name="id"/>, if any.</summary>
     public void ClearCancelRequest(string id) => StoreSync.Run(() => ClearCancelRequestAsync(id, CancellationToken.None));
 
-    /// <summary>As <see cref="ClearCancelRequest"/>.</summary>
-    public Task<bool> ClearCancelRequestAsync(string id, CancellationToken cancellationToken)
-        => Store.DeleteAsync(RecordPrefix(id) + CancelFile, null, cancellationToken);
+    /// <summary>As <see cref="ClearCancelRequest"/>. A credential that may create but not delete (backups
+    /// allowed, removal not) leaves a request in place: it names an operation that has ended, which nothing reads.</summary>
+    public async Task<bool> ClearCancelRequestAsync(string id, CancellationToken cancellationToken)
+    {
+        try { return await Store.DeleteAsync(RecordPrefix(id) + CancelFile, null, cancellationToken).ConfigureAwait(false); }
+        catch (DbBackupException e) when (StoreErrors.IsDenied(e, StoreRight.Delete)) { return false; }
+    }
 
     /// <summary>The local folder for the scratch files of operation <paramref name="id"/>'s providers
     /// (never in the store: tools write them by path). Beside the record for a local repository, as

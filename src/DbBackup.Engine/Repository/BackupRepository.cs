@@ -323,11 +323,17 @@ public sealed partial class BackupRepository
 
     /// <summary>Deletes a backup's payload (uploads in progress included, where the store can: a
     /// fenced worker's) and any other object beside its manifest (the worker's scratch files),
-    /// keeping the manifest and a pending cancel request.</summary>
-    public async Task RemovePayloadAsync(string id, CancellationToken cancellationToken)
+    /// keeping the manifest and a pending cancel request. False when the credential may not delete (a
+    /// create-only SAS): the files stay, unlisted, since the record that ends Failed lists none of them.</summary>
+    public async Task<bool> RemovePayloadAsync(string id, CancellationToken cancellationToken)
     {
-        await Store.DeletePrefixAsync(BackupPrefix(id) + "payload/", cancellationToken).ConfigureAwait(false);
-        await DeleteAllAsync(BackupPrefix(id), key => !key.EndsWith("/" + ManifestFile, StringComparison.Ordinal) && !key.EndsWith("/" + CancelFile, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Store.DeletePrefixAsync(BackupPrefix(id) + "payload/", cancellationToken).ConfigureAwait(false);
+            await DeleteAllAsync(BackupPrefix(id), key => !key.EndsWith("/" + ManifestFile, StringComparison.Ordinal) && !key.EndsWith("/" + CancelFile, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbBackupException e) when (StoreErrors.IsDenied(e, StoreRight.Delete)) { return false; }
     }
 
     private async Task DeleteAllAsync(string prefix, Func<string, bool> which, CancellationToken ct)

@@ -18,7 +18,13 @@ internal sealed class RecordLock : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         for (var attempt = 0; ; attempt++)
         {
-            try { return new RecordLock(new FileStream(path, SecureFiles.NewFileOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, 0))); }
+            try
+            {
+                var handle = new FileStream(path, SecureFiles.NewFileOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, 0));
+                // Every writer of a shared repository opens it read-write: give it the folder's group bits.
+                if (handle.Length == 0) SecureFiles.ShareLikeFolder(handle.SafeFileHandle, path);
+                return new RecordLock(handle);
+            }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
             {
                 if (DateTime.UtcNow >= deadline) return null;

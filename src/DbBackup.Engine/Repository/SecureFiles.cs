@@ -3,11 +3,40 @@ using System.Text;
 namespace DbBackup.Engine.Repository;
 
 /// <summary>File-system writes with the repository's rules: on Unix folders are 0700 and files 0600
-/// (backups hold whole databases); whole-file writes are atomic (temp file + fsync + rename).</summary>
+/// (backups hold whole databases); whole-file writes are atomic (temp file + fsync + rename).
+/// Shared repositories: inside a folder with the setgid bit (<c>chmod g+s</c>, the usual opt-in for
+/// group-shared folders) new folders also get that folder's group bits and the setgid bit, and new
+/// files its group read/write bits, whatever the umask: a 2750 root makes a repository its group can
+/// read, a 2770 root one its group can also write. Others never get any bit.</summary>
 public static class SecureFiles
 {
     private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode GroupBits = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+
+    /// <summary>The group bits a new entry of <paramref name="folder"/> shares: the folder's own, when it
+    /// has the setgid bit; none otherwise (the owner-only default).</summary>
+    private static UnixFileMode SharedGroupBits(string? folder)
+    {
+        if (OperatingSystem.IsWindows() || folder is null) return UnixFileMode.None;
+        try
+        {
+            var mode = File.GetUnixFileMode(folder);
+            return (mode & UnixFileMode.SetGroup) != 0 ? mode & GroupBits : UnixFileMode.None;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return UnixFileMode.None; }
+    }
+
+    /// <summary>Gives a file just created at <paramref name="path"/> the group read/write bits of its
+    /// folder when that folder is shared (see the class remarks); owner-only files are left as they are.</summary>
+    public static void ShareLikeFolder(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path)
+    {
+        var group = SharedGroupBits(Path.GetDirectoryName(Path.GetFullPath(path))) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        if (group == UnixFileMode.None || OperatingSystem.IsWindows()) return;
+        // Another member's file (an empty lock or log it created) is theirs to chmod, and already shared.
+        try { File.SetUnixFileMode(handle, FileMode0600 | group); }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { }
+    }
 
     /// <summary>Creates a folder (and parents) readable by the owner only.</summary>
     public static void CreateFolder(string path)
@@ -26,7 +55,13 @@ public static class SecureFiles
             missing.Push(p);
             if (Path.GetDirectoryName(p) == null) break;
         }
-        while (missing.TryPop(out var folder)) Directory.CreateDirectory(folder, FolderMode);
+        while (missing.TryPop(out var folder))
+        {
+            Directory.CreateDirectory(folder, FolderMode);
+            // Set explicitly: mkdir's mode passes through the umask, which would drop group write.
+            var group = SharedGroupBits(Path.GetDirectoryName(folder));
+            if (group != UnixFileMode.None) File.SetUnixFileMode(folder, FolderMode | group | UnixFileMode.SetGroup);
+        }
     }
 
     /// <summary>Options for a new owner-only file.</summary>
@@ -50,6 +85,7 @@ public static class SecureFiles
         {
             using (var fs = new FileStream(tmp, NewFileOptions(FileMode.CreateNew, FileAccess.Write, 4096)))
             {
+                ShareLikeFolder(fs.SafeFileHandle, tmp);
                 fs.Write(content);
                 fs.Flush(flushToDisk: true);
             }

@@ -26,6 +26,10 @@ public sealed class LockOwner
     public DateTimeOffset? HeartbeatAt { get; set; }
     /// <summary>Human-readable target.</summary>
     public string Target { get; set; } = "";
+    /// <summary>Set when the holder released the lock but its credential may not delete objects (a
+    /// create-only SAS): the lock object stays, marked free, and the next taker replaces it by a
+    /// compare-and-swap on its version.</summary>
+    public DateTimeOffset? ReleasedAt { get; set; }
 
     /// <summary>This process as the holder of <paramref name="operationId"/>'s lock on <paramref name="target"/>.</summary>
     public static LockOwner OfThisProcess(string operationId, string target) => new()
@@ -71,6 +75,12 @@ public static class TargetLock
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var (current, stored) = ReadVersioned(repo, key);
+            if (current is { ReleasedAt: not null })
+            {
+                // Released by a holder that could not delete it: free, taken by replacing exactly that version.
+                if (StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, WriteCondition.IfVersion(stored!.Version), CancellationToken.None)) != null) return null;
+                continue;
+            }
             if (current is not null) return current;
             if (stored is null) return TryAcquire(repo, key, owner); // released meanwhile: try again
             written = stored.LastModified;
@@ -83,7 +93,21 @@ public static class TargetLock
     public const string UnknownOwner = "(unknown)";
 
     /// <summary>Current owner, or null when unlocked (or unreadable).</summary>
-    public static LockOwner? Read(BackupRepository repo, string key) => ReadVersioned(repo, key).Owner;
+    public static LockOwner? Read(BackupRepository repo, string key) => ReadVersioned(repo, key).Owner is { ReleasedAt: null } owner ? owner : null;
+
+    /// <summary>Writes a fresh <see cref="LockOwner.HeartbeatAt"/> into the lock while it still names
+    /// <paramref name="operationId"/> (a compare-and-swap on the version read). A long operation calls
+    /// this on a timer: on a store shared between hosts the holder's pid cannot be checked, so a lock is
+    /// judged by this age. False when the lock is gone or names another operation (taken over as stale):
+    /// the caller no longer holds it.</summary>
+    public static bool Refresh(BackupRepository repo, string key, string operationId)
+    {
+        var (current, stored) = ReadVersioned(repo, key);
+        if (current is not { ReleasedAt: null } || current.OperationId != operationId) return false;
+        current.HeartbeatAt = DateTimeOffset.UtcNow;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(current, Json.Indented);
+        return StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, WriteCondition.IfVersion(stored!.Version), CancellationToken.None)) != null;
+    }
 
     private static (LockOwner? Owner, StoredObject? Stored) ReadVersioned(BackupRepository repo, string key)
     {
@@ -101,7 +125,7 @@ public static class TargetLock
         owner.HeartbeatAt = DateTimeOffset.UtcNow;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(owner, Json.Indented);
         var (current, stored) = ReadVersioned(repo, key);
-        if (stored != null && current?.OperationId is { } holder && holder != owner.OperationId) return;
+        if (stored != null && current is { ReleasedAt: null, OperationId: { } holder } && holder != owner.OperationId) return;
         var condition = stored == null ? WriteCondition.IfAbsent : WriteCondition.IfVersion(stored.Version);
         StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, condition, CancellationToken.None));
     }
@@ -120,10 +144,20 @@ public static class TargetLock
         var (current, stored) = ReadVersioned(repo, key);
         if (stored == null) return;
         var holder = current?.OperationId ?? UnknownOwner;
+        if (current is { ReleasedAt: not null }) return;
         if (holder == operationId || (releasing && holder == UnknownOwner))
         {
             try { StoreSync.Run(() => repo.Store.DeleteAsync(KeyOf(key), stored.Version, CancellationToken.None)); }
             catch (DbBackupException e) when (StoreErrors.IsBusy(e)) { /* the next caller judges the lock again */ }
+            catch (DbBackupException e) when (StoreErrors.IsDenied(e, StoreRight.Delete))
+            {
+                // A credential that may create but not delete (backups allowed, removal not): mark the lock
+                // free in place, at the version read, so a lock re-taken meanwhile stays.
+                var released = current ?? new LockOwner { OperationId = UnknownOwner };
+                released.ReleasedAt = DateTimeOffset.UtcNow;
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(released, Json.Indented);
+                StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, WriteCondition.IfVersion(stored.Version), CancellationToken.None));
+            }
         }
     }
 }

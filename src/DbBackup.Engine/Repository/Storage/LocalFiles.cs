@@ -26,6 +26,7 @@ internal static class LocalFiles
         {
             using (var fs = new FileStream(tmp, SecureFiles.NewFileOptions(FileMode.CreateNew, FileAccess.Write, 4096)))
             {
+                SecureFiles.ShareLikeFolder(fs.SafeFileHandle, tmp);
                 fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
@@ -76,6 +77,7 @@ internal static class LocalFiles
     {
         EnsureParent(path);
         using var fs = Retry(() => new FileStream(path, SecureFiles.NewFileOptions(FileMode.Append, FileAccess.Write, 0)));
+        if (fs.Position == 0) SecureFiles.ShareLikeFolder(fs.SafeFileHandle, path);
         fs.Write(bytes);
         fs.Flush(flushToDisk: true);
     }

@@ -29,6 +29,11 @@ public sealed class LocalFolderStore : IRepositoryStore
     /// <see cref="StoreErrors.Busy"/> (a holder stopped mid-write, e.g. by SIGSTOP).</summary>
     internal static TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The file system refused this user: the same StoreAccessDenied as an object store's refusal
+    /// (so the engine treats a read-only group member as it treats a read-and-list SAS).</summary>
+    private DbBackupException Denied(Exception e, string key, StoreRight right)
+        => StoreFailures.LocalAccessDenied(Root, key, right, e);
+
     /// <summary>The file that holds <paramref name="key"/>. For the local layer only (scratch folders
     /// beside a record, messages naming the file): the engine itself never opens it.</summary>
     public string PathOf(string key)
@@ -52,31 +57,38 @@ public sealed class LocalFolderStore : IRepositoryStore
         {
             return Task.FromResult<StoredObject?>(null);
         }
+        catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Read); }
     }
 
     /// <inheritdoc/>
     public Task<string?> TryWriteAsync(string key, ReadOnlyMemory<byte> content, WriteCondition condition, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        try { return Task.FromResult(Write(key, content, condition)); }
+        catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
+    }
+
+    private string? Write(string key, ReadOnlyMemory<byte> content, WriteCondition condition)
+    {
         var path = PathOf(key);
         var bytes = content.ToArray();
         var version = VersionOf(bytes);
         switch (condition.Kind)
         {
             case WriteConditionKind.IfAbsent:
-                return Task.FromResult(LocalFiles.CreateExclusive(path, bytes) ? version : null);
+                return LocalFiles.CreateExclusive(path, bytes) ? version : null;
             case WriteConditionKind.IfVersion:
                 using (var held = HoldLock(key))
                 {
                     SecureFiles.RemoveDeadTempFiles(path);
-                    if (!File.Exists(path) || CurrentVersion(path) != condition.Version) return Task.FromResult<string?>(null);
+                    if (!File.Exists(path) || CurrentVersion(path) != condition.Version) return null;
                     LocalFiles.WriteAtomic(path, bytes);
-                    return Task.FromResult<string?>(version);
+                    return version;
                 }
             default:
                 SecureFiles.RemoveDeadTempFiles(path);
                 LocalFiles.WriteAtomic(path, bytes);
-                return Task.FromResult<string?>(version);
+                return version;
         }
     }
 
@@ -89,20 +101,23 @@ public sealed class LocalFolderStore : IRepositoryStore
         {
             throw StoreErrors.NotFound(Location, key);
         }
+        catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Read); }
     }
 
     /// <inheritdoc/>
     public Task<StoreUpload> CreateAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<StoreUpload>(new LocalUpload(PathOf(key)));
+        try { return Task.FromResult<StoreUpload>(new LocalUpload(PathOf(key))); }
+        catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
     }
 
     /// <inheritdoc/>
     public Task AppendAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        LocalFiles.AppendLocked(PathOf(key), content.Span);
+        try { LocalFiles.AppendLocked(PathOf(key), content.Span); }
+        catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
         return Task.CompletedTask;
     }
 
@@ -110,6 +125,12 @@ public sealed class LocalFolderStore : IRepositoryStore
     public Task<bool> DeleteAsync(string key, string? ifVersion, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        try { return Task.FromResult(Delete(key, ifVersion)); }
+        catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Delete); }
+    }
+
+    private bool Delete(string key, string? ifVersion)
+    {
         var path = PathOf(key);
         bool deleted;
         if (ifVersion == null) deleted = LocalFiles.Delete(path);
@@ -124,7 +145,7 @@ public sealed class LocalFolderStore : IRepositoryStore
             if (RecordIdOf(key) is { } id && key.StartsWith("backups/", StringComparison.Ordinal)) LocalFiles.Delete(RecordLockPath(id));
             LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(path)!, Root);
         }
-        return Task.FromResult(deleted);
+        return deleted;
     }
 
     /// <inheritdoc/>
@@ -171,6 +192,9 @@ public sealed class LocalFolderStore : IRepositoryStore
         var trash = Path.Combine(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".deleting-" + Guid.NewGuid().ToString("N")[..8]);
         try { Directory.Move(folder, trash); }
         catch (DirectoryNotFoundException) { return; }
+        catch (UnauthorizedAccessException e) { throw Denied(e, prefix, StoreRight.Delete); }
+        // .NET reports a refused rename as an IOException carrying errno (EACCES 13, EPERM 1).
+        catch (IOException e) when (!OperatingSystem.IsWindows() && e.HResult is 13 or 1) { throw Denied(e, prefix, StoreRight.Delete); }
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -195,7 +219,9 @@ public sealed class LocalFolderStore : IRepositoryStore
         var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
         List<string> names;
         try { names = Directory.EnumerateDirectories(folder).Select(d => Path.GetFileName(d)).ToList(); }
-        catch (Exception e) when (e is DirectoryNotFoundException or IOException or UnauthorizedAccessException) { yield break; }
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException) { yield break; }
+        // A repository this user may not read is not an empty one.
+        catch (UnauthorizedAccessException e) { throw Denied(e, prefix, StoreRight.List); }
         names.Sort(string.CompareOrdinal);
         foreach (var name in names)
         {

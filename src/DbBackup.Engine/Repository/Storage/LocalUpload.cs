@@ -17,6 +17,7 @@ internal sealed class LocalUpload : StoreUpload
         _tmp = SecureFiles.TempNameFor(path);
         LocalFiles.EnsureParent(path);
         _file = new FileStream(_tmp, SecureFiles.NewFileOptions());
+        SecureFiles.ShareLikeFolder(_file.SafeFileHandle, _tmp);
     }
 
     /// <inheritdoc/>

@@ -27,4 +27,26 @@ public static class StoreErrors
 
     /// <summary>True for the error <see cref="Busy"/> makes.</summary>
     public static bool IsBusy(Exception e) => e is DbBackupException { ErrorId: BusyId };
+
+    /// <summary>Error id of a request the store refused because the credential lacks a right.</summary>
+    public const string AccessDeniedId = "StoreAccessDenied";
+
+    /// <summary>Key in <see cref="Exception.Data"/> of a StoreAccessDenied error: the <see cref="StoreRight"/> it lacked.</summary>
+    public const string DeniedRightKey = "DbBackup.StoreRight";
+
+    /// <summary>Key in <see cref="Exception.Data"/> of a StoreAccessDenied error: where the credential came from
+    /// (an environment variable's name, never its value).</summary>
+    public const string CredentialSourceKey = "DbBackup.CredentialSource";
+
+    /// <summary>The right a StoreAccessDenied error (found in <paramref name="e"/> or its inner exceptions) says is
+    /// missing, or null when <paramref name="e"/> is not such an error.</summary>
+    public static StoreRight? DeniedRight(Exception? e)
+    {
+        for (var x = e; x != null; x = x.InnerException)
+            if (x is DbBackupException { ErrorId: AccessDeniedId } d && d.Data[DeniedRightKey] is StoreRight right) return right;
+        return null;
+    }
+
+    /// <summary>True when <paramref name="e"/> is a refusal for lack of <paramref name="right"/>.</summary>
+    public static bool IsDenied(Exception? e, StoreRight right) => DeniedRight(e) == right;
 }

@@ -10,7 +10,43 @@ internal static class StoreFailures
     public static DbBackupException AccessDenied(string location, string key, StoreRight right, string credentialSource, string code, Exception inner)
         => new DbBackupException(ErrorKind.AuthenticationError, "StoreAccessDenied",
             $"The credential ({credentialSource}) may not {Verb(right)} '{key}' in the repository at {location}: it lacks the {Name(right)} right ({code}). " +
-            $"Use a credential that grants {Name(right)} (an Azure SAS with '{SasLetter(right)}', an S3 policy with {S3Action(right)}).", inner) { TargetObject = key };
+            $"Use a credential that grants {Name(right)} (an Azure SAS with '{SasLetter(right)}', an S3 policy with {S3Action(right)}).", inner)
+        {
+            TargetObject = key,
+            Data = { [StoreErrors.DeniedRightKey] = right, [StoreErrors.CredentialSourceKey] = credentialSource },
+        };
+
+    /// <summary>A local folder's file system refused the user <paramref name="right"/> on <paramref name="key"/>
+    /// (its modes or group; see SecureFiles for shared repositories).</summary>
+    public static DbBackupException LocalAccessDenied(string location, string key, StoreRight right, Exception inner)
+    {
+        // A uid without a passwd entry (a container's, setpriv's) has no name.
+        var user = Environment.UserName is { Length: > 0 } name ? $"user '{name}'" : "user running DbBackup";
+        var source = $"the file permissions of the {user}";
+        return new DbBackupException(ErrorKind.AuthenticationError, "StoreAccessDenied",
+            $"The {user} may not {Verb(right)} '{key}' in the repository at {location}: the file system refuses it (permission denied). " +
+            $"A repository shared by a group gives readers its group's read bits and writers its write bits (a setgid root, chmod 2750 or 2770).", inner)
+        {
+            TargetObject = key,
+            Data = { [StoreErrors.DeniedRightKey] = right, [StoreErrors.CredentialSourceKey] = source },
+        };
+    }
+
+    /// <summary>An operation refused before it changed anything, because the probe <paramref name="denial"/>
+    /// (a StoreAccessDenied error) found the credential without <paramref name="right"/>.
+    /// <paramref name="operation"/> names the command in both front ends' words ("dbbackup remove /
+    /// Remove-DbBackup"); <paramref name="outcome"/> says what was left as it was.</summary>
+    public static DbBackupException RightMissing(string location, StoreRight right, string operation, string outcome, DbBackupException denial)
+    {
+        var source = denial.Data[StoreErrors.CredentialSourceKey] as string ?? "the configured credential";
+        return new DbBackupException(ErrorKind.AuthenticationError, "StoreRightMissing",
+            $"{operation} needs the {Name(right)} right on the repository at {location}, and the credential ({source}) does not grant it. " +
+            $"{outcome} Use a credential that grants {Name(right)} (an Azure SAS with '{SasLetter(right)}', an S3 policy with {S3Action(right)}).", denial)
+        {
+            TargetObject = location,
+            Data = { [StoreErrors.DeniedRightKey] = right, [StoreErrors.CredentialSourceKey] = source },
+        };
+    }
 
     /// <summary>The store did not accept the credential at all (wrong key, expired SAS or token).</summary>
     public static DbBackupException AuthenticationFailed(string location, string credentialSource, string code, Exception inner)
@@ -38,19 +74,22 @@ internal static class StoreFailures
         => new DbBackupException(ErrorKind.ServerError, "StoreRequestFailed",
             $"The repository at {location} refused a request on '{key}': HTTP {status} {code}.", inner) { TargetObject = key };
 
-    private static string Verb(StoreRight right) => right switch
+    /// <summary>The verb of <paramref name="right"/> ("read", "list", "write", "delete").</summary>
+    internal static string Verb(StoreRight right) => right switch
     {
         StoreRight.Read => "read", StoreRight.List => "list", StoreRight.Write => "write", _ => "delete",
     };
 
     private static string Name(StoreRight right) => Verb(right);
 
-    private static char SasLetter(StoreRight right) => right switch
+    /// <summary>The Azure SAS permission letter that grants <paramref name="right"/>.</summary>
+    internal static char SasLetter(StoreRight right) => right switch
     {
         StoreRight.Read => 'r', StoreRight.List => 'l', StoreRight.Write => 'w', _ => 'd',
     };
 
-    private static string S3Action(StoreRight right) => right switch
+    /// <summary>The S3 policy action that grants <paramref name="right"/>.</summary>
+    internal static string S3Action(StoreRight right) => right switch
     {
         StoreRight.Read => "s3:GetObject", StoreRight.List => "s3:ListBucket", StoreRight.Write => "s3:PutObject", _ => "s3:DeleteObject",
     };

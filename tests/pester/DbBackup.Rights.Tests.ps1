@@ -1,0 +1,99 @@
+#Requires -Version 7.6
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Rights enforced by the store (issue 8 §7) through the cmdlets: a read-and-list Azure SAS made here
+# against Azurite (DBBACKUP_TEST_AZURE_CONNECTION_STRING, which .ci/run exports) lists, reports status,
+# verifies and downloads; Start-, Restore- and Remove-DbBackup are refused up front with the
+# StoreRightMissing error id, in PowerShell's words, and the repository is left as it was.
+
+BeforeDiscovery {
+    # Under CI the emulator must be there: the test then runs (and fails) rather than being skipped.
+    $script:NoAzurite = [string]::IsNullOrEmpty($env:DBBACKUP_TEST_AZURE_CONNECTION_STRING) -and $env:CI -ne 'true'
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../module/DbBackup/DbBackup.psd1' | Resolve-Path) -Force -ErrorAction Stop
+
+    function script:Env([string] $Name, [string] $Default) { if ([string]::IsNullOrEmpty(($v = [Environment]::GetEnvironmentVariable($Name)))) { $Default } else { $v } }
+    $script:Pg = @{
+        Server = Env 'DBBACKUP_TEST_PG_HOST' '127.0.0.1'; Port = [int](Env 'DBBACKUP_TEST_PG_PORT' '5432')
+        User = Env 'DBBACKUP_TEST_PG_USER' 'dbbackup'; Password = Env 'DBBACKUP_TEST_PG_PASSWORD' 'dbbackup-test-pw'
+    }
+    function script:Invoke-Pg([string] $Database, [string] $Sql) {
+        $env:PGPASSWORD = $Pg.Password
+        try { $out = $Sql | & psql -X -q -A -t -v ON_ERROR_STOP=1 -h $Pg.Server -p $Pg.Port -U $Pg.User -d $Database 2>&1 }
+        finally { Remove-Item Env:PGPASSWORD }
+        if ($LASTEXITCODE -ne 0) { throw "SQL failed on ${Database}: $out" }
+        $out
+    }
+
+    # An account SAS (service version 2019-12-12) signed with the emulator's well-known key, as the
+    # Azure CLI's `az storage account generate-sas` makes one: permissions are the letters r, l, w, d …
+    function script:New-AccountSas([string] $Permissions) {
+        $parts = @{}
+        foreach ($p in $env:DBBACKUP_TEST_AZURE_CONNECTION_STRING.Split(';', [StringSplitOptions]::RemoveEmptyEntries)) { $k, $v = $p.Split('=', 2); $parts[$k] = $v }
+        $expiry = [DateTime]::UtcNow.AddHours(1).ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $toSign = ($parts.AccountName, $Permissions, 'b', 'sco', '', $expiry, '', '', '2019-12-12', '') -join "`n"
+        $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($parts.AccountKey))
+        $sig = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($toSign)))
+        "sv=2019-12-12&ss=b&srt=sco&sp=$Permissions&se=$([uri]::EscapeDataString($expiry))&sig=$([uri]::EscapeDataString($sig))"
+    }
+
+    function script:Use-Sas([string] $Sas) {
+        $env:AZURE_STORAGE_CONNECTION_STRING = $null
+        $env:AZURE_STORAGE_ACCOUNT = 'devstoreaccount1'
+        $env:AZURE_STORAGE_SAS_TOKEN = $Sas
+    }
+}
+
+Describe 'A read-and-list SAS through the cmdlets' -Skip:$NoAzurite {
+    BeforeAll {
+        $blob = ($env:DBBACKUP_TEST_AZURE_CONNECTION_STRING.Split(';') | Where-Object { $_ -like 'BlobEndpoint=*' }).Substring(13).TrimEnd('/')
+        $full = New-AccountSas 'racwdl'
+        Invoke-WebRequest -Method Put -Uri "$blob/pesterrights?restype=container&$full" -Headers @{ 'x-ms-version' = '2019-12-12' } -SkipHttpErrorCheck | Out-Null
+        $repo = "$blob/pesterrights/$([guid]::NewGuid().ToString('N'))"
+        $db = 'psrights_{0}' -f ([guid]::NewGuid().ToString('N').Substring(0, 12))
+        Invoke-Pg 'postgres' "CREATE DATABASE $db;" | Out-Null
+        Invoke-Pg $db "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 100) g;" | Out-Null
+        $target = @{ Engine = 'PostgreSql'; Server = $Pg.Server; Port = $Pg.Port; Credential = [pscredential]::new($Pg.User, (ConvertTo-SecureString $Pg.Password -AsPlainText -Force)) }
+        Use-Sas $full
+        $backup = Start-DbBackup @target -Database $db -Repository $repo -Wait
+        Use-Sas (New-AccountSas 'rl')
+        $before = (Get-DbBackupLog -Repository $repo | Measure-Object).Count
+    }
+    AfterAll {
+        $env:AZURE_STORAGE_SAS_TOKEN = $null; $env:AZURE_STORAGE_ACCOUNT = $null
+        Invoke-Pg 'postgres' "DROP DATABASE IF EXISTS $db WITH (FORCE);" | Out-Null
+    }
+
+    It 'lists, reports status, verifies and saves' {
+        $backup.State | Should -Be 'Succeeded'
+        (Get-DbBackup -Repository $repo -Database $db).Id | Should -Be $backup.Id
+        (Get-DbBackupStatus -Engine PostgreSql -Server $Pg.Server -Port $Pg.Port -Database $db -Repository $repo).Backup.Id | Should -Be $backup.Id
+        (Test-DbBackup -Id $backup.Id -Repository $repo).Passed | Should -BeTrue
+        $bundle = Join-Path $TestDrive 'download.dbbackup'
+        Save-DbBackup -Id $backup.Id -Path $bundle -Repository $repo
+        (Get-Item $bundle).Length | Should -BeGreaterThan 0
+    }
+
+    It 'refuses <Cmdlet> up front naming the <Right> right, in PowerShell words' -ForEach @(
+        @{ Cmdlet = 'Start-DbBackup'; Right = 'write'; Run = { Start-DbBackup @target -Database $db -Repository $repo -ErrorAction Stop } }
+        @{ Cmdlet = 'Restore-DbBackup'; Right = 'write'; Run = { Restore-DbBackup -Id $backup.Id @target -TargetDatabase "${db}_r" -Repository $repo -Confirm:$false -ErrorAction Stop } }
+        @{ Cmdlet = 'Remove-DbBackup'; Right = 'delete'; Run = { Remove-DbBackup -Id $backup.Id -Force -Confirm:$false -Repository $repo -ErrorAction Stop } }
+    ) {
+        $err = $Run | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be ('StoreRightMissing,DbBackup.PowerShell.{0}Command' -f ($Cmdlet -replace '-', ''))
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        "$err" | Should -Match "needs the $Right right"
+        "$err" | Should -Match 'AZURE_STORAGE_SAS_TOKEN'
+        "$err" | Should -Match ([regex]::Escape($Cmdlet))
+        "$err" | Should -Not -Match 'dbbackup |--'
+        "$err" | Should -Not -Match ([regex]::Escape(($env:AZURE_STORAGE_SAS_TOKEN -split 'sig=')[1]))
+        Test-Path "Env:AZURE_STORAGE_SAS_TOKEN" | Should -BeTrue
+    }
+
+    It 'leaves the repository as it was: the same backup, Succeeded, and no new log line' {
+        @(Get-DbBackup -Repository $repo).Id | Should -Be @($backup.Id)
+        (Get-DbBackup -Repository $repo -Id $backup.Id).State | Should -Be 'Succeeded'
+        (Get-DbBackupLog -Repository $repo | Measure-Object).Count | Should -Be $before
+    }
+}
