@@ -41,6 +41,7 @@ internal sealed class Catalog<T> where T : OperationRecord
     private readonly string _journal;
     private readonly Func<string, CancellationToken, Task<T?>> _read;
     private readonly Func<CancellationToken, Task<bool>> _repositoryExists;
+    private ParsedSnapshot? _parsed;
 
     /// <summary>The catalog of the records under <paramref name="kind"/>/ ("backups", "restores"),
     /// read with <paramref name="read"/> (which throws for a damaged record).</summary>
@@ -82,7 +83,11 @@ internal sealed class Catalog<T> where T : OperationRecord
         await foreach (var name in _store.ListFoldersAsync(_folder, ct).ConfigureAwait(false))
             if (!name.StartsWith('.')) folders.Add(name);
         var snapshot = await _store.TryReadAsync(_snapshotKey, ct).ConfigureAwait(false);
-        var stored = snapshot is null ? null : CatalogFile.TryParse(snapshot.Content);
+        // A session that lists again (or the CLI asking for the problems of the list it printed) parses
+        // an unchanged snapshot once.
+        var cached = _parsed;
+        var stored = snapshot is null ? null : cached?.Version == snapshot.Version ? cached.Entries : CatalogFile.TryParse(snapshot.Content);
+        if (snapshot is not null && stored is not null) _parsed = new ParsedSnapshot(snapshot.Version, stored);
         var known = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal);
         foreach (var e in stored ?? []) Newest(known, e);
         var journal = await ReadJournalAsync(known, ct).ConfigureAwait(false);
@@ -134,6 +139,8 @@ internal sealed class Catalog<T> where T : OperationRecord
         }).ConfigureAwait(false);
         return behind ? null : records.OfType<T>().ToList();
     }
+
+    private sealed record ParsedSnapshot(string Version, List<CatalogEntry> Entries);
 
     private sealed record JournalObject(string Key, string Id, int Revision, bool Intent, DateTimeOffset LastModified);
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace DbBackup.Engine.Repository;
 
@@ -14,15 +13,13 @@ internal static class CatalogFile
     /// <summary>The snapshot format this build writes and reads.</summary>
     public const int CurrentFormat = 1;
 
-    private static readonly JsonSerializerOptions Options = CreateOptions();
-
-    private sealed record Header(int Format, int Count, string Sha256);
+    private static CatalogJsonContext Context => CatalogJsonContext.Default;
 
     /// <summary>The bytes of a snapshot holding <paramref name="entries"/>.</summary>
     public static byte[] Serialize(IReadOnlyCollection<CatalogEntry> entries)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(entries, Options);
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(CurrentFormat, entries.Count, Convert.ToHexStringLower(SHA256.HashData(body))), Options);
+        var body = JsonSerializer.SerializeToUtf8Bytes(entries.ToList(), Context.ListCatalogEntry);
+        var header = JsonSerializer.SerializeToUtf8Bytes(new CatalogHeader(CurrentFormat, entries.Count, Convert.ToHexStringLower(SHA256.HashData(body))), Context.CatalogHeader);
         var bytes = new byte[header.Length + 1 + body.Length];
         header.CopyTo(bytes, 0);
         bytes[header.Length] = (byte)'\n';
@@ -38,30 +35,23 @@ internal static class CatalogFile
         if (newline < 0) return null;
         try
         {
-            var header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(0, newline), Options);
+            var header = JsonSerializer.Deserialize(bytes.AsSpan(0, newline), Context.CatalogHeader);
             if (header is not { Format: CurrentFormat }) return null;
             var body = bytes.AsSpan(newline + 1);
             if (!string.Equals(header.Sha256, Convert.ToHexStringLower(SHA256.HashData(body)), StringComparison.Ordinal)) return null;
-            var entries = JsonSerializer.Deserialize<List<CatalogEntry>>(body, Options);
+            var entries = JsonSerializer.Deserialize(body, Context.ListCatalogEntry);
             return entries is { } e && e.Count == header.Count && e.All(x => x is not null && Ids.IsValid(x.Id)) ? e : null;
         }
         catch (JsonException) { return null; }
     }
 
     /// <summary>A journal entry's bytes (one entry, compact).</summary>
-    public static byte[] SerializeEntry(CatalogEntry entry) => JsonSerializer.SerializeToUtf8Bytes(entry, Options);
+    public static byte[] SerializeEntry(CatalogEntry entry) => JsonSerializer.SerializeToUtf8Bytes(entry, Context.CatalogEntry);
 
     /// <summary>A journal entry, or null when damaged.</summary>
     public static CatalogEntry? TryParseEntry(byte[] bytes)
     {
-        try { return JsonSerializer.Deserialize<CatalogEntry>(bytes, Options) is { } e && Ids.IsValid(e.Id) ? e : null; }
+        try { return JsonSerializer.Deserialize(bytes, Context.CatalogEntry) is { } e && Ids.IsValid(e.Id) ? e : null; }
         catch (JsonException) { return null; }
-    }
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        // Compact and without nulls or defaults: the snapshot of 100,000 records stays some 20 MB.
-        var o = new JsonSerializerOptions(Json.Compact) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault };
-        return o;
     }
 }
