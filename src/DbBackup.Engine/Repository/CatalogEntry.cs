@@ -38,6 +38,9 @@ public sealed class CatalogEntry
     /// <summary>Backups: its labels.</summary>
     public LabelSet? Labels { get; set; }
 
+    /// <summary>Backups: the policy that took it (retention keeps a policy's backups apart).</summary>
+    public string? Policy { get; set; }
+
     /// <summary>Backups: stored bytes.</summary>
     public long SizeBytes { get; set; }
 
@@ -72,6 +75,7 @@ public sealed class CatalogEntry
                 e.Kind = b.Kind;
                 e.Labels = new LabelSet(b.Labels);
                 e.SizeBytes = b.SizeBytes;
+                e.Policy = b.Policy;
                 break;
             case RestoreRecord r:
                 e.BackupId = r.BackupId;
