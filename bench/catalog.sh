@@ -11,7 +11,8 @@
 # Usage: bench/catalog.sh [--sizes "1000 10000 100000"] [--azure-sizes "1000 10000"] [--repeat 3]
 # Azure runs need AZURE_STORAGE_CONNECTION_STRING (Azurite: `source /work/test-env.sh` sets
 # DBBACKUP_TEST_AZURE_CONNECTION_STRING, used when the former is unset) and BENCH_AZURE_URL, the
-# blob endpoint of the account (default http://127.0.0.1:10000/devstoreaccount1).
+# blob endpoint of the account (default http://127.0.0.1:10000/devstoreaccount1). BENCH_CLI_OUT: where the
+# CLI is published (default bench/out/cli; another folder lets two runs overlap).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES="1000 10000 100000"
@@ -30,9 +31,10 @@ AZURE_URL=${BENCH_AZURE_URL:-http://127.0.0.1:10000/devstoreaccount1}
 RUN=$ROOT/bench/out/catalog-$(date -u +%Y%m%dT%H%M%S)
 mkdir -p "$RUN"
 echo "building into $RUN ..." >&2
-dotnet publish "$ROOT/src/DbBackup.Cli" -c Release -o "$ROOT/bench/out/cli" -nologo -v quiet >"$RUN/publish.log" 2>&1 || { cat "$RUN/publish.log" >&2; exit 1; }
+CLI_OUT=${BENCH_CLI_OUT:-$ROOT/bench/out/cli}
+dotnet publish "$ROOT/src/DbBackup.Cli" -c Release -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 || { cat "$RUN/publish.log" >&2; exit 1; }
 dotnet build "$ROOT/bench/catalog" -c Release -nologo -v quiet -o "$RUN/seeder" >"$RUN/build.log" 2>&1 || { cat "$RUN/build.log" >&2; exit 1; }
-DBB=$ROOT/bench/out/cli/dbbackup
+DBB=$CLI_OUT/dbbackup
 SEED="$RUN/seeder/CatalogBench"
 
 # Seconds (3 decimals) one command takes; its output goes to $RUN/last.out, a failure stops the run.
