@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Catalog benchmark: how long `dbbackup list` and `status` take on repositories of many backups.
 # For each size it seeds a fresh repository (bench/catalog: records stored directly through the
-# repository API, as an import stores a manifest; no payload objects), drops its catalog, and times:
+# storage interface, as a DbBackup without the catalog leaves them; no payload objects), drops its catalog, and times:
 #   cold     `list --first 25` with no catalog (every manifest read, the catalog rebuilt)
 #   first 25 `list --first 25` (the catalog's snapshot, 25 manifests)
 #   filtered `list --database crm --state Failed --first 25`
