@@ -115,17 +115,21 @@ public sealed partial class BackupEngine
     internal static string RedactUrl(string url)
         => Uri.TryCreate(url, UriKind.Absolute, out var u) ? $"{u.Scheme}://{u.Host}:{u.Port}{u.AbsolutePath}" : "(invalid url)";
 
+    private static bool CountsForKeepLast(BackupKind? kind, string? policy, OperationState state)
+        => kind == BackupKind.Manual && policy == null && state == OperationState.Succeeded;
+
     /// <summary>Keeps the newest KeepLast successful manual backups of the target; removes older ones.
     /// Never removes <paramref name="justFinished"/> (so never the only good one), an active or a held
     /// backup (held ones still count among the kept).</summary>
     private void ApplyRetention(BackupRecord justFinished)
     {
         var keep = Math.Max(1, Repository.ReadRepositoryFile().Settings.KeepLast);
-        var good = Repository.ReadAllBackups()
-            .Where(b => b.Kind == BackupKind.Manual && b.Policy == null && b.State == OperationState.Succeeded
-                && IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
+        // Through the catalog (not every manifest of the repository); each backup to remove is re-read
+        // and checked again first. This read also folds a long catalog journal.
+        var good = Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry)
+            .Where(b => CountsForKeepLast(b.Kind, b.Policy, b.State) && IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
-        var prune = good.Skip(keep).Where(old => old.Id != justFinished.Id && !old.Hold).ToList();
+        var prune = good.Skip(keep).Where(entry => entry.Id != justFinished.Id && !entry.Hold).ToList();
         if (prune.Count == 0) return;
         // A credential that may back up but not delete (a create-only SAS): one line saying so, no removals.
         if (RightDenial(StoreRight.Delete, $"Retention (KeepLast {keep})", $"{prune.Count} older backup(s) of this database were kept.") is { } denied)
@@ -133,8 +137,12 @@ public sealed partial class BackupEngine
             Log("PruneFailed", justFinished, denied.Message, isError: true);
             return;
         }
-        foreach (var old in prune)
+        foreach (var entry in prune)
         {
+            BackupRecord? old;
+            try { old = Repository.TryReadBackup(entry.Id); }
+            catch (DbBackupException) { continue; } // damaged: listed with a warning, never pruned
+            if (old == null || old.Hold || !CountsForKeepLast(old.Kind, old.Policy, old.State)) continue;
             try
             {
                 // Logged first: whoever finds the backup gone also finds why.

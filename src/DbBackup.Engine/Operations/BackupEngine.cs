@@ -117,22 +117,31 @@ public sealed partial class BackupEngine
     /// <summary>Status of a target: running?, latest backup, latest restore.</summary>
     public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database)
     {
-        bool Same(IOperationRecord r) => IsTarget(r, engine, server, port, database);
-        var backups = Repository.ReadAllBackups().Where(Same).Select(DetectStale).OrderByDescending(b => b.CreatedAt).ToList();
-        var restores = Repository.ReadAllRestores().Where(Same).Select(DetectStale).OrderByDescending(b => b.CreatedAt).ToList();
-        var running = backups.Cast<IOperationRecord>().Concat(restores).FirstOrDefault(r => r.IsActive);
-        return new StatusReport
+        // Through the catalog: an active record is always read from its manifest, so "running" is never
+        // a cached answer; only the newest backup and restore of the target are read besides.
+        bool Same(CatalogEntry e) => IsTarget(e, engine, server, port, database);
+        for (var trustNothing = false; ; trustNothing = true)
+        {
+            var backups = Matching(Repository.ReadCatalog<BackupRecord>(trustNothing), Same);
+            var restores = Matching(Repository.ReadCatalog<RestoreRecord>(trustNothing), Same);
+            if (Repository.LoadRecords(backups.Take(1).ToList()) is not { } latestBackup || Repository.LoadRecords(restores.Take(1).ToList()) is not { } latestRestore) continue;
+            var running = backups.Select(i => i.Entry).Concat(restores.Select(i => i.Entry)).FirstOrDefault(e => !e.IsFinal);
+            return Status(engine, server, port, database, running?.Id, latestBackup.FirstOrDefault(), latestRestore.FirstOrDefault());
+        }
+    }
+
+    private static StatusReport Status(DatabaseEngine engine, string server, int port, string database, string? runningId, BackupRecord? backup, RestoreRecord? restore)
+        => new()
         {
             Engine = engine,
             Server = server,
             Port = port,
             Database = database,
-            Running = running != null,
-            RunningId = running?.Id,
-            Backup = backups.FirstOrDefault() is { } b ? Summary(b) : null,
-            Restore = restores.FirstOrDefault() is { } r ? Summary(r) : null,
+            Running = runningId != null,
+            RunningId = runningId,
+            Backup = backup is { } b ? Summary(b) : null,
+            Restore = restore is { } r ? Summary(r) : null,
         };
-    }
 
     private static OperationSummary Summary(IOperationRecord r) => new()
     {
@@ -148,19 +157,14 @@ public sealed partial class BackupEngine
     public Page<BackupRecord> ListBackups(BackupQuery query)
     {
         CheckPaging(query.Skip, query.First);
-        var all = Repository.ReadAllBackups()
-            .Where(b => query.Id == null || b.Id == query.Id)
-            .Where(b => query.Engine == null || b.Engine == query.Engine)
-            .Where(b => query.Server == null || ServerNames.Same(b.Server, query.Server))
-            .Where(b => query.Port == null || b.Port == query.Port)
-            .Where(b => DatabaseNamePattern.MatchesAny(query.Database, b.Database))
-            .Where(b => query.Kind == null || b.Kind == query.Kind)
-            .Where(b => query.Labels == null || query.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
-            .Select(DetectStale)
-            .Where(b => query.State == null || b.State == query.State)
-            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)
-            .ToList();
-        return PageOf(all, query.Skip, query.First);
+        return QueryCatalog<BackupRecord>(b => (query.Id == null || b.Id == query.Id)
+            && (query.Engine == null || b.Engine == query.Engine)
+            && (query.Server == null || ServerNames.Same(b.Server, query.Server))
+            && (query.Port == null || b.Port == query.Port)
+            && DatabaseNamePattern.MatchesAny(query.Database, b.Database)
+            && (query.Kind == null || b.Kind == query.Kind)
+            && MatchesLabels(b, query.Labels)
+            && (query.State == null || b.State == query.State), query.Skip, query.First);
     }
 
     /// <summary>One page of an already filtered and ordered list, with the total before paging.</summary>
@@ -181,19 +185,14 @@ public sealed partial class BackupEngine
     public Page<RestoreRecord> ListRestores(RestoreQuery query)
     {
         CheckPaging(query.Skip, query.First);
-        var all = Repository.ReadAllRestores()
-            .Where(r => query.Id == null || r.Id == query.Id)
-            .Where(r => query.BackupId == null || r.BackupId == query.BackupId)
-            .Where(r => query.Engine == null || r.Engine == query.Engine)
-            .Where(r => query.Server == null || ServerNames.Same(r.Server, query.Server))
-            .Where(r => query.Port == null || r.Port == query.Port)
-            .Where(r => DatabaseNamePattern.MatchesAny(query.Database, r.Database))
-            .Where(r => DatabaseNamePattern.MatchesAny(query.SourceDatabase, r.SourceDatabase ?? r.Database))
-            .Select(DetectStale)
-            .Where(r => query.State == null || r.State == query.State)
-            .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
-            .ToList();
-        return PageOf(all, query.Skip, query.First);
+        return QueryCatalog<RestoreRecord>(r => (query.Id == null || r.Id == query.Id)
+            && (query.BackupId == null || r.BackupId == query.BackupId)
+            && (query.Engine == null || r.Engine == query.Engine)
+            && (query.Server == null || ServerNames.Same(r.Server, query.Server))
+            && (query.Port == null || r.Port == query.Port)
+            && DatabaseNamePattern.MatchesAny(query.Database, r.Database)
+            && DatabaseNamePattern.MatchesAny(query.SourceDatabase, r.SourceDatabase ?? r.Database)
+            && (query.State == null || r.State == query.State), query.Skip, query.First);
     }
 
     /// <summary>Activity log entries, newest first.</summary>
@@ -211,7 +210,7 @@ public sealed partial class BackupEngine
     public RepositoryInfo GetRepositoryInfo()
     {
         var file = Repository.ReadRepositoryFile();
-        var backups = Repository.ReadAllBackups().ToList();
+        var backups = Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry).ToList();
         return new RepositoryInfo
         {
             Path = RepositoryPath,

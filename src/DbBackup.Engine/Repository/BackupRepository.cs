@@ -205,9 +205,12 @@ public sealed partial class BackupRepository
         if (!ok) return (RecordWrite.Conflict, stored);
         var previous = record.Revision;
         record.Revision = (claim ? stored!.Revision : record.Revision) + 1;
+        // The catalog trusts the entry of an ended record: it is marked changing before the manifest moves on.
+        var marked = stored is { IsActive: false };
         string? written;
         try
         {
+            if (marked) await MarkChangingAsync(record, record.Revision, ct).ConfigureAwait(false);
             var condition = current == null ? WriteCondition.IfAbsent : WriteCondition.IfVersion(current.Version);
             written = await Store.TryWriteAsync(key, RecordFile.Serialize(record), condition, ct).ConfigureAwait(false);
         }
@@ -221,7 +224,11 @@ public sealed partial class BackupRepository
             record.Revision = previous;
             throw;
         }
-        if (written != null) return (RecordWrite.Written, stored);
+        if (written != null)
+        {
+            await NoteWrittenAsync(record, marked, ct).ConfigureAwait(false);
+            return (RecordWrite.Written, stored);
+        }
         record.Revision = previous;
         // Someone wrote between the read and the write: report what they wrote.
         try { stored = await Store.TryReadAsync(key, ct).ConfigureAwait(false) is { } now ? Parse(now.Content) : null; }
@@ -244,8 +251,7 @@ public sealed partial class BackupRepository
 
     /// <summary>Why each backup that <see cref="ReadAllBackups"/> skips was skipped (a manifest that is
     /// not valid JSON, of another shape, altered, or naming another id), so listings can say so.</summary>
-    public IEnumerable<string> DescribeUnreadableBackups()
-        => ScanBackups().Where(x => x.Problem != null).Select(x => x.Problem!);
+    public IEnumerable<string> DescribeUnreadableBackups() => ReadCatalog<BackupRecord>(trustNothing: false).Problems;
 
     private List<(BackupRecord? Record, string? Problem)> ScanBackups()
         => StoreSync.Run(() => ScanBackupsAsync(CancellationToken.None));
@@ -349,6 +355,8 @@ public sealed partial class BackupRepository
     public async Task<bool> TryCreateManifestAsync(BackupRecord record, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        return await Store.TryWriteAsync(BackupPrefix(record.Id) + ManifestFile, RecordFile.Serialize(record), WriteCondition.IfAbsent, cancellationToken).ConfigureAwait(false) != null;
+        if (await Store.TryWriteAsync(BackupPrefix(record.Id) + ManifestFile, RecordFile.Serialize(record), WriteCondition.IfAbsent, cancellationToken).ConfigureAwait(false) == null) return false;
+        await NoteWrittenAsync(record, markedChanging: false, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 }

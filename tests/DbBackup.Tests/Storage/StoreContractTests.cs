@@ -178,6 +178,27 @@ public abstract class StoreContractTests
     }
 
     [StoreFact]
+    public async Task Folder_listing_names_each_folder_under_the_prefix_once_in_ordinal_order_past_one_page()
+    {
+        var store = await OpenEmptyStoreAsync();
+        // 1,010 folders (past S3's 1,000 names a page), some holding nested objects that must not show
+        // as folders of their own; objects directly under the prefix and beside it are not folders.
+        var folders = Enumerable.Range(0, 1010).Select(i => $"bk-{i * 7919 % 1010:D4}").ToList();
+        var keys = folders.Select(f => $"backups/{f}/manifest.json")
+            .Concat(folders.Take(5).Select(f => $"backups/{f}/payload/data/0001.copy.zst"))
+            .Concat(["backups/loose.json", "backupsX/bk-outside/manifest.json", "other/bk-other/manifest.json"])
+            .ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 64 },
+            async (key, ct) => await store.TryWriteAsync(key, Bytes(key), WriteCondition.None, ct));
+
+        var listed = new List<string>();
+        await foreach (var folder in store.ListFoldersAsync("backups/", None)) listed.Add(folder);
+
+        Assert.Equal(folders.Order(StringComparer.Ordinal).ToList(), listed);
+        await foreach (var _ in store.ListFoldersAsync("nothing-here/", None)) Assert.Fail("an empty prefix has no folders");
+    }
+
+    [StoreFact]
     public async Task Delete_with_a_stale_version_keeps_the_object_and_with_the_current_version_removes_it()
     {
         var store = await OpenEmptyStoreAsync();

@@ -150,5 +150,32 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
         finally { await pages.DisposeAsync().ConfigureAwait(false); }
     }
 
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // One hierarchy listing with delimiter "/": a page names up to 5,000 folders, so 10,000 backups
+        // are two requests instead of the ten-odd pages of every payload blob under them.
+        var full = _prefix + prefix;
+        var options = new GetBlobsByHierarchyOptions { Prefix = full, Delimiter = "/" };
+        var pages = _container.GetBlobsByHierarchyAsync(options, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                Page<BlobHierarchyItem> page;
+                try
+                {
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false)) yield break;
+                    page = pages.Current;
+                }
+                catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound) { yield break; }
+                catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
+                foreach (var item in page.Values)
+                    if (item.IsPrefix && item.Prefix.Length > full.Length + 1) yield return item.Prefix[full.Length..^1];
+            }
+        }
+        finally { await pages.DisposeAsync().ConfigureAwait(false); }
+    }
+
     private BlobClient Blob(string key) => _container.GetBlobClient(_prefix + key);
 }

@@ -146,4 +146,29 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
             request.Marker = objects[^1].Key;
         }
     }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Delimiter "/" returns each folder once as a CommonPrefix, not the objects below it. ListObjects
+        // (version 1) for the reason ListAsync gives; with a delimiter, S3 pages by NextMarker.
+        var full = _prefix + prefix;
+        var request = new ListObjectsRequest { BucketName = _bucket, Prefix = full, Delimiter = "/", MaxKeys = 1000 };
+        while (true)
+        {
+            ListObjectsResponse page;
+            try { page = await _client.ListObjectsAsync(request, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { yield break; }
+            catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
+            var folders = page.CommonPrefixes ?? [];
+            foreach (var folder in folders)
+                if (folder.Length > full.Length + 1) yield return folder[full.Length..^1];
+            // Some S3-compatible stores omit NextMarker; the last name returned continues the listing then.
+            var next = page.NextMarker;
+            if (string.IsNullOrEmpty(next))
+                next = new[] { folders.LastOrDefault(), page.S3Objects?.LastOrDefault()?.Key }.Where(k => k != null).Max(StringComparer.Ordinal);
+            if (page.IsTruncated != true || string.IsNullOrEmpty(next)) yield break;
+            request.Marker = next;
+        }
+    }
 }

@@ -1,0 +1,41 @@
+using DbBackup.Engine.Repository.Storage;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Repository;
+
+public sealed partial class BackupRepository
+{
+    private Catalog<BackupRecord>? _backupCatalog;
+    private Catalog<RestoreRecord>? _restoreCatalog;
+
+    private Catalog<BackupRecord> BackupCatalog
+        => _backupCatalog ??= new(Store, "backups", TryReadBackupAsync, ExistsAsync);
+
+    private Catalog<RestoreRecord> RestoreCatalog
+        => _restoreCatalog ??= new(Store, "restores", TryReadRestoreAsync, ExistsAsync);
+
+    private Catalog<T> CatalogOf<T>() where T : OperationRecord
+        => typeof(T) == typeof(RestoreRecord) ? (Catalog<T>)(object)RestoreCatalog : (Catalog<T>)(object)BackupCatalog;
+
+    /// <summary>Every record of type <typeparamref name="T"/> through the catalog: trusted entries of
+    /// ended records, the manifest of every other one (see <see cref="Catalog{T}"/>). With
+    /// <paramref name="trustNothing"/> every manifest is read and the catalog rebuilt.</summary>
+    internal CatalogView<T> ReadCatalog<T>(bool trustNothing) where T : OperationRecord
+        => StoreSync.Run(() => CatalogOf<T>().ReadAsync(trustNothing, CancellationToken.None));
+
+    /// <summary>The records of <paramref name="items"/> (manifests read where the view holds only the
+    /// entry), or null when one manifest is at another revision than its entry.</summary>
+    internal List<T>? LoadRecords<T>(IReadOnlyList<CatalogItem<T>> items) where T : OperationRecord
+        => StoreSync.Run(() => CatalogOf<T>().LoadAsync(items, CancellationToken.None));
+
+    private Task MarkChangingAsync(OperationRecord record, int revision, CancellationToken ct) => record is RestoreRecord
+        ? RestoreCatalog.MarkChangingAsync(record.Id, revision, ct)
+        : BackupCatalog.MarkChangingAsync(record.Id, revision, ct);
+
+    private Task NoteWrittenAsync(OperationRecord record, bool markedChanging, CancellationToken ct) => record switch
+    {
+        RestoreRecord r => RestoreCatalog.NoteWrittenAsync(r, markedChanging, ct),
+        BackupRecord b => BackupCatalog.NoteWrittenAsync(b, markedChanging, ct),
+        _ => Task.CompletedTask,
+    };
+}
