@@ -129,7 +129,7 @@ public sealed partial class BackupEngine
         var good = Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry)
             .Where(b => CountsForKeepLast(b.Kind, b.Policy, b.State) && IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
-        var prune = good.Skip(keep).Where(entry => entry.Id != justFinished.Id && !entry.Hold).ToList();
+        var prune = good.Skip(keep).Where(entry => entry.Id != justFinished.Id).ToList();
         if (prune.Count == 0) return;
         // A credential that may back up but not delete (a create-only SAS): one line saying so, no removals.
         if (RightDenial(StoreRight.Delete, $"Retention (KeepLast {keep})", $"{prune.Count} older backup(s) of this database were kept.") is { } denied)
