@@ -254,7 +254,14 @@ public sealed partial class BackupEngine
                 lastState = r.State;
                 progress.Report(r);
             }
-            if (!r.IsActive) return r;
+            if (!r.IsActive)
+            {
+                // A worker in this process still releases the target's lock, prunes and calls back after
+                // its record ends: the caller (a `--wait` CLI about to exit, a runbook's last line) must
+                // not end the process under it.
+                await InSessionWorkers.FinishedAsync(id, cancellationToken).ConfigureAwait(false);
+                return r;
+            }
             if (deadline is { } d && DateTimeOffset.UtcNow >= d)
                 throw new DbBackupException(ErrorKind.Timeout, "WaitTimeout",
                     $"Operation {id} is still {r.State} after {timeout!.Value.TotalSeconds:0.#} s ({r.Progress?.Phase} {r.Progress?.Percent}%). It keeps running; wait again or cancel it.") { TargetObject = id };

@@ -17,6 +17,13 @@ internal static class InSessionWorkers
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>Returns once the operation's worker in this process (if any) has finished everything it
+    /// does after its record ends: releasing the lock, retention, the callback.</summary>
+    public static async Task FinishedAsync(string operationId, CancellationToken cancellationToken)
+    {
+        if (Running.TryGetValue(operationId, out var worker)) await worker.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Waits <paramref name="interval"/>, or less when the operation's worker in this process ends first.</summary>
     public static async Task PauseAsync(string operationId, TimeSpan interval, CancellationToken cancellationToken)
     {

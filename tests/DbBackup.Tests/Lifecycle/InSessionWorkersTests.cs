@@ -44,4 +44,20 @@ public sealed class InSessionWorkersTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pause);
         worker.SetResult();
     }
+
+    [Fact]
+    public async Task A_wait_that_saw_the_record_end_returns_only_once_the_worker_here_has_finished_its_after_work()
+    {
+        // The record ends before the worker releases its lock, prunes and calls back; a `--wait` CLI that
+        // returned then would exit under it (a lock left behind, no callback).
+        var id = "bk-test-" + Guid.NewGuid().ToString("N");
+        var worker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        InSessionWorkers.Track(id, worker.Task);
+        var finished = InSessionWorkers.FinishedAsync(id, CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(finished.IsCompleted);
+        worker.SetResult();
+        Assert.Same(finished, await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(30))));
+        await InSessionWorkers.FinishedAsync("bk-elsewhere-" + Guid.NewGuid().ToString("N"), CancellationToken.None); // no worker here: at once
+    }
 }
