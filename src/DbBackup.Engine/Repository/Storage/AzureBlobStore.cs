@@ -128,26 +128,10 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
     /// <inheritdoc/>
     public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Azure lists in UTF-8 byte order, which is ordinal order for the keys the engine writes; pages of
-        // up to 5,000 names, each page one request.
-        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _prefix + prefix }, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                Page<BlobItem> page;
-                try
-                {
-                    if (!await pages.MoveNextAsync().ConfigureAwait(false)) yield break;
-                    page = pages.Current;
-                }
-                catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound) { yield break; }
-                catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
-                foreach (var item in page.Values)
-                    yield return new StoreEntry(item.Name[_prefix.Length..], item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
-            }
-        }
-        finally { await pages.DisposeAsync().ConfigureAwait(false); }
+        // Azure lists in UTF-8 byte order, which is ordinal order for the keys the engine writes.
+        var listing = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = _prefix + prefix }, cancellationToken);
+        await foreach (var item in ListingAsync(listing, prefix, cancellationToken).ConfigureAwait(false))
+            yield return new StoreEntry(item.Name[_prefix.Length..], item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
     }
 
     /// <inheritdoc/>
@@ -156,13 +140,21 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
         // One hierarchy listing with delimiter "/": a page names up to 5,000 folders, so 10,000 backups
         // are two requests instead of the ten-odd pages of every payload blob under them.
         var full = _prefix + prefix;
-        var options = new GetBlobsByHierarchyOptions { Prefix = full, Delimiter = "/" };
-        var pages = _container.GetBlobsByHierarchyAsync(options, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
+        var listing = _container.GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Prefix = full, Delimiter = "/" }, cancellationToken);
+        await foreach (var item in ListingAsync(listing, prefix, cancellationToken).ConfigureAwait(false))
+            if (item.IsPrefix && item.Prefix.Length > full.Length + 1) yield return item.Prefix[full.Length..^1];
+    }
+
+    /// <summary>The items of one listing, a page (up to 5,000 names, one request) at a time, with the
+    /// store's error mapping; a container that does not exist lists as empty, as a missing folder does.</summary>
+    private async IAsyncEnumerable<T> ListingAsync<T>(AsyncPageable<T> listing, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken) where T : notnull
+    {
+        var pages = listing.AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
             {
-                Page<BlobHierarchyItem> page;
+                Page<T> page;
                 try
                 {
                     if (!await pages.MoveNextAsync().ConfigureAwait(false)) yield break;
@@ -170,8 +162,7 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
                 }
                 catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound) { yield break; }
                 catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
-                foreach (var item in page.Values)
-                    if (item.IsPrefix && item.Prefix.Length > full.Length + 1) yield return item.Prefix[full.Length..^1];
+                foreach (var item in page.Values) yield return item;
             }
         }
         finally { await pages.DisposeAsync().ConfigureAwait(false); }
