@@ -22,18 +22,33 @@ public sealed partial class BackupEngine
         }
         if (b.IsActive)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupRunning", $"Backup {id} is {b.State}; cancel it first (dbbackup cancel / Stop-DbBackup).") { TargetObject = id };
-        if (!force && b.State == OperationState.Succeeded)
-        {
-            var others = (await Repository.ReadAllBackupsAsync(cancellationToken).ConfigureAwait(false)).Count(o => o.Id != b.Id && o.State == OperationState.Succeeded
-                && IsTarget(o, b.Engine, b.Server, b.Port, b.Database));
-            if (others == 0)
-                throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
-                    $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };
-        }
+        if (!force && b.State == OperationState.Succeeded && !await AnotherGoodBackupAsync(b, cancellationToken).ConfigureAwait(false))
+            throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
+                $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };
         await RequireRightAsync(StoreRight.Delete, $"Removing backup {id} (dbbackup remove / Remove-DbBackup)", $"Backup {id} was left as it was.", cancellationToken).ConfigureAwait(false);
         await Repository.DeleteBackupAsync(b.Id, cancellationToken).ConfigureAwait(false);
         Log("Removed", b, $"{b.Name}, {b.SizeBytes} bytes, {b.State}");
         return b;
+    }
+
+    /// <summary>Whether the target of <paramref name="b"/> keeps another successful backup: candidates from
+    /// the catalog (not every manifest), newest first, each confirmed by reading its manifest, so a damaged
+    /// one never stands in for the last good backup.</summary>
+    private async Task<bool> AnotherGoodBackupAsync(BackupRecord b, CancellationToken ct)
+    {
+        var candidates = Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry)
+            .Where(o => o.Id != b.Id && o.State == OperationState.Succeeded && IsTarget(o, b.Engine, b.Server, b.Port, b.Database))
+            .OrderByDescending(o => o.CreatedAt);
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                if (await Repository.TryReadBackupAsync(candidate.Id, ct).ConfigureAwait(false) is { State: OperationState.Succeeded } other
+                    && IsTarget(other, b.Engine, b.Server, b.Port, b.Database)) return true;
+            }
+            catch (DbBackupException) { /* damaged: not a good backup */ }
+        }
+        return false;
     }
 
     /// <summary>Deletes a backup folder whose manifest cannot be read or trusted; what is returned

@@ -290,6 +290,27 @@ public sealed class RepositoryOverMemoryTests
         Assert.Equal([keep.Id], engine.ListBackups(new BackupQuery()).Items.Select(b => b.Id));
     }
 
+    [Fact]
+    public async Task Remove_counts_another_good_backup_only_when_its_manifest_reads_so_a_damaged_one_never_stands_in_for_the_last_good()
+    {
+        var store = new InMemoryStore();
+        var engine = new BackupEngine(new BackupRepository(store), TestRepository.Launcher, ProviderRegistry.For);
+        var older = NewBackup("bk-20261126000000000-000001");
+        var newest = NewBackup("bk-20261126000000000-000002");
+        foreach (var b in new[] { older, newest })
+        {
+            b.State = OperationState.Succeeded;
+            Assert.True(engine.Repository.WriteBackup(b));
+        }
+        Assert.Equal(2, engine.ListBackups(new BackupQuery()).Items.Count); // both in the catalog as Succeeded
+
+        // The older one's manifest is damaged afterwards: the catalog still lists it as Succeeded.
+        store.Tamper($"backups/{older.Id}/manifest.json", bytes => bytes[..(bytes.Length / 2)]);
+        var refused = await Assert.ThrowsAsync<DbBackupException>(() => engine.RemoveAsync(newest.Id, force: false, CancellationToken.None));
+        Assert.Equal("LastGoodBackup", refused.ErrorId);
+        Assert.NotNull(engine.Repository.TryReadBackup(newest.Id));
+    }
+
     /// <summary>A pid no process has (the highest pid Linux hands out is far below).</summary>
     private static int DeadPid() => int.MaxValue - 7;
 }
