@@ -129,44 +129,40 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
     /// <inheritdoc/>
     public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // ListObjects (version 1, paged by marker = the last key seen) rather than V2: every S3-compatible
-        // store serves it, while V2's continuation tokens fail on some (s3rver on Node 20 and later).
         // Keys come in UTF-8 byte order, at most 1,000 a page.
         var request = new ListObjectsRequest { BucketName = _bucket, Prefix = _prefix + prefix, MaxKeys = 1000 };
-        while (true)
-        {
-            ListObjectsResponse page;
-            try { page = await _client.ListObjectsAsync(request, cancellationToken).ConfigureAwait(false); }
-            catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { yield break; }
-            catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
-            var objects = page.S3Objects ?? [];
-            foreach (var item in objects)
+        await foreach (var page in PagesAsync(request, prefix, cancellationToken).ConfigureAwait(false))
+            foreach (var item in page.S3Objects ?? [])
                 yield return new StoreEntry(item.Key[_prefix.Length..], item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MinValue);
-            if (page.IsTruncated != true || objects.Count == 0) yield break;
-            request.Marker = objects[^1].Key;
-        }
     }
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Delimiter "/" returns each folder once as a CommonPrefix, not the objects below it. ListObjects
-        // (version 1) for the reason ListAsync gives; with a delimiter, S3 pages by NextMarker.
+        // Delimiter "/" returns each folder once as a CommonPrefix, not the objects below it.
         var full = _prefix + prefix;
         var request = new ListObjectsRequest { BucketName = _bucket, Prefix = full, Delimiter = "/", MaxKeys = 1000 };
+        await foreach (var page in PagesAsync(request, prefix, cancellationToken).ConfigureAwait(false))
+            foreach (var folder in page.CommonPrefixes ?? [])
+                if (folder.Length > full.Length + 1) yield return folder[full.Length..^1];
+    }
+
+    /// <summary>Every page of one listing, with the store's error mapping; a missing bucket lists as empty.
+    /// ListObjects (version 1, paged by marker) rather than V2: every S3-compatible store serves it, while
+    /// V2's continuation tokens fail on some (s3rver on Node 20 and later). A page continues after its
+    /// NextMarker, or, where a store omits it (always without a delimiter), after the last name it returned.</summary>
+    private async IAsyncEnumerable<ListObjectsResponse> PagesAsync(ListObjectsRequest request, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             ListObjectsResponse page;
             try { page = await _client.ListObjectsAsync(request, cancellationToken).ConfigureAwait(false); }
             catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { yield break; }
             catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
-            var folders = page.CommonPrefixes ?? [];
-            foreach (var folder in folders)
-                if (folder.Length > full.Length + 1) yield return folder[full.Length..^1];
-            // Some S3-compatible stores omit NextMarker; the last name returned continues the listing then.
+            yield return page;
             var next = page.NextMarker;
             if (string.IsNullOrEmpty(next))
-                next = new[] { folders.LastOrDefault(), page.S3Objects?.LastOrDefault()?.Key }.Where(k => k != null).Max(StringComparer.Ordinal);
+                next = new[] { page.CommonPrefixes?.LastOrDefault(), page.S3Objects?.LastOrDefault()?.Key }.Where(k => k != null).Max(StringComparer.Ordinal);
             if (page.IsTruncated != true || string.IsNullOrEmpty(next)) yield break;
             request.Marker = next;
         }
