@@ -52,14 +52,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#ENGINES[@]} -gt 0 ]] || ENGINES=(postgresql mariadb)
 
-HOST=${BENCH_HOST:-127.0.0.1}
-PG_PORT=${BENCH_PG_PORT:-5432}
-MY_PORT=${BENCH_MY_PORT:-3306}
-DB_USER=${BENCH_USER:-dbbackup}
-export PGPASSWORD=${PGPASSWORD:-dbbackup-test-pw}
-export MYSQL_PWD=${MYSQL_PWD:-dbbackup-test-pw}
-# libpq tools read these, so no connection options are needed on their command lines.
-export PGHOST=$HOST PGPORT=$PG_PORT PGUSER=$DB_USER
+source "$BENCH/connection.sh"
 export PGOPTIONS='-c client_min_messages=warning'   # no NOTICE for DROP … IF EXISTS
 JOBS=2
 

@@ -35,13 +35,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#ENGINES[@]} -gt 0 ]] || ENGINES=(postgresql mariadb)
 
-HOST=${BENCH_HOST:-127.0.0.1}
-PG_PORT=${BENCH_PG_PORT:-5432}
-MY_PORT=${BENCH_MY_PORT:-3306}
-DB_USER=${BENCH_USER:-dbbackup}
-export PGPASSWORD=${PGPASSWORD:-dbbackup-test-pw}
-export MYSQL_PWD=${MYSQL_PWD:-dbbackup-test-pw}
-export PGHOST=$HOST PGPORT=$PG_PORT PGUSER=$DB_USER PGOPTIONS='-c client_min_messages=warning'
+source "$BENCH/connection.sh"
+export PGOPTIONS='-c client_min_messages=warning'
 DB=dbbackup_bench_s1
 RUN=$BENCH/out/small-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RUN"
