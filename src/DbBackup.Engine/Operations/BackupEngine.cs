@@ -1,17 +1,33 @@
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
-using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-/// <summary>The one entry point the CLI and the cmdlets call: every operation of the product.
-/// Each method validates its input first and throws <see cref="DbBackupException"/> with a clear
-/// message before anything is written.</summary>
-public sealed partial class BackupEngine
+/// <summary>The one entry point the CLI and the cmdlets call: every operation of the product, each
+/// handed to the job class that does it (Queries, Backup, Restore, Bundles, Verification, Retention,
+/// Policies, Copy, Worker, …), all over one <see cref="EngineContext"/>. Each operation validates its
+/// input first and throws <see cref="DbBackupException"/> with a clear message before anything is written.</summary>
+public sealed class BackupEngine
 {
-    private readonly IWorkerLauncher _launcher;
-    private readonly Func<DatabaseEngine, IDatabaseProvider> _providers;
+    private readonly EngineContext _context;
+    private readonly RecordQueries _queries;
+    private readonly OperationControl _control;
+    private readonly RepositorySettingsChange _settings;
+    private readonly DatabaseResolver _databases;
+    private readonly BackupJob _backups;
+    private readonly BundleImport _imports;
+    private readonly BundleExport _exports;
+    private readonly RestorePlanner _restorePlanner;
+    private readonly RestoreJob _restores;
+    private readonly VerifyJob _verify;
+    private readonly BackupRemoval _removal;
+    private readonly BackupHolds _holds;
+    private readonly PolicyCatalog _policies;
+    private readonly PolicyRetention _policyRetention;
+    private readonly PolicyRunner _policyRunner;
+    private readonly CopyJob _copies;
+    private readonly WorkerJob _worker;
 
     /// <summary>Opens the repository at <paramref name="repositoryPath"/>, or the configured one
     /// (DBBACKUP_REPOSITORY, else the per-user default). Nothing is created until the first write.</summary>
@@ -29,16 +45,36 @@ public sealed partial class BackupEngine
     /// <summary>Over an opened repository (any store).</summary>
     public BackupEngine(BackupRepository repository, IWorkerLauncher launcher, Func<DatabaseEngine, IDatabaseProvider> providers)
     {
-        Repository = repository;
-        _launcher = launcher;
-        _providers = providers;
+        var c = _context = new EngineContext(repository, launcher, providers);
+        _queries = new RecordQueries(c);
+        _control = new OperationControl(c);
+        _settings = new RepositorySettingsChange(c, _queries);
+        _databases = new DatabaseResolver(c);
+        _backups = new BackupJob(c, _queries);
+        _imports = new BundleImport(c);
+        _exports = new BundleExport(c);
+        _restorePlanner = new RestorePlanner(c);
+        _restores = new RestoreJob(c, _imports, _restorePlanner);
+        _verify = new VerifyJob(c);
+        _removal = new BackupRemoval(c);
+        _holds = new BackupHolds(c);
+        _policies = new PolicyCatalog(c);
+        _policyRetention = new PolicyRetention(c);
+        var callback = new CompletionCallback(c);
+        _policyRunner = new PolicyRunner(c, _policies, _backups, _policyRetention, _databases, callback);
+        _copies = new CopyJob(c, _queries);
+        _worker = new WorkerJob(c, _backups, new RestoreRun(c, _backups), new DeadRestoreSettlement(c), new KeepLastRetention(c), callback);
     }
 
     /// <summary>The repository.</summary>
-    public BackupRepository Repository { get; }
+    public BackupRepository Repository => _context.Repository;
 
     /// <summary>Where the repository is (a local folder's full path), for messages and the worker.</summary>
-    public string RepositoryPath => Repository.Location;
+    public string RepositoryPath => _context.RepositoryPath;
+
+    /// <summary>The clock schedules and retention read; tests put a fake one here to run a year of
+    /// schedule in seconds.</summary>
+    public TimeProvider Clock { get => _context.Clock; set => _context.Clock = value; }
 
     /// <summary>How often the worker writes progress and a heartbeat.</summary>
     public static TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -50,245 +86,186 @@ public sealed partial class BackupEngine
     /// <summary>A worker silent for this long is considered gone even if its pid exists (pid reuse, hang, other host).</summary>
     public static TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
 
-    internal static string Me => $"{Environment.UserName}@{Environment.MachineName}";
+    /// <summary>How long a Pending record may wait for its worker to appear.</summary>
+    public static TimeSpan PendingGrace { get; set; } = TimeSpan.FromSeconds(90);
 
-    private IDatabaseProvider Provider(DatabaseEngine engine) => _providers(engine);
+    /// <summary>Delays between callback attempts (the first attempt is immediate).</summary>
+    public static TimeSpan[] CallbackRetryDelays { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(15)];
 
-    internal int DefaultJobs(int? requested)
-    {
-        var jobs = requested ?? Repository.ReadRepositoryFile().Settings.DefaultJobs ?? Environment.ProcessorCount;
-        if (jobs is < 1 or > 64)
-            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidJobs", $"Jobs must be between 1 and 64; got {jobs}.") { TargetObject = jobs };
-        return jobs;
-    }
+    /// <summary>The payload format version of an encrypted backup (any engine), so a DbBackup from before
+    /// encryption refuses it up front instead of feeding ciphertext to its decoder.</summary>
+    public const int EncryptedFormatVersion = 4;
 
-    /// <summary>Adds an activity-log line. A credential without the write right (a read-and-list SAS) may
-    /// still list, verify, save and restore: its line is then left out rather than failing the operation;
-    /// anything that changes the repository was refused up front for that right.</summary>
-    internal void Log(string action, IOperationRecord? op, string? message = null, string? note = null, bool isError = false)
-    {
-        try { AppendActivity(action, op, message, note, isError); }
-        catch (DbBackupException e) when (StoreErrors.IsDenied(e, StoreRight.Write)) { }
-    }
+    /// <summary>The newest payload format version this build restores. A backup records the version its
+    /// payload needs (<see cref="DumpResult.FormatVersion"/>): 2 for PostgreSQL backups holding large
+    /// objects and for MySQL backups (routines and views in scripts of their own), 3 for PostgreSQL backups
+    /// with a table split into pieces, 4 for encrypted backups (<see cref="EncryptedFormatVersion"/>), so older
+    /// builds refuse those up front and still restore every other backup.</summary>
+    public const int PayloadFormatVersion = EncryptedFormatVersion;
 
-    private void AppendActivity(string action, IOperationRecord? op, string? message, string? note, bool isError)
-        => Repository.AppendActivity(new ActivityEntry
-        {
-            Time = DateTimeOffset.UtcNow,
-            Action = action,
-            Id = op?.Id,
-            Engine = op?.Engine,
-            Server = op?.Server,
-            Database = op?.Database,
-            User = Environment.UserName,
-            Host = Environment.MachineName,
-            Note = note,
-            Message = message,
-            IsError = isError,
-        });
+    /// <summary>Default number of backups one many-database call runs at once.</summary>
+    public const int DefaultThrottleLimit = 4;
+
+    // Records and queries (Queries/, Records/, Settings/)
 
     /// <summary>The backup or restore with this id (stale workers reported Failed).</summary>
-    public IOperationRecord GetOperation(string id)
-        => Ids.IsRestoreId(Ids.Validate(id)) ? GetRestore(id) : GetBackup(id);
+    public IOperationRecord GetOperation(string id) => _context.Records.GetOperation(id);
 
     /// <summary>The backup with this id.</summary>
-    public BackupRecord GetBackup(string id)
-    {
-        var r = Repository.TryReadBackup(Ids.Validate(id))
-            ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
-                $"No backup with id '{id}' in the repository '{RepositoryPath}'. List them with 'dbbackup list' or Get-DbBackup.") { TargetObject = id };
-        return DetectStale(r);
-    }
+    public BackupRecord GetBackup(string id) => _context.Records.GetBackup(id);
 
     /// <summary>The restore with this id.</summary>
-    public RestoreRecord GetRestore(string id)
-    {
-        var r = Repository.TryReadRestore(Ids.Validate(id))
-            ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound",
-                $"No restore with id '{id}' in the repository '{RepositoryPath}'.") { TargetObject = id };
-        return DetectStale(r);
-    }
-
-    /// <summary>True when the record's target is this database: the one place that says when two
-    /// records concern the same database (server names compared as <see cref="ServerNames"/> does).</summary>
-    internal static bool IsTarget(IOperationRecord r, DatabaseEngine engine, string server, int port, string database)
-        => r.Engine == engine && ServerNames.Same(r.Server, server) && r.Port == port && r.Database == database;
+    public RestoreRecord GetRestore(string id) => _context.Records.GetRestore(id);
 
     /// <summary>Status of a target: running?, latest backup, latest restore.</summary>
-    public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database)
-    {
-        // Through the catalog: an active record is always read from its manifest, so "running" is never
-        // a cached answer; only the newest backup and restore of the target are read besides.
-        bool Same(CatalogEntry e) => IsTarget(e, engine, server, port, database);
-        for (var trustNothing = false; ; trustNothing = true)
-        {
-            var backups = Matching(Repository.ReadCatalog<BackupRecord>(trustNothing), Same);
-            var restores = Matching(Repository.ReadCatalog<RestoreRecord>(trustNothing), Same);
-            if (Repository.LoadRecords(backups.Take(1).ToList()) is not { } latestBackup || Repository.LoadRecords(restores.Take(1).ToList()) is not { } latestRestore) continue;
-            var running = backups.Select(i => i.Entry).Concat(restores.Select(i => i.Entry)).FirstOrDefault(e => !e.IsFinal);
-            return Status(engine, server, port, database, running?.Id, latestBackup.FirstOrDefault(), latestRestore.FirstOrDefault());
-        }
-    }
-
-    private static StatusReport Status(DatabaseEngine engine, string server, int port, string database, string? runningId, BackupRecord? backup, RestoreRecord? restore)
-        => new()
-        {
-            Engine = engine,
-            Server = server,
-            Port = port,
-            Database = database,
-            Running = runningId != null,
-            RunningId = runningId,
-            Backup = backup is { } b ? Summary(b) : null,
-            Restore = restore is { } r ? Summary(r) : null,
-        };
-
-    private static OperationSummary Summary(IOperationRecord r) => new()
-    {
-        Succeeded = r.State == OperationState.Succeeded,
-        Id = r.Id,
-        State = r.State,
-        StatusMessage = r.StatusMessage,
-        StartDate = r.StartedAt ?? r.CreatedAt,
-        EndDate = r.CompletedAt,
-    };
+    public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database) => _queries.GetStatus(engine, server, port, database);
 
     /// <summary>Backups matching the query, newest first, paged.</summary>
-    public Page<BackupRecord> ListBackups(BackupQuery query)
-    {
-        CheckPaging(query.Skip, query.First);
-        return QueryCatalog<BackupRecord>(b => (query.Id == null || b.Id == query.Id)
-            && (query.Engine == null || b.Engine == query.Engine)
-            && (query.Server == null || ServerNames.Same(b.Server, query.Server))
-            && (query.Port == null || b.Port == query.Port)
-            && DatabaseNamePattern.MatchesAny(query.Database, b.Database)
-            && (query.Kind == null || b.Kind == query.Kind)
-            && MatchesLabels(b, query.Labels)
-            && (query.State == null || b.State == query.State), query.Skip, query.First);
-    }
-
-    /// <summary>One page of an already filtered and ordered list, with the total before paging.</summary>
-    private static Page<T> PageOf<T>(List<T> all, int skip, int? first)
-    {
-        var items = all.Skip(Math.Max(0, skip));
-        if (first is { } n) items = items.Take(Math.Max(0, n));
-        return new Page<T> { Items = items.ToList(), TotalCount = all.Count };
-    }
-
-    private static void CheckPaging(int skip, int? first)
-    {
-        if (skip < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"Skip must be 0 or more; got {skip}.");
-        if (first is < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"First must be 0 or more; got {first}.");
-    }
+    public Page<BackupRecord> ListBackups(BackupQuery query) => _queries.ListBackups(query);
 
     /// <summary>Restores matching the query, newest first, paged: the restore history.</summary>
-    public Page<RestoreRecord> ListRestores(RestoreQuery query)
-    {
-        CheckPaging(query.Skip, query.First);
-        return QueryCatalog<RestoreRecord>(r => (query.Id == null || r.Id == query.Id)
-            && (query.BackupId == null || r.BackupId == query.BackupId)
-            && (query.Engine == null || r.Engine == query.Engine)
-            && (query.Server == null || ServerNames.Same(r.Server, query.Server))
-            && (query.Port == null || r.Port == query.Port)
-            && DatabaseNamePattern.MatchesAny(query.Database, r.Database)
-            && DatabaseNamePattern.MatchesAny(query.SourceDatabase, r.SourceDatabase ?? r.Database)
-            && (query.State == null || r.State == query.State), query.Skip, query.First);
-    }
+    public Page<RestoreRecord> ListRestores(RestoreQuery query) => _queries.ListRestores(query);
 
     /// <summary>Activity log entries, newest first.</summary>
-    public Page<ActivityEntry> ReadActivity(ActivityQuery query)
-    {
-        var all = Repository.ReadActivity()
-            .Where(e => DatabaseNamePattern.MatchesAny(query.Database, e.Database))
-            .Where(e => query.Id == null || e.Id == query.Id)
-            .Where(e => query.Since == null || e.Time >= query.Since)
-            .Reverse().ToList();
-        return PageOf(all, query.Skip, query.First);
-    }
+    public Page<ActivityEntry> ReadActivity(ActivityQuery query) => _queries.ReadActivity(query);
 
     /// <summary>Where the repository is, its settings and size.</summary>
-    public RepositoryInfo GetRepositoryInfo()
-    {
-        var file = Repository.ReadRepositoryFile();
-        var backups = Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry).ToList();
-        return new RepositoryInfo
-        {
-            Path = RepositoryPath,
-            FormatVersion = file.FormatVersion,
-            Settings = file.Settings,
-            BackupCount = backups.Count,
-            TotalSizeBytes = backups.Sum(b => b.SizeBytes),
-        };
-    }
+    public RepositoryInfo GetRepositoryInfo() => _queries.GetRepositoryInfo();
 
     /// <summary>Changes settings (validated) and returns the new info.</summary>
-    public RepositoryInfo UpdateSettings(Action<RepositorySettings> change)
-    {
-        var settings = Repository.ReadRepositoryFile().Settings;
-        change(settings);
-        PinEncryptionKey(settings);
-        if (settings.KeepLast < 1)
-            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidKeepLast", $"KeepLast must be 1 or more (the newest good backup is always kept); got {settings.KeepLast}.") { TargetObject = settings.KeepLast };
-        if (settings.MaxRestoreAgeDays is < 1)
-            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidMaxRestoreAge", $"MaxRestoreAgeDays must be 1 or more, or unset for no limit; got {settings.MaxRestoreAgeDays}.") { TargetObject = settings.MaxRestoreAgeDays };
-        if (settings.DefaultJobs is < 1 or > 64)
-            throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidJobs", $"DefaultJobs must be between 1 and 64, or unset for the core count; got {settings.DefaultJobs}.") { TargetObject = settings.DefaultJobs };
-        Repository.WriteSettings(settings);
-        Log("SettingsChanged", null, $"KeepLast={settings.KeepLast}, MaxRestoreAgeDays={settings.MaxRestoreAgeDays?.ToString() ?? "none"}, DefaultJobs={settings.DefaultJobs?.ToString() ?? "cores"}"
-            + (settings.Encryption == EncryptionMode.Required ? $", Encryption=Required (key {settings.EncryptionKeyId})" : ""));
-        return GetRepositoryInfo();
-    }
+    public RepositoryInfo UpdateSettings(Action<RepositorySettings> change) => _settings.UpdateSettings(change);
+
+    // Launching and following operations (Launching/, Locks/, Databases/)
 
     /// <summary>Waits until the operation ends or the timeout passes (then throws Timeout), reporting progress.</summary>
-    public async Task<IOperationRecord> WaitAsync(string id, TimeSpan? timeout, IProgress<IOperationRecord>? progress, CancellationToken cancellationToken)
-    {
-        var deadline = timeout is { } t ? DateTimeOffset.UtcNow + t : (DateTimeOffset?)null;
-        DateTimeOffset? lastProgress = null;
-        var lastState = (OperationState)(-1);
-        while (true)
-        {
-            var r = GetOperation(id);
-            if (progress != null && (r.Progress?.UpdatedAt != lastProgress || r.State != lastState))
-            {
-                lastProgress = r.Progress?.UpdatedAt;
-                lastState = r.State;
-                progress.Report(r);
-            }
-            if (!r.IsActive)
-            {
-                // A worker in this process still releases the target's lock, prunes and calls back after
-                // its record ends: the caller (a `--wait` CLI about to exit, a runbook's last line) must
-                // not end the process under it.
-                await InSessionWorkers.FinishedAsync(id, cancellationToken).ConfigureAwait(false);
-                return r;
-            }
-            if (deadline is { } d && DateTimeOffset.UtcNow >= d)
-                throw new DbBackupException(ErrorKind.Timeout, "WaitTimeout",
-                    $"Operation {id} is still {r.State} after {timeout!.Value.TotalSeconds:0.#} s ({r.Progress?.Phase} {r.Progress?.Percent}%). It keeps running; wait again or cancel it.") { TargetObject = id };
-            await InSessionWorkers.PauseAsync(id, TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task<IOperationRecord> WaitAsync(string id, TimeSpan? timeout, IProgress<IOperationRecord>? progress, CancellationToken cancellationToken)
+        => _control.WaitAsync(id, timeout, progress, cancellationToken);
 
     /// <summary>Asks the worker to stop; returns once the record says Cancelled (or it had already ended).</summary>
-    public async Task<IOperationRecord> CancelAsync(string id, CancellationToken cancellationToken)
-    {
-        var r = GetOperation(id);
-        if (!r.IsActive) return r;
-        await Repository.RequestCancelAsync(id, Me, cancellationToken).ConfigureAwait(false);
-        Log(r is RestoreRecord ? "RestoreCancelRequested" : "BackupCancelRequested", r);
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-            r = GetOperation(id);
-            if (!r.IsActive) return r;
-            // A Pending record whose worker never started cannot be told; cancel it here.
-            if (r.State == OperationState.Pending && (r is BackupRecord { WorkerProcessId: null } || r is RestoreRecord { WorkerProcessId: null }))
-            {
-                FinishAbandoned(r, OperationState.Cancelled, "Cancelled before the worker started.");
-                return GetOperation(id);
-            }
-        }
-        throw new DbBackupException(ErrorKind.Timeout, "CancelTimeout", $"Operation {id} did not stop within 60 s of the cancel request; it is still {r.State}.") { TargetObject = id };
-    }
+    public Task<IOperationRecord> CancelAsync(string id, CancellationToken cancellationToken) => _control.CancelAsync(id, cancellationToken);
+
+    /// <summary>Returns once fewer than <paramref name="limit"/> of <paramref name="started"/> are still
+    /// active (see <see cref="OperationControl.WaitForFreeSlotAsync"/>); returns how many are still active.</summary>
+    public Task<int> WaitForFreeSlotAsync(List<string> started, int limit, CancellationToken cancellationToken)
+        => _control.WaitForFreeSlotAsync(started, limit, cancellationToken);
+
+    /// <summary>The databases <paramref name="selection"/> names on the server of <paramref name="server"/>,
+    /// ordered and without repeats; a pattern that matches nothing is an error naming it.</summary>
+    public Task<IReadOnlyList<string>> ResolveDatabasesAsync(ConnectionTarget server, DatabaseSelection selection, CancellationToken cancellationToken)
+        => _databases.ResolveDatabasesAsync(server, selection, cancellationToken);
+
+    /// <summary>The warning to show before locking a target on a store that ignores conditional writes (null otherwise).</summary>
+    public Task<string?> CrossHostLockingWarningAsync(CancellationToken cancellationToken) => _context.Locks.CrossHostLockingWarningAsync(cancellationToken);
+
+    /// <summary>Refuses when another operation holds the target (after breaking a stale lock).</summary>
+    internal void AcquireTargetLock(string key, LockOwner owner, ConnectionTarget target) => _context.Locks.AcquireTargetLock(key, owner, target);
+
+    // Backup (Backup/)
+
+    /// <summary>Validates (connection, tools, tables, date filter), records a Pending backup, starts
+    /// the detached worker and returns the record at once.</summary>
+    public Task<BackupRecord> StartBackupAsync(BackupOptions options, CancellationToken cancellationToken) => _backups.StartAsync(options, cancellationToken);
+
+    /// <summary>Every check <see cref="StartBackupAsync"/> makes, with nothing locked, written or started:
+    /// what -WhatIf reports. Returns the record the backup would start with.</summary>
+    public Task<BackupRecord> ValidateBackupAsync(BackupOptions options, CancellationToken cancellationToken) => _backups.ValidateAsync(options, cancellationToken);
+
+    /// <summary>SHA-256 over the file list (name, size, sha256 per line), the backup's single fingerprint.</summary>
+    public static string FileListHash(IEnumerable<BackupFile> files) => BackupJob.FileListHash(files);
+
+    // Restore (Restore/)
+
+    /// <summary>Validates a restore (state, checksums, format, engine, version, age, target), records
+    /// it as Pending, starts the worker and returns at once.</summary>
+    public Task<RestoreRecord> StartRestoreAsync(RestoreOptions options, CancellationToken cancellationToken) => _restores.StartAsync(options, cancellationToken);
+
+    /// <summary>Validates a restore exactly as <see cref="StartRestoreAsync"/> does and says what it would
+    /// do, changing nothing: what -WhatIf and -Confirm show.</summary>
+    public Task<RestorePlan> PlanRestoreAsync(RestoreOptions options, CancellationToken cancellationToken) => _restores.PlanAsync(options, cancellationToken);
+
+    /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's
+    /// server major version, naming the versions that can restore it.</summary>
+    public static void CheckVersion(BackupRecord b, ServerProbe target) => RestorePlanner.CheckVersion(b, target);
+
+    /// <summary>The database a restore over <paramref name="database"/> fills before swapping it in.</summary>
+    internal static string AsideName(string database, string restoreId) => RestorePhases.AsideName(database, restoreId);
+
+    // Bundles (Bundles/)
+
+    /// <summary>Writes the backup as one bundle file, re-checking every checksum while copying.</summary>
+    public Task<FileInfo> SaveAsync(string id, string path, bool force, CancellationToken cancellationToken) => _exports.SaveAsync(id, path, force, cancellationToken);
+
+    /// <summary>Validates and imports a bundle file or a copied backup folder as Kind = Imported.</summary>
+    public Task<BackupRecord> ImportAsync(string path, CancellationToken cancellationToken) => _imports.ImportAsync(path, cancellationToken);
+
+    /// <summary>The manifest of a bundle file or backup folder, validated, without importing it.</summary>
+    public Task<BackupRecord> ReadBundleManifestAsync(string path, CancellationToken cancellationToken) => _imports.ReadBundleManifestAsync(path, cancellationToken);
+
+    // Verification and retention (Verification/, Retention/)
+
+    /// <summary>Re-hashes every file; with a target, restores into a scratch database and compares
+    /// row counts and content checksums with the manifest, then drops the scratch database.</summary>
+    public Task<VerificationResult> VerifyAsync(string id, ConnectionTarget? restoreTarget, CancellationToken cancellationToken)
+        => _verify.VerifyAsync(id, restoreTarget, cancellationToken);
+
+    /// <summary>Deletes a backup's files and record; refuses a running one, and the only good backup of
+    /// a target unless <paramref name="force"/>.</summary>
+    public Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken) => _removal.RemoveAsync(id, force, cancellationToken);
+
+    /// <summary>Puts a hold on a backup (retention never removes it) or releases it.</summary>
+    public BackupRecord SetHold(string id, bool hold) => _holds.SetHold(id, hold);
+
+    // Policies (Policies/)
+
+    /// <summary>Creates a policy; refuses a name in use. CreatedAt is now: earlier slots never run.</summary>
+    public BackupPolicy AddPolicy(BackupPolicy policy) => _policies.AddPolicy(policy);
+
+    /// <summary>Policies whose name matches <paramref name="namePattern"/> (wildcards; null for all), by
+    /// name. Damaged policy files are skipped and named in <paramref name="problems"/>.</summary>
+    public List<BackupPolicy> ListPolicies(string? namePattern = null, List<string>? problems = null) => _policies.ListPolicies(namePattern, problems);
+
+    /// <summary>The policy with this name.</summary>
+    public BackupPolicy GetPolicy(string name) => _policies.GetPolicy(name);
+
+    /// <summary>Changes a policy (validated; a compare-and-swap, re-applied when another host wrote it meanwhile).</summary>
+    public BackupPolicy UpdatePolicy(string name, Action<BackupPolicy> change) => _policies.UpdatePolicy(name, change);
+
+    /// <summary>Deletes a policy. Its backups stay (with their Policy name) until removed by hand.</summary>
+    public BackupPolicy RemovePolicy(string name) => _policies.RemovePolicy(name);
+
+    /// <summary>Starts every backup that is due now, then applies each policy's retention; with
+    /// <paramref name="whatIf"/> only says what would be done.</summary>
+    public Task<List<PolicyRunResult>> RunPoliciesAsync(string? namePattern, bool whatIf, CancellationToken cancellationToken)
+        => _policyRunner.RunPoliciesAsync(namePattern, whatIf, cancellationToken);
+
+    /// <summary>Applies the policy's retention tiers to its backups; with <paramref name="whatIf"/> only says what would go.</summary>
+    public List<PolicyRunResult> ApplyPolicyRetention(BackupPolicy policy, bool whatIf) => _policyRetention.ApplyPolicyRetention(policy, whatIf);
+
+    // Copy (Copy/)
+
+    /// <summary>The Succeeded backups a filtered copy takes, newest first; none is an error (NotFound).</summary>
+    public IReadOnlyList<BackupRecord> SelectBackupsToCopy(BackupQuery query) => _copies.SelectBackupsToCopy(query);
+
+    /// <summary>As <see cref="CopyAsync(string, BackupRepository, CancellationToken)"/>, to the repository
+    /// at <paramref name="destination"/> (any address <see cref="BackupRepository"/> accepts).</summary>
+    public Task<BackupCopyResult> CopyAsync(string id, string destination, CancellationToken cancellationToken) => _copies.CopyAsync(id, destination, cancellationToken);
+
+    /// <summary>Copies one Succeeded backup into <paramref name="destination"/>, keeping its id and every
+    /// record field, every file re-verified while it streams; a backup already there is Skipped.</summary>
+    public Task<BackupCopyResult> CopyAsync(string id, BackupRepository destination, CancellationToken cancellationToken) => _copies.CopyAsync(id, destination, cancellationToken);
+
+    /// <summary>Before the first copy into <paramref name="destination"/>: the warning to show when that store
+    /// ignores conditional writes (null otherwise).</summary>
+    public Task<string?> CopyDestinationWarningAsync(BackupRepository destination, CancellationToken cancellationToken)
+        => _copies.CopyDestinationWarningAsync(destination, cancellationToken);
+
+    // Worker (Worker/)
+
+    /// <summary>Worker entry point: runs the backup or restore with this id to its end. Returns
+    /// normally whatever the outcome (the record says how it ended); throws only when the id is unknown.</summary>
+    public Task RunWorkerAsync(string operationId, string? password, CancellationToken cancellationToken) => _worker.RunWorkerAsync(operationId, password, cancellationToken);
+
+    /// <summary>Runs an operation's worker on a background task of this process instead of a new process
+    /// (see <see cref="WorkerJob.RunWorkerInBackground"/>).</summary>
+    public void RunWorkerInBackground(string operationId, string? password) => _worker.RunWorkerInBackground(operationId, password);
 }

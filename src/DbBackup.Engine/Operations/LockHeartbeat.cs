@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Operations;
 /// <summary>Keeps a worker's target lock fresh while it runs: every <see cref="BackupEngine.LockRefreshInterval"/>
 /// it rewrites the lock's heartbeat, a compare-and-swap on the version read, while the lock still names
 /// the operation. Across hosts a holder's pid cannot be checked, so a lock is judged by that age
-/// (see BackupEngine.HolderMayBeStarting): without the refresh a backup longer than the grace could
+/// (see TargetLocks.HolderMayBeStarting): without the refresh a backup longer than the grace could
 /// have its lock taken over while it still runs. Once the lock names another operation (it was taken
 /// over as stale after this process stood still) the refresh stops; the record's own fencing then
 /// stops the worker.</summary>

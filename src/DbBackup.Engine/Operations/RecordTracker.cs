@@ -111,7 +111,7 @@ internal sealed class RecordTracker<T> : IDisposable where T : OperationRecord
     /// <summary>Why the operation stopped: the cancellation kind when it was cancelled, else the error.</summary>
     public string FailureMessage(Exception e) => Fenced ? FencedMessage : Token.IsCancellationRequested
         ? (CancelRequested ? "Cancelled on request." : "Cancelled (the worker was stopped).")
-        : BackupEngine.Describe(e);
+        : OperationFailures.Describe(e);
 
     /// <summary>Final progress: 100%, keeping the byte counts reached, with the table count given or reached.</summary>
     public static OperationProgress Completed(OperationProgress? last, int? tables = null) => new()

@@ -5,36 +5,32 @@ namespace DbBackup.Engine.Operations;
 
 /// <summary>Encryption at rest (README "Encryption at rest"): which new backups are encrypted, and the
 /// key checks every read of an encrypted backup makes before anything else.</summary>
-public sealed partial class BackupEngine
+internal sealed class EncryptionKeys(EngineContext context)
 {
-    /// <summary>The payload format version of an encrypted backup (any engine), so a DbBackup from before
-    /// encryption refuses it up front instead of feeding ciphertext to its decoder.</summary>
-    public const int EncryptedFormatVersion = 4;
-
     /// <summary>The repository key new backups are encrypted with, or null when the repository does not
     /// require encryption. Refuses, before anything is written, when the key is missing or is not the one
     /// the repository's setting pinned.</summary>
-    private EncryptionKey? KeyForNewBackups()
+    public EncryptionKey? KeyForNewBackups()
     {
-        var settings = Repository.ReadRepositoryFile().Settings;
+        var settings = context.Repository.ReadRepositoryFile().Settings;
         if (settings.Encryption != EncryptionMode.Required) return null;
         var key = EncryptionKey.FromEnvironment()
             ?? throw new DbBackupException(ErrorKind.AuthenticationError, "EncryptionKeyMissing",
-                $"The repository '{RepositoryPath}' requires encryption (key {settings.EncryptionKeyId}), and no key is set: set {EncryptionKey.Variable} (base64 of 32 bytes) or {EncryptionKey.FileVariable} (a file holding it). Nothing was started.");
+                $"The repository '{context.RepositoryPath}' requires encryption (key {settings.EncryptionKeyId}), and no key is set: set {EncryptionKey.Variable} (base64 of 32 bytes) or {EncryptionKey.FileVariable} (a file holding it). Nothing was started.");
         if (settings.EncryptionKeyId is { } pinned && pinned != key.KeyId)
             throw new DbBackupException(ErrorKind.AuthenticationError, "EncryptionKeyMismatch",
-                $"The repository '{RepositoryPath}' encrypts new backups with key {pinned}; the key in {key.Source} is {key.KeyId}. Set the repository's key, or make this key the repository's with Set-DbBackupRepository -Encryption Required / dbbackup repository set --encryption required. Nothing was started.");
+                $"The repository '{context.RepositoryPath}' encrypts new backups with key {pinned}; the key in {key.Source} is {key.KeyId}. Set the repository's key, or make this key the repository's with Set-DbBackupRepository -Encryption Required / dbbackup repository set --encryption required. Nothing was started.");
         return key;
     }
 
     /// <summary>The encryption block of a new backup under the repository's setting (null: not encrypted).</summary>
-    private BackupEncryption? EncryptionForNewBackup(string backupId)
+    public BackupEncryption? EncryptionForNewBackup(string backupId)
         => KeyForNewBackups() is { } key ? EncryptionDataKey.NewFor(backupId, key) : null;
 
     /// <summary>The data key of an encrypted backup, or null for an unencrypted one. Refuses when the key
     /// is not set or is another key than the one the manifest names; the message names the key id and the
     /// variables, never a key.</summary>
-    private static EncryptionDataKey? DataKeyOf(BackupRecord b)
+    public static EncryptionDataKey? DataKeyOf(BackupRecord b)
     {
         if (b.Encryption is not { } e) return null;
         var key = EncryptionKey.FromEnvironment()
@@ -48,7 +44,7 @@ public sealed partial class BackupEngine
 
     /// <summary>Pins the key of an Encryption Required setting to the key set now (refused without one);
     /// clears it when encryption is off.</summary>
-    private static void PinEncryptionKey(RepositorySettings settings)
+    public static void PinEncryptionKey(RepositorySettings settings)
     {
         if (settings.Encryption != EncryptionMode.Required)
         {

@@ -4,30 +4,23 @@ using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-public sealed partial class BackupEngine
+/// <summary>Every check a restore makes before anything is written (the backup, the keys, the target
+/// server and its version, the tables), and what the restore will do.</summary>
+internal sealed class RestorePlanner(EngineContext context)
 {
-    /// <summary>The manifest of a bundle file or backup folder, validated, without importing it.</summary>
-    public async Task<BackupRecord> ReadBundleManifestAsync(string path, CancellationToken cancellationToken)
-    {
-        var full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) return ValidateImportedManifest(RecordFile.Read<BackupRecord>(Path.Combine(full, "manifest.json")).Record, full);
-        if (File.Exists(full)) return (await ReadBundleAsync(full, null, cancellationToken).ConfigureAwait(false)).Manifest;
-        throw new DbBackupException(ErrorKind.NotFound, "FileNotFound", $"'{full}' does not exist; give a .dbbackup bundle or a backup folder containing manifest.json.") { TargetObject = path };
-    }
-
     /// <summary>Every check a restore makes before anything is written, and what it will do. A partial
     /// backup never replaces a whole database: a table subset replaces only its tables (refused, naming
     /// them, when objects outside would break), and rows filtered by date never go over an existing database.</summary>
-    private async Task<RestorePlan> PlanRestoreOfAsync(BackupRecord backup, RestoreOptions o, bool filesInRepository, CancellationToken ct)
+    public async Task<RestorePlan> PlanRestoreOfAsync(BackupRecord backup, RestoreOptions o, bool filesInRepository, CancellationToken ct)
     {
         var named = string.IsNullOrEmpty(o.Target.Database) ? backup.Database : o.Target.Database;
-        ValidateTarget(o.Target.WithDatabase(named));
+        BackupRequestChecks.ValidateTarget(o.Target.WithDatabase(named));
         var target = o.Target.WithDatabase(o.TargetDatabase ?? named);
-        ValidateTarget(target);
-        CheckRestorable(backup, filesInRepository);
-        DataKeyOf(backup);
+        BackupRequestChecks.ValidateTarget(target);
+        context.Payloads.CheckRestorable(backup, filesInRepository);
+        EncryptionKeys.DataKeyOf(backup);
         var chosen = ChooseTables(backup, o.Tables);
-        var provider = Provider(target.Engine);
+        var provider = context.Provider(target.Engine);
         var probe = await provider.ProbeAsync(target, ct).ConfigureAwait(false);
         CheckVersion(backup, probe);
         var where = $"{target.Engine} {target.Server}:{target.Port}";
@@ -50,7 +43,7 @@ public sealed partial class BackupEngine
                 "Restore it into a new database with -TargetDatabase / --target-database.")
             { TargetObject = backup.Id };
         var plan = new RestorePlan { Backup = backup, Target = target, Action = action, Tables = tables, SkipSafetyBackup = o.SkipSafetyBackup };
-        if (action != RestoreAction.NewDatabase && !o.SkipSafetyBackup) KeyForNewBackups();
+        if (action != RestoreAction.NewDatabase && !o.SkipSafetyBackup) context.Keys.KeyForNewBackups();
         if (action != RestoreAction.NewDatabase && !o.Force)
             throw new DbBackupException(ErrorKind.InvalidOperation, "DatabaseExists",
                 $"Database '{target.Database}' exists on {where}. {plan.Description} Pass --force / -Force to confirm.", null) { TargetObject = target.Database };
@@ -89,14 +82,20 @@ public sealed partial class BackupEngine
         return resolved.Select(r => backup.TableStats.First(t => t.Schema == r.Schema && t.Name == r.Name)).ToList();
     }
 
-    /// <summary>The worker's per-table restore: the record's tables, replaced in (or created with) its database.</summary>
-    private static Task ReplaceTablesAsync(RestoreRecord record, BackupRecord backup, ConnectionTarget server, IDatabaseProvider provider,
-        Artifacts.PayloadReader reader, RecordTracker<RestoreRecord> tracker)
+    /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's
+    /// server major version, naming the versions that can restore it.</summary>
+    public static void CheckVersion(BackupRecord b, ServerProbe target)
     {
-        var tables = record.Tables.Select(name => backup.TableStats.FirstOrDefault(t => t.ToString() == name)
-            ?? throw new DbBackupException(ErrorKind.InvalidData, "TableNotInBackup", $"Restore {record.Id} names table {name}, which backup {backup.Id} does not hold.") { TargetObject = name }).ToList();
-        var request = new TableReplaceRequest(server.WithDatabase(record.Database), backup, tables, CreateDatabase: !record.ReplacesTables,
-            AsideName(record.Database, record.Id), record.Jobs);
-        return provider.ReplaceTablesAsync(request, reader, new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token);
+        var source = ServerVersions.Parse(b.Engine, b.ServerVersion);
+        if (b.Engine != (target.Flavor == "PostgreSQL" ? DatabaseEngine.PostgreSql : DatabaseEngine.MySql))
+            throw new DbBackupException(ErrorKind.NotSupported, "EngineMismatch", $"Backup {b.Id} is a {b.Engine} backup; the target is {target.Flavor}.") { TargetObject = b.Id };
+        if (b.Engine == DatabaseEngine.MySql && source.Flavor != null && source.Flavor != target.Flavor)
+            throw new DbBackupException(ErrorKind.NotSupported, "FlavorMismatch",
+                $"Backup {b.Id} was taken from {source.Flavor} {b.ServerVersion}; the target runs {target.Flavor} {target.ServerVersion}. Restore it into {source.Flavor} {source.MajorText} or newer.") { TargetObject = b.Id };
+        var targetMajor = ServerVersions.Major(b.Engine, target.Version);
+        if (targetMajor < source.Major)
+            throw new DbBackupException(ErrorKind.NotSupported, "ServerVersionTooOld",
+                $"Backup {b.Id} was taken from {source.Flavor ?? b.Engine.ToString()} {b.ServerVersion}; the target server runs {target.ServerVersion}, an older major version. " +
+                $"It can be restored into {source.Flavor ?? b.Engine.ToString()} {source.MajorText} or newer.") { TargetObject = b.Id };
     }
 }

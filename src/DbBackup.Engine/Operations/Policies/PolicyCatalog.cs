@@ -5,25 +5,23 @@ using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-public sealed partial class BackupEngine
+/// <summary>The repository's backup policies: adding, listing, changing and removing them, each
+/// validated as a whole.</summary>
+internal sealed class PolicyCatalog(EngineContext context)
 {
-    /// <summary>The clock schedules and retention read; tests put a fake one here to run a year of
-    /// schedule in seconds.</summary>
-    public TimeProvider Clock { get; set; } = TimeProvider.System;
-
-    private PolicyStore PolicyFiles => new(Repository);
+    private PolicyStore PolicyFiles => new(context.Repository);
 
     /// <summary>Creates a policy; refuses a name in use. CreatedAt is now: earlier slots never run.</summary>
     public BackupPolicy AddPolicy(BackupPolicy policy)
     {
         ValidatePolicy(policy);
-        policy.CreatedAt = Clock.GetUtcNow();
-        policy.ChangedBy = Me;
+        policy.CreatedAt = context.Clock.GetUtcNow();
+        policy.ChangedBy = EngineContext.Me;
         policy.Revision = 0;
         if (PolicyFiles.TryRead(policy.Name) != null || !PolicyFiles.Write(policy))
             throw new DbBackupException(ErrorKind.InvalidOperation, "PolicyExists",
-                $"A policy named '{policy.Name}' already exists in '{RepositoryPath}'. Change it with 'dbbackup policy set' / Set-DbBackupPolicy, or pick another name.") { TargetObject = policy.Name };
-        Log("PolicyAdded", null, $"{policy}; retention {policy.Retention}");
+                $"A policy named '{policy.Name}' already exists in '{context.RepositoryPath}'. Change it with 'dbbackup policy set' / Set-DbBackupPolicy, or pick another name.") { TargetObject = policy.Name };
+        context.Log("PolicyAdded", null, $"{policy}; retention {policy.Retention}");
         return policy;
     }
 
@@ -36,7 +34,7 @@ public sealed partial class BackupEngine
     public BackupPolicy GetPolicy(string name)
         => PolicyFiles.TryRead(PolicyStore.ValidateName(name))
            ?? throw new DbBackupException(ErrorKind.NotFound, "PolicyNotFound",
-               $"No policy named '{name}' in the repository '{RepositoryPath}'. List them with 'dbbackup policy list' or Get-DbBackupPolicy.") { TargetObject = name };
+               $"No policy named '{name}' in the repository '{context.RepositoryPath}'. List them with 'dbbackup policy list' or Get-DbBackupPolicy.") { TargetObject = name };
 
     /// <summary>Changes a policy (validated; a compare-and-swap, re-applied when another host wrote it meanwhile).</summary>
     public BackupPolicy UpdatePolicy(string name, Action<BackupPolicy> change)
@@ -47,9 +45,9 @@ public sealed partial class BackupEngine
             change(p);
             p.Name = name;
             ValidatePolicy(p);
-            p.ChangedBy = Me;
+            p.ChangedBy = EngineContext.Me;
             if (!PolicyFiles.Write(p)) continue;
-            Log("PolicyChanged", null, $"{p}; retention {p.Retention}; {(p.Enabled ? "enabled" : "paused")}");
+            context.Log("PolicyChanged", null, $"{p}; retention {p.Retention}; {(p.Enabled ? "enabled" : "paused")}");
             return p;
         }
         throw new DbBackupException(ErrorKind.InvalidOperation, "PolicyBusy", $"Policy '{name}' kept changing under this update (another host writing it?); try again.") { TargetObject = name };
@@ -61,25 +59,8 @@ public sealed partial class BackupEngine
         var p = GetPolicy(name);
         if (!PolicyFiles.Delete(name, p.Revision))
             throw new DbBackupException(ErrorKind.InvalidOperation, "PolicyBusy", $"Policy '{name}' changed while it was being removed; look at it again and retry.") { TargetObject = name };
-        Log("PolicyRemoved", null, p.ToString());
+        context.Log("PolicyRemoved", null, p.ToString());
         return p;
-    }
-
-    /// <summary>Puts a hold on a backup (retention never removes it) or releases it.</summary>
-    public BackupRecord SetHold(string id, bool hold)
-    {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            var b = GetBackup(id);
-            if (b.IsActive)
-                throw new DbBackupException(ErrorKind.InvalidOperation, "BackupRunning", $"Backup {id} is {b.State}; a hold is set once it has ended (retention never removes a running backup anyway).") { TargetObject = id };
-            if (b.Hold == hold) return b;
-            b.Hold = hold;
-            if (!Repository.WriteBackup(b)) continue;
-            Log(hold ? "Held" : "HoldReleased", b, hold ? "Retention will keep it until the hold is released." : "Retention applies to it again.");
-            return b;
-        }
-        throw new DbBackupException(ErrorKind.InvalidOperation, "RecordBusy", $"Backup {id} kept changing while its hold was set; try again.") { TargetObject = id };
     }
 
     private static void ValidatePolicy(BackupPolicy p)
@@ -87,11 +68,11 @@ public sealed partial class BackupEngine
         PolicyStore.ValidateName(p.Name);
         var database = DatabaseNamePattern.HasWildcards(p.Database) ? "pattern" : p.Database;
         if (p.Port == 0 && Enum.IsDefined(p.Engine)) p.Port = ConnectionTarget.DefaultPort(p.Engine);
-        ValidateTarget(new ConnectionTarget(p.Engine, p.Server, p.Port, p.UserName, database));
+        BackupRequestChecks.ValidateTarget(new ConnectionTarget(p.Engine, p.Server, p.Port, p.UserName, database));
         if (DatabaseNamePattern.HasWildcards(p.Database) && (p.Database.Length > 63 || p.Database.Any(char.IsControl)))
             throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidDatabase", $"Database pattern '{p.Database}' is not allowed: 1–63 printable characters.") { TargetObject = p.Database };
         PolicySchedule.Parse(p.Schedule, p.TimeZone);
-        ValidateLabelsAndCallback(p.Labels, p.CallbackUrl);
+        BackupRequestChecks.ValidateLabelsAndCallback(p.Labels, p.CallbackUrl);
         if (p.CallbackOnFailure && p.CallbackUrl == null)
             throw new DbBackupException(ErrorKind.InvalidArgument, "CallbackUrlRequired", $"Policy '{p.Name}' asks for a callback on failure but has no callback URL; give one (--callback / -CallbackUri).");
         if (p.PasswordVariable is { } v && (v.Length is 0 or > 200 || v.Any(c => char.IsControl(c) || c == '=')))

@@ -5,18 +5,20 @@ using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-public sealed partial class BackupEngine
+/// <summary>Copying backups between repositories (dbbackup copy / Copy-DbBackup): selection, the
+/// destination's copy lock, the verified stream of every payload file, the manifest last.</summary>
+internal sealed class CopyJob(EngineContext context, RecordQueries queries)
 {
     /// <summary>How often a running copy renews its lock in the destination, well inside
-    /// <see cref="PendingGrace"/>, so a copy on another host is never judged gone while it streams.</summary>
-    internal static TimeSpan CopyHeartbeat { get; set; } = TimeSpan.FromSeconds(20);
+    /// <see cref="BackupEngine.PendingGrace"/>, so a copy on another host is never judged gone while it streams.</summary>
+    private static readonly TimeSpan CopyHeartbeat = TimeSpan.FromSeconds(20);
 
     /// <summary>The Succeeded backups a filtered copy takes (Get-DbBackup's filters and paging, newest
     /// first): "every backup of shop", "the newest 3". Other states are left out, not reported. None
     /// at all is an error (NotFound): a nightly off-site copy that finds nothing to copy must say so.</summary>
     public IReadOnlyList<BackupRecord> SelectBackupsToCopy(BackupQuery query)
     {
-        var selected = ListBackups(new BackupQuery
+        var selected = queries.ListBackups(new BackupQuery
         {
             Id = query.Id,
             Engine = query.Engine,
@@ -30,7 +32,7 @@ public sealed partial class BackupEngine
             First = query.First,
         }).Items;
         return selected.Count > 0 ? selected : throw new DbBackupException(ErrorKind.NotFound, "NoBackupToCopy",
-            $"No Succeeded backup in '{RepositoryPath}' matches the filters; nothing was copied. List them with 'dbbackup list' or Get-DbBackup.");
+            $"No Succeeded backup in '{context.RepositoryPath}' matches the filters; nothing was copied. List them with 'dbbackup list' or Get-DbBackup.");
     }
 
     /// <summary>As <see cref="CopyAsync(string, BackupRepository, CancellationToken)"/>, to the repository
@@ -49,21 +51,22 @@ public sealed partial class BackupEngine
     public async Task<BackupCopyResult> CopyAsync(string id, BackupRepository destination, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var backup = GetBackup(id);
-        if (string.Equals(destination.Location.TrimEnd('/', '\\'), RepositoryPath.TrimEnd('/', '\\'), StringComparison.Ordinal))
+        var backup = context.Records.GetBackup(id);
+        if (string.Equals(destination.Location.TrimEnd('/', '\\'), context.RepositoryPath.TrimEnd('/', '\\'), StringComparison.Ordinal))
             throw new DbBackupException(ErrorKind.InvalidArgument, "CopySameRepository",
                 $"The destination '{destination.Location}' is the repository backup {id} is in; give another repository (a folder, s3://bucket/prefix or azure://container/prefix).") { TargetObject = destination.Location };
         if (backup.State != OperationState.Succeeded)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupNotCopyable",
                 $"Backup {id} is {backup.State}{(backup.IsActive ? "" : $" ({backup.StatusMessage})")}; only Succeeded backups can be copied{(backup.IsActive ? ": wait for it to finish (dbbackup wait / Wait-DbBackup) and copy it then" : "")}.") { TargetObject = id };
-        ValidateImportedManifest(backup, $"backup {id} in {RepositoryPath}");
-        var target = new BackupEngine(destination, _launcher, _providers);
+        BundleImport.ValidateImportedManifest(backup, $"backup {id} in {context.RepositoryPath}");
+        var there = new EngineContext(destination, context.Launcher, context.Providers);
+        var target = new BundleImport(there);
         if (target.AlreadyStored(backup, "copied") is { } stored) return Result(CopyOutcome.Skipped, stored, 0, 0);
 
         await destination.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         var lockKey = "copy-" + id;
         var owner = new LockOwner { OperationId = $"copy-{id}-{Guid.NewGuid():N}"[..48], ProcessId = Environment.ProcessId, Host = Environment.MachineName, AcquiredAt = DateTimeOffset.UtcNow, Target = $"copy of backup {id}" };
-        target.AcquireCopyLock(lockKey, owner, id);
+        AcquireCopyLock(there, lockKey, owner, id);
         using var stopBeating = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var beating = RenewCopyLockAsync(destination, lockKey, owner, stopBeating.Token);
         try
@@ -72,17 +75,17 @@ public sealed partial class BackupEngine
             if (target.AlreadyStored(backup, "copied") is { } meanwhile) return Result(CopyOutcome.Skipped, meanwhile, 0, 0);
             var bytes = await CopyPayloadAsync(backup, destination, cancellationToken).ConfigureAwait(false);
             if (!await destination.TryCreateManifestAsync(backup, cancellationToken).ConfigureAwait(false))
-                return Result(CopyOutcome.Skipped, target.AlreadyStored(backup, "copied") ?? throw target.IdTaken(id), 0, 0);
-            target.Log("Copied", backup, $"From {RepositoryPath}: {backup.Files.Count} files, {bytes} bytes, every SHA-256 re-verified while streaming", backup.Note);
+                return Result(CopyOutcome.Skipped, target.AlreadyStored(backup, "copied") ?? throw IdTaken(destination.Location, id), 0, 0);
+            there.Log("Copied", backup, $"From {context.RepositoryPath}: {backup.Files.Count} files, {bytes} bytes, every SHA-256 re-verified while streaming", backup.Note);
             return Result(CopyOutcome.Copied, backup, backup.Files.Count, bytes);
         }
         catch (Exception e) when (!target.Stored(id))
         {
             // Nothing half-visible: without its manifest the backup was never listed; its files go too.
             await destination.DeleteBackupAsync(id, CancellationToken.None).ConfigureAwait(false);
-            if (e is DbBackupException { Kind: ErrorKind.InvalidData or ErrorKind.NotFound } && Repository.TryReadBackup(id) == null)
+            if (e is DbBackupException { Kind: ErrorKind.InvalidData or ErrorKind.NotFound } && context.Repository.TryReadBackup(id) == null)
                 throw new DbBackupException(ErrorKind.NotFound, "BackupRemovedDuringCopy",
-                    $"Backup {id} was removed from '{RepositoryPath}' while it was being copied; nothing of it was left in '{destination.Location}'.", e) { TargetObject = id };
+                    $"Backup {id} was removed from '{context.RepositoryPath}' while it was being copied; nothing of it was left in '{destination.Location}'.", e) { TargetObject = id };
             throw;
         }
         finally
@@ -96,7 +99,7 @@ public sealed partial class BackupEngine
         {
             BackupId = id,
             Outcome = outcome,
-            Source = RepositoryPath,
+            Source = context.RepositoryPath,
             Destination = destination.Location,
             FilesCopied = files,
             BytesCopied = bytes,
@@ -108,7 +111,7 @@ public sealed partial class BackupEngine
     /// <summary>Before the first copy into <paramref name="destination"/>: the warning to show when that store
     /// ignores conditional writes, so the copy lock there cannot keep two hosts apart (null otherwise).</summary>
     public Task<string?> CopyDestinationWarningAsync(BackupRepository destination, CancellationToken cancellationToken)
-        => new BackupEngine(destination, _launcher, _providers).CrossHostLockingWarningAsync(cancellationToken);
+        => new EngineContext(destination, context.Launcher, context.Providers).Locks.CrossHostLockingWarningAsync(cancellationToken);
 
     /// <summary>Streams every payload file into the destination under the same key, each through its
     /// size and SHA-256 check: a mismatch throws before that file's upload is committed.</summary>
@@ -119,7 +122,7 @@ public sealed partial class BackupEngine
         long bytes = 0;
         foreach (var f in backup.Files)
         {
-            await using var verifying = new VerifyingStream(await OpenPayloadAsync(backup, f, ct).ConfigureAwait(false), f, consequence);
+            await using var verifying = new VerifyingStream(await context.Payloads.OpenPayloadAsync(backup, f, ct).ConfigureAwait(false), f, consequence);
             await into.CopyAsync(f.Name, verifying, ct).ConfigureAwait(false);
             bytes += f.Size;
         }
@@ -128,19 +131,19 @@ public sealed partial class BackupEngine
 
     /// <summary>Takes the destination's lock on copying <paramref name="id"/> (a conditional create), so two
     /// copies of one backup into one repository never interleave their writes and clean-ups. A lock whose
-    /// holder is gone (dead process on this host, or no renewal for <see cref="PendingGrace"/>) is broken.</summary>
-    private void AcquireCopyLock(string key, LockOwner owner, string id)
+    /// holder is gone (dead process on this host, or no renewal for <see cref="BackupEngine.PendingGrace"/>) is broken.</summary>
+    private static void AcquireCopyLock(EngineContext there, string key, LockOwner owner, string id)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var holder = TargetLock.TryAcquire(Repository, key, owner);
+            var holder = TargetLock.TryAcquire(there.Repository, key, owner);
             if (holder == null) return;
-            if (HolderMayBeStarting(holder))
+            if (there.Locks.HolderMayBeStarting(holder))
                 throw new DbBackupException(ErrorKind.InvalidOperation, "BackupCopyInProgress",
-                    $"Backup {id} is being copied into '{RepositoryPath}' by process {holder.ProcessId} on {holder.Host} since {holder.AcquiredAt:u}. Run the copy again once that one has ended: it then finds the backup there and skips it.") { TargetObject = id };
-            TargetLock.Break(Repository, key, holder.OperationId);
+                    $"Backup {id} is being copied into '{there.RepositoryPath}' by process {holder.ProcessId} on {holder.Host} since {holder.AcquiredAt:u}. Run the copy again once that one has ended: it then finds the backup there and skips it.") { TargetObject = id };
+            TargetLock.Break(there.Repository, key, holder.OperationId);
         }
-        throw new DbBackupException(ErrorKind.InvalidOperation, "BackupCopyInProgress", $"Could not lock the copy of backup {id} into '{RepositoryPath}'; other processes keep taking it.") { TargetObject = id };
+        throw new DbBackupException(ErrorKind.InvalidOperation, "BackupCopyInProgress", $"Could not lock the copy of backup {id} into '{there.RepositoryPath}'; other processes keep taking it.") { TargetObject = id };
     }
 
     /// <summary>Renews the copy lock's heartbeat until <paramref name="ct"/> is cancelled. A renewal that
@@ -159,6 +162,6 @@ public sealed partial class BackupEngine
         catch (OperationCanceledException) { }
     }
 
-    private DbBackupException IdTaken(string id) => new(ErrorKind.InvalidOperation, "BackupAlreadyExists",
-        $"The repository '{RepositoryPath}' already holds a backup under the id {id}; nothing was copied.") { TargetObject = id };
+    private static DbBackupException IdTaken(string location, string id) => new(ErrorKind.InvalidOperation, "BackupAlreadyExists",
+        $"The repository '{location}' already holds a backup under the id {id}; nothing was copied.") { TargetObject = id };
 }

@@ -1,19 +1,52 @@
+using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-public sealed partial class BackupEngine
+/// <summary>The backup and restore records: reading them, and noticing and ending those whose worker
+/// is gone (stale detection), so every reader reports the truth.</summary>
+internal sealed class OperationRecords(EngineContext context)
 {
-    /// <summary>How long a Pending record may wait for its worker to appear.</summary>
-    public static TimeSpan PendingGrace { get; set; } = TimeSpan.FromSeconds(90);
+    private BackupRepository Repository => context.Repository;
+    private static TimeSpan PendingGrace => BackupEngine.PendingGrace;
+    private static TimeSpan StaleAfter => BackupEngine.StaleAfter;
+
+    /// <summary>The backup or restore with this id (stale workers reported Failed).</summary>
+    public IOperationRecord GetOperation(string id)
+        => Ids.IsRestoreId(Ids.Validate(id)) ? GetRestore(id) : GetBackup(id);
+
+    /// <summary>The backup with this id.</summary>
+    public BackupRecord GetBackup(string id)
+    {
+        var r = Repository.TryReadBackup(Ids.Validate(id))
+            ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
+                $"No backup with id '{id}' in the repository '{context.RepositoryPath}'. List them with 'dbbackup list' or Get-DbBackup.") { TargetObject = id };
+        return DetectStale(r);
+    }
+
+    /// <summary>The restore with this id.</summary>
+    public RestoreRecord GetRestore(string id)
+    {
+        var r = Repository.TryReadRestore(Ids.Validate(id))
+            ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound",
+                $"No restore with id '{id}' in the repository '{context.RepositoryPath}'.") { TargetObject = id };
+        return DetectStale(r);
+    }
+
+    /// <summary>Writes a backup or restore record atomically.</summary>
+    public void Write(OperationRecord r)
+    {
+        if (r is RestoreRecord restore) Repository.WriteRestore(restore);
+        else Repository.WriteBackup((BackupRecord)r);
+    }
 
     /// <summary>Why an active record's worker is considered gone, or null when it is alive. Its pid is
     /// checked where it means something here: every writer is on this host (a local folder), or the
     /// worker ran in this pid space (<see cref="HostIdentity"/>); for a worker on another host only the
     /// heartbeat's age counts.</summary>
-    internal string? StaleReason(OperationRecord r)
+    public string? StaleReason(OperationRecord r)
     {
         var now = DateTimeOffset.UtcNow;
         if (r.WorkerProcessId is not { } pid)
@@ -29,7 +62,7 @@ public sealed partial class BackupEngine
 
     /// <summary>The record as it should be reported: an active one whose worker is gone is ended as
     /// Failed first (and re-read).</summary>
-    private T DetectStale<T>(T r) where T : OperationRecord
+    public T DetectStale<T>(T r) where T : OperationRecord
     {
         if (!r.IsActive || StaleReason(r) is not { } why) return r;
         try { FinishAbandoned(r, OperationState.Failed, why); }
@@ -44,13 +77,13 @@ public sealed partial class BackupEngine
     }
 
     /// <summary>The stored version of a record, or null when it is gone.</summary>
-    private OperationRecord? Reread(IOperationRecord r)
+    public OperationRecord? Reread(IOperationRecord r)
         => r is RestoreRecord ? Repository.TryReadRestore(r.Id) : Repository.TryReadBackup(r.Id);
 
     /// <summary>Ends a record whose worker is gone: state and reason written, partial payload and the
     /// worker's files removed, the target lock released. The log line comes first: a reader who sees
     /// the final state also finds it.</summary>
-    private void FinishAbandoned(IOperationRecord op, OperationState state, string reason)
+    public void FinishAbandoned(IOperationRecord op, OperationState state, string reason)
     {
         var fresh = Reread(op);
         if (fresh == null || !fresh.IsActive) return;
@@ -71,18 +104,18 @@ public sealed partial class BackupEngine
                 b.Files = [];
                 b.SizeBytes = 0;
                 if (!Repository.WriteBackup(b)) return;
-                Log(action, fresh, reason, fresh.Note, isError: state == OperationState.Failed);
+                context.Log(action, fresh, reason, fresh.Note, isError: state == OperationState.Failed);
                 RemovePayload(b.Id);
                 RemoveWorkerFiles(b.Id);
-                TargetLock.Release(Repository, LockKey(b), b.RestoreId ?? b.Id);
+                TargetLock.Release(Repository, TargetLocks.LockKey(b), b.RestoreId ?? b.Id);
                 break;
             case RestoreRecord r:
                 r.LeftoversPending = r.Swap && wasStarted;
                 r.StatusMessage += AbandonedRestoreAdvice(r, wasStarted);
                 if (!Repository.WriteRestore(r)) return;
-                Log(action, fresh, r.StatusMessage, fresh.Note, isError: state == OperationState.Failed);
+                context.Log(action, fresh, r.StatusMessage, fresh.Note, isError: state == OperationState.Failed);
                 RemoveWorkerFiles(r.Id);
-                TargetLock.Release(Repository, LockKey(r), r.Id);
+                TargetLock.Release(Repository, TargetLocks.LockKey(r), r.Id);
                 break;
         }
     }
@@ -95,17 +128,17 @@ public sealed partial class BackupEngine
         if (!wasStarted) return "";
         if (r.ReplacesTables)
             return $" Tables {string.Join(", ", r.Tables)} of '{r.Database}' are replaced in one step (PostgreSQL: one transaction; MySQL: one RENAME TABLE), so they are either as they were or restored; " +
-                   $"MySQL/MariaDB may leave a scratch database '{AsideName(r.Database, r.Id)}', and after the RENAME the restored tables may lack their triggers and a 'dbbackup_old_…' database hold the old tables: check and drop it.";
+                   $"MySQL/MariaDB may leave a scratch database '{RestorePhases.AsideName(r.Database, r.Id)}', and after the RENAME the restored tables may lack their triggers and a 'dbbackup_old_…' database hold the old tables: check and drop it.";
         if (!r.Swap)
             return $" The new database '{r.TargetDatabase}' may be left partly restored; drop it before retrying.";
-        var aside = AsideName(r.Database, r.Id);
+        var aside = RestorePhases.AsideName(r.Database, r.Id);
         var settle = $"the next backup or restore of '{r.Database}' checks the server, finishes what is left and records it here";
         return r.Progress?.Phase switch
         {
-            SwappedPhase => $" The restored copy had already been swapped in: '{r.Database}' holds backup {r.BackupId}; only finishing steps were left (dropping the previous contents); {settle}.",
-            SwappingPhase when r.Engine == DatabaseEngine.PostgreSql =>
+            RestorePhases.SwappedPhase => $" The restored copy had already been swapped in: '{r.Database}' holds backup {r.BackupId}; only finishing steps were left (dropping the previous contents); {settle}.",
+            RestorePhases.SwappingPhase when r.Engine == DatabaseEngine.PostgreSql =>
                 $" It stopped while swapping the restored copy in. The swap is all or nothing: '{r.Database}' holds either its previous contents or the restored copy, usable either way; {settle}.",
-            SwappingPhase =>
+            RestorePhases.SwappingPhase =>
                 $" It stopped while swapping the restored copy in. Its tables moved all or nothing: '{r.Database}' holds either its previous tables or the restored ones; " +
                 $"in the second case its views, triggers, routines and events may not all be switched yet. The swap's journal (in '{aside}') records what remains: {settle}, finishing or undoing the swap before it backs up or restores anything.",
             _ => $" The database '{r.Database}' was not changed; the partly restored copy '{aside}' may be left on the server: {settle} (dropping it).",
@@ -115,7 +148,11 @@ public sealed partial class BackupEngine
     /// <summary>Deletes a backup's payload files, keeping its manifest.</summary>
     private void RemovePayload(string id) => StoreSync.Run(() => Repository.RemovePayloadAsync(id, CancellationToken.None));
 
-    internal static string LockKey(BackupRecord b) => TargetLock.Key(b.Engine, b.Server, b.Port, b.Database);
-
-    internal static string LockKey(RestoreRecord r) => TargetLock.Key(r.Engine, r.Server, r.Port, r.Swap ? r.Database : r.TargetDatabase);
+    /// <summary>Removes what only a running worker needs: the cancel request and the providers'
+    /// scratch folder. Also run by whoever finds the worker dead.</summary>
+    public void RemoveWorkerFiles(string id)
+    {
+        Repository.ClearCancelRequest(id);
+        OperationTempFolder.Remove(Repository.ScratchFolder(id));
+    }
 }

@@ -1,12 +1,17 @@
 using DbBackup.Engine.Policies;
 using DbBackup.Engine.Providers;
+using DbBackup.Engine.Repository;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-public sealed partial class BackupEngine
+/// <summary>A run of the policies (dbbackup policy run / Invoke-DbBackupPolicy): each due backup
+/// started once across hosts, then each policy's retention.</summary>
+internal sealed class PolicyRunner(EngineContext context, PolicyCatalog policies, BackupJob backups, PolicyRetention retention, DatabaseResolver databases, CompletionCallback callback)
 {
+    private PolicyStore PolicyFiles => new(context.Repository);
+
     /// <summary>Slot claims older than this before the current slot are removed (hosts whose clock lags
     /// by less still find theirs).</summary>
     private static readonly TimeSpan ClaimMargin = TimeSpan.FromDays(2);
@@ -19,16 +24,16 @@ public sealed partial class BackupEngine
     public async Task<List<PolicyRunResult>> RunPoliciesAsync(string? namePattern, bool whatIf, CancellationToken cancellationToken)
     {
         var results = new List<PolicyRunResult>();
-        var now = Clock.GetUtcNow();
-        foreach (var policy in ListPolicies(namePattern))
+        var now = context.Clock.GetUtcNow();
+        foreach (var policy in policies.ListPolicies(namePattern))
         {
             cancellationToken.ThrowIfCancellationRequested();
             results.AddRange(await RunPolicyAsync(policy, now, whatIf, cancellationToken).ConfigureAwait(false));
-            try { results.AddRange(ApplyPolicyRetention(policy, whatIf)); }
+            try { results.AddRange(retention.ApplyPolicyRetention(policy, whatIf)); }
             catch (Exception e) when (e is DbBackupException or IOException or UnauthorizedAccessException)
             {
                 results.Add(new PolicyRunResult { Policy = policy.Name, Database = policy.Database, Outcome = "Failed", Message = "Retention failed: " + e.Message });
-                Log("PruneFailed", null, $"Policy {policy.Name}: {e.Message}", isError: true);
+                context.Log("PruneFailed", null, $"Policy {policy.Name}: {e.Message}", isError: true);
             }
         }
         return results;
@@ -59,7 +64,7 @@ public sealed partial class BackupEngine
                     results.Add(PolicyFiles.IsClaimed(policy.Name, database, s) ? Result(database, s, "AlreadyStarted") : Result(database, s, "Due", message: "Would start a backup."));
                     continue;
                 }
-                if (!PolicyFiles.TryClaimSlot(policy.Name, database, s, $"{Me} pid {Environment.ProcessId} at {Clock.GetUtcNow():O}", out var holder))
+                if (!PolicyFiles.TryClaimSlot(policy.Name, database, s, $"{EngineContext.Me} pid {Environment.ProcessId} at {context.Clock.GetUtcNow():O}", out var holder))
                 {
                     results.Add(Result(database, s, "AlreadyStarted", message: "Claimed by " + holder));
                     continue;
@@ -82,7 +87,7 @@ public sealed partial class BackupEngine
         try
         {
             var target = new ConnectionTarget(policy.Engine, policy.Server, policy.Port, policy.UserName, database) { Password = PolicyPassword.Resolve(policy, database) };
-            var b = await StartBackupAsync(new BackupOptions
+            var b = await backups.StartAsync(new BackupOptions
             {
                 Target = target,
                 Tables = policy.Tables,
@@ -111,58 +116,17 @@ public sealed partial class BackupEngine
         var stand = new BackupRecord
         {
             Id = "", Name = policy.Name, Engine = policy.Engine, Server = policy.Server, Port = policy.Port, Database = database,
-            State = OperationState.Failed, StatusMessage = e.Message, CompletedAt = Clock.GetUtcNow(), CallbackUrl = policy.CallbackUrl, Policy = policy.Name,
+            State = OperationState.Failed, StatusMessage = e.Message, CompletedAt = context.Clock.GetUtcNow(), CallbackUrl = policy.CallbackUrl, Policy = policy.Name,
         };
-        Log("PolicyRunFailed", stand, $"Policy {policy.Name}: {e.ErrorId}: {e.Message}", isError: true);
-        if (policy.CallbackOnFailure && policy.CallbackUrl != null) await SendCallbackAsync(stand, CancellationToken.None).ConfigureAwait(false);
+        context.Log("PolicyRunFailed", stand, $"Policy {policy.Name}: {e.ErrorId}: {e.Message}", isError: true);
+        if (policy.CallbackOnFailure && policy.CallbackUrl != null) await callback.SendCallbackAsync(stand, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Applies the policy's retention tiers to its backups, per database (see
-    /// <see cref="RetentionPlanner"/>): records on each kept backup the tiers keeping it (RetainedAs),
-    /// logs every removal with its tier reasoning and removes it. With <paramref name="whatIf"/> only
-    /// says what would go.</summary>
-    public List<PolicyRunResult> ApplyPolicyRetention(BackupPolicy policy, bool whatIf)
-    {
-        var zone = PolicySchedule.FindZone(policy.TimeZone);
-        var results = new List<PolicyRunResult>();
-        var deleteChecked = false;
-        // Imported copies keep the Policy of the repository they came from; they are never this policy's to prune.
-        var mine = Repository.ReadAllBackups().Where(b => b.Policy == policy.Name && b.Kind == BackupKind.Manual).Select(DetectStale).ToList();
-        foreach (var group in mine.GroupBy(b => (b.Engine, Server: ServerNames.Same(b.Server, policy.Server) ? policy.Server : b.Server, b.Port, b.Database)))
-        {
-            foreach (var d in RetentionPlanner.Plan(group, policy.Retention, zone))
-            {
-                var b = d.Backup;
-                if (!d.Remove)
-                {
-                    if (!whatIf && !b.IsActive && !d.RetainedAs.SequenceEqual(b.RetainedAs))
-                    {
-                        b.RetainedAs = d.RetainedAs;
-                        Repository.WriteBackup(b); // a lost race only delays the label to the next run
-                    }
-                    continue;
-                }
-                var message = $"Policy {policy.Name}: {d.Reason}";
-                results.Add(new PolicyRunResult { Policy = policy.Name, Database = b.Database, Outcome = whatIf ? "WouldRemove" : "Removed", BackupId = b.Id, Message = message });
-                if (whatIf) continue;
-                // Re-read just before: a hold set or a run started since the plan wins.
-                if (Repository.TryReadBackup(b.Id) is not { Hold: false, IsActive: false }) continue;
-                // Before the first removal, once: a credential without the delete right stops retention
-                // here, saying so, instead of logging removals that then fail.
-                if (!deleteChecked && RightDenial(StoreRight.Delete, $"Retention of policy {policy.Name}", "No backup was removed.") is { } denied) throw denied;
-                deleteChecked = true;
-                Log("Pruned", b, message);
-                Repository.DeleteBackup(b.Id);
-            }
-        }
-        return results;
-    }
-
-    /// <summary>The databases of a pattern policy on its server now (see <see cref="ResolveDatabasesAsync"/>);
+    /// <summary>The databases of a pattern policy on its server now (see <see cref="DatabaseResolver.ResolveDatabasesAsync"/>);
     /// none when nothing matches at this run.</summary>
     private async Task<IReadOnlyList<string>> PolicyDatabasesAsync(BackupPolicy policy, ConnectionTarget server, CancellationToken ct)
     {
-        try { return await ResolveDatabasesAsync(server, new DatabaseSelection { Databases = [policy.Database] }, ct).ConfigureAwait(false); }
+        try { return await databases.ResolveDatabasesAsync(server, new DatabaseSelection { Databases = [policy.Database] }, ct).ConfigureAwait(false); }
         catch (DbBackupException e) when (e.ErrorId == "NoDatabaseMatches") { return []; }
     }
 }

@@ -3,7 +3,8 @@ using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
 
-public sealed partial class BackupEngine
+/// <summary>Which databases of a server a selection (names, wildcards, all, exclusions) names.</summary>
+internal sealed class DatabaseResolver(EngineContext context)
 {
     /// <summary>The databases <paramref name="selection"/> names on the server of <paramref name="server"/>,
     /// ordered and without repeats. A pattern that matches nothing, or a selection left empty by its
@@ -20,7 +21,7 @@ public sealed partial class BackupEngine
         // DbBackup's own working databases (restore asides, verify scratch copies) are never selected
         // by a pattern or by All; a plain name is still taken as given.
         IReadOnlyList<string> onServer = selection.NeedsServerList
-            ? (await Provider(server.Engine).ListDatabasesAsync(server, cancellationToken).ConfigureAwait(false))
+            ? (await context.Provider(server.Engine).ListDatabasesAsync(server, cancellationToken).ConfigureAwait(false))
                 .Where(d => !RestoreDatabaseNames.IsWorkingDatabase(d)).ToList()
             : [];
         var chosen = new List<string>();
@@ -40,23 +41,6 @@ public sealed partial class BackupEngine
             throw new DbBackupException(ErrorKind.InvalidArgument, "NoDatabaseSelected",
                 $"--exclude-database / -ExcludeDatabase ({string.Join(", ", selection.Exclude)}) leaves no database of {string.Join(", ", chosen.Distinct())} to back up.");
         return result;
-    }
-
-    /// <summary>Default number of backups one many-database call runs at once.</summary>
-    public const int DefaultThrottleLimit = 4;
-
-    /// <summary>Returns once fewer than <paramref name="limit"/> of <paramref name="started"/> are still
-    /// active, removing the finished ones from it: a call that backs up many databases runs at most that
-    /// many at a time (each with its own jobs), instead of one worker per database at once. Returns how
-    /// many are still active.</summary>
-    public async Task<int> WaitForFreeSlotAsync(List<string> started, int limit, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            started.RemoveAll(id => !GetOperation(id).IsActive);
-            if (started.Count < limit) return started.Count;
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
-        }
     }
 
     // The names closest to what was typed: those sharing the longest start with the pattern's literal

@@ -1,0 +1,49 @@
+using DbBackup.Engine.Repository.Storage;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Operations;
+
+/// <summary>The repository's KeepLast setting applied after a manual backup succeeds.</summary>
+internal sealed class KeepLastRetention(EngineContext context)
+{
+    private static bool CountsForKeepLast(BackupKind? kind, string? policy, OperationState state)
+        => kind == BackupKind.Manual && policy == null && state == OperationState.Succeeded;
+
+    /// <summary>Keeps the newest KeepLast successful manual backups of the target; removes older ones.
+    /// Never removes <paramref name="justFinished"/> (so never the only good one), an active or a held
+    /// backup (held ones still count among the kept).</summary>
+    public void ApplyRetention(BackupRecord justFinished)
+    {
+        var keep = Math.Max(1, context.Repository.ReadRepositoryFile().Settings.KeepLast);
+        // Through the catalog (not every manifest of the repository); each backup to remove is re-read
+        // and checked again first. This read also folds a long catalog journal.
+        var good = context.Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry)
+            .Where(b => CountsForKeepLast(b.Kind, b.Policy, b.State) && OperationTargets.IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
+            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
+        var prune = good.Skip(keep).Where(entry => entry.Id != justFinished.Id).ToList();
+        if (prune.Count == 0) return;
+        // A credential that may back up but not delete (a create-only SAS): one line saying so, no removals.
+        if (context.RightDenial(StoreRight.Delete, $"Retention (KeepLast {keep})", $"{prune.Count} older backup(s) of this database were kept.") is { } denied)
+        {
+            context.Log("PruneFailed", justFinished, denied.Message, isError: true);
+            return;
+        }
+        foreach (var entry in prune)
+        {
+            BackupRecord? old;
+            try { old = context.Repository.TryReadBackup(entry.Id); }
+            catch (DbBackupException) { continue; } // damaged: listed with a warning, never pruned
+            if (old == null || old.Hold || !CountsForKeepLast(old.Kind, old.Policy, old.State)) continue;
+            try
+            {
+                // Logged first: whoever finds the backup gone also finds why.
+                context.Log("Pruned", old, $"Retention keeps the last {keep} successful backups of this database; removes {old.Name} ({old.SizeBytes} bytes, {old.CreatedAt:u}).");
+                context.Repository.DeleteBackup(old.Id);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DbBackupException)
+            {
+                context.Log("PruneFailed", old, $"{old.Name} could not be removed: {e.Message}", isError: true);
+            }
+        }
+    }
+}
