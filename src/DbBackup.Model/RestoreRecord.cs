@@ -11,6 +11,10 @@ public sealed class RestoreRecord : OperationRecord, IJsonOnDeserialized
     public string BackupId { get; set; } = "";
     /// <summary>The database the backup was taken from (null only in records written before it was kept).</summary>
     public string? SourceDatabase { get; set; }
+    /// <summary>The repository the backup was read from, when it is not the one holding this record: a
+    /// repository the caller could only read (an `rl` SAS), whose restore kept its record, lock and safety
+    /// backup in a local state repository. Null when the backup is in the same repository.</summary>
+    public string? SourceRepository { get; set; }
     /// <summary>Where the data lands: the same as Database (kept for records and scripts that read it).</summary>
     public string TargetDatabase { get; set; } = "";
     /// <summary>True when the restored database replaces Database as a whole.</summary>

@@ -2,7 +2,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Rights enforced by the store (issue 8 §7) through the cmdlets: a read-and-list Azure SAS made here
 # against Azurite (DBBACKUP_TEST_AZURE_CONNECTION_STRING, which .ci/run exports) lists, reports status,
-# verifies and downloads; Start-, Restore- and Remove-DbBackup are refused up front with the
+# verifies, downloads and restores (the restore's record, lock and safety backup kept in a local state
+# repository, DBBACKUP_STATE_REPOSITORY); Start- and Remove-DbBackup are refused up front with the
 # StoreRightMissing error id, in PowerShell's words, and the repository is left as it was.
 
 BeforeDiscovery {
@@ -58,11 +59,13 @@ Describe 'A read-and-list SAS through the cmdlets' -Skip:$NoAzurite {
         Use-Sas $full
         $backup = Start-DbBackup @target -Database $db -Repository $repo -Wait
         Use-Sas (New-AccountSas 'rl')
+        $env:DBBACKUP_STATE_REPOSITORY = Join-Path $TestDrive 'state'
         $before = (Get-DbBackupLog -Repository $repo | Measure-Object).Count
     }
     AfterAll {
-        $env:AZURE_STORAGE_SAS_TOKEN = $null; $env:AZURE_STORAGE_ACCOUNT = $null
+        $env:AZURE_STORAGE_SAS_TOKEN = $null; $env:AZURE_STORAGE_ACCOUNT = $null; $env:DBBACKUP_STATE_REPOSITORY = $null
         Invoke-Pg 'postgres' "DROP DATABASE IF EXISTS $db WITH (FORCE);" | Out-Null
+        Invoke-Pg 'postgres' "DROP DATABASE IF EXISTS ${db}_r WITH (FORCE);" | Out-Null
     }
 
     It 'lists, reports status, verifies and saves' {
@@ -75,9 +78,17 @@ Describe 'A read-and-list SAS through the cmdlets' -Skip:$NoAzurite {
         (Get-Item $bundle).Length | Should -BeGreaterThan 0
     }
 
+    It 'restores into a new database, the restore kept in the state repository and listed with the repository''s' {
+        $restore = Restore-DbBackup -Id $backup.Id @target -TargetDatabase "${db}_r" -Repository $repo -Confirm:$false -Wait -ErrorAction Stop
+        $restore.State | Should -Be 'Succeeded'
+        $rows = 'SELECT string_agg(id || '':'' || v, '','' ORDER BY id) FROM t'
+        Invoke-Pg "${db}_r" $rows | Should -Be (Invoke-Pg $db $rows)
+        (Get-DbBackupRestore -Repository $repo).Id | Should -Contain $restore.Id
+        (Get-DbBackupRestore -Repository $env:DBBACKUP_STATE_REPOSITORY -Id $restore.Id).SourceRepository | Should -Not -BeNullOrEmpty
+    }
+
     It 'refuses <Cmdlet> up front naming the <Right> right, in PowerShell words' -ForEach @(
         @{ Cmdlet = 'Start-DbBackup'; Right = 'write'; Run = { Start-DbBackup @target -Database $db -Repository $repo -ErrorAction Stop } }
-        @{ Cmdlet = 'Restore-DbBackup'; Right = 'write'; Run = { Restore-DbBackup -Id $backup.Id @target -TargetDatabase "${db}_r" -Repository $repo -Confirm:$false -ErrorAction Stop } }
         @{ Cmdlet = 'Remove-DbBackup'; Right = 'delete'; Run = { Remove-DbBackup -Id $backup.Id -Force -Confirm:$false -Repository $repo -ErrorAction Stop } }
     ) {
         $err = $Run | Should -Throw -PassThru

@@ -20,7 +20,19 @@ internal sealed class EngineContext
         Locks = new TargetLocks(this);
         Keys = new EncryptionKeys(this);
         Payloads = new StoredPayloads(this);
+        _localState = new(OpenLocalState);
     }
+
+    private EngineContext? OpenLocalState()
+    {
+        if (Repository.Store.Features.SameHostOnly) return null;
+        var named = Environment.GetEnvironmentVariable(StateRepositoryVariable);
+        var state = new BackupRepository(string.IsNullOrWhiteSpace(named) ? BackupRepository.DefaultLocalPath() : named);
+        return SameLocation(state.Location, Repository.Location) ? null : new EngineContext(state, Launcher, Providers);
+    }
+
+    /// <summary>True when two repository locations name the same repository.</summary>
+    public static bool SameLocation(string a, string b) => string.Equals(a.TrimEnd('/', '\\'), b.TrimEnd('/', '\\'), StringComparison.Ordinal);
 
     /// <summary>The repository.</summary>
     public BackupRepository Repository { get; }
@@ -42,6 +54,17 @@ internal sealed class EngineContext
 
     /// <summary>Reading and checking a stored backup's payload.</summary>
     public StoredPayloads Payloads { get; }
+
+    /// <summary>Names the repository where a restore from a repository the caller may only read keeps its
+    /// record, target lock and safety backup; unset, the per-user default folder.</summary>
+    public const string StateRepositoryVariable = "DBBACKUP_STATE_REPOSITORY";
+
+    /// <summary>The repository that holds the restores of backups read from this one when its credential
+    /// may not write (see <see cref="StateRepositoryVariable"/>); null for a repository on this host's
+    /// file system (its rights are the file system's, checked at each call) or when it is that repository itself.</summary>
+    public EngineContext? LocalState => _localState.Value;
+
+    private readonly Lazy<EngineContext?> _localState;
 
     /// <summary>The clock schedules and retention read (tests set a fake one).</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;

@@ -44,6 +44,12 @@ public sealed partial class BackupRepository
         if (!string.IsNullOrWhiteSpace(path)) return path;
         var env = Environment.GetEnvironmentVariable("DBBACKUP_REPOSITORY");
         if (!string.IsNullOrWhiteSpace(env)) return env;
+        return DefaultLocalPath();
+    }
+
+    /// <summary>The per-user default folder: XDG data dir (Linux) or LocalAppData (Windows) + dbbackup.</summary>
+    public static string DefaultLocalPath()
+    {
         var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
         if (string.IsNullOrEmpty(data))
             data = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");

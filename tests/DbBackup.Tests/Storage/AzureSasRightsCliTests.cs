@@ -12,7 +12,8 @@ using DbBackup.Tests.Storage.Emulators;
 namespace DbBackup.Tests.Storage;
 
 /// <summary>Rights enforced by the store (issue 8 §7), through the CLI as a runbook runs it, with container
-/// SAS tokens made here against Azurite: read+list (`rl`) reads everything and changes nothing; create-only
+/// SAS tokens made here against Azurite: read+list (`rl`) reads and restores everything and changes nothing
+/// (a restore keeps its record, lock and safety backup in the local state repository); create-only
 /// (`racwl`, no `d`) backs up but never deletes, and says so; the full set does everything. A refusal comes
 /// up front, as StoreRightMissing (exit 5), naming the right and the variable that gave the credential,
 /// never the SAS itself, and leaves every object of the repository as it was.</summary>
@@ -29,7 +30,7 @@ public sealed class AzureSasRightsCliTests : IDisposable
     private readonly string _scratch = Directory.CreateTempSubdirectory("dbbackup-rights-").FullName;
 
     [StoreFact]
-    public async Task A_read_and_list_SAS_lists_verifies_and_saves_while_backup_restore_and_remove_are_refused_up_front_naming_the_right()
+    public async Task A_read_and_list_SAS_lists_verifies_and_saves_while_backup_and_remove_are_refused_up_front_naming_the_right()
     {
         var (repository, db, id) = await SeededRepositoryAsync();
         var before = await KeysAsync(repository);
@@ -53,11 +54,6 @@ public sealed class AzureSasRightsCliTests : IDisposable
         AssertRefused(backup, "write right", sas);
         var remove = await CliRunner.RunAsync(["remove", "--id", id, "--force"], env);
         AssertRefused(remove, "delete right", sas);
-        var restore = await CliRunner.RunAsync(["restore", "--id", id, .. Server(), "--target-database", db + "_r", "--wait"], env);
-        AssertRefused(restore, "write right", sas);
-        // The way out it names, in the CLI's words: the downloaded bundle restores through a repository one may write.
-        Assert.Contains("dbbackup save", restore.StdErr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Save-DbBackup", restore.StdErr, StringComparison.Ordinal);
 
         Assert.Equal(before, await KeysAsync(repository));
         var copy = db + "_copy";
@@ -66,6 +62,55 @@ public sealed class AzureSasRightsCliTests : IDisposable
         var restored = await CliRunner.RunAsync(["restore", "--path", bundle, .. Server(), "--target-database", copy, "--wait"], local);
         Assert.True(restored.ExitCode == 0, restored.StdErr + restored.StdOut);
         Assert.Equal(await TestSql.PgColumnAsync(db, Rows), await TestSql.PgColumnAsync(copy, Rows));
+    }
+
+    [StoreFact]
+    public async Task A_read_and_list_SAS_restores_into_a_new_database_and_over_an_existing_one_keeping_record_lock_and_safety_backup_in_the_local_state_repository()
+    {
+        var (repository, db, id) = await SeededRepositoryAsync();
+        var before = await KeysAsync(repository);
+        var state = Path.Combine(_scratch, "state");
+        var env = new Dictionary<string, string?>(SasEnvironment(repository, Sas(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.List)))
+        {
+            ["DBBACKUP_STATE_REPOSITORY"] = state,
+        };
+        var backedUp = await TestSql.PgColumnAsync(db, Rows);
+
+        var copy = db + "_new";
+        _databases.Add(copy);
+        var fresh = await CliRunner.RunAsync(["restore", "--id", id, .. Server(), "--target-database", copy, "--wait", "--json"], env);
+        Assert.True(fresh.ExitCode == 0, fresh.StdErr + fresh.StdOut);
+        var freshId = JsonDocument.Parse(fresh.StdOut).RootElement.GetProperty("Id").GetString()!;
+        Assert.Equal(backedUp, await TestSql.PgColumnAsync(copy, Rows));
+
+        // Over the existing database: the safety backup (in the state repository) holds the changed rows.
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'changed' WHERE id <= 10");
+        var changed = await TestSql.PgColumnAsync(db, Rows);
+        var swap = await CliRunner.RunAsync(["restore", "--id", id, .. Server(), "--database", db, "--force", "--wait", "--json"], env);
+        Assert.True(swap.ExitCode == 0, swap.StdErr + swap.StdOut);
+        var swapRecord = JsonDocument.Parse(swap.StdOut).RootElement;
+        var swapId = swapRecord.GetProperty("Id").GetString()!;
+        Assert.Equal("Succeeded", swapRecord.GetProperty("State").GetString());
+        Assert.Equal(backedUp, await TestSql.PgColumnAsync(db, Rows));
+
+        // Status and the restore history of the read-only repository find both restores kept locally.
+        var restores = await CliRunner.RunAsync(["restores", "--json"], env);
+        Assert.True(restores.ExitCode == 0, restores.StdErr);
+        var listed = JsonDocument.Parse(restores.StdOut).RootElement.GetProperty("Items").EnumerateArray().Select(r => r.GetProperty("Id").GetString()).ToList();
+        Assert.Equal([swapId, freshId], listed);
+        var status = await CliRunner.RunAsync(["status", .. Server()[..^2], "--database", db, "--json"], env);
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Equal(swapId, JsonDocument.Parse(status.StdOut).RootElement.GetProperty("Restore").GetProperty("Id").GetString());
+
+        // The safety backup is a backup of the state repository, and restores the changed rows.
+        var local = new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = state, ["PGPASSWORD"] = TestServers.Postgres().Password };
+        var safetyId = swapRecord.GetProperty("SafetyBackupId").GetString()!;
+        var safetyCopy = db + "_safety";
+        _databases.Add(safetyCopy);
+        var safety = await CliRunner.RunAsync(["restore", "--id", safetyId, .. Server(), "--target-database", safetyCopy, "--wait"], local);
+        Assert.True(safety.ExitCode == 0, safety.StdErr + safety.StdOut);
+        Assert.Equal(changed, await TestSql.PgColumnAsync(safetyCopy, Rows));
+        Assert.Equal(before, await KeysAsync(repository));
     }
 
     [StoreFact]

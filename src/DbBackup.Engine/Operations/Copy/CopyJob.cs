@@ -52,7 +52,7 @@ internal sealed class CopyJob(EngineContext context, RecordQueries queries)
     {
         var clock = Stopwatch.StartNew();
         var backup = context.Records.GetBackup(id);
-        if (string.Equals(destination.Location.TrimEnd('/', '\\'), context.RepositoryPath.TrimEnd('/', '\\'), StringComparison.Ordinal))
+        if (EngineContext.SameLocation(destination.Location, context.RepositoryPath))
             throw new DbBackupException(ErrorKind.InvalidArgument, "CopySameRepository",
                 $"The destination '{destination.Location}' is the repository backup {id} is in; give another repository (a folder, s3://bucket/prefix or azure://container/prefix).") { TargetObject = destination.Location };
         if (backup.State != OperationState.Succeeded)

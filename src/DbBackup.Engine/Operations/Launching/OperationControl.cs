@@ -55,8 +55,10 @@ internal sealed class OperationControl(EngineContext context)
     {
         var r = context.Records.GetOperation(id);
         if (!r.IsActive) return r;
-        await context.Repository.RequestCancelAsync(id, EngineContext.Me, cancellationToken).ConfigureAwait(false);
-        context.Log(r is RestoreRecord ? "RestoreCancelRequested" : "BackupCancelRequested", r);
+        // A restore from a read-only repository is recorded, and listens for its cancel request, in the state repository.
+        var holder = context.Records.HolderOf(id);
+        await holder.Repository.RequestCancelAsync(id, EngineContext.Me, cancellationToken).ConfigureAwait(false);
+        holder.Log(r is RestoreRecord ? "RestoreCancelRequested" : "BackupCancelRequested", r);
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTimeOffset.UtcNow < deadline)
         {
@@ -66,7 +68,7 @@ internal sealed class OperationControl(EngineContext context)
             // A Pending record whose worker never started cannot be told; cancel it here.
             if (r.State == OperationState.Pending && (r is BackupRecord { WorkerProcessId: null } || r is RestoreRecord { WorkerProcessId: null }))
             {
-                context.Records.FinishAbandoned(r, OperationState.Cancelled, "Cancelled before the worker started.");
+                holder.Records.FinishAbandoned(r, OperationState.Cancelled, "Cancelled before the worker started.");
                 return context.Records.GetOperation(id);
             }
         }

@@ -9,6 +9,7 @@ namespace DbBackup.Engine.Operations;
 internal sealed class RecordQueries(EngineContext context)
 {
     private readonly CatalogQuery _catalog = new(context);
+    private readonly LocallyKeptRestores _kept = new(context);
 
     /// <summary>Status of a target: running?, latest backup, latest restore.</summary>
     public StatusReport GetStatus(DatabaseEngine engine, string server, int port, string database)
@@ -22,7 +23,9 @@ internal sealed class RecordQueries(EngineContext context)
             var restores = _catalog.Matching(context.Repository.ReadCatalog<RestoreRecord>(trustNothing), Same);
             if (context.Repository.LoadRecords(backups.Take(1).ToList()) is not { } latestBackup || context.Repository.LoadRecords(restores.Take(1).ToList()) is not { } latestRestore) continue;
             var running = backups.Select(i => i.Entry).Concat(restores.Select(i => i.Entry)).FirstOrDefault(e => !e.IsFinal);
-            return Status(engine, server, port, database, running?.Id, latestBackup.FirstOrDefault(), latestRestore.FirstOrDefault());
+            var kept = _kept.Matching(Same);
+            var restore = latestRestore.Concat(kept.Take(1)).MaxBy(r => r.CreatedAt);
+            return Status(engine, server, port, database, running?.Id ?? kept.FirstOrDefault(r => r.IsActive)?.Id, latestBackup.FirstOrDefault(), restore);
         }
     }
 
@@ -81,14 +84,15 @@ internal sealed class RecordQueries(EngineContext context)
     public Page<RestoreRecord> ListRestores(RestoreQuery query)
     {
         CheckPaging(query.Skip, query.First);
-        return _catalog.Page<RestoreRecord>(r => (query.Id == null || r.Id == query.Id)
+        bool Filter(CatalogEntry r) => (query.Id == null || r.Id == query.Id)
             && (query.BackupId == null || r.BackupId == query.BackupId)
             && (query.Engine == null || r.Engine == query.Engine)
             && (query.Server == null || ServerNames.Same(r.Server, query.Server))
             && (query.Port == null || r.Port == query.Port)
             && DatabaseNamePattern.MatchesAny(query.Database, r.Database)
             && DatabaseNamePattern.MatchesAny(query.SourceDatabase, r.SourceDatabase ?? r.Database)
-            && (query.State == null || r.State == query.State), query.Skip, query.First);
+            && (query.State == null || r.State == query.State);
+        return _kept.Page(Filter, (skip, first) => _catalog.Page<RestoreRecord>(Filter, skip, first), query.Skip, query.First);
     }
 
     /// <summary>Activity log entries, newest first.</summary>

@@ -26,13 +26,22 @@ internal sealed class OperationRecords(EngineContext context)
         return DetectStale(r);
     }
 
-    /// <summary>The restore with this id.</summary>
+    /// <summary>The restore with this id: in this repository, else (a restore of a backup read from here
+    /// with a read-only credential) in the local state repository.</summary>
     public RestoreRecord GetRestore(string id)
     {
-        var r = Repository.TryReadRestore(Ids.Validate(id))
-            ?? throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound",
-                $"No restore with id '{id}' in the repository '{context.RepositoryPath}'.") { TargetObject = id };
-        return DetectStale(r);
+        if (Repository.TryReadRestore(Ids.Validate(id)) is { } r) return DetectStale(r);
+        if (context.LocalState is { } state && state.Repository.TryReadRestore(id) is { } kept) return state.Records.DetectStale(kept);
+        throw new DbBackupException(ErrorKind.NotFound, "RestoreNotFound",
+            $"No restore with id '{id}' in the repository '{context.RepositoryPath}'.") { TargetObject = id };
+    }
+
+    /// <summary>The context whose repository holds the record <paramref name="id"/>: this one, or the local
+    /// state repository for a restore kept there (<see cref="EngineContext.LocalState"/>).</summary>
+    public EngineContext HolderOf(string id)
+    {
+        if (!Ids.IsRestoreId(Ids.Validate(id)) || Repository.TryReadRestore(id) != null) return context;
+        return context.LocalState is { } state && state.Repository.TryReadRestore(id) != null ? state : context;
     }
 
     /// <summary>Writes a backup or restore record atomically.</summary>

@@ -18,11 +18,10 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
     {
         if ((options.BackupId == null) == (options.BundlePath == null))
             throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
-        // A restore records itself, its target lock and its safety backup in the repository.
-        await context.RequireRightAsync(StoreRight.Write, "A restore (dbbackup restore / Restore-DbBackup)",
-            "Nothing was locked, recorded or restored: a restore keeps its record, its target lock and the safety backup in the repository. " +
-            "With this credential, download the backup (dbbackup save / Save-DbBackup) and restore that file with --path / -Path into a repository you may write (--repository / -Repository).",
-            cancellationToken).ConfigureAwait(false);
+        // A restore records itself, its target lock and its safety backup in a repository it may write: this
+        // one, or, when its credential may only read, the local state repository (the payload still streams from here).
+        if (await StoreRights.DenialAsync(context.Repository.Store, StoreRight.Write, cancellationToken).ConfigureAwait(false) is { } denial)
+            return await StartKeptLocallyAsync(options, denial, cancellationToken).ConfigureAwait(false);
         BackupRecord backup;
         BackupRecord? imported = null;
         if (options.BundlePath != null)
@@ -45,6 +44,24 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
         }
     }
 
+    /// <summary>A restore through a credential that may read this repository but not write it: its record,
+    /// target lock and safety backup go to the local state repository (<see cref="EngineContext.LocalState"/>),
+    /// the record names this repository as its source, and its worker streams the payload from here.</summary>
+    private async Task<RestoreRecord> StartKeptLocallyAsync(RestoreOptions options, DbBackupException denial, CancellationToken ct)
+    {
+        const string operation = "A restore (dbbackup restore / Restore-DbBackup)";
+        var state = context.LocalState ?? throw StoreFailures.RightMissing(context.Repository.Location, StoreRight.Write, operation,
+            "Nothing was locked, recorded or restored: a restore keeps its record, its target lock and its safety backup in a repository it may write, " +
+            $"and {EngineContext.StateRepositoryVariable} names this very repository. Point it at a folder you may write, or unset it for the per-user default folder.", denial);
+        await state.RequireRightAsync(StoreRight.Write, operation,
+            $"Nothing was locked, recorded or restored: this repository may only be read, and the state repository '{state.RepositoryPath}' ({EngineContext.StateRepositoryVariable}) may not be written either.",
+            ct).ConfigureAwait(false);
+        var there = new RestoreJob(state, new BundleImport(state), new RestorePlanner(state));
+        // A bundle needs nothing from this repository: it is imported into, and restored through, the state repository.
+        if (options.BundlePath != null) return await there.StartAsync(options, ct).ConfigureAwait(false);
+        return await there.StartRestoreOfAsync(context.Records.GetBackup(options.BackupId!), options, ct, source: context).ConfigureAwait(false);
+    }
+
     /// <summary>Validates a restore exactly as <see cref="StartAsync"/> does and says what it would
     /// do, changing nothing (no import, no record, no lock): what -WhatIf and -Confirm show.</summary>
     public async Task<RestorePlan> PlanAsync(RestoreOptions options, CancellationToken cancellationToken)
@@ -56,9 +73,11 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
             : await planner.PlanRestoreOfAsync(context.Records.GetBackup(options.BackupId!), options, filesInRepository: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RestoreRecord> StartRestoreOfAsync(BackupRecord backup, RestoreOptions o, CancellationToken ct)
+    /// <summary>Plans, records, locks and launches the restore of <paramref name="backup"/>, stored in this
+    /// repository or, when given, in <paramref name="source"/>.</summary>
+    private async Task<RestoreRecord> StartRestoreOfAsync(BackupRecord backup, RestoreOptions o, CancellationToken ct, EngineContext? source = null)
     {
-        var plan = await planner.PlanRestoreOfAsync(backup, o, filesInRepository: true, ct).ConfigureAwait(false);
+        var plan = await planner.PlanRestoreOfAsync(backup, o, filesInRepository: true, ct, source).ConfigureAwait(false);
         var target = plan.Target;
         var now = DateTimeOffset.UtcNow;
         var record = new RestoreRecord
@@ -66,6 +85,7 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
             Id = Ids.NewRestoreId(now),
             BackupId = backup.Id,
             SourceDatabase = backup.Database,
+            SourceRepository = source?.RepositoryPath,
             Engine = target.Engine,
             Server = target.Server,
             Port = target.Port,

@@ -8,16 +8,17 @@ namespace DbBackup.Engine.Operations;
 /// server and its version, the tables), and what the restore will do.</summary>
 internal sealed class RestorePlanner(EngineContext context)
 {
-    /// <summary>Every check a restore makes before anything is written, and what it will do. A partial
+    /// <summary>Every check a restore makes before anything is written, and what it will do (the backup's
+    /// files checked in <paramref name="source"/> when it is stored in another repository than this one). A partial
     /// backup never replaces a whole database: a table subset replaces only its tables (refused, naming
     /// them, when objects outside would break), and rows filtered by date never go over an existing database.</summary>
-    public async Task<RestorePlan> PlanRestoreOfAsync(BackupRecord backup, RestoreOptions o, bool filesInRepository, CancellationToken ct)
+    public async Task<RestorePlan> PlanRestoreOfAsync(BackupRecord backup, RestoreOptions o, bool filesInRepository, CancellationToken ct, EngineContext? source = null)
     {
         var named = string.IsNullOrEmpty(o.Target.Database) ? backup.Database : o.Target.Database;
         BackupRequestChecks.ValidateTarget(o.Target.WithDatabase(named));
         var target = o.Target.WithDatabase(o.TargetDatabase ?? named);
         BackupRequestChecks.ValidateTarget(target);
-        context.Payloads.CheckRestorable(backup, filesInRepository);
+        (source ?? context).Payloads.CheckRestorable(backup, filesInRepository);
         EncryptionKeys.DataKeyOf(backup);
         var chosen = ChooseTables(backup, o.Tables);
         var provider = context.Provider(target.Engine);

@@ -21,14 +21,16 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
         string? aside = null;
         try
         {
-            var backup = context.Records.GetBackup(record.BackupId);
-            context.Payloads.CheckRestorable(backup);
+            // A restore kept in the state repository reads its backup from the repository it names (read-only there).
+            var source = record.SourceRepository is { } from ? new EngineContext(new BackupRepository(from), context.Launcher, context.Providers) : context;
+            var backup = source.Records.GetBackup(record.BackupId);
+            source.Payloads.CheckRestorable(backup);
             // The keys before the server: without them nothing is touched.
             var dataKey = EncryptionKeys.DataKeyOf(backup);
             if ((record.Swap || record.ReplacesTables) && !record.SkipSafetyBackup) context.Keys.KeyForNewBackups();
             var checkedFirst = !ChecksPayloadWhileRestoring(backup.Engine);
             if (checkedFirst)
-                await context.Payloads.VerifyFilesAsync(backup, tracker.Token, dataKey).ConfigureAwait(false);
+                await source.Payloads.VerifyFilesAsync(backup, tracker.Token, dataKey).ConfigureAwait(false);
             var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
             RestorePlanner.CheckVersion(backup, probe);
 
@@ -47,7 +49,7 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
                 await SafetyBackupAsync().ConfigureAwait(false);
             var landing = record.Swap ? RestorePhases.AsideName(record.Database, record.Id) : record.TargetDatabase;
             aside = record.Swap ? landing : null;
-            var reader = context.Payloads.PayloadReaderOf(backup, dataKey);
+            var reader = source.Payloads.PayloadReaderOf(backup, dataKey);
             // Progress reports arrive on the thread pool, possibly late: once the data is in, none may
             // overwrite the swap's phases, which say what state the target is in if the worker dies.
             var loaded = false;
