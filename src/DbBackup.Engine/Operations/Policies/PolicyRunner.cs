@@ -1,7 +1,6 @@
 using DbBackup.Engine.Policies;
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
-using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;

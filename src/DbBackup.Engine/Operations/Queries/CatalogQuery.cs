@@ -1,4 +1,3 @@
-using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
 using DbBackup.Model;
 

@@ -1,5 +1,3 @@
-using DbBackup.Engine.Artifacts;
-using DbBackup.Engine.Providers;
 using DbBackup.Engine.Repository;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;

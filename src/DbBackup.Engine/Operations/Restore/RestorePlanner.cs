@@ -1,5 +1,4 @@
 using DbBackup.Engine.Providers;
-using DbBackup.Engine.Repository;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;

@@ -1,6 +1,5 @@
 using DbBackup.Engine.Providers;
 using DbBackup.Engine.Policies;
-using DbBackup.Engine.Repository;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 

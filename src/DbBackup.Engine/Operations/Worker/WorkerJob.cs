@@ -1,5 +1,4 @@
 using DbBackup.Engine.Repository;
-using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
 namespace DbBackup.Engine.Operations;
