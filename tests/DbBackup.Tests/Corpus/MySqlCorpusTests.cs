@@ -23,4 +23,8 @@ public sealed class MySqlCorpusTests(ITestOutputHelper output)
     [MySqlFact]
     public Task A_database_using_mariadb_10_11_hard_features_restores_like_mariadb_dump()
         => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlHardFeatures.Script, output);
+
+    [MySqlFact]
+    public Task Objects_created_by_latin1_and_utf8mb3_clients_keep_their_character_set_client()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlClientCharsets.Script, output);
 }

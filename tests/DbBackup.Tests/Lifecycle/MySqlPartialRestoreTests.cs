@@ -21,7 +21,9 @@ public sealed class MySqlPartialRestoreTests : IAsyncLifetime
         CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT, created_at DATETIME NOT NULL, amount DECIMAL(12,2),
           KEY orders_created (created_at), CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id));
         CREATE TABLE audit (n INT);
+        SET NAMES latin1;
         CREATE TRIGGER orders_ai AFTER INSERT ON orders FOR EACH ROW INSERT INTO audit VALUES (NEW.id);
+        SET NAMES utf8mb4;
         CREATE TABLE products (id INT PRIMARY KEY, name VARCHAR(50));
         CREATE VIEW cheap_products AS SELECT id, name FROM products WHERE id < 100;
         CREATE VIEW order_total AS SELECT SUM(amount) AS total FROM orders;
@@ -120,6 +122,9 @@ public sealed class MySqlPartialRestoreTests : IAsyncLifetime
         Assert.Equal(["orders"], done.Tables);
         Assert.NotNull(done.SafetyBackupId);
         await AssertSameAsync(control);
+        // The trigger is made again as its creator made it (a latin1 client), as in the control.
+        Assert.Equal("latin1 latin1_swedish_ci", (await TestSql.MyExecAsync(_db.Name,
+            "SELECT CONCAT_WS(' ', character_set_client, collation_connection) FROM information_schema.triggers WHERE trigger_schema = DATABASE() AND trigger_name = 'orders_ai'")).Trim());
         // The restored table keeps its key into the kept customers table, and its trigger fires.
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TestSql.MyExecAsync(_db.Name, "INSERT INTO orders (customer_id, created_at) VALUES (99, NOW())"));
         Assert.Contains("foreign key constraint fails", e.Message);

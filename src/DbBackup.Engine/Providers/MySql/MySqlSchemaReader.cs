@@ -65,7 +65,7 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         {
             var kind = r[1] == "FUNCTION" ? "FUNCTION" : "PROCEDURE";
             var show = await ShowRowAsync($"SHOW CREATE {kind} {MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[0]))}", cancellationToken).ConfigureAwait(false);
-            AppendObject(sql, show[1], null, show[2], show[4]);
+            AppendObject(sql, show[1], null, show[2], show[3], show[4]);
         }
         return sql.ToString();
     }
@@ -86,7 +86,7 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         {
             var show = await ShowRowAsync($"SHOW CREATE VIEW {MySqlSyntax.Identifier(view)}", cancellationToken).ConfigureAwait(false);
             sql.Append("DROP VIEW IF EXISTS ").Append(MySqlSyntax.Identifier(view)).Append(";\n");
-            AppendObject(sql, null, null, show[1], show[3]);
+            AppendObject(sql, null, null, show[1], show[2], show[3]);
         }
         return sql.ToString();
     }
@@ -101,24 +101,27 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         {
             if (tables != null && !tables.Contains(MySqlSyntax.FromHex(t[1]), StringComparer.Ordinal)) continue;
             var show = await ShowRowAsync($"SHOW CREATE TRIGGER {MySqlSyntax.Identifier(MySqlSyntax.FromHex(t[0]))}", cancellationToken).ConfigureAwait(false);
-            AppendObject(sql, show[1], null, show[2], show[4]);
+            AppendObject(sql, show[1], null, show[2], show[3], show[4]);
         }
         var events = await QueryAsync($"SELECT HEX(event_name) FROM information_schema.events WHERE event_schema = {Db} ORDER BY event_name", cancellationToken).ConfigureAwait(false);
         foreach (var e in events)
         {
             var show = await ShowRowAsync($"SHOW CREATE EVENT {MySqlSyntax.Identifier(MySqlSyntax.FromHex(e[0]))}", cancellationToken).ConfigureAwait(false);
-            AppendObject(sql, show[1], show[2], show[3], show[5]);
+            AppendObject(sql, show[1], show[2], show[3], show[4], show[5]);
         }
         return sql.ToString();
     }
 
-    /// <summary>One object created under its own sql_mode, time zone and connection collation (string
-    /// literals in its body take that collation), the session put back afterwards.</summary>
-    private static void AppendObject(StringBuilder sql, string? sqlMode, string? timeZone, string create, string collation)
+    /// <summary>One object created under its own sql_mode, time zone, client character set and connection
+    /// collation (string literals in its body take that collation; SHOW CREATE and information_schema
+    /// report both, as a mariadb-dump round trip keeps them), the session put back afterwards.</summary>
+    private static void AppendObject(StringBuilder sql, string? sqlMode, string? timeZone, string create, string clientCharset, string collation)
     {
         if (create == "NULL")
             throw new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
                 "The server did not show the definition of an object (a routine needs its definer or the SELECT privilege on mysql.proc to be shown): " + create);
+        if (MySqlSyntax.ClientCharsetKeepsText(clientCharset, create))
+            sql.Append("SET character_set_client = ").Append(MySqlSyntax.StringLiteral(clientCharset)).Append(";\n");
         sql.Append("SET collation_connection = ").Append(MySqlSyntax.StringLiteral(collation)).Append(";\n");
         if (sqlMode != null) sql.Append("SET SESSION sql_mode = ").Append(MySqlSyntax.StringLiteral(sqlMode)).Append(";\n");
         if (timeZone != null) sql.Append("SET SESSION time_zone = ").Append(MySqlSyntax.StringLiteral(timeZone)).Append(";\n");

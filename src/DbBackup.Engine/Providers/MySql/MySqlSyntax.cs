@@ -18,4 +18,11 @@ internal static class MySqlSyntax
 
     /// <summary>Decodes a HEX() column of the client output into text.</summary>
     public static string FromHex(string hex) => Encoding.UTF8.GetString(Convert.FromHexString(hex));
+
+    /// <summary>Whether an object's text, sent over this tool's utf8mb4 connection, reads the same under its
+    /// original client character set: always for the UTF-8 sets, and for any set when the text is ASCII.
+    /// Otherwise the object is created under utf8mb4, so its body stays exact (a mariadb-dump round trip
+    /// re-reads such a body in the old set and garbles its non-ASCII characters instead).</summary>
+    public static bool ClientCharsetKeepsText(string clientCharset, string text)
+        => clientCharset.StartsWith("utf8", StringComparison.OrdinalIgnoreCase) || Ascii.IsValid(text);
 }

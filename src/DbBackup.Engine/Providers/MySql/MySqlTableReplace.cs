@@ -160,16 +160,18 @@ public sealed partial class MySqlProvider
         await MySqlConnections.QueryAsync(server, null, $"SET SESSION foreign_key_checks = 0;\nDROP DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
     }
 
-    private sealed record Trigger(string Name, string Table, string Timing, string Event, string Statement, string Definer, string SqlMode);
+    private sealed record Trigger(string Name, string Table, string Timing, string Event, string Statement, string Definer, string SqlMode, string ClientCharset, string Collation);
 
     /// <summary>The triggers on <paramref name="tables"/>, in their firing order.</summary>
     private static async Task<List<Trigger>> TriggersAsync(ConnectionTarget server, string database, List<string> tables, CancellationToken ct)
     {
         var rows = await MySqlConnections.QueryAsync(server, null,
-            "SELECT HEX(trigger_name), HEX(event_object_table), action_timing, event_manipulation, HEX(action_statement), HEX(definer), HEX(sql_mode) " +
+            "SELECT HEX(trigger_name), HEX(event_object_table), action_timing, event_manipulation, HEX(action_statement), HEX(definer), HEX(sql_mode), " +
+            "HEX(character_set_client), HEX(collation_connection) " +
             $"FROM information_schema.triggers WHERE trigger_schema = {MySqlSyntax.StringLiteral(database)} AND event_object_table IN ({NameList(tables)}) " +
             "ORDER BY event_object_table, action_timing, event_manipulation, action_order;", ct).ConfigureAwait(false);
-        return rows.Select(r => new Trigger(MySqlSyntax.FromHex(r[0]), MySqlSyntax.FromHex(r[1]), Word(r[2]), Word(r[3]), MySqlSyntax.FromHex(r[4]), MySqlSyntax.FromHex(r[5]), MySqlSyntax.FromHex(r[6]))).ToList();
+        return rows.Select(r => new Trigger(MySqlSyntax.FromHex(r[0]), MySqlSyntax.FromHex(r[1]), Word(r[2]), Word(r[3]), MySqlSyntax.FromHex(r[4]), MySqlSyntax.FromHex(r[5]), MySqlSyntax.FromHex(r[6]),
+            MySqlSyntax.FromHex(r[7]), MySqlSyntax.FromHex(r[8]))).ToList();
     }
 
     private static string Word(string value) => SqlWordPattern().IsMatch(value) ? value
@@ -178,8 +180,9 @@ public sealed partial class MySqlProvider
     private static string DropTriggers(string database, List<Trigger> triggers)
         => string.Concat(triggers.Select(t => $"DROP TRIGGER IF EXISTS {MySqlSyntax.Qualified(database, t.Name)};\n"));
 
-    /// <summary>Creates the triggers as the dump tool writes them: each under its own sql_mode and
-    /// definer; one command each, so the server parses the body and no client delimiter is needed.</summary>
+    /// <summary>Creates the triggers as the dump tool writes them: each under its own sql_mode, definer,
+    /// client character set and connection collation; one command each, so the server parses the body and
+    /// no client delimiter is needed.</summary>
     private static async Task CreateTriggersAsync(ConnectionTarget server, string database, List<Trigger> triggers, CancellationToken ct)
     {
         await using var connection = await MySqlConnections.OpenAsync(server, database, ct).ConfigureAwait(false);
@@ -187,9 +190,12 @@ public sealed partial class MySqlProvider
         {
             var at = t.Definer.LastIndexOf('@');
             var definer = at < 0 ? "CURRENT_USER" : MySqlSyntax.Identifier(t.Definer[..at]) + "@" + MySqlSyntax.Identifier(t.Definer[(at + 1)..]);
-            await MySqlConnections.ExecuteAsync(connection, server, $"SET SESSION sql_mode = {MySqlSyntax.StringLiteral(t.SqlMode)}", ct).ConfigureAwait(false);
+            var create = $"CREATE DEFINER={definer} TRIGGER {MySqlSyntax.Identifier(t.Name)} {t.Timing} {t.Event} ON {MySqlSyntax.Identifier(t.Table)} FOR EACH ROW {t.Statement}";
+            var charset = MySqlSyntax.ClientCharsetKeepsText(t.ClientCharset, create) ? $"character_set_client = {MySqlSyntax.StringLiteral(t.ClientCharset)}, " : "";
             await MySqlConnections.ExecuteAsync(connection, server,
-                $"CREATE DEFINER={definer} TRIGGER {MySqlSyntax.Identifier(t.Name)} {t.Timing} {t.Event} ON {MySqlSyntax.Identifier(t.Table)} FOR EACH ROW {t.Statement}", ct).ConfigureAwait(false);
+                $"SET SESSION {charset}collation_connection = {MySqlSyntax.StringLiteral(t.Collation)}, sql_mode = {MySqlSyntax.StringLiteral(t.SqlMode)}", ct).ConfigureAwait(false);
+            await MySqlConnections.ExecuteAsync(connection, server, create, ct).ConfigureAwait(false);
+            await MySqlConnections.ExecuteAsync(connection, server, "SET NAMES utf8mb4", ct).ConfigureAwait(false);
         }
     }
 
