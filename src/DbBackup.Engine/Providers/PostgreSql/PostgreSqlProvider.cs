@@ -195,7 +195,10 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 }
 
                 report.Phase("Sequences", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
-                await using (var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false))
+                // A connection only when there is something to do: each costs a TLS handshake and a sign-in.
+                if (toc.Sequences.Count > 0)
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     foreach (var s in toc.Sequences)
                     {
                         await using var cmd = new NpgsqlCommand("SELECT pg_catalog.setval($1::regclass, $2, $3)", conn)
@@ -204,10 +207,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                         };
                         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
+                }
 
                 report.Phase("PostData", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
                 await postData.RestoreRestAsync(async () =>
                 {
+                    if (toc.MaterializedViews is { Count: 0 }) return; // null (older backups): refresh every one
                     await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, cancellationToken).ConfigureAwait(false);
                 }, cancellationToken).ConfigureAwait(false);
