@@ -21,7 +21,7 @@ var codecs = new List<(string Name, Func<Stream, Stream> Enc, Func<Stream, Strea
 foreach (var level in new[] { 1, 2, 3, 6 })
     codecs.Add(($"gzip (zlib {level})", s => new GZipStream(s, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true),
         s => new GZipStream(s, CompressionMode.Decompress)));
-foreach (var level in new[] { 1, 2, 3, 4, 6 })
+foreach (var level in new[] { -5, -3, -1, 1, 2, 3, 4, 6 })
     codecs.Add(($"zstd {level} (ZstdSharp)", s => new CompressionStream(s, level, leaveOpen: true), s => new DecompressionStream(s)));
 foreach (var quality in new[] { 1, 2 })
     codecs.Add(($"brotli {quality}", s => new BrotliStream(s, new BrotliCompressionOptions { Quality = quality }, leaveOpen: true),

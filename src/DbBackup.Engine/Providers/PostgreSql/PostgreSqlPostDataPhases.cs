@@ -51,11 +51,12 @@ internal static partial class PostgreSqlPostDataPhases
     /// phases, then <paramref name="beforeEventTriggers"/>, then the event triggers, so that no user event
     /// trigger fires during the restore. A refresh is a command an event trigger can refuse: pg_restore 15
     /// creates event triggers before its refreshes, and failed on such a database in the corpus tests.</summary>
+    /// <remarks><paramref name="done"/>: lines of <paramref name="listing"/> already restored (see <see cref="PostgreSqlEarlyPostData"/>).</remarks>
     public static async Task RestoreAsync(PostgreSqlTools tools, string database, IDictionary<string, string> environment,
-        string archive, int jobs, Func<Task> beforeEventTriggers, CancellationToken ct)
+        string archive, string listing, IReadOnlySet<string> done, int jobs, Func<Task> beforeEventTriggers, CancellationToken ct)
     {
-        var listing = await ToolRunner.RunAsync(tools.PgRestore, ["--list", "--section=post-data", archive], environment, null, ct).ConfigureAwait(false);
         var (build, attach, last, eventTriggers) = Split(listing);
+        build.RemoveAll(done.Contains);
         await RunListAsync(tools, database, environment, archive, build, jobs, ct).ConfigureAwait(false);
         await RunListAsync(tools, database, environment, archive, attach, 1, ct).ConfigureAwait(false);
         await RunListAsync(tools, database, environment, archive, last, jobs, ct).ConfigureAwait(false);
@@ -63,7 +64,12 @@ internal static partial class PostgreSqlPostDataPhases
         await RunListAsync(tools, database, environment, archive, eventTriggers, 1, ct).ConfigureAwait(false);
     }
 
-    private static async Task RunListAsync(PostgreSqlTools tools, string database, IDictionary<string, string> environment,
+    /// <summary>The post-data entries of <paramref name="archive"/> (a seekable file), as <c>pg_restore -l</c> lines.</summary>
+    public static Task<string> ListAsync(PostgreSqlTools tools, IDictionary<string, string> environment, string archive, CancellationToken ct)
+        => ToolRunner.RunAsync(tools.PgRestore, ["--list", "--section=post-data", archive], environment, null, ct);
+
+    /// <summary>Restores the given <c>pg_restore -l</c> lines of <paramref name="archive"/>, with <paramref name="jobs"/> workers.</summary>
+    public static async Task RunListAsync(PostgreSqlTools tools, string database, IDictionary<string, string> environment,
         string archive, List<string> entries, int jobs, CancellationToken ct)
     {
         if (entries.Count == 0) return;
@@ -76,6 +82,7 @@ internal static partial class PostgreSqlPostDataPhases
             var args = new List<string> { "--exit-on-error", "--no-password", "--use-list=" + list, "-d", database, archive };
             if (jobs > 1) args.InsertRange(0, ["-j", jobs.ToString(CultureInfo.InvariantCulture)]);
             await ToolRunner.RunAsync(tools.PgRestore, args, environment, null, ct).ConfigureAwait(false);
+            DebugTimings.Mark("post-data list restored");
         }
         finally
         {

@@ -62,7 +62,9 @@ public sealed partial class PostgreSqlProvider
         }).ToList();
     }
 
-    private async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report, CancellationToken ct)
+    /// <remarks><paramref name="tableLoaded"/> runs in the worker that loaded a table's last piece, once the table is counted.</remarks>
+    private static async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report,
+        Func<PostgreSqlTocTable, CancellationToken, Task> tableLoaded, CancellationToken ct)
     {
         var piecesLeft = toc.Tables.Select(t => t.DataFiles().Count).ToArray();
         var work = toc.Tables.SelectMany((t, i) => t.DataFiles().Select((_, p) => new DataPiece(i, p, null)));
@@ -77,6 +79,7 @@ public sealed partial class PostgreSqlProvider
                 var display = t.Schema + "." + t.Name;
                 report.TableStarted(display);
                 var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
+                DebugTimings.Mark("data file loaded");
                 if (rows != piece.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
@@ -85,7 +88,9 @@ public sealed partial class PostgreSqlProvider
                 // Rows loaded through a partition root may land in other partitions: those are counted per root below.
                 if (t.LoadViaName == null)
                     await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
+                DebugTimings.Mark("table rows counted");
                 report.TableDone();
+                await tableLoaded(t, token).ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false);
         var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();

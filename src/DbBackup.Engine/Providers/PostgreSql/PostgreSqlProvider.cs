@@ -31,6 +31,11 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     /// benchmark spread over the jobs, large enough that a piece's COPY and count(*) cost nothing next to its data.</summary>
     public long SplitTableBytes { get; init; } = 64L << 20;
 
+    /// <summary>The size from which a table's indexes and keys are built as soon as its data is in, while other
+    /// tables still load (see <see cref="PostgreSqlEarlyPostData"/>). 4 MB: below it a build takes less than the
+    /// pg_restore process that would run it early.</summary>
+    public long EarlyPostDataTableBytes { get; init; } = 4L << 20;
+
     /// <inheritdoc />
     public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
@@ -176,10 +181,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     foreach (var schema in toc.SubsetSchemas)
                         await ExecuteAsync(conn, "CREATE SCHEMA IF NOT EXISTS " + PostgreSqlSyntax.Identifier(schema), cancellationToken).ConfigureAwait(false);
                 }
+                await using var postData = StartPostData(tools, target, source, toc, request.Jobs, cancellationToken);
                 await RunPgRestoreAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false);
+                DebugTimings.Mark("pre-data restored");
 
                 report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes) + (toc.LargeObjects?.Bytes ?? 0));
-                await RestoreDataAsync(request, toc, source, report, cancellationToken).ConfigureAwait(false);
+                await RestoreDataAsync(request, toc, source, report, postData.TableLoadedAsync, cancellationToken).ConfigureAwait(false);
 
                 if (toc.LargeObjects is { } largeObjects)
                 {
@@ -188,7 +195,10 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 }
 
                 report.Phase("Sequences", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
-                await using (var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false))
+                // A connection only when there is something to do: each costs a TLS handshake and a sign-in.
+                if (toc.Sequences.Count > 0)
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     foreach (var s in toc.Sequences)
                     {
                         await using var cmd = new NpgsqlCommand("SELECT pg_catalog.setval($1::regclass, $2, $3)", conn)
@@ -197,9 +207,15 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                         };
                         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
+                }
 
                 report.Phase("PostData", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
-                await RestorePostDataAsync(tools, target, source, toc, request.Jobs, cancellationToken).ConfigureAwait(false);
+                await postData.RestoreRestAsync(async () =>
+                {
+                    if (toc.MaterializedViews is { Count: 0 }) return; // null (older backups): refresh every one
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+                    await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, cancellationToken).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();
@@ -333,31 +349,15 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         if (p.ExitCode != 0) throw ToolRunner.ToolFailed(tools.PgRestore, p.ExitCode, err);
     }
 
-    /// <summary>The post-data section in phases (see <see cref="PostgreSqlPostDataPhases"/>), with the
-    /// populated materialized views refreshed before the event triggers are created.</summary>
-    private static async Task RestorePostDataAsync(PostgreSqlTools tools, ConnectionTarget target, IPayloadSource source, PostgreSqlToc toc, int jobs, CancellationToken ct)
+    /// <summary>The post-data restore, with early builds for the tables of at least <see cref="EarlyPostDataTableBytes"/>
+    /// loaded directly (rows loaded through a partition root may land in any partition).</summary>
+    private PostgreSqlPostDataRestore StartPostData(PostgreSqlTools tools, ConnectionTarget target, IPayloadSource source, PostgreSqlToc toc, int jobs, CancellationToken ct)
     {
-        // pg_restore restores a chosen list of entries (and in parallel) only from a seekable file, not
-        // stdin. The schema archive is small (no table data), so a verified owner-only temp copy is cheap.
-        // In the operation's own temp folder, so whoever finds a killed worker removes it.
-        var copy = Path.Combine(OperationTempFolder.Path, "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
-        try
-        {
-            await using (var input = OpenPayload(source, toc.SchemaFile))
-            await using (var output = new FileStream(copy, Repository.SecureFiles.NewFileOptions()))
-                await input.CopyToAsync(output, ct).ConfigureAwait(false);
-            Operations.WorkerPausePoints.At("restore:post-data");
-            await PostgreSqlPostDataPhases.RestoreAsync(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target), copy, Math.Max(1, jobs),
-                async () =>
-                {
-                    await using var conn = await PostgreSqlConnector.OpenAsync(target, ct).ConfigureAwait(false);
-                    await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, ct).ConfigureAwait(false);
-                }, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            Repository.SecureFiles.TryDelete(copy);
-        }
+        var tables = toc.Tables
+            .Where(t => t.LoadViaName == null && t.Bytes >= EarlyPostDataTableBytes && !toc.Tables.Any(o => o.LoadViaSchema == t.Schema && o.LoadViaName == t.Name))
+            .Select(t => (t.Schema, t.Name)).ToList();
+        return new PostgreSqlPostDataRestore(tools, PostgreSqlSyntax.ConnInfoDatabase(target.Database), ToolEnvironment(target),
+            OpenPayload(source, toc.SchemaFile), tables, jobs, ct);
     }
 
     private static async Task RefuseMissingRolesAsync(NpgsqlConnection admin, IReadOnlyList<string> roles, ConnectionTarget target, CancellationToken ct)

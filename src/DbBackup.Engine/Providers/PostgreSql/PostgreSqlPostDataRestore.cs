@@ -1,0 +1,71 @@
+using DbBackup.Engine.Repository;
+
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>The post-data section of one restore: the big tables' indexes and keys built as each table's
+/// data is in (<see cref="PostgreSqlEarlyPostData"/>), the rest in phases after all the data
+/// (<see cref="PostgreSqlPostDataPhases"/>).</summary>
+/// <remarks>pg_restore restores a chosen list of entries (and in parallel) only from a seekable file, not
+/// stdin. The schema archive is small (no table data), so a verified owner-only temp copy is cheap; it is
+/// in the operation's own temp folder, so whoever finds a killed worker removes it. Disposing deletes it.</remarks>
+internal sealed class PostgreSqlPostDataRestore : IAsyncDisposable
+{
+    private readonly PostgreSqlTools _tools;
+    private readonly string _database;
+    private readonly IDictionary<string, string> _environment;
+    private readonly string _archive = Path.Combine(OperationTempFolder.Path, "dbbackup-schema-" + Guid.NewGuid().ToString("N") + ".dump");
+    private readonly int _jobs;
+    private readonly Task<(string Listing, PostgreSqlEarlyPostData Early)> _plan;
+
+    /// <summary>Starts copying the schema archive from <paramref name="schema"/> (disposed here) and planning the
+    /// early builds for <paramref name="tables"/>, beside the pre-data section (the plan needs no database).
+    /// With one job nothing runs beside the data, so nothing is built early.</summary>
+    public PostgreSqlPostDataRestore(PostgreSqlTools tools, string database, IDictionary<string, string> environment,
+        Stream schema, IReadOnlyCollection<(string Schema, string Name)> tables, int jobs, CancellationToken ct)
+    {
+        (_tools, _database, _environment, _jobs) = (tools, database, environment, Math.Max(1, jobs));
+        _plan = PlanAsync(schema, jobs > 1 ? tables : [], ct);
+    }
+
+    private async Task<(string Listing, PostgreSqlEarlyPostData Early)> PlanAsync(Stream schema, IReadOnlyCollection<(string Schema, string Name)> tables, CancellationToken ct)
+    {
+        await Task.Yield(); // the caller goes on with the pre-data section meanwhile
+        await using (schema)
+        await using (var output = new FileStream(_archive, SecureFiles.NewFileOptions()))
+            await schema.CopyToAsync(output, ct).ConfigureAwait(false);
+        var listing = await PostgreSqlPostDataPhases.ListAsync(_tools, _environment, _archive, ct).ConfigureAwait(false);
+        var early = PostgreSqlEarlyPostData.None;
+        if (tables.Count > 0)
+        {
+            // The whole archive's entries with their dependencies, to find each index's and key's table.
+            var script = await ToolRunner.RunAsync(_tools.PgRestore, ["--verbose", "--file=-", _archive], _environment, null, ct).ConfigureAwait(false);
+            early = PostgreSqlEarlyPostData.Plan(listing, PostgreSqlRestoreScript.Parse(script), tables);
+        }
+        DebugTimings.Mark("post-data planned");
+        return (listing, early);
+    }
+
+    /// <summary>Builds the table's early indexes and keys (one after another: the other jobs are still loading).</summary>
+    public async Task TableLoadedAsync(PostgreSqlTocTable table, CancellationToken ct)
+    {
+        var (_, early) = await _plan.ConfigureAwait(false);
+        if (early.For(table.Schema, table.Name) is not { } lines) return;
+        await PostgreSqlPostDataPhases.RunListAsync(_tools, _database, _environment, _archive, [.. lines], 1, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Everything not built early, in phases, with <paramref name="beforeEventTriggers"/> (the
+    /// materialized view refreshes) before the event triggers.</summary>
+    public async Task RestoreRestAsync(Func<Task> beforeEventTriggers, CancellationToken ct)
+    {
+        var (listing, early) = await _plan.ConfigureAwait(false);
+        Operations.WorkerPausePoints.At("restore:post-data");
+        await PostgreSqlPostDataPhases.RestoreAsync(_tools, _database, _environment, _archive, listing, early.Lines, _jobs, beforeEventTriggers, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the plan (whatever its outcome: a failure is reported by whoever awaited it) and deletes the copy.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAny(_plan).ConfigureAwait(false);
+        SecureFiles.TryDelete(_archive);
+    }
+}
