@@ -198,8 +198,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                     var n = await MySqlTableLoader.LoadAsync(target, database, source, file.Table, file.File, file.Rows, localInfile, ct).ConfigureAwait(false);
                     bool last;
                     lock (state) last = --left[file.Table] == 0;
-                    // The table's keys are built as soon as its last file is in, while the other jobs still load.
+                    // The table's keys are built and its rows counted as soon as its last file is in, while
+                    // the other jobs still load.
                     if (last && indexes != null) await indexes.BuildAsync(target, database, file.Table.Name, ct).ConfigureAwait(false);
+                    if (last) await VerifyRestoredRowCountsAsync(target, database, [file.Table], ct).ConfigureAwait(false);
                     lock (state)
                     {
                         bytes += n;
@@ -210,7 +212,6 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         Report(progress, state);
                     }
                 }).ConfigureAwait(false);
-            await VerifyRestoredRowCountsAsync(target, database, toc.Tables, cancellationToken).ConfigureAwait(false);
             state.Phase = "PostData";
             DebugTimings.Mark("phase PostData");
             Report(progress, state);
