@@ -83,6 +83,7 @@ internal sealed class MySqlDataDump
                 {
                     if (file != null) await file.DisposeAsync().ConfigureAwait(false);
                 }
+                DebugTimings.Mark("data part read");
                 lock (state)
                 {
                     readers.Remove(reader);

@@ -8,14 +8,12 @@ using DbBackup.Model;
 
 namespace DbBackup.Engine.Providers.MySql;
 
-/// <summary>MySQL and MariaDB through their official client tools (no working .NET driver is
-/// available to this project). Schema, views, triggers, routines and events come from
-/// mariadb-dump/mysqldump; table data is read by the client inside one
-/// <c>START TRANSACTION WITH CONSISTENT SNAPSHOT</c> in an exact text form (see
-/// <see cref="MySqlValueEncoding"/>), because the dump tools print FLOAT lossily.
-/// Table data is read serially whatever Jobs says: one session is what keeps every table in the same
-/// snapshot without FLUSH TABLES WITH READ LOCK (which needs RELOAD and blocks all writers). Restores
-/// load tables in parallel.</summary>
+/// <summary>MySQL and MariaDB through MySqlConnector. Schema, views, triggers, routines and events come
+/// from SHOW CREATE (see <see cref="MySqlSchemaScripts"/>); table data is read over several sessions in
+/// one consistent snapshot (see <see cref="MySqlSnapshot"/>, <see cref="MySqlDataDump"/>) in an exact
+/// text form (see <see cref="MySqlValueEncoding"/>), because the dump tools print FLOAT lossily.
+/// Restores load the data files in parallel by LOAD DATA LOCAL INFILE and build plain secondary keys
+/// after the load (see <see cref="MySqlDeferredIndexes"/>).</summary>
 public sealed partial class MySqlProvider : IDatabaseProvider
 {
     private const string TocFile = "toc.json";
@@ -39,6 +37,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     /// <summary>Test hook: load rows by LOAD DATA LOCAL INFILE (true) or INSERT batches (false) instead of
     /// asking the server whether it accepts local infile.</summary>
     internal bool? LocalInfile { get; init; }
+
+    /// <summary>Test hook: build plain secondary keys after the load (true, the default) or keep them
+    /// during it (see <see cref="MySqlDeferredIndexes"/>).</summary>
+    internal bool DeferIndexes { get; init; } = true;
 
     /// <inheritdoc/>
     public async Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken)
@@ -178,6 +180,10 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             DebugTimings.Mark("phase Data");
             Report(progress, state);
             var localInfile = LocalInfile ?? await MySqlTableLoader.LocalInfileAllowedAsync(target, cancellationToken).ConfigureAwait(false);
+            var indexes = DeferIndexes
+                ? await MySqlDeferredIndexes.DropAsync(target, database, toc.Tables.Select(t => t.Name), cancellationToken).ConfigureAwait(false)
+                : null;
+            DebugTimings.Mark("secondary keys dropped");
             // Every data file is a unit of its own (a split table's ranges load in parallel too), biggest
             // tables first so the last one started is not the longest.
             var files = toc.Tables.SelectMany(t => (t.Parts ?? []).Select(p => (Table: t, p.File, p.Rows))
@@ -190,17 +196,22 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 async (file, ct) =>
                 {
                     var n = await MySqlTableLoader.LoadAsync(target, database, source, file.Table, file.File, file.Rows, localInfile, ct).ConfigureAwait(false);
+                    bool last;
+                    lock (state) last = --left[file.Table] == 0;
+                    // The table's keys are built and its rows counted as soon as its last file is in, while
+                    // the other jobs still load.
+                    if (last && indexes != null) await indexes.BuildAsync(target, database, file.Table.Name, ct).ConfigureAwait(false);
+                    if (last) await VerifyRestoredRowCountsAsync(target, database, [file.Table], ct).ConfigureAwait(false);
                     lock (state)
                     {
                         bytes += n;
-                        if (--left[file.Table] == 0) state.TablesDone = ++done;
+                        if (last) state.TablesDone = ++done;
                         state.BytesDone = bytes;
                         state.CurrentTable = file.Table.Name;
                         state.Percent = toc.Tables.Count == 0 ? 100 : 100 * done / toc.Tables.Count;
                         Report(progress, state);
                     }
                 }).ConfigureAwait(false);
-            await VerifyRestoredRowCountsAsync(target, database, toc.Tables, cancellationToken).ConfigureAwait(false);
             state.Phase = "PostData";
             DebugTimings.Mark("phase PostData");
             Report(progress, state);
