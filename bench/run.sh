@@ -81,8 +81,9 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 pg() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 my() { mariadb -h "$HOST" -P "$MY_PORT" -u "$DB_USER" -N -B "$1" -e "$2"; }
 
-restored_dbs_pg() { pg postgres "SELECT datname FROM pg_database WHERE datname LIKE 'dbbackup\_bench\_r\_%'"; }
-restored_dbs_my() { my information_schema "SELECT schema_name FROM schemata WHERE schema_name LIKE 'dbbackup\_bench\_r\_%'"; }
+# Only the targets this script restores into: other sessions' databases may share the prefix.
+restored_dbs_pg() { pg postgres "SELECT datname FROM pg_database WHERE datname IN ('dbbackup_bench_r_dbbackup', 'dbbackup_bench_r_pg_restore')"; }
+restored_dbs_my() { my information_schema "SELECT schema_name FROM schemata WHERE schema_name IN ('dbbackup_bench_r_dbbackup', 'dbbackup_bench_r_mariadb', 'dbbackup_bench_r_myloader')"; }
 
 cleanup() {
     local rc=$?
