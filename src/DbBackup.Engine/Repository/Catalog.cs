@@ -21,7 +21,7 @@ namespace DbBackup.Engine.Repository;
 /// <item>The folder listing (<see cref="IRepositoryStore.ListFoldersAsync"/>) is the set of records:
 /// a folder copied in by hand has no entry and is read; a removed one is not listed.</item>
 /// <item>A missing, damaged or unknown snapshot is rebuilt from the manifests by the next reader, who
-/// also folds a long journal into a new snapshot.</item>
+/// also folds a long journal into a new snapshot, and rewrites one of an older format.</item>
 /// </list></summary>
 internal sealed class Catalog<T> where T : OperationRecord
 {
@@ -86,9 +86,10 @@ internal sealed class Catalog<T> where T : OperationRecord
         // A session that lists again (or the CLI asking for the problems of the list it printed) parses
         // an unchanged snapshot once.
         var cached = _parsed;
-        var stored = snapshot is null ? null : cached?.Version == snapshot.Version ? cached.Entries : CatalogFile.TryParse(snapshot.Content);
-        if (snapshot is not null && stored is not null) _parsed = new ParsedSnapshot(snapshot.Version, stored);
-        var known = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal);
+        var parsed = snapshot is null ? null : cached?.Version == snapshot.Version ? cached.Parsed : CatalogFile.TryRead(snapshot.Content);
+        if (snapshot is not null && parsed is not null) _parsed = new ParsedSnapshot(snapshot.Version, parsed);
+        var stored = parsed?.Entries;
+        var known = new Dictionary<string, CatalogEntry>(stored?.Count ?? 0, StringComparer.Ordinal);
         foreach (var e in stored ?? []) Newest(known, e);
         var journal = await ReadJournalAsync(known, ct).ConfigureAwait(false);
 
@@ -116,7 +117,7 @@ internal sealed class Catalog<T> where T : OperationRecord
         view.Problems.AddRange(problems.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.Message));
 
         var folded = read.Count(i => i.Entry.IsFinal && !(known.TryGetValue(i.Entry.Id, out var k) && k.Revision == i.Entry.Revision));
-        if (trustNothing || stored is null || journal.Objects.Count > JournalLimit || folded > ReadLimit)
+        if (trustNothing || parsed is not { Outdated: false } || journal.Objects.Count > JournalLimit || folded > ReadLimit)
             await CompactAsync(snapshot, view, folders, journal.Objects, ct).ConfigureAwait(false);
         return view;
     }
@@ -140,7 +141,7 @@ internal sealed class Catalog<T> where T : OperationRecord
         return behind ? null : records.OfType<T>().ToList();
     }
 
-    private sealed record ParsedSnapshot(string Version, List<CatalogEntry> Entries);
+    private sealed record ParsedSnapshot(string Version, ParsedCatalog Parsed);
 
     private sealed record JournalObject(string Key, string Id, int Revision, bool Intent, DateTimeOffset LastModified);
 
