@@ -2,6 +2,8 @@
 // is the sealed bytes a record write stores (RecordFile.Serialize), at backups/<id>/manifest.json:
 //   CatalogBench seed REPOSITORY COUNT    COUNT Succeeded records (every 10th of database "crm", every 97th Failed)
 //   CatalogBench drop-catalog REPOSITORY  deletes catalog/ (the next list rebuilds it from the manifests)
+//   CatalogBench drop-container REPOSITORY  deletes an Azure repository's whole container (Azurite deletes a
+//                                           container at once, but thousands of blobs one by one only slowly)
 // An Azure repository's container is created first (DbBackup itself never creates one).
 using System.Diagnostics;
 using Azure.Storage.Blobs;
@@ -9,12 +11,18 @@ using DbBackup.Engine.Repository;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
-if (args.Length < 2 || args[0] is not ("seed" or "drop-catalog"))
+if (args.Length < 2 || args[0] is not ("seed" or "drop-catalog" or "drop-container"))
 {
-    Console.Error.WriteLine("usage: CatalogBench seed REPOSITORY COUNT | drop-catalog REPOSITORY");
+    Console.Error.WriteLine("usage: CatalogBench seed REPOSITORY COUNT | drop-catalog REPOSITORY | drop-container REPOSITORY");
     return 2;
 }
 var address = RepositoryAddress.Parse(args[1]);
+if (args[0] == "drop-container")
+{
+    if (address.Kind != RepositoryStoreKind.Azure || Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is not { } azure) return 2;
+    await new BlobContainerClient(azure, address.Container).DeleteIfExistsAsync();
+    return 0;
+}
 if (address.Kind == RepositoryStoreKind.Azure && Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { } connection)
     await new BlobContainerClient(connection, address.Container).CreateIfNotExistsAsync();
 var store = await StoreFactory.OpenForWritingAsync(address, CancellationToken.None);
