@@ -58,13 +58,17 @@ internal sealed class Catalog<T> where T : OperationRecord
     /// <summary>Before a record that had ended is written again: marks its entry as changing, so no
     /// reader trusts the old entry while the manifest moves on. Throws when it cannot (nothing written).</summary>
     public Task MarkChangingAsync(string id, int revision, CancellationToken ct)
-        => _store.TryWriteAsync(JournalKey(id, revision, IntentSuffix), "{}"u8.ToArray(), WriteCondition.None, ct);
+    {
+        ForgetLastRead();
+        return _store.TryWriteAsync(JournalKey(id, revision, IntentSuffix), "{}"u8.ToArray(), WriteCondition.None, ct);
+    }
 
     /// <summary>After <paramref name="record"/> was written: records its entry when it has ended (an
     /// active record's manifest is always read) and drops the intent written before. Best effort: a
     /// failure here leaves the record marked active or changing, which readers resolve by reading it.</summary>
     public async Task NoteWrittenAsync(T record, bool markedChanging, CancellationToken ct)
     {
+        ForgetLastRead();
         var entry = CatalogEntry.From(record);
         if (!entry.IsFinal) return;
         try
@@ -74,6 +78,16 @@ internal sealed class Catalog<T> where T : OperationRecord
         }
         catch (DbBackupException) { }
     }
+
+    private IReadOnlyList<string>? _lastProblems;
+
+    /// <summary>The problems (<see cref="CatalogView{T}.Problems"/>) of the latest <see cref="ReadAsync"/>
+    /// through this instance, once: null when taken already, or when a record was written or removed
+    /// through it since (the caller then reads afresh).</summary>
+    public IReadOnlyList<string>? TakeLastProblems() => Interlocked.Exchange(ref _lastProblems, null);
+
+    /// <summary>Drops what <see cref="TakeLastProblems"/> would give: a record changed or went.</summary>
+    public void ForgetLastRead() => _lastProblems = null;
 
     /// <summary>Every record of the kind: trusted entries as they are, the manifest of every other one
     /// read. With <paramref name="trustNothing"/> every manifest is read and the snapshot rebuilt from them.</summary>
@@ -115,6 +129,7 @@ internal sealed class Catalog<T> where T : OperationRecord
         }).ConfigureAwait(false);
         view.Items.AddRange(read);
         view.Problems.AddRange(problems.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.Message));
+        _lastProblems = view.Problems.ToList();
 
         var folded = read.Count(i => i.Entry.IsFinal && !(known.TryGetValue(i.Entry.Id, out var k) && k.Revision == i.Entry.Revision));
         if (trustNothing || parsed is not { Outdated: false } || journal.Objects.Count > JournalLimit || folded > ReadLimit)

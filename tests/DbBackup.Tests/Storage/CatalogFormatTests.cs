@@ -85,6 +85,23 @@ public sealed class CatalogFormatTests
         Assert.Equal(entries.Select(Engine.Repository.Json.Write), CatalogFile.TryParse(rewritten)!.Select(Engine.Repository.Json.Write));
     }
 
+    [Fact]
+    public void A_list_then_its_unreadable_backups_lists_the_folders_once_and_a_removal_since_is_seen()
+    {
+        var (spy, repo) = Seeded(6);
+        var engine = CatalogTests.EngineOver(repo);
+        var damaged = CatalogTests.NewBackup(50); // copied in by hand, damaged on the way: no entry, so read
+        StoreSync.Run(() => spy.TryWriteAsync($"backups/{damaged.Id}/manifest.json", "{\"Id\": 1"u8.ToArray(), WriteCondition.None, CancellationToken.None));
+        var before = spy.FolderListings;
+
+        Assert.Equal(6, engine.ListBackups(new BackupQuery()).TotalCount);
+        Assert.Contains(damaged.Id, Assert.Single(repo.DescribeUnreadableBackups()));
+        Assert.Equal(1, spy.FolderListings - before);
+
+        StoreSync.Run(() => engine.RemoveAsync(damaged.Id, force: true, CancellationToken.None));
+        Assert.Empty(repo.DescribeUnreadableBackups());
+    }
+
     [Theory]
     [InlineData("a row pointing at a target that is not there", "\"Succeeded\",0,", "\"Succeeded\",99,")]
     [InlineData("a state this build does not know", "\"Succeeded\"", "\"Sleeping\"")]
