@@ -7,7 +7,11 @@
 #   filtered `list --database crm --state Failed --first 25`
 #   status   `status --engine postgresql --host db1 --database crm`
 # Warm figures are the median of --repeat runs (default 3), each a fresh dbbackup process, so they
-# include its start-up (printed as "start-up": `dbbackup --version`).
+# include its start-up (printed as "start-up": `dbbackup --version`). Each cell is "wall (CPU)": the
+# process's user+system seconds next to its wall time, since on a shared machine the wall time is
+# mostly waiting for a core. The CLI is published for this machine's runtime (ReadyToRun), as
+# bench/run.sh does. Azure runs use one container per size, deleted at the end (Azurite deletes a
+# container at once; thousands of blobs one by one only slowly).
 # Usage: bench/catalog.sh [--sizes "1000 10000 100000"] [--azure-sizes "1000 10000"] [--repeat 3]
 # Azure runs need AZURE_STORAGE_CONNECTION_STRING (Azurite: `source /work/test-env.sh` sets
 # DBBACKUP_TEST_AZURE_CONNECTION_STRING, used when the former is unset) and BENCH_AZURE_URL, the
@@ -32,34 +36,40 @@ RUN=$ROOT/bench/out/catalog-$(date -u +%Y%m%dT%H%M%S)
 mkdir -p "$RUN"
 echo "building into $RUN ..." >&2
 CLI_OUT=${BENCH_CLI_OUT:-$ROOT/bench/out/cli}
-dotnet publish "$ROOT/src/DbBackup.Cli" -c Release -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 || { cat "$RUN/publish.log" >&2; exit 1; }
+RID=$(dotnet --info | awk '/^ *RID:/ { print $2; exit }')
+dotnet publish "$ROOT/src/DbBackup.Cli" -c Release -r "$RID" --self-contained false -o "$CLI_OUT" -nologo -v quiet >"$RUN/publish.log" 2>&1 || { cat "$RUN/publish.log" >&2; exit 1; }
 dotnet build "$ROOT/bench/catalog" -c Release -nologo -v quiet -o "$RUN/seeder" >"$RUN/build.log" 2>&1 || { cat "$RUN/build.log" >&2; exit 1; }
 DBB=$CLI_OUT/dbbackup
 SEED="$RUN/seeder/CatalogBench"
 
-# Seconds (3 decimals) one command takes; its output goes to $RUN/last.out, a failure stops the run.
+# "wall CPU" seconds of one command (wall 3 decimals, CPU user+system 2); its output goes to
+# $RUN/last.out, a failure stops the run.
 seconds() {
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >"$RUN/last.out" 2>&1 || { echo "failed: $*" >&2; cat "$RUN/last.out" >&2; exit 1; }
-    t1=$(date +%s%N)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
+    /usr/bin/time -f "%e %U %S" -o "$RUN/time.txt" "$@" >"$RUN/last.out" 2>&1 || { echo "failed: $*" >&2; cat "$RUN/last.out" >&2; exit 1; }
+    awk '{ printf "%.3f %.2f", $1, $2 + $3 }' "$RUN/time.txt"
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# "wall (CPU)": one run.
+cell() { local w c; read -r w c <<<"$(seconds "$@")"; echo "$w ($c)"; }
+
+# "wall (CPU)": the medians of --repeat runs.
 warm() {
-    local runs=() i
-    for ((i = 0; i < REPEAT; i++)); do runs+=("$(seconds "$@")"); done
-    median "${runs[@]}"
+    local walls=() cpus=() i w c
+    for ((i = 0; i < REPEAT; i++)); do
+        read -r w c <<<"$(seconds "$@")"
+        walls+=("$w"); cpus+=("$c")
+    done
+    echo "$(median "${walls[@]}") ($(median "${cpus[@]}"))"
 }
 
 ROWS=()
 bench_one() {  # store-name repository-address records
     local name=$1 repo=$2 n=$3 seeded cold first filtered status
-    seeded=$(seconds "$SEED" seed "$repo" "$n")
+    seeded=$(seconds "$SEED" seed "$repo" "$n" | cut -d' ' -f1)
     "$SEED" drop-catalog "$repo" >/dev/null
-    cold=$(seconds "$DBB" list --repository "$repo" --first 25)
+    cold=$(cell "$DBB" list --repository "$repo" --first 25)
     first=$(warm "$DBB" list --repository "$repo" --first 25)
     grep -q "of $n" "$RUN/last.out" || { echo "list of $repo does not say 'of $n':" >&2; cat "$RUN/last.out" >&2; exit 1; }
     filtered=$(warm "$DBB" list --repository "$repo" --database crm --state Failed --first 25)
@@ -68,14 +78,18 @@ bench_one() {  # store-name repository-address records
     echo "${ROWS[-1]}" >&2
 }
 
-startup=$(warm "$DBB" --version)
+startup=$(warm "$DBB" --version | cut -d' ' -f1)
 for n in $SIZES; do bench_one local "$RUN/local-$n" "$n"; done
 if [[ -n $AZURE_SIZES && -n $AZURE_STORAGE_CONNECTION_STRING ]]; then
-    for n in $AZURE_SIZES; do bench_one Azurite "$AZURE_URL/bench-catalog/$(basename "$RUN")-$n" "$n"; done
+    for n in $AZURE_SIZES; do
+        container=bench-catalog-$(basename "$RUN" | tr 'A-Z' 'a-z')-$n
+        bench_one Azurite "$AZURE_URL/$container/repo" "$n"
+        "$SEED" drop-container "$AZURE_URL/$container/repo"
+    done
 fi
 
 echo
-echo "Seconds, wall time of one \`dbbackup\` process (start-up alone: $startup s); warm columns: median of $REPEAT. $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Seconds, wall time (CPU: user+system) of one \`dbbackup\` process (start-up alone: $startup s); warm columns: median of $REPEAT. $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "| store | backups | seed | cold list (no catalog) | list --first 25 | filtered list | status |"
 echo "|---|---:|---:|---:|---:|---:|---:|"

@@ -23,6 +23,12 @@ public sealed partial class BackupRepository
     internal CatalogView<T> ReadCatalog<T>(bool trustNothing) where T : OperationRecord
         => StoreSync.Run(() => CatalogOf<T>().ReadAsync(trustNothing, CancellationToken.None));
 
+    /// <summary>Why each backup the latest list through this repository skipped was skipped, once (read
+    /// afresh when taken already, or when a record changed since): a list asks right after its page,
+    /// and a second read would list every folder again, on an object store most of a list's time.</summary>
+    internal IReadOnlyList<string> ProblemsOfLastBackupRead()
+        => BackupCatalog.TakeLastProblems() ?? ReadCatalog<BackupRecord>(trustNothing: false).Problems;
+
     /// <summary>The records of <paramref name="items"/> (manifests read where the view holds only the
     /// entry), or null when one manifest is at another revision than its entry.</summary>
     internal List<T>? LoadRecords<T>(IReadOnlyList<CatalogItem<T>> items) where T : OperationRecord

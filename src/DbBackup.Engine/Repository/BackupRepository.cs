@@ -256,8 +256,9 @@ public sealed partial class BackupRepository
         => (await ScanBackupsAsync(cancellationToken).ConfigureAwait(false)).Where(x => x.Record != null).Select(x => x.Record!).ToList();
 
     /// <summary>Why each backup that <see cref="ReadAllBackups"/> skips was skipped (a manifest that is
-    /// not valid JSON, of another shape, altered, or naming another id), so listings can say so.</summary>
-    public IEnumerable<string> DescribeUnreadableBackups() => ReadCatalog<BackupRecord>(trustNothing: false).Problems;
+    /// not valid JSON, of another shape, altered, or naming another id), so listings can say so: as the
+    /// latest list through this repository found them (read afresh when there was none).</summary>
+    public IEnumerable<string> DescribeUnreadableBackups() => ProblemsOfLastBackupRead();
 
     private List<(BackupRecord? Record, string? Problem)> ScanBackups()
         => StoreSync.Run(() => ScanBackupsAsync(CancellationToken.None));
@@ -328,6 +329,7 @@ public sealed partial class BackupRepository
     /// <summary>As <see cref="DeleteBackup"/>.</summary>
     public async Task DeleteBackupAsync(string id, CancellationToken cancellationToken)
     {
+        _backupCatalog?.ForgetLastRead();
         // A local folder is renamed away whole in one step; elsewhere the manifest goes first.
         if (Store is not LocalFolderStore) await Store.DeleteAsync(BackupPrefix(id) + ManifestFile, null, cancellationToken).ConfigureAwait(false);
         await Store.DeletePrefixAsync(BackupPrefix(id), cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,7 @@ namespace DbBackup.Engine.Repository;
 /// <item>The folder listing (<see cref="IRepositoryStore.ListFoldersAsync"/>) is the set of records:
 /// a folder copied in by hand has no entry and is read; a removed one is not listed.</item>
 /// <item>A missing, damaged or unknown snapshot is rebuilt from the manifests by the next reader, who
-/// also folds a long journal into a new snapshot.</item>
+/// also folds a long journal into a new snapshot, and rewrites one of an older format.</item>
 /// </list></summary>
 internal sealed class Catalog<T> where T : OperationRecord
 {
@@ -58,13 +58,17 @@ internal sealed class Catalog<T> where T : OperationRecord
     /// <summary>Before a record that had ended is written again: marks its entry as changing, so no
     /// reader trusts the old entry while the manifest moves on. Throws when it cannot (nothing written).</summary>
     public Task MarkChangingAsync(string id, int revision, CancellationToken ct)
-        => _store.TryWriteAsync(JournalKey(id, revision, IntentSuffix), "{}"u8.ToArray(), WriteCondition.None, ct);
+    {
+        ForgetLastRead();
+        return _store.TryWriteAsync(JournalKey(id, revision, IntentSuffix), "{}"u8.ToArray(), WriteCondition.None, ct);
+    }
 
     /// <summary>After <paramref name="record"/> was written: records its entry when it has ended (an
     /// active record's manifest is always read) and drops the intent written before. Best effort: a
     /// failure here leaves the record marked active or changing, which readers resolve by reading it.</summary>
     public async Task NoteWrittenAsync(T record, bool markedChanging, CancellationToken ct)
     {
+        ForgetLastRead();
         var entry = CatalogEntry.From(record);
         if (!entry.IsFinal) return;
         try
@@ -74,6 +78,16 @@ internal sealed class Catalog<T> where T : OperationRecord
         }
         catch (DbBackupException) { }
     }
+
+    private IReadOnlyList<string>? _lastProblems;
+
+    /// <summary>The problems (<see cref="CatalogView{T}.Problems"/>) of the latest <see cref="ReadAsync"/>
+    /// through this instance, once: null when taken already, or when a record was written or removed
+    /// through it since (the caller then reads afresh).</summary>
+    public IReadOnlyList<string>? TakeLastProblems() => Interlocked.Exchange(ref _lastProblems, null);
+
+    /// <summary>Drops what <see cref="TakeLastProblems"/> would give: a record changed or went.</summary>
+    public void ForgetLastRead() => _lastProblems = null;
 
     /// <summary>Every record of the kind: trusted entries as they are, the manifest of every other one
     /// read. With <paramref name="trustNothing"/> every manifest is read and the snapshot rebuilt from them.</summary>
@@ -86,9 +100,10 @@ internal sealed class Catalog<T> where T : OperationRecord
         // A session that lists again (or the CLI asking for the problems of the list it printed) parses
         // an unchanged snapshot once.
         var cached = _parsed;
-        var stored = snapshot is null ? null : cached?.Version == snapshot.Version ? cached.Entries : CatalogFile.TryParse(snapshot.Content);
-        if (snapshot is not null && stored is not null) _parsed = new ParsedSnapshot(snapshot.Version, stored);
-        var known = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal);
+        var parsed = snapshot is null ? null : cached?.Version == snapshot.Version ? cached.Parsed : CatalogFile.TryRead(snapshot.Content);
+        if (snapshot is not null && parsed is not null) _parsed = new ParsedSnapshot(snapshot.Version, parsed);
+        var stored = parsed?.Entries;
+        var known = new Dictionary<string, CatalogEntry>(stored?.Count ?? 0, StringComparer.Ordinal);
         foreach (var e in stored ?? []) Newest(known, e);
         var journal = await ReadJournalAsync(known, ct).ConfigureAwait(false);
 
@@ -114,9 +129,10 @@ internal sealed class Catalog<T> where T : OperationRecord
         }).ConfigureAwait(false);
         view.Items.AddRange(read);
         view.Problems.AddRange(problems.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.Message));
+        _lastProblems = view.Problems.ToList();
 
         var folded = read.Count(i => i.Entry.IsFinal && !(known.TryGetValue(i.Entry.Id, out var k) && k.Revision == i.Entry.Revision));
-        if (trustNothing || stored is null || journal.Objects.Count > JournalLimit || folded > ReadLimit)
+        if (trustNothing || parsed is not { Outdated: false } || journal.Objects.Count > JournalLimit || folded > ReadLimit)
             await CompactAsync(snapshot, view, folders, journal.Objects, ct).ConfigureAwait(false);
         return view;
     }
@@ -140,7 +156,7 @@ internal sealed class Catalog<T> where T : OperationRecord
         return behind ? null : records.OfType<T>().ToList();
     }
 
-    private sealed record ParsedSnapshot(string Version, List<CatalogEntry> Entries);
+    private sealed record ParsedSnapshot(string Version, ParsedCatalog Parsed);
 
     private sealed record JournalObject(string Key, string Id, int Revision, bool Intent, DateTimeOffset LastModified);
 

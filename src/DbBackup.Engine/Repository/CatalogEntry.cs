@@ -44,6 +44,12 @@ public sealed class CatalogEntry
     /// <summary>Backups: stored bytes.</summary>
     public long SizeBytes { get; set; }
 
+    /// <summary>Backups: held (retention plans with it; what it removes is re-read first).</summary>
+    public bool Hold { get; set; }
+
+    /// <summary>Backups: the retention tiers keeping it, as last written (null: none).</summary>
+    public string[]? RetainedAs { get; set; }
+
     /// <summary>Restores: the backup restored.</summary>
     public string? BackupId { get; set; }
 
@@ -76,6 +82,8 @@ public sealed class CatalogEntry
                 e.Labels = new LabelSet(b.Labels);
                 e.SizeBytes = b.SizeBytes;
                 e.Policy = b.Policy;
+                e.Hold = b.Hold;
+                e.RetainedAs = b.RetainedAs is { Length: > 0 } tiers ? tiers.ToArray() : null;
                 break;
             case RestoreRecord r:
                 e.BackupId = r.BackupId;

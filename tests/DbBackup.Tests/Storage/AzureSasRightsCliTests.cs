@@ -151,6 +151,28 @@ public sealed class AzureSasRightsCliTests : IDisposable
     }
 
     [StoreFact]
+    public async Task A_SAS_without_delete_logs_no_prune_failure_when_only_held_backups_are_beyond_keep_last()
+    {
+        var (repository, db, first) = await SeededRepositoryAsync();
+        OwnerEngine(repository).UpdateSettings(s => s.KeepLast = 1);
+        OwnerEngine(repository).SetHold(first, true);
+        var env = SasEnvironment(repository, Sas(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.Add | BlobContainerSasPermissions.Create
+            | BlobContainerSasPermissions.Write | BlobContainerSasPermissions.List));
+
+        var backup = await CliRunner.RunAsync(["backup", .. Server(), "--database", db, "--wait", "--json"], env);
+        Assert.True(backup.ExitCode == 0, backup.StdErr + backup.StdOut);
+
+        // --wait returns once the in-process worker (and its retention) is done: the held backup is the only
+        // one beyond KeepLast, so there is nothing to remove and nothing to say about the delete right.
+        var log = await CliRunner.RunAsync(["log", "--database", db, "--json"], env);
+        var actions = JsonDocument.Parse(log.StdOut).RootElement.GetProperty("Items").EnumerateArray().Select(e => e.GetProperty("Action").GetString()).ToList();
+        Assert.Contains("BackupSucceeded", actions);
+        Assert.DoesNotContain("PruneFailed", actions);
+        var listed = await CliRunner.RunAsync(["list", "--database", db, "--json"], env);
+        Assert.Equal(2, JsonDocument.Parse(listed.StdOut).RootElement.GetProperty("Items").GetArrayLength());
+    }
+
+    [StoreFact]
     public async Task A_full_SAS_backs_up_and_removes_leaving_nothing_of_the_backup()
     {
         var (repository, db, _) = await SeededRepositoryAsync();

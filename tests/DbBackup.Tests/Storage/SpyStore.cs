@@ -53,5 +53,14 @@ public sealed class SpyStore(IRepositoryStore inner) : IRepositoryStore
     public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);
 
     /// <inheritdoc/>
-    public IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken) => inner.ListFoldersAsync(prefix, cancellationToken);
+    public IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _folderListings);
+        return inner.ListFoldersAsync(prefix, cancellationToken);
+    }
+
+    private int _folderListings;
+
+    /// <summary>Folder listings made so far (each one, on an object store, pages through every record).</summary>
+    public int FolderListings => _folderListings;
 }

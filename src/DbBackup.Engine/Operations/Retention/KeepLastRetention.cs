@@ -20,7 +20,9 @@ internal sealed class KeepLastRetention(EngineContext context)
         var good = context.Repository.ReadCatalog<BackupRecord>(trustNothing: false).Items.Select(i => i.Entry)
             .Where(b => CountsForKeepLast(b.Kind, b.Policy, b.State) && OperationTargets.IsTarget(b, justFinished.Engine, justFinished.Server, justFinished.Port, justFinished.Database))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
-        var prune = good.Skip(keep).Where(entry => entry.Id != justFinished.Id).ToList();
+        // Held backups still count among the kept, but are never candidates: when only held ones are beyond
+        // KeepLast there is nothing to remove, so no delete right is needed and no PruneFailed is logged.
+        var prune = good.Skip(keep).Where(entry => entry.Id != justFinished.Id && !entry.Hold).ToList();
         if (prune.Count == 0) return;
         // A credential that may back up but not delete (a create-only SAS): one line saying so, no removals.
         if (context.RightDenial(StoreRight.Delete, $"Retention (KeepLast {keep})", $"{prune.Count} older backup(s) of this database were kept.") is { } denied)
