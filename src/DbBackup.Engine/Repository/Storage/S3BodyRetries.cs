@@ -17,7 +17,12 @@ internal static class S3BodyRetries
 
     /// <summary>True for what a broken body throws (never a refusal by the store: that is an
     /// AmazonServiceException, raised before any body is read).</summary>
-    public static bool IsBodyFault(Exception e) => e is IOException or HttpRequestException || e is AmazonClientException;
+    public static bool IsBodyFault(Exception e) => e is IOException or HttpRequestException || e is AmazonClientException || IsTornAnswer(e);
+
+    /// <summary>True when the SDK's MD5 check could not even parse the ETag as hex: the answer of an
+    /// emulator (s3rver) whose object and metadata files were being rewritten in place while it read them.
+    /// Asked again, it answers whole.</summary>
+    public static bool IsTornAnswer(Exception e) => e is ArgumentOutOfRangeException { ParamName: "hex" };
 
     /// <summary>The error once the retries are spent.</summary>
     public static DbBackupException GaveUp(string location, string key, long position, Exception e)

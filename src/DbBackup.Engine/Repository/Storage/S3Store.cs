@@ -54,6 +54,11 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
             GetObjectResponse response;
             try { response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false); }
             catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { return null; }
+            catch (Exception e) when (S3BodyRetries.IsTornAnswer(e) && attempt < S3BodyRetries.MaxRetries && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(S3BodyRetries.Delay(attempt), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, key, StoreRight.Read); }
             var content = new MemoryStream(checked((int)Math.Max(0, response.ContentLength)));
             try
