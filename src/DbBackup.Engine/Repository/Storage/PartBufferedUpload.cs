@@ -9,7 +9,7 @@ namespace DbBackup.Engine.Repository.Storage;
 /// seekable buffer, so the SDK's retries can resend it. Part buffers come from one pool shared by every
 /// upload of the process: a backup writes one upload per payload file (dozens for a split table), and
 /// fresh 8 MiB arrays for each would pile up on the large-object heap until a full collection: the worker
-/// backing up the 700 MB benchmark database to Azurite peaked at 300 MB of RSS before the pool, 208 MB with it.</summary>
+/// backing up the 700 MB benchmark database to Azurite peaked at 300 MB (MiB) of RSS before the pool, 203 MB with it.</summary>
 public abstract class PartBufferedUpload : StoreUpload
 {
     /// <summary>First part size: 8 MiB keeps memory small; past 1,000 parts each further part is larger
@@ -18,7 +18,7 @@ public abstract class PartBufferedUpload : StoreUpload
 
     /// <summary>Azure's first block size: 4 MiB, the Azure SDK's own block size for uploads (S3 cannot go
     /// below 5 MiB a part). Half the memory per upload: a backup with two jobs holds two uploads, and this
-    /// took the 700 MB benchmark's worker from 208 to 196 MB of peak RSS on Azurite.</summary>
+    /// took the 700 MB benchmark's worker from 203 to 192 MB (MiB) of peak RSS on Azurite.</summary>
     public const int AzureFirstBlockSize = 4 * 1024 * 1024;
 
     /// <summary>Parts being sent while the next one fills: two hide a round trip's latency without
