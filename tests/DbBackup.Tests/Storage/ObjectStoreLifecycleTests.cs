@@ -148,14 +148,7 @@ public sealed class AzureLifecycleTests : ObjectStoreLifecycleTests
 
     protected override Dictionary<string, string?> StoreEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString };
 
-    protected override async Task<List<string>> KeysAsync(string repository, string prefix)
-    {
-        var root = repository[$"azure://{Container}/".Length..] + "/";
-        var keys = new List<string>();
-        await foreach (var b in new BlobContainerClient(Azurite.ConnectionString, Container).GetBlobsAsync(BlobTraits.None, BlobStates.None, root + prefix, CancellationToken.None))
-            keys.Add(b.Name[root.Length..]);
-        return keys;
-    }
+    protected override Task<List<string>> KeysAsync(string repository, string prefix) => Azurite.RepositoryKeysAsync(Container, repository, prefix);
 }
 
 /// <summary>The lifecycle with the repository in S3 (s3rver), through an s3:// address and the AWS
@@ -181,13 +174,7 @@ public sealed class S3LifecycleTests : ObjectStoreLifecycleTests
         return new() { ["AWS_ENDPOINT_URL_S3"] = from("AWS_ENDPOINT_URL_S3"), ["AWS_ACCESS_KEY_ID"] = from("AWS_ACCESS_KEY_ID"), ["AWS_SECRET_ACCESS_KEY"] = from("AWS_SECRET_ACCESS_KEY"), ["AWS_REGION"] = "us-east-1" };
     }
 
-    protected override async Task<List<string>> KeysAsync(string repository, string prefix)
-    {
-        var root = repository[$"s3://{Bucket}/".Length..] + "/";
-        using var client = new AmazonS3Client(S3rver.AccessKeyId, S3rver.SecretAccessKey, new AmazonS3Config { ServiceURL = S3rver.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-        var listed = await client.ListObjectsAsync(new ListObjectsRequest { BucketName = Bucket, Prefix = root + prefix });
-        return (listed.S3Objects ?? []).Select(o => o.Key[root.Length..]).ToList();
-    }
+    protected override Task<List<string>> KeysAsync(string repository, string prefix) => S3rver.RepositoryKeysAsync(Bucket, repository, prefix);
 }
 
 /// <summary>An address the tool does not understand is refused, never taken as a relative folder (it

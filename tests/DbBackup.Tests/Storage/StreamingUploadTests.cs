@@ -22,18 +22,19 @@ public sealed class StreamingUploadTests
         var container = new BlobContainerClient(Azurite.ConnectionString, "streaming");
         await container.CreateIfNotExistsAsync();
         var prefix = Guid.NewGuid().ToString("N");
+        var twoBlocksAndABit = new byte[2 * PartBufferedUpload.AzureFirstBlockSize + 1000];
         var store = StoreFactory.Open(RepositoryAddress.Parse($"azure://streaming/{prefix}"), n => n == "AZURE_STORAGE_CONNECTION_STRING" ? Azurite.ConnectionString : null);
 
         await using var upload = await store.CreateAsync("big", None);
-        await upload.WriteAsync(TwoPartsAndABit);
-        await upload.WriteAsync(new byte[PartBufferedUpload.BasePartSize]);
+        await upload.WriteAsync(twoBlocksAndABit);
+        await upload.WriteAsync(new byte[PartBufferedUpload.AzureFirstBlockSize]);
         var staged = (await container.GetBlockBlobClient($"{prefix}/big").GetBlockListAsync(BlockListTypes.Uncommitted)).Value.UncommittedBlocks.ToList();
 
         // Three parts are full: at most MaxPartsInFlight (2) may still be on their way, so at least the first is there.
         Assert.InRange(staged.Count, 3 - PartBufferedUpload.MaxPartsInFlight + 1, 3);
-        Assert.All(staged, b => Assert.Equal(PartBufferedUpload.BasePartSize, b.SizeLong));
+        Assert.All(staged, b => Assert.Equal(PartBufferedUpload.AzureFirstBlockSize, b.SizeLong));
         await upload.CommitAsync(None);
-        Assert.Equal(TwoPartsAndABit.Length + PartBufferedUpload.BasePartSize, (await container.GetBlobClient($"{prefix}/big").GetPropertiesAsync()).Value.ContentLength);
+        Assert.Equal(twoBlocksAndABit.Length + PartBufferedUpload.AzureFirstBlockSize, (await container.GetBlobClient($"{prefix}/big").GetPropertiesAsync()).Value.ContentLength);
     }
 
     [Fact]

@@ -13,6 +13,8 @@ internal sealed class AzureBlockUpload(BlockBlobClient blob, string key, AzureEr
 
     protected override string Key => key;
 
+    protected override int FirstPartSize => AzureFirstBlockSize;
+
     protected override async Task SendPartAsync(int partNumber, ArraySegment<byte> part, CancellationToken cancellationToken)
     {
         // Ids are base64 of equal-length strings (a rule of the service).

@@ -9,8 +9,9 @@ namespace DbBackup.Engine.Repository.Storage;
 /// which may quote request headers.</summary>
 internal sealed class AzureErrors(string location, string container, string credentialSource)
 {
-    /// <summary>True for the exceptions <see cref="Map"/> translates.</summary>
-    public bool Maps(Exception e) => e is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException
+    /// <summary>True for the exceptions <see cref="Map"/> translates. A connection lost mid-body (a download
+    /// past the SDK's retries) surfaces as a bare IOException.</summary>
+    public bool Maps(Exception e) => e is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException or IOException
         || (e is AggregateException a && a.InnerExceptions.All(Maps));
 
     /// <summary>The store error for <paramref name="e"/> on <paramref name="key"/> while needing <paramref name="right"/>.</summary>
@@ -20,6 +21,7 @@ internal sealed class AzureErrors(string location, string container, string cred
         if (e is CredentialUnavailableException or AuthenticationFailedException)
             return StoreFailures.CredentialsMissing(location,
                 "DefaultAzureCredential found no usable identity (no managed identity, workload identity or Azure CLI login here). Set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN, or run where an identity is assigned.", e);
+        if (e is IOException) return StoreFailures.Unavailable(location, "the connection to the blob endpoint kept breaking mid-request", e);
         var failure = (RequestFailedException)e;
         var code = failure.ErrorCode ?? "";
         if (failure.Status == 0)

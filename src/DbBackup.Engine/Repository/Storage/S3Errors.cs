@@ -7,8 +7,9 @@ namespace DbBackup.Engine.Repository.Storage;
 /// SDK's message.</summary>
 internal sealed class S3Errors(string location, string bucket, string credentialSource)
 {
-    /// <summary>True for the exceptions <see cref="Map"/> translates.</summary>
-    public bool Maps(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException;
+    /// <summary>True for the exceptions <see cref="Map"/> translates.
+    /// A connection lost mid-request surfaces, once the SDK's retries are spent, as a bare IOException.</summary>
+    public bool Maps(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException;
 
     /// <summary>True when the store answered "no such key" (or, for reads, "no such bucket": a repository
     /// that was never written reads as empty, as a local folder that does not exist does).</summary>
@@ -38,6 +39,7 @@ internal sealed class S3Errors(string location, string bucket, string credential
                 "the AWS default credential chain found none: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE, or run with an instance or task role.", e);
         if (e is AmazonClientException regionless && regionless.Message.Contains("RegionEndpoint", StringComparison.Ordinal))
             return StoreFailures.CredentialsMissing(location, "no region: set AWS_REGION (or AWS_ENDPOINT_URL_S3 for an S3-compatible store).", e);
+        if (e is IOException) return StoreFailures.Unavailable(location, "the connection to the S3 endpoint kept breaking mid-request", e);
         return StoreFailures.Unavailable(location, e.InnerException is HttpRequestException or System.Net.Sockets.SocketException || e is HttpRequestException ? "no answer from the S3 endpoint" : e.GetType().Name + " (" + e.Message + ")", e);
     }
 }

@@ -6,10 +6,9 @@ namespace DbBackup.Engine.Repository.Storage;
 /// <summary>A streaming read of one S3 object that survives a connection dropped mid-body, which the
 /// SDK's retries do not cover (they end when the response headers arrive): it asks again for the rest
 /// (Range from the current offset, If-Match the ETag first read, so a replaced object fails instead of
-/// mixing two versions), a few times with backoff.</summary>
+/// mixing two versions), a few times with backoff (<see cref="S3BodyRetries"/>).</summary>
 internal sealed class S3ReadStream : Stream
 {
-    private const int MaxResumes = 4;
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
     private readonly string _objectKey;
@@ -54,14 +53,11 @@ internal sealed class S3ReadStream : Stream
                 _position += read;
                 return read;
             }
-            catch (IOException) when (attempt < MaxResumes && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (S3BodyRetries.IsBodyFault(e) && !cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), cancellationToken).ConfigureAwait(false);
+                if (attempt == S3BodyRetries.MaxRetries) throw S3BodyRetries.GaveUp(_location, _key, _position, e);
+                await Task.Delay(S3BodyRetries.Delay(attempt), cancellationToken).ConfigureAwait(false);
                 await ResumeAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw StoreFailures.Unavailable(_location, $"the connection dropped while reading '{_key}' at byte {_position}, {MaxResumes + 1} times", e);
             }
         }
     }

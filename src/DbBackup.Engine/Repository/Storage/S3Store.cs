@@ -46,17 +46,36 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
     private bool _conditionsIgnored;
 
     /// <inheritdoc/>
+    /// <remarks>A body that breaks after the headers is read again whole (<see cref="S3BodyRetries"/>).</remarks>
     public async Task<StoredObject?> TryReadAsync(string key, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+            GetObjectResponse response;
+            try { response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { return null; }
+            catch (Exception e) when (S3BodyRetries.IsTornAnswer(e) && attempt < S3BodyRetries.MaxRetries && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(S3BodyRetries.Delay(attempt), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, key, StoreRight.Read); }
             var content = new MemoryStream(checked((int)Math.Max(0, response.ContentLength)));
-            await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
-            return new StoredObject(content.ToArray(), response.ETag, response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.UtcNow);
+            try
+            {
+                using (response)
+                {
+                    await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
+                    if (content.Length != response.ContentLength) throw new IOException($"the body ended at {content.Length} of {response.ContentLength} bytes");
+                    return new StoredObject(content.ToArray(), response.ETag, response.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.UtcNow);
+                }
+            }
+            catch (Exception e) when (S3BodyRetries.IsBodyFault(e) && !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt == S3BodyRetries.MaxRetries) throw S3BodyRetries.GaveUp(Location, key, content.Length, e);
+            }
+            await Task.Delay(S3BodyRetries.Delay(attempt), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (S3Errors.IsMissing(e, orBucket: true)) { return null; }
-        catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, key, StoreRight.Read); }
     }
 
     /// <inheritdoc/>

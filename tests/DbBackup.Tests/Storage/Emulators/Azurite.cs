@@ -1,3 +1,6 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
 namespace DbBackup.Tests.Storage.Emulators;
 
 /// <summary>The Azurite blob service the Azure tests use: the one CI started
@@ -40,5 +43,16 @@ internal static class Azurite
         // --skipApiVersionCheck: the SDK speaks a newer service version than Azurite 3.37 announces.
         var azurite = EmulatorProcess.Start(script, (port, data) => ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--location", data, "--skipApiVersionCheck", "--silent"]);
         return $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{azurite.Port}/{Account};";
+    }
+
+    /// <summary>Every blob name under <paramref name="prefix"/> of the repository azure://<paramref name="container"/>/…
+    /// at <paramref name="repository"/>, relative to the repository, read directly from the emulator.</summary>
+    public static async Task<List<string>> RepositoryKeysAsync(string container, string repository, string prefix)
+    {
+        var root = repository[$"azure://{container}/".Length..] + "/";
+        var keys = new List<string>();
+        await foreach (var b in new BlobContainerClient(ConnectionString, container).GetBlobsAsync(BlobTraits.None, BlobStates.None, root + prefix, CancellationToken.None))
+            keys.Add(b.Name[root.Length..]);
+        return keys;
     }
 }

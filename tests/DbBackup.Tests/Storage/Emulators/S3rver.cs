@@ -1,3 +1,6 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+
 namespace DbBackup.Tests.Storage.Emulators;
 
 /// <summary>The s3rver the S3 tests use: the one CI started (DBBACKUP_TEST_S3_ENDPOINT), else one started
@@ -41,5 +44,15 @@ internal static class S3rver
             ?? throw new InvalidOperationException("s3rver is required under CI: DBBACKUP_TEST_S3_ENDPOINT is not set and s3rver is not installed (.ci/run installs it).");
         var s3rver = EmulatorProcess.Start(script, (port, data) => ["--address", "127.0.0.1", "--port", port.ToString(), "--directory", data, "--silent"]);
         return $"http://127.0.0.1:{s3rver.Port}";
+    }
+
+    /// <summary>Every key under <paramref name="prefix"/> of the repository s3://<paramref name="bucket"/>/… at
+    /// <paramref name="repository"/>, relative to the repository, read directly from the emulator.</summary>
+    public static async Task<List<string>> RepositoryKeysAsync(string bucket, string repository, string prefix)
+    {
+        var root = repository[$"s3://{bucket}/".Length..] + "/";
+        using var client = new AmazonS3Client(AccessKeyId, SecretAccessKey, new AmazonS3Config { ServiceURL = Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        var listed = await client.ListObjectsAsync(new ListObjectsRequest { BucketName = bucket, Prefix = root + prefix });
+        return (listed.S3Objects ?? []).Select(o => o.Key[root.Length..]).ToList();
     }
 }
