@@ -84,13 +84,15 @@ my() { mariadb -h "$HOST" -P "$MY_PORT" -u "$DB_USER" -N -B "$1" -e "$2"; }
 # Only the targets this script restores into: other sessions' databases may share the prefix.
 restored_dbs_pg() { pg postgres "SELECT datname FROM pg_database WHERE datname IN ('dbbackup_bench_r_dbbackup', 'dbbackup_bench_r_pg_restore')"; }
 restored_dbs_my() { my information_schema "SELECT schema_name FROM schemata WHERE schema_name IN ('dbbackup_bench_r_dbbackup', 'dbbackup_bench_r_mariadb', 'dbbackup_bench_r_myloader')"; }
+runs_engine() { [[ " ${ENGINES[*]} " == *" $1 "* ]]; }
 
 cleanup() {
     local rc=$?
     [[ -n "$MONITOR_PID" ]] && kill -TERM "$MONITOR_PID" 2>/dev/null || true
     # Restored copies go; the dataset stays for the next run.
-    for d in $(restored_dbs_pg 2>/dev/null); do pg postgres "DROP DATABASE IF EXISTS \"$d\"" || true; done
-    for d in $(restored_dbs_my 2>/dev/null); do my information_schema "DROP DATABASE IF EXISTS \`$d\`" || true; done
+    # Only the engines this run measures: another run (another engine) may be restoring into its own.
+    if runs_engine postgresql; then for d in $(restored_dbs_pg 2>/dev/null); do pg postgres "DROP DATABASE IF EXISTS \"$d\"" || true; done; fi
+    if runs_engine mariadb; then for d in $(restored_dbs_my 2>/dev/null); do my information_schema "DROP DATABASE IF EXISTS \`$d\`" || true; done; fi
     rm -f "$RUN/my.cnf"
     if [[ $KEEP -eq 0 ]]; then rm -rf "$RUN"/dumps "$REPO"; fi
     exit $rc
@@ -125,9 +127,9 @@ DBB=$CLI_OUT/dbbackup
 (umask 077; printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\n' "$HOST" "$MY_PORT" "$DB_USER" "$MYSQL_PWD" >"$RUN/my.cnf")
 mkdir -p "$RUN/dumps"
 
-# Leftovers of an interrupted run.
-for d in $(restored_dbs_pg); do pg postgres "DROP DATABASE \"$d\""; done
-for d in $(restored_dbs_my); do my information_schema "DROP DATABASE \`$d\`"; done
+# Leftovers of an interrupted run (of the engines measured now).
+if runs_engine postgresql; then for d in $(restored_dbs_pg); do pg postgres "DROP DATABASE \"$d\""; done; fi
+if runs_engine mariadb; then for d in $(restored_dbs_my); do my information_schema "DROP DATABASE \`$d\`"; done; fi
 
 # ---------------------------------------------------------------- dataset
 counts_pg() { local d=$1 t; for t in "${TABLES[@]}"; do printf '%s=%s ' "$t" "$(pg "$d" "SELECT count(*) FROM $t")"; done; }
