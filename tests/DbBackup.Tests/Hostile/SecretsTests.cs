@@ -33,7 +33,9 @@ public sealed class SecretsTests : IDisposable
         var t = postgres ? TestServers.Postgres() : TestServers.MySql();
         var db = postgres
             ? await TestSql.PgCreateAsync("hsecret", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 300000) g;")
-            : await TestSql.MyCreateAsync("hsecret", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT seq, md5(seq) FROM seq_1_to_100000;");
+            // As many rows as PostgreSQL's: the restore must last long enough for the sampler to see the CLI
+            // process that runs it (a faster MariaDB restore once ended between two samples on a busy machine).
+            : await TestSql.MyCreateAsync("hsecret", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT seq, md5(seq) FROM seq_1_to_300000;");
         _databases.Add((postgres, db));
         var env = new Dictionary<string, string?> { [postgres ? "PGPASSWORD" : "MYSQL_PWD"] = t.Password, ["DBBACKUP_REPOSITORY"] = _repo.Path };
         string[] common = ["--engine", postgres ? "postgresql" : "mysql", "--host", t.Server, "--port", t.Port.ToString(), "--user", t.UserName];
