@@ -105,11 +105,19 @@ public sealed class KilledProcessTests : IDisposable
             psi.ArgumentList.Add(a);
         psi.Environment["PGPASSWORD"] = t.Password;
         psi.Environment["DBBACKUP_REPOSITORY"] = _repo.Path;
+        // The worker (inside the CLI: --wait) holds before its data until the signal is in, so a fast backup
+        // cannot end first; it goes on half a second after the signal (the CLI gives a cancelled command 2 s to end).
+        var pause = Directory.CreateTempSubdirectory("dbbackup-pause-").FullName;
+        psi.Environment[WorkerPausePoints.StepsVariable] = "backup:data";
+        psi.Environment[WorkerPausePoints.FolderVariable] = pause;
         using var cli = Process.Start(psi)!;
         var stdout = cli.StandardOutput.ReadToEndAsync();
         var stderr = cli.StandardError.ReadToEndAsync();
         var running = await PollAsync(() => Task.FromResult(_repo.Engine.Repository.ReadAllBackups().FirstOrDefault(b => b.State == OperationState.Running)), "a running backup");
+        await PollAsync(() => Task.FromResult(File.Exists(WorkerPausePoints.MarkerPath(pause, "backup:data")) ? pause : null), "the worker held before its data");
         PausingWorkers.Signal(cli.Id, "INT");
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
+        File.Delete(WorkerPausePoints.MarkerPath(pause, "backup:data"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await cli.WaitForExitAsync(timeout.Token);
 
