@@ -128,7 +128,7 @@ public sealed class WorkerFencingTests : IDisposable
         Assert.Equal(failed.Revision, after.Revision);
         Assert.False(await TestSql.PgExistsAsync(aside), "the fenced worker dropped its partly filled copy");
         Assert.Equal(["after the backup"], await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7"));
-        Assert.Equal(["300000"], await TestSql.PgColumnAsync(db, "SELECT count(*)::text FROM t"));
+        Assert.Equal(["1000000"], await TestSql.PgColumnAsync(db, "SELECT count(*)::text FROM t"));
         var log = workers.Plain.ReadActivity(new ActivityQuery { Id = restore.Id }).Items;
         Assert.DoesNotContain(log, e => e.Action == "RestoreSucceeded");
         Assert.Contains(log, e => e.Action == "RestoreFailed" && e.Message!.Contains("no longer owns"));
