@@ -30,20 +30,16 @@ public sealed class DatabaseNamePattern
 
     /// <summary>True when <paramref name="patterns"/> is null or empty (no filter) or any of them matches
     /// <paramref name="name"/> (null: a record without a database, which only "no filter" matches).</summary>
-    public static bool MatchesAny(IReadOnlyList<string>? patterns, string? name)
-        => patterns is not { Count: > 0 } || (name != null && Parsed(patterns).Any(p => p.IsMatch(name)));
+    public static bool MatchesAny(IReadOnlyList<string>? patterns, string? name) => AnyOf(patterns)(name);
 
-    [ThreadStatic] private static (string[] Texts, DatabaseNamePattern[] Patterns)? t_lastParsed;
-
-    /// <summary>The patterns parsed, the last list's again when the texts are the same: a list filters
-    /// every catalog entry (100,000 of them) with one query, and building a Regex per entry cost more
-    /// than the rest of the list.</summary>
-    private static DatabaseNamePattern[] Parsed(IReadOnlyList<string> texts)
+    /// <summary><see cref="MatchesAny"/> as a test with the patterns parsed once: a list filters every
+    /// catalog entry (100,000 of them) with one query, and a Regex built per entry cost more than the rest
+    /// of the list.</summary>
+    public static Func<string?, bool> AnyOf(IReadOnlyList<string>? patterns)
     {
-        if (t_lastParsed is { } last && last.Texts.SequenceEqual(texts, StringComparer.Ordinal)) return last.Patterns;
-        var parsed = texts.Select(t => new DatabaseNamePattern(t)).ToArray();
-        t_lastParsed = (texts.ToArray(), parsed);
-        return parsed;
+        if (patterns is not { Count: > 0 }) return _ => true;
+        var parsed = patterns.Select(p => new DatabaseNamePattern(p)).ToArray();
+        return name => name != null && parsed.Any(p => p.IsMatch(name));
     }
 
     /// <summary>True when <paramref name="text"/> has an unescaped *, ? or [.</summary>

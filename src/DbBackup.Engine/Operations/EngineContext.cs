@@ -116,12 +116,14 @@ internal sealed class EngineContext
     /// <paramref name="outcome"/> says what was left as it was.</summary>
     public async Task RequireRightAsync(StoreRight right, string operation, string outcome, CancellationToken cancellationToken)
     {
-        if (await StoreRights.DenialAsync(Repository.Store, right, cancellationToken).ConfigureAwait(false) is { } denial)
-            throw StoreFailures.RightMissing(Repository.Location, right, operation, outcome, denial);
+        if (await RightDenialAsync(right, operation, outcome, cancellationToken).ConfigureAwait(false) is { } denied) throw denied;
     }
 
-    /// <summary>As <see cref="RequireRightAsync"/>, for the synchronous paths of the worker.</summary>
+    /// <summary>As <see cref="RequireRightAsync"/>, for the synchronous paths of the worker: the refusal, or null.</summary>
     public DbBackupException? RightDenial(StoreRight right, string operation, string outcome)
-        => StoreSync.Run(() => StoreRights.DenialAsync(Repository.Store, right, CancellationToken.None)) is { } denial
+        => StoreSync.Run(() => RightDenialAsync(right, operation, outcome, CancellationToken.None));
+
+    private async Task<DbBackupException?> RightDenialAsync(StoreRight right, string operation, string outcome, CancellationToken cancellationToken)
+        => await StoreRights.DenialAsync(Repository.Store, right, cancellationToken).ConfigureAwait(false) is { } denial
             ? StoreFailures.RightMissing(Repository.Location, right, operation, outcome, denial) : null;
 }

@@ -56,11 +56,12 @@ internal sealed class RecordQueries(EngineContext context)
     public Page<BackupRecord> ListBackups(BackupQuery query)
     {
         CheckPaging(query.Skip, query.First);
+        var database = DatabaseNamePattern.AnyOf(query.Database);
         return _catalog.Page<BackupRecord>(b => (query.Id == null || b.Id == query.Id)
             && (query.Engine == null || b.Engine == query.Engine)
             && (query.Server == null || ServerNames.Same(b.Server, query.Server))
             && (query.Port == null || b.Port == query.Port)
-            && DatabaseNamePattern.MatchesAny(query.Database, b.Database)
+            && database(b.Database)
             && (query.Kind == null || b.Kind == query.Kind)
             && CatalogQuery.MatchesLabels(b, query.Labels)
             && (query.State == null || b.State == query.State), query.Skip, query.First);
@@ -84,13 +85,15 @@ internal sealed class RecordQueries(EngineContext context)
     public Page<RestoreRecord> ListRestores(RestoreQuery query)
     {
         CheckPaging(query.Skip, query.First);
+        var database = DatabaseNamePattern.AnyOf(query.Database);
+        var sourceDatabase = DatabaseNamePattern.AnyOf(query.SourceDatabase);
         bool Filter(CatalogEntry r) => (query.Id == null || r.Id == query.Id)
             && (query.BackupId == null || r.BackupId == query.BackupId)
             && (query.Engine == null || r.Engine == query.Engine)
             && (query.Server == null || ServerNames.Same(r.Server, query.Server))
             && (query.Port == null || r.Port == query.Port)
-            && DatabaseNamePattern.MatchesAny(query.Database, r.Database)
-            && DatabaseNamePattern.MatchesAny(query.SourceDatabase, r.SourceDatabase ?? r.Database)
+            && database(r.Database)
+            && sourceDatabase(r.SourceDatabase ?? r.Database)
             && (query.State == null || r.State == query.State);
         return _kept.Page(Filter, (skip, first) => _catalog.Page<RestoreRecord>(Filter, skip, first), query.Skip, query.First);
     }
@@ -98,8 +101,9 @@ internal sealed class RecordQueries(EngineContext context)
     /// <summary>Activity log entries, newest first.</summary>
     public Page<ActivityEntry> ReadActivity(ActivityQuery query)
     {
+        var database = DatabaseNamePattern.AnyOf(query.Database);
         var all = context.Repository.ReadActivity()
-            .Where(e => DatabaseNamePattern.MatchesAny(query.Database, e.Database))
+            .Where(e => database(e.Database))
             .Where(e => query.Id == null || e.Id == query.Id)
             .Where(e => query.Since == null || e.Time >= query.Since)
             .Reverse().ToList();

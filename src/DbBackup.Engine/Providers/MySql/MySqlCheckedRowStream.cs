@@ -78,22 +78,22 @@ internal sealed class MySqlCheckedRowStream(Stream file, MySqlTocTable table) : 
             var size = field.Length / 2;
             if (size > _value.Length) _value = new byte[Math.Max(size, _value.Length * 2)];
             Convert.FromHexString(field, _value, out _, out _);
-            var value = _value.AsSpan(0, size);
-            while (true)
-            {
-                var at = value.IndexOfAny(Escaped);
-                if (at < 0)
-                {
-                    Append(value);
-                    break;
-                }
-                Append(value[..at]);
-                Append((byte)'\\');
-                Append(value[at] switch { (byte)'\t' => (byte)'t', (byte)'\n' => (byte)'n', var b => b });
-                value = value[(at + 1)..];
-            }
+            AppendEscaped(_value.AsSpan(0, size));
         }
         Append((byte)'\n');
+    }
+
+    /// <summary>A value's bytes with LOAD DATA's escapes for backslash, tab and newline.</summary>
+    private void AppendEscaped(ReadOnlySpan<byte> value)
+    {
+        for (var at = value.IndexOfAny(Escaped); at >= 0; at = value.IndexOfAny(Escaped))
+        {
+            Append(value[..at]);
+            Append((byte)'\\');
+            Append(value[at] switch { (byte)'\t' => (byte)'t', (byte)'\n' => (byte)'n', var b => b });
+            value = value[(at + 1)..];
+        }
+        Append(value);
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
