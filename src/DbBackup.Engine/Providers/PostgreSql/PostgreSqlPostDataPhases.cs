@@ -82,7 +82,7 @@ internal static partial class PostgreSqlPostDataPhases
             var args = new List<string> { "--exit-on-error", "--no-password", "--use-list=" + list, "-d", database, archive };
             if (jobs > 1) args.InsertRange(0, ["-j", jobs.ToString(CultureInfo.InvariantCulture)]);
             await ToolRunner.RunAsync(tools.PgRestore, args, environment, null, ct).ConfigureAwait(false);
-            DebugTimings.Mark("post-data list restored");
+            DebugTimings.Mark($"post-data list restored: {entries.Count} entries, {jobs} jobs");
         }
         finally
         {

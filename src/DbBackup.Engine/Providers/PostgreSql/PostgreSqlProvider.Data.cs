@@ -78,8 +78,9 @@ public sealed partial class PostgreSqlProvider
                 var piece = t.DataFiles()[item.Piece];
                 var display = t.Schema + "." + t.Name;
                 report.TableStarted(display);
+                DebugTimings.Mark("data file started: " + piece.File);
                 var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
-                DebugTimings.Mark("data file loaded");
+                DebugTimings.Mark("data file loaded: " + piece.File);
                 if (rows != piece.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
@@ -88,7 +89,7 @@ public sealed partial class PostgreSqlProvider
                 // Rows loaded through a partition root may land in other partitions: those are counted per root below.
                 if (t.LoadViaName == null)
                     await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
-                DebugTimings.Mark("table rows counted");
+                DebugTimings.Mark("table rows counted: " + piece.File);
                 report.TableDone();
                 await tableLoaded(t, token).ConfigureAwait(false);
             }
