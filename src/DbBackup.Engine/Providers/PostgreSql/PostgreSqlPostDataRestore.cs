@@ -45,12 +45,20 @@ internal sealed class PostgreSqlPostDataRestore : IAsyncDisposable
         return (listing, early);
     }
 
-    /// <summary>Builds the table's early indexes and keys (one after another: the other jobs are still loading).</summary>
-    public async Task TableLoadedAsync(PostgreSqlTocTable table, CancellationToken ct)
+    /// <summary>How many indexes and keys <see cref="TableLoadedAsync"/> builds for a table, once the plan is made.</summary>
+    public async Task<Func<PostgreSqlTocTable, int>> EarlyBuildsAsync()
+    {
+        var (_, early) = await _plan.ConfigureAwait(false);
+        return table => early.For(table.Schema, table.Name)?.Count ?? 0;
+    }
+
+    /// <summary>Builds the table's early indexes and keys: one after another while other data files wait for a
+    /// job, with every job once none does (the last table's builds would otherwise leave the other jobs idle).</summary>
+    public async Task TableLoadedAsync(PostgreSqlTocTable table, bool dataQueued, CancellationToken ct)
     {
         var (_, early) = await _plan.ConfigureAwait(false);
         if (early.For(table.Schema, table.Name) is not { } lines) return;
-        await PostgreSqlPostDataPhases.RunListAsync(_tools, _database, _environment, _archive, [.. lines], 1, ct).ConfigureAwait(false);
+        await PostgreSqlPostDataPhases.RunListAsync(_tools, _database, _environment, _archive, [.. lines], dataQueued ? 1 : _jobs, ct).ConfigureAwait(false);
     }
 
     /// <summary>Everything not built early, in phases, with <paramref name="beforeEventTriggers"/> (the

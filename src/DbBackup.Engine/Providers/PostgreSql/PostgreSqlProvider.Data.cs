@@ -62,36 +62,64 @@ public sealed partial class PostgreSqlProvider
         }).ToList();
     }
 
-    /// <remarks><paramref name="tableLoaded"/> runs in the worker that loaded a table's last piece, once the table is counted.</remarks>
+    /// <remarks><paramref name="tableLoaded"/> runs in the worker that loaded a table's last piece, once the table is counted,
+    /// told whether any data file is still waiting for a worker. <paramref name="earlyBuilds"/>: how many indexes and keys
+    /// that call builds for a table.</remarks>
     private static async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report,
-        Func<PostgreSqlTocTable, CancellationToken, Task> tableLoaded, CancellationToken ct)
+        Func<PostgreSqlTocTable, int> earlyBuilds, Func<PostgreSqlTocTable, bool, CancellationToken, Task> tableLoaded, CancellationToken ct)
     {
         var piecesLeft = toc.Tables.Select(t => t.DataFiles().Count).ToArray();
-        var work = toc.Tables.SelectMany((t, i) => t.DataFiles().Select((_, p) => new DataPiece(i, p, null)));
+        var inserted = new long[toc.Tables.Count];
+        // The tables whose load is followed by the most index building first (rows to sort times indexes), so their
+        // builds overlap the loading of the rest and what finishes last is light; among equals the larger first.
+        var order = Enumerable.Range(0, toc.Tables.Count)
+            .OrderByDescending(i => toc.Tables[i].Rows * earlyBuilds(toc.Tables[i])).ThenByDescending(i => toc.Tables[i].Bytes);
+        var work = order.SelectMany(i => toc.Tables[i].DataFiles().Select((_, p) => new DataPiece(i, p, null)));
         var queue = new ConcurrentQueue<DataPiece>(work);
         await RunWorkersAsync(Math.Min(Math.Max(1, request.Jobs), queue.Count), async token =>
         {
             await using var conn = await PostgreSqlConnector.OpenAsync(request.Target, token).ConfigureAwait(false);
+            // No wait for the WAL flush at each COPY's commit. A crash can only lose commits of the new database, which is
+            // no restore's result yet: the restore goes on to commit its post-data synchronously (pg_restore's sessions),
+            // and a synchronous commit flushes all WAL before it, so by the time the restore can succeed these are durable.
+            await ExecuteAsync(conn, "SET synchronous_commit TO off", token).ConfigureAwait(false);
+            var tracked = await PostgreSqlInsertedRows.TrackedAsync(conn, token).ConfigureAwait(false);
             while (queue.TryDequeue(out var item))
             {
                 var t = toc.Tables[item.Table];
                 var piece = t.DataFiles()[item.Piece];
                 var display = t.Schema + "." + t.Name;
+                // Rows loaded through a partition root land in its partitions: those are counted per root below.
+                var counted = tracked && t.LoadViaName == null;
                 report.TableStarted(display);
                 DebugTimings.Mark("data file started: " + piece.File);
+                await ExecuteAsync(conn, "BEGIN", token).ConfigureAwait(false);
+                var before = counted ? await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) : 0;
                 var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
+                if (counted)
+                {
+                    var server = await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) - before;
+                    if (server != rows)
+                        throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
+                            $"The server inserted {server} rows into {display} from {piece.File}, which holds {rows}.") { TargetObject = display };
+                    Interlocked.Add(ref inserted[item.Table], server);
+                }
+                await ExecuteAsync(conn, "COMMIT", token).ConfigureAwait(false);
                 DebugTimings.Mark("data file loaded: " + piece.File);
                 if (rows != piece.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
-                // The pieces of a split table load in parallel: the table is counted once the last is in.
+                // The pieces of a split table load in parallel: the table is checked once the last is in.
                 if (Interlocked.Decrement(ref piecesLeft[item.Table]) != 0) continue;
-                // Rows loaded through a partition root may land in other partitions: those are counted per root below.
-                if (t.LoadViaName == null)
+                // Every COPY into the table went through the sum, so a file loaded twice or not at all shows here.
+                if (counted && Interlocked.Read(ref inserted[item.Table]) != t.Rows)
+                    throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
+                        $"The server inserted {Interlocked.Read(ref inserted[item.Table])} rows into {display} from its {t.DataFiles().Count} data files, but the backup recorded {t.Rows}.") { TargetObject = display };
+                if (!tracked && t.LoadViaName == null)
                     await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
                 DebugTimings.Mark("table rows counted: " + piece.File);
                 report.TableDone();
-                await tableLoaded(t, token).ConfigureAwait(false);
+                await tableLoaded(t, !queue.IsEmpty, token).ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false);
         var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();
