@@ -105,8 +105,11 @@ log "source $DB ($SIZE): reading its signature"
 SOURCE=$(signature "$DB")
 
 # timed LABEL CMD...: WALL (s) and KB (GNU time's peak of the process and its reaped children).
+# The 1-minute load average before each step goes into LOADS (the table's note gives min and max).
+LOADS=()
 timed() {
     local label=$1; shift
+    LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
     /usr/bin/time -f '%e %M' -o "$RUN/$label.time" "$@" >"$RUN/$label.out"
     read -r WALL KB <"$RUN/$label.time"
 }
@@ -155,7 +158,7 @@ for store in "${STORES[@]}"; do
 done
 
 {
-    echo "Database $DB ($SIZE), \`--jobs $JOBS\`; wall time and peak RSS of each step; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Database $DB ($SIZE), \`--jobs $JOBS\`; wall time and peak RSS of each step; $(nproc) cores, 1-minute load $(printf '%s\n' "${LOADS[@]}" | sort -g | sed -n '1p;$p' | paste -sd-) before the steps."
     echo
     echo "| store | backup --wait | restore --wait (new db) | verify | copy (to the next store) | payload | restore = source |"
     echo "|---|---|---|---|---|---:|---|"

@@ -1,15 +1,12 @@
-using System.Buffers;
-
 namespace DbBackup.Engine.Repository.Storage;
 
 /// <summary>The shape both object-store uploads share: bytes fill a fixed-size part buffer, each full
 /// buffer is sent as one part (an Azure block, an S3 part) while the next fills, at most
 /// <see cref="MaxPartsInFlight"/> at a time, and the commit waits for them, sends the last part and
 /// makes the object visible. Memory stays at three parts whatever the object's size; each part is a
-/// seekable buffer, so the SDK's retries can resend it. Part buffers come from one pool shared by every
-/// upload of the process: a backup writes one upload per payload file (dozens for a split table), and
-/// fresh 8 MiB arrays for each would pile up on the large-object heap until a full collection: the worker
-/// backing up the 700 MB benchmark database to Azurite peaked at 300 MB (MiB) of RSS before the pool, 203 MB with it.</summary>
+/// seekable buffer, so the SDK's retries can resend it. Part buffers come from one budget shared by every
+/// upload of the process (<see cref="UploadBufferBudget"/>), which bounds the sum over all uploads open
+/// at once: a new part to fill waits while the budget is spent and parts are being sent.</summary>
 public abstract class PartBufferedUpload : StoreUpload
 {
     /// <summary>First part size: 8 MiB keeps memory small; past 1,000 parts each further part is larger
@@ -25,17 +22,20 @@ public abstract class PartBufferedUpload : StoreUpload
     /// letting memory grow.</summary>
     public const int MaxPartsInFlight = 2;
 
-    /// <summary>Up to 8 buffers of each part size stay pooled (64 MiB at the base size): enough for
-    /// a few uploads at once, each holding <see cref="MaxPartsInFlight"/> + 1.</summary>
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(BasePartSize << 4, 8);
-
-    private readonly Queue<(Task Send, byte[] Buffer)> _inFlight = new();
+    private readonly UploadBufferBudget _buffers;
+    private readonly Queue<Task> _inFlight = new();
     private byte[] _buffer = [];
     private int _partSize;
     private int _filled;
     private int _partNumber = 1;
     private bool _committed;
     private bool _disposed;
+
+    /// <summary>An upload whose part buffers come from <see cref="UploadBufferBudget.Shared"/>.</summary>
+    protected PartBufferedUpload() : this(UploadBufferBudget.Shared) { }
+
+    /// <summary>An upload whose part buffers come from <paramref name="buffers"/> (tests give a small budget).</summary>
+    protected PartBufferedUpload(UploadBufferBudget buffers) => _buffers = buffers;
 
     /// <summary>The size of the first part (later ones grow, see <see cref="PartSizeFor"/>).</summary>
     protected virtual int FirstPartSize => BasePartSize;
@@ -80,7 +80,7 @@ public abstract class PartBufferedUpload : StoreUpload
             if (_buffer.Length == 0)
             {
                 _partSize = PartSizeFor(_partNumber, FirstPartSize);
-                _buffer = Buffers.Rent(_partSize);
+                _buffer = await _buffers.RentAsync(_partSize, cancellationToken).ConfigureAwait(false);
             }
             var take = Math.Min(buffer.Length, _partSize - _filled);
             buffer[..take].CopyTo(_buffer.AsMemory(_filled));
@@ -88,16 +88,11 @@ public abstract class PartBufferedUpload : StoreUpload
             buffer = buffer[take..];
             if (_filled == _partSize)
             {
-                _inFlight.Enqueue((SendPartAsync(_partNumber, new ArraySegment<byte>(_buffer, 0, _filled), cancellationToken), _buffer));
+                _inFlight.Enqueue(SendAndReturnAsync(_partNumber, _buffer, _partSize, cancellationToken));
                 _partNumber++;
                 _filled = 0;
                 _buffer = [];
-                if (_inFlight.Count >= MaxPartsInFlight)
-                {
-                    var (send, sent) = _inFlight.Dequeue();
-                    await send.ConfigureAwait(false);
-                    Buffers.Return(sent);
-                }
+                if (_inFlight.Count >= MaxPartsInFlight) await _inFlight.Dequeue().ConfigureAwait(false);
             }
         }
     }
@@ -107,13 +102,19 @@ public abstract class PartBufferedUpload : StoreUpload
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_committed) return;
-        while (_inFlight.TryDequeue(out var part))
-        {
-            await part.Send.ConfigureAwait(false);
-            Buffers.Return(part.Buffer);
-        }
+        while (_inFlight.TryDequeue(out var send)) await send.ConfigureAwait(false);
         await CompleteAsync(_partNumber, new ArraySegment<byte>(_buffer, 0, _filled), cancellationToken).ConfigureAwait(false);
         _committed = true;
+    }
+
+    /// <summary>Sends a full part and gives its buffer back to the budget as soon as the send has ended
+    /// (the SDK may read it until then), not when the writer next looks, so other uploads waiting for
+    /// budget go on even while this upload's writer is busy elsewhere.</summary>
+    private async Task SendAndReturnAsync(int partNumber, byte[] buffer, int size, CancellationToken cancellationToken)
+    {
+        _buffers.Sending(size);
+        try { await SendPartAsync(partNumber, new ArraySegment<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false); }
+        finally { _buffers.Return(buffer, size, wasSending: true); }
     }
 
     /// <inheritdoc/>
@@ -131,19 +132,18 @@ public abstract class PartBufferedUpload : StoreUpload
     {
         if (_disposed) return;
         _disposed = true;
-        // A buffer goes back only once its send has ended: the SDK may still be reading it until then.
-        while (_inFlight.TryDequeue(out var part))
+        // The abort must follow every send (a part sent after it would start the upload again).
+        while (_inFlight.TryDequeue(out var send))
         {
-            try { await part.Send.ConfigureAwait(false); }
+            try { await send.ConfigureAwait(false); }
             catch (Exception) { /* abandoned anyway; the abort below is what matters */ }
-            Buffers.Return(part.Buffer);
         }
         if (!_committed)
         {
             try { await AbortAsync().ConfigureAwait(false); }
             catch (Exception) { /* best effort: an unfinished upload is invisible, and the store expires it */ }
         }
-        if (_buffer.Length > 0) Buffers.Return(_buffer);
+        if (_buffer.Length > 0) _buffers.Return(_buffer, _partSize, wasSending: false);
         _buffer = [];
         GC.SuppressFinalize(this);
     }
