@@ -100,6 +100,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 await r.ReadAsync(cancellationToken).ConfigureAwait(false);
                 (toc.ServerEncoding, toc.Collate, toc.Ctype) = (r.GetString(0), r.GetString(1), r.GetString(2));
             }
+            toc.Database = await PostgreSqlDatabaseProperties.ReadAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             toc.Roles = await PostgreSqlCatalog.RolesAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             toc.SubsetSchemas = [.. plan.SubsetSchemas];
             toc.Sequences = await SequencePositionsAsync(snapshotConn, plan.Sequences, cancellationToken).ConfigureAwait(false);
@@ -143,8 +144,6 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
         foreach (var file in files)
             if (!source.Names.Contains(file, StringComparer.Ordinal))
                 throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup's {PostgreSqlToc.FileName} names '{file}', which is not in the payload.");
-        if (!EncodingName().IsMatch(toc.ServerEncoding))
-            throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{PostgreSqlToc.FileName} names an invalid encoding '{toc.ServerEncoding}'.");
 
         PostgreSqlTools tools;
         await using (var admin = await PostgreSqlConnector.OpenMaintenanceAsync(target, cancellationToken).ConfigureAwait(false))
@@ -162,9 +161,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     throw new DbBackupException(ErrorKind.InvalidOperation, "DatabaseExists",
                         $"Database '{target.Database}' already exists on {target.Server}:{target.Port}; a restore creates a new database. " +
                         "Choose a name that does not exist (the engine swaps it in afterwards).") { TargetObject = target.Database };
-                await RefuseMissingRolesAsync(admin, toc.Roles, target, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(admin, $"CREATE DATABASE {PostgreSqlSyntax.Identifier(target.Database)} TEMPLATE template0 ENCODING {PostgreSqlSyntax.Literal(toc.ServerEncoding)}",
-                    cancellationToken).ConfigureAwait(false);
+                await CreateRestoreDatabaseAsync(admin, target, toc, request.UseServerLocale, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
         }
@@ -216,6 +213,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, cancellationToken).ConfigureAwait(false);
                 }, cancellationToken).ConfigureAwait(false);
+                await FinishRestoreDatabaseAsync(target, toc, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();

@@ -39,10 +39,13 @@ public sealed class PostgreSqlToc
     public string ToolVersion { get; set; } = "";
     /// <summary>Source database encoding (pg_encoding name, e.g. UTF8): the restore creates the database with it.</summary>
     public string ServerEncoding { get; set; } = "";
-    /// <summary>Source database LC_COLLATE (informational).</summary>
+    /// <summary>Source database LC_COLLATE (informational; the restore reads <see cref="Database"/>).</summary>
     public string? Collate { get; set; }
-    /// <summary>Source database LC_CTYPE (informational).</summary>
+    /// <summary>Source database LC_CTYPE (informational; the restore reads <see cref="Database"/>).</summary>
     public string? Ctype { get; set; }
+    /// <summary>The source database's locale, owner, privileges, comment and settings, which a restore
+    /// recreates; null in backups written before DbBackup recorded them (restored with the server's default locale).</summary>
+    public PostgreSqlTocDatabase? Database { get; set; }
     /// <summary>The schema archive file.</summary>
     public string SchemaFile { get; set; } = SchemaFileName;
     /// <summary>Roles that own objects or hold privileges in the source; they must exist on the target.</summary>
