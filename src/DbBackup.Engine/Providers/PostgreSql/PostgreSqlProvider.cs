@@ -118,8 +118,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             // Large objects belong to the whole database (pg_dump -t leaves them out too).
             if (plan.SchemaRelations == null)
                 toc.LargeObjects = await PostgreSqlLargeObjects.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
+            // So are extensions (pg_dump -t dumps none), and with them their configuration rows.
+            if (plan.SchemaRelations == null)
+                toc.ExtensionTables = await PostgreSqlExtensionConfig.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
             if (toc.LargeObjects != null) toc.FormatVersion = PostgreSqlToc.LargeObjectsFormatVersion;
             if (toc.Tables.Any(t => t.Pieces != null)) toc.FormatVersion = PostgreSqlToc.SplitTablesFormatVersion;
+            if (toc.ExtensionTables != null) toc.FormatVersion = PostgreSqlToc.ExtensionTablesFormatVersion;
 
             await using (var tocStream = sink.Create(PostgreSqlToc.FileName))
                 await toc.WriteAsync(tocStream, cancellationToken).ConfigureAwait(false);
@@ -141,6 +145,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             toc = await PostgreSqlToc.ReadAsync(tocStream, cancellationToken).ConfigureAwait(false);
         var files = toc.Tables.SelectMany(t => t.DataFiles()).Select(p => p.File).Append(toc.SchemaFile);
         if (toc.LargeObjects is { } los) files = files.Append(los.MetadataFile).Append(los.DataFile);
+        if (toc.ExtensionTables is { } extensionTables) files = files.Concat(extensionTables.Select(t => t.File));
         foreach (var file in files)
             if (!source.Names.Contains(file, StringComparer.Ordinal))
                 throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup's {PostgreSqlToc.FileName} names '{file}', which is not in the payload.");
@@ -189,6 +194,11 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 {
                     await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     await PostgreSqlLargeObjects.RestoreAsync(conn, largeObjects, name => OpenPayload(source, name), report.AddBytes, cancellationToken).ConfigureAwait(false);
+                }
+                if (toc.ExtensionTables is { Count: > 0 } extensionRows)
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+                    await PostgreSqlExtensionConfig.RestoreAsync(conn, extensionRows, name => OpenPayload(source, name), report.AddBytes, cancellationToken).ConfigureAwait(false);
                 }
 
                 report.Phase("Sequences", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));

@@ -11,7 +11,7 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 public sealed class PostgreSqlToc
 {
     /// <summary>The newest format this provider reads.</summary>
-    public const int CurrentFormatVersion = SplitTablesFormatVersion;
+    public const int CurrentFormatVersion = ExtensionTablesFormatVersion;
 
     /// <summary>The format of payloads without large objects, which DbBackup versions before large
     /// objects were supported restore too.</summary>
@@ -24,6 +24,10 @@ public sealed class PostgreSqlToc
     /// <summary>The format of payloads with a table split into pieces (<see cref="PostgreSqlTocTable.Pieces"/>):
     /// older versions would load only one piece, so only such backups are written with it.</summary>
     public const int SplitTablesFormatVersion = 3;
+
+    /// <summary>The format of payloads with rows of extension configuration tables (<see cref="ExtensionTables"/>):
+    /// older versions would leave them out, so only such backups are written with it.</summary>
+    public const int ExtensionTablesFormatVersion = 4;
 
     /// <summary>The logical file name of this document in the payload.</summary>
     public const string FileName = "toc.json";
@@ -59,6 +63,8 @@ public sealed class PostgreSqlToc
     public List<PostgreSqlTocMaterializedView>? MaterializedViews { get; set; }
     /// <summary>Large objects of a whole-database backup, or null when it has none.</summary>
     public PostgreSqlTocLargeObjects? LargeObjects { get; set; }
+    /// <summary>Rows of extension configuration tables of a whole-database backup, or null when it has none.</summary>
+    public List<PostgreSqlTocExtensionTable>? ExtensionTables { get; set; }
     /// <summary>Sequence positions under the dump's snapshot.</summary>
     public List<PostgreSqlTocSequence> Sequences { get; set; } = [];
 
