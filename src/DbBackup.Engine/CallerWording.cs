@@ -15,7 +15,7 @@ public static partial class CallerWording
         ["--target-database"] = "-TargetDatabase", ["--database"] = "-Database", ["--id"] = "-Id", ["--path"] = "-Path",
         ["--jobs"] = "-Jobs", ["--label"] = "-Label", ["--repository"] = "-Repository", ["--note"] = "-Note",
         ["--name"] = "-Name", ["--callback"] = "-CallbackUri", ["--compression"] = "-Compression", ["--host"] = "-Server",
-        ["--port"] = "-Port", ["--engine"] = "-Engine", ["--skip-safety-backup"] = "-SkipSafetyBackup",
+        ["--port"] = "-Port", ["--engine"] = "-Engine", ["--skip-safety-backup"] = "-SkipSafetyBackup", ["--use-server-locale"] = "-UseServerLocale",
         ["--password-env"] = "-Credential", ["--wait"] = "-Wait", ["--timeout"] = "-Timeout",
         ["--all-databases"] = "-AllDatabases", ["--exclude-database"] = "-ExcludeDatabase",
     };

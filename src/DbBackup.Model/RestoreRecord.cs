@@ -27,6 +27,8 @@ public sealed class RestoreRecord : OperationRecord, IJsonOnDeserialized
     public string? SafetyBackupId { get; set; }
     /// <summary>True when the caller chose to skip the safety backup.</summary>
     public bool SkipSafetyBackup { get; set; }
+    /// <summary>True when the caller chose the server's default locale over the backup's (PostgreSQL).</summary>
+    public bool UseServerLocale { get; set; }
     /// <summary>OS user and host that asked for it.</summary>
     public string RequestedBy { get; set; } = "";
     /// <summary>True while a dead worker of this restore may have left databases on the server (its

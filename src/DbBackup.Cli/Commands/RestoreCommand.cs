@@ -16,13 +16,14 @@ public static class RestoreCommand
         var table = new Option<string[]>("--table") { Description = "Restore only this table of the backup (repeatable; schema.table or table). Over an existing database only these tables are replaced.", AllowMultipleArgumentsPerToken = false };
         var force = new Option<bool>("--force") { Description = "Replace an existing database (a safety backup is taken first)." };
         var skipSafety = new Option<bool>("--skip-safety-backup") { Description = "Do not take the safety backup first. The replaced data is then gone for good." };
+        var serverLocale = new Option<bool>("--use-server-locale") { Description = "PostgreSQL: create the database with the server's default locale when the server lacks the backup's." };
         var jobs = new Option<int?>("--jobs") { Description = "Parallel connections for table data." };
         var note = new Option<string?>("--note") { Description = "Note for the activity log." };
         var wait = new Option<bool>("--wait") { Description = "Follow the restore to its end (Ctrl+C cancels it)." };
         var json = CliContext.Json();
         var cmd = new Command("restore", "Restore a backup: checks first, then safety backup, restore aside, swap in (a table-subset backup or --table replaces only those tables).")
         {
-            id, path, engine, host, port, user, passwordEnv, database, targetDatabase, table, force, skipSafety, jobs, note, wait, json,
+            id, path, engine, host, port, user, passwordEnv, database, targetDatabase, table, force, skipSafety, serverLocale, jobs, note, wait, json,
         };
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
@@ -37,6 +38,7 @@ public static class RestoreCommand
                 Tables = r.GetValue(table) ?? [],
                 Force = r.GetValue(force),
                 SkipSafetyBackup = r.GetValue(skipSafety),
+                UseServerLocale = r.GetValue(serverLocale),
                 Jobs = r.GetValue(jobs),
                 Note = r.GetValue(note),
             }, ct);

@@ -48,6 +48,9 @@ public sealed class RestoreOptions
     public bool Force { get; init; }
     /// <summary>Do not take a safety backup first (the old data is then gone for good).</summary>
     public bool SkipSafetyBackup { get; init; }
+    /// <summary>Create a PostgreSQL database with the server's default locale instead of the backup's
+    /// (for a server that lacks the backup's locale).</summary>
+    public bool UseServerLocale { get; init; }
     /// <summary>Parallel connections.</summary>
     public int? Jobs { get; init; }
     /// <summary>Note for the activity log.</summary>

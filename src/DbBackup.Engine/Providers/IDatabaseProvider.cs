@@ -59,7 +59,11 @@ public sealed record RestoreRequest(
     ConnectionTarget Target,
     /// <summary>The backup being restored (engine, versions, table list).</summary>
     BackupRecord Backup,
-    int Jobs);
+    int Jobs)
+{
+    /// <summary>Create the database with the server's default locale instead of the backup's (PostgreSQL).</summary>
+    public bool UseServerLocale { get; init; }
+}
 
 /// <summary>A per-table restore: replace <paramref name="Tables"/> of Target.Database with their copies in
 /// the backup, atomically, leaving every other object of the database as it was.</summary>
@@ -73,7 +77,11 @@ public sealed record TableReplaceRequest(
     bool CreateDatabase,
     /// <summary>A database name free for the provider's own scratch use (MySQL restores the tables there first).</summary>
     string ScratchDatabase,
-    int Jobs);
+    int Jobs)
+{
+    /// <summary>A created database gets the server's default locale instead of the backup's (PostgreSQL).</summary>
+    public bool UseServerLocale { get; init; }
+}
 
 /// <summary>One engine's dump, restore and metadata operations. Implementations stream everything:
 /// memory stays bounded whatever the database size.</summary>

@@ -78,6 +78,10 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
     [Parameter]
     public SwitchParameter SkipSafetyBackup { get; set; }
 
+    /// <summary>PostgreSQL: create the database with the server's default locale when the server lacks the backup's.</summary>
+    [Parameter]
+    public SwitchParameter UseServerLocale { get; set; }
+
     /// <summary>Parallel connections for table data.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
@@ -166,6 +170,7 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
             Tables = Table ?? [],
             Force = Force,
             SkipSafetyBackup = SkipSafetyBackup,
+            UseServerLocale = UseServerLocale,
             Jobs = Bound(nameof(Jobs)) ? Jobs : null,
             Note = Note,
         };
@@ -174,7 +179,7 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
     private static RestoreOptions Forced(RestoreOptions o) => new()
     {
         BackupId = o.BackupId, BundlePath = o.BundlePath, Target = o.Target, TargetDatabase = o.TargetDatabase, Tables = o.Tables,
-        Force = true, SkipSafetyBackup = o.SkipSafetyBackup, Jobs = o.Jobs, Note = o.Note,
+        Force = true, SkipSafetyBackup = o.SkipSafetyBackup, UseServerLocale = o.UseServerLocale, Jobs = o.Jobs, Note = o.Note,
     };
 
     private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);

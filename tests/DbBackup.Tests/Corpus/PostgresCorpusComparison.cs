@@ -38,11 +38,13 @@ internal static partial class PostgresCorpusComparison
     }
 
     /// <summary>pg_dump's schema text, without what legitimately differs: the database name and the
-    /// random keys of \restrict / \unrestrict.</summary>
-    public static async Task<List<string>> SchemaAsync(string database)
+    /// random keys of \restrict / \unrestrict. With <paramref name="create"/>, pg_dump --create: the
+    /// database's own properties (locale, owner, privileges, comment, settings) too.</summary>
+    public static async Task<List<string>> SchemaAsync(string database, bool create = false)
     {
         var tools = await new PostgreSqlToolLocator().LocateAsync(15, default);
-        var text = await ToolRunner.RunAsync(tools.PgDump, ["--schema-only", "--no-password", "-d", database], Environment(), null, default);
+        string[] args = create ? ["--schema-only", "--create", "--no-password", "-d", database] : ["--schema-only", "--no-password", "-d", database];
+        var text = await ToolRunner.RunAsync(tools.PgDump, args, Environment(), null, default);
         return text.Split('\n')
             .Where(l => !RestrictKey().IsMatch(l))
             .Select(l => l.Replace(database, "<database>", StringComparison.Ordinal))

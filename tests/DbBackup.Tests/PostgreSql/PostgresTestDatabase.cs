@@ -15,11 +15,12 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
     /// <summary>Connection target for this database.</summary>
     public ConnectionTarget Target => TestServers.Postgres(Name);
 
-    /// <summary>Creates the database and runs <paramref name="setupSql"/> in it.</summary>
-    public static async Task<PostgresTestDatabase> CreateAsync(string prefix, string? setupSql = null)
+    /// <summary>Creates the database (with <paramref name="createOptions"/> after CREATE DATABASE name, if
+    /// given) and runs <paramref name="setupSql"/> in it.</summary>
+    public static async Task<PostgresTestDatabase> CreateAsync(string prefix, string? setupSql = null, string? createOptions = null)
     {
         var db = new PostgresTestDatabase(TestServers.UniqueName(prefix));
-        await AdminAsync($"CREATE DATABASE \"{db.Name}\"");
+        await AdminAsync($"CREATE DATABASE \"{db.Name}\" {createOptions}");
         if (setupSql != null) await db.ExecAsync(setupSql);
         return db;
     }

@@ -96,6 +96,7 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
             State = OperationState.Pending,
             StatusMessage = "Waiting for the worker to start.",
             SkipSafetyBackup = o.SkipSafetyBackup,
+            UseServerLocale = o.UseServerLocale,
             RequestedBy = EngineContext.Me,
             Note = o.Note,
             CreatedAt = now,

@@ -56,7 +56,7 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
             if (record.Tables.Length > 0 && !record.Swap)
                 await ReplaceTablesAsync(record, backup, server, provider, reader, tracker).ConfigureAwait(false);
             else
-                await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs), reader,
+                await provider.RestoreAsync(new RestoreRequest(server.WithDatabase(landing), backup, record.Jobs) { UseServerLocale = record.UseServerLocale }, reader,
                     new Progress<OperationProgress>(p => tracker.Update(r => { if (!loaded) r.Progress = p; })), tracker.Token).ConfigureAwait(false);
             var swapNote = "";
             if (safetyAfterLoad)
@@ -152,7 +152,7 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
         var tables = record.Tables.Select(name => backup.TableStats.FirstOrDefault(t => t.ToString() == name)
             ?? throw new DbBackupException(ErrorKind.InvalidData, "TableNotInBackup", $"Restore {record.Id} names table {name}, which backup {backup.Id} does not hold.") { TargetObject = name }).ToList();
         var request = new TableReplaceRequest(server.WithDatabase(record.Database), backup, tables, CreateDatabase: !record.ReplacesTables,
-            RestorePhases.AsideName(record.Database, record.Id), record.Jobs);
+            RestorePhases.AsideName(record.Database, record.Id), record.Jobs) { UseServerLocale = record.UseServerLocale };
         return provider.ReplaceTablesAsync(request, reader, new Progress<OperationProgress>(p => tracker.Update(r => r.Progress = p)), tracker.Token);
     }
 }

@@ -247,10 +247,15 @@ internal sealed class MySqlDatabaseSwap
     /// schema scripts hold them, in that order: a view may call a function.</summary>
     private async Task<string> ObjectsScriptAsync(string database, List<string> views, CancellationToken cancellationToken)
     {
+        // The database's own defaults and comment first: the swap keeps the database and moves tables, so
+        // they must follow as its objects do (and go back on undo, from the original's script).
+        var (charset, collation) = await MySqlProvider.DatabaseDefaultsAsync(_server, database, cancellationToken).ConfigureAwait(false);
+        var comment = await MySqlProvider.DatabaseCommentAsync(_server, database, cancellationToken).ConfigureAwait(false);
+        var own = $"{MySqlProvider.WithBackslashEscapes}\nALTER DATABASE {MySqlProvider.DatabaseOptionsSql(charset, collation, comment)};\n";
         var reader = await MySqlSchemaReader.OpenAsync(_server.WithDatabase(database), cancellationToken).ConfigureAwait(false);
         try
         {
-            return await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false)
+            return own + await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false)
                    + await reader.ViewsAsync(views, cancellationToken).ConfigureAwait(false)
                    + await reader.PostAsync(null, cancellationToken).ConfigureAwait(false);
         }

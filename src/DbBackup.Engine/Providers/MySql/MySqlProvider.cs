@@ -125,7 +125,9 @@ public sealed partial class MySqlProvider : IDatabaseProvider
 
         var toc = new MySqlToc
         {
-            Database = source.Database, CharacterSet = charset, Collation = collation, ServerVersion = probe.ServerVersion, Subset = subset,
+            Database = source.Database, CharacterSet = charset, Collation = collation,
+            Comment = await DatabaseCommentAsync(source, source.Database, cancellationToken).ConfigureAwait(false) is { Length: > 0 } comment ? comment : null,
+            ServerVersion = probe.ServerVersion, Subset = subset,
             Since = request.Since?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), DateColumn = request.Since == null ? null : request.DateColumn,
             Tables = jobs.Select((j, i) => new MySqlTocTable
             {
@@ -171,7 +173,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         var state = new OperationProgress { Phase = "Schema", TablesTotal = toc.Tables.Count };
         Report(progress, state);
         await MySqlConnections.QueryAsync(target, null,
-            $"CREATE DATABASE {MySqlSyntax.Identifier(database)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
+            CreateDatabaseSql(database, toc), cancellationToken).ConfigureAwait(false);
         try
         {
             foreach (var step in plan.BeforeData)
@@ -314,7 +316,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         return rows.Select(r => MySqlSyntax.FromHex(r[0])).ToList();
     }
 
-    private static async Task<(string Charset, string Collation)> DatabaseDefaultsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
+    internal static async Task<(string Charset, string Collation)> DatabaseDefaultsAsync(ConnectionTarget target, string database, CancellationToken cancellationToken)
     {
         var rows = await MySqlConnections.QueryAsync(target, null,
             "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata WHERE schema_name = " + MySqlSyntax.StringLiteral(database) + ";",

@@ -44,7 +44,7 @@ public sealed partial class MySqlProvider
                 toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
                       ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
             ValidateToc(toc, source);
-            await MySqlConnections.QueryAsync(target, null, $"CREATE DATABASE {MySqlSyntax.Identifier(db)} CHARACTER SET {toc.CharacterSet} COLLATE {toc.Collation};", cancellationToken).ConfigureAwait(false);
+            await MySqlConnections.QueryAsync(target, null, CreateDatabaseSql(db, toc), cancellationToken).ConfigureAwait(false);
         }
         try
         {

@@ -23,6 +23,8 @@ internal sealed class MySqlToc
     public string CharacterSet { get; set; } = "";
     /// <summary>Source database default collation.</summary>
     public string Collation { get; set; } = "";
+    /// <summary>Source database comment (MariaDB 10.5 and newer), or null for none.</summary>
+    public string? Comment { get; set; }
     /// <summary>Server version at dump time.</summary>
     public string ServerVersion { get; set; } = "";
     /// <summary>True when only some tables were dumped (views are then not included).</summary>

@@ -76,7 +76,8 @@ internal static class PostgreSqlCatalog
                 SubsetSchemas = [],
                 Sequences = await NamesAsync(conn, $"""
                     SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND {UserSchema} AND {NotExtensionMember} ORDER BY 1, 2
+                    WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND {UserSchema}
+                      AND ({NotExtensionMember} OR c.oid IN (SELECT unnest(x.extconfig) FROM pg_extension x)) ORDER BY 1, 2
                     """, null, ct).ConfigureAwait(false),
             };
         }
@@ -235,6 +236,28 @@ internal static class PostgreSqlCatalog
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false)) roles.Add(r.GetString(0));
         return roles;
+    }
+
+    /// <summary>The tables extensions registered with pg_extension_config_dump, with the extension's row
+    /// filter (pg_extension.extconfig/extcondition). Sequences registered so are in the plan's sequences
+    /// (their position is set after the restore, as pg_dump sets it).</summary>
+    public static async Task<List<PostgreSqlTocExtensionTable>> ExtensionConfigTablesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT x.extname::text, n.nspname::text, c.relname::text, coalesce({CopyColumns}, ARRAY[]::text[]), coalesce(u.cond, '')
+            FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) AS u(reloid, cond)
+            JOIN pg_class c ON c.oid = u.reloid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' ORDER BY 1, 2, 3
+            """;
+        var list = new List<PostgreSqlTocExtensionTable>();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+            list.Add(new PostgreSqlTocExtensionTable
+            {
+                Extension = r.GetString(0), Schema = r.GetString(1), Name = r.GetString(2), Columns = [.. r.GetFieldValue<string[]>(3)], Condition = r.GetString(4),
+            });
+        return list;
     }
 
     /// <summary>Materialized views of user schemas (not extension members) and whether each is populated.</summary>

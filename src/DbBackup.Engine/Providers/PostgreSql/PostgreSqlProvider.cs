@@ -100,6 +100,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 await r.ReadAsync(cancellationToken).ConfigureAwait(false);
                 (toc.ServerEncoding, toc.Collate, toc.Ctype) = (r.GetString(0), r.GetString(1), r.GetString(2));
             }
+            toc.Database = await PostgreSqlDatabaseProperties.ReadAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             toc.Roles = await PostgreSqlCatalog.RolesAsync(snapshotConn, cancellationToken).ConfigureAwait(false);
             toc.SubsetSchemas = [.. plan.SubsetSchemas];
             toc.Sequences = await SequencePositionsAsync(snapshotConn, plan.Sequences, cancellationToken).ConfigureAwait(false);
@@ -117,8 +118,12 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             // Large objects belong to the whole database (pg_dump -t leaves them out too).
             if (plan.SchemaRelations == null)
                 toc.LargeObjects = await PostgreSqlLargeObjects.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
+            // So are extensions (pg_dump -t dumps none), and with them their configuration rows.
+            if (plan.SchemaRelations == null)
+                toc.ExtensionTables = await PostgreSqlExtensionConfig.DumpAsync(snapshotConn, sink, report.AddBytes, cancellationToken).ConfigureAwait(false);
             if (toc.LargeObjects != null) toc.FormatVersion = PostgreSqlToc.LargeObjectsFormatVersion;
             if (toc.Tables.Any(t => t.Pieces != null)) toc.FormatVersion = PostgreSqlToc.SplitTablesFormatVersion;
+            if (toc.ExtensionTables != null) toc.FormatVersion = PostgreSqlToc.ExtensionTablesFormatVersion;
 
             await using (var tocStream = sink.Create(PostgreSqlToc.FileName))
                 await toc.WriteAsync(tocStream, cancellationToken).ConfigureAwait(false);
@@ -140,11 +145,10 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
             toc = await PostgreSqlToc.ReadAsync(tocStream, cancellationToken).ConfigureAwait(false);
         var files = toc.Tables.SelectMany(t => t.DataFiles()).Select(p => p.File).Append(toc.SchemaFile);
         if (toc.LargeObjects is { } los) files = files.Append(los.MetadataFile).Append(los.DataFile);
+        if (toc.ExtensionTables is { } extensionTables) files = files.Concat(extensionTables.Select(t => t.File));
         foreach (var file in files)
             if (!source.Names.Contains(file, StringComparer.Ordinal))
                 throw new DbBackupException(ErrorKind.InvalidData, "PayloadFileMissing", $"The backup's {PostgreSqlToc.FileName} names '{file}', which is not in the payload.");
-        if (!EncodingName().IsMatch(toc.ServerEncoding))
-            throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{PostgreSqlToc.FileName} names an invalid encoding '{toc.ServerEncoding}'.");
 
         PostgreSqlTools tools;
         await using (var admin = await PostgreSqlConnector.OpenMaintenanceAsync(target, cancellationToken).ConfigureAwait(false))
@@ -162,9 +166,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     throw new DbBackupException(ErrorKind.InvalidOperation, "DatabaseExists",
                         $"Database '{target.Database}' already exists on {target.Server}:{target.Port}; a restore creates a new database. " +
                         "Choose a name that does not exist (the engine swaps it in afterwards).") { TargetObject = target.Database };
-                await RefuseMissingRolesAsync(admin, toc.Roles, target, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(admin, $"CREATE DATABASE {PostgreSqlSyntax.Identifier(target.Database)} TEMPLATE template0 ENCODING {PostgreSqlSyntax.Literal(toc.ServerEncoding)}",
-                    cancellationToken).ConfigureAwait(false);
+                await CreateRestoreDatabaseAsync(admin, target, toc, request.UseServerLocale, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
         }
@@ -193,6 +195,11 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     await PostgreSqlLargeObjects.RestoreAsync(conn, largeObjects, name => OpenPayload(source, name), report.AddBytes, cancellationToken).ConfigureAwait(false);
                 }
+                if (toc.ExtensionTables is { Count: > 0 } extensionRows)
+                {
+                    await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+                    await PostgreSqlExtensionConfig.RestoreAsync(conn, extensionRows, name => OpenPayload(source, name), report.AddBytes, cancellationToken).ConfigureAwait(false);
+                }
 
                 report.Phase("Sequences", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes));
                 // A connection only when there is something to do: each costs a TLS handshake and a sign-in.
@@ -216,6 +223,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                     await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
                     await PostgreSqlMaterializedViews.RefreshAsync(conn, toc.MaterializedViews, cancellationToken).ConfigureAwait(false);
                 }, cancellationToken).ConfigureAwait(false);
+                await FinishRestoreDatabaseAsync(target, toc, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();

@@ -92,7 +92,7 @@ public sealed partial class PostgreSqlProvider
             .Select(e => toc.Sequences.FirstOrDefault(s => s.Schema == e.Schema && s.Name == e.Name)).OfType<PostgreSqlTocSequence>().ToList();
 
         if (request.CreateDatabase)
-            await CreateDatabaseForAsync(target, toc, cancellationToken).ConfigureAwait(false);
+            await CreateDatabaseForAsync(target, toc, request.UseServerLocale, cancellationToken).ConfigureAwait(false);
         try
         {
             await Guard(target, $"replacing tables {string.Join(", ", request.Tables)}", async () =>
@@ -141,6 +141,7 @@ public sealed partial class PostgreSqlProvider
                 Operations.WorkerPausePoints.At("restore:replace-before-commit");
                 cancellationToken.ThrowIfCancellationRequested();
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                if (request.CreateDatabase) await FinishRestoreDatabaseAsync(target, toc, cancellationToken).ConfigureAwait(false);
                 return true;
             }).ConfigureAwait(false);
             report.Complete();
@@ -173,15 +174,12 @@ public sealed partial class PostgreSqlProvider
     }
 
     /// <summary>Creates the new database a per-table restore into a new database fills, as a whole restore would.</summary>
-    private static async Task CreateDatabaseForAsync(ConnectionTarget target, PostgreSqlToc toc, CancellationToken ct)
+    private static async Task CreateDatabaseForAsync(ConnectionTarget target, PostgreSqlToc toc, bool serverLocale, CancellationToken ct)
     {
-        if (!EncodingName().IsMatch(toc.ServerEncoding))
-            throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{PostgreSqlToc.FileName} names an invalid encoding '{toc.ServerEncoding}'.");
         await using var admin = await PostgreSqlConnector.OpenMaintenanceAsync(target, ct).ConfigureAwait(false);
         await Guard(target, "creating the database", async () =>
         {
-            await RefuseMissingRolesAsync(admin, toc.Roles, target, ct).ConfigureAwait(false);
-            await ExecuteAsync(admin, $"CREATE DATABASE {PostgreSqlSyntax.Identifier(target.Database)} TEMPLATE template0 ENCODING {PostgreSqlSyntax.Literal(toc.ServerEncoding)}", ct).ConfigureAwait(false);
+            await CreateRestoreDatabaseAsync(admin, target, toc, serverLocale, ct).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
     }

@@ -11,7 +11,7 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 public sealed class PostgreSqlToc
 {
     /// <summary>The newest format this provider reads.</summary>
-    public const int CurrentFormatVersion = SplitTablesFormatVersion;
+    public const int CurrentFormatVersion = ExtensionTablesFormatVersion;
 
     /// <summary>The format of payloads without large objects, which DbBackup versions before large
     /// objects were supported restore too.</summary>
@@ -24,6 +24,10 @@ public sealed class PostgreSqlToc
     /// <summary>The format of payloads with a table split into pieces (<see cref="PostgreSqlTocTable.Pieces"/>):
     /// older versions would load only one piece, so only such backups are written with it.</summary>
     public const int SplitTablesFormatVersion = 3;
+
+    /// <summary>The format of payloads with rows of extension configuration tables (<see cref="ExtensionTables"/>):
+    /// older versions would leave them out, so only such backups are written with it.</summary>
+    public const int ExtensionTablesFormatVersion = 4;
 
     /// <summary>The logical file name of this document in the payload.</summary>
     public const string FileName = "toc.json";
@@ -39,10 +43,13 @@ public sealed class PostgreSqlToc
     public string ToolVersion { get; set; } = "";
     /// <summary>Source database encoding (pg_encoding name, e.g. UTF8): the restore creates the database with it.</summary>
     public string ServerEncoding { get; set; } = "";
-    /// <summary>Source database LC_COLLATE (informational).</summary>
+    /// <summary>Source database LC_COLLATE (informational; the restore reads <see cref="Database"/>).</summary>
     public string? Collate { get; set; }
-    /// <summary>Source database LC_CTYPE (informational).</summary>
+    /// <summary>Source database LC_CTYPE (informational; the restore reads <see cref="Database"/>).</summary>
     public string? Ctype { get; set; }
+    /// <summary>The source database's locale, owner, privileges, comment and settings, which a restore
+    /// recreates; null in backups written before DbBackup recorded them (restored with the server's default locale).</summary>
+    public PostgreSqlTocDatabase? Database { get; set; }
     /// <summary>The schema archive file.</summary>
     public string SchemaFile { get; set; } = SchemaFileName;
     /// <summary>Roles that own objects or hold privileges in the source; they must exist on the target.</summary>
@@ -56,6 +63,8 @@ public sealed class PostgreSqlToc
     public List<PostgreSqlTocMaterializedView>? MaterializedViews { get; set; }
     /// <summary>Large objects of a whole-database backup, or null when it has none.</summary>
     public PostgreSqlTocLargeObjects? LargeObjects { get; set; }
+    /// <summary>Rows of extension configuration tables of a whole-database backup, or null when it has none.</summary>
+    public List<PostgreSqlTocExtensionTable>? ExtensionTables { get; set; }
     /// <summary>Sequence positions under the dump's snapshot.</summary>
     public List<PostgreSqlTocSequence> Sequences { get; set; } = [];
 
