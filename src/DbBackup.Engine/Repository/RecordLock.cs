@@ -50,7 +50,7 @@ internal sealed class RecordLock : IDisposable
     public static bool TryDeleteUnused(string path, Func<bool> unused)
     {
         FileStream handle;
-        try { handle = new FileStream(path, SecureFiles.NewFileOptions(FileMode.Open, FileAccess.ReadWrite, 0)); }
+        try { handle = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1); }
         catch (IOException) { return false; } // gone, or held right now
         catch (UnauthorizedAccessException) { return false; }
         using (handle)
