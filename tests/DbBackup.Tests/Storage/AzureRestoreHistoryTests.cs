@@ -55,6 +55,55 @@ public sealed class AzureRestoreHistoryTests : RestoreHistoryRetentionTests
         Assert.Equal(new[] { old.Id, newest.Id }.ToHashSet(), EngineOver(owner).ListRestores(new RestoreQuery()).Items.Select(r => r.Id).ToHashSet());
     }
 
+    [StoreFact]
+    public async Task A_restore_through_a_read_only_SAS_prunes_the_restore_history_of_the_local_state_repository()
+    {
+        var db = await TestSql.PgCreateAsync("rshistrl", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 100) g;");
+        _databases.Add(db);
+        var address = NewAddress();
+        var pg = TestServers.Postgres();
+        string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
+        var backup = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--wait", "--json"],
+            new Dictionary<string, string?> { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString, ["DBBACKUP_REPOSITORY"] = address, ["PGPASSWORD"] = pg.Password });
+        Assert.True(backup.ExitCode == 0, backup.StdErr + backup.StdOut);
+        var state = Path.Combine(Path.GetTempPath(), "dbbackup-state-" + Guid.NewGuid().ToString("N")[..10]);
+        _folders.Add(state);
+        var stateRepo = new BackupRepository(state);
+        var old = RestoreRecords.Write(stateRepo, "app", OperationState.Cancelled, daysAgo: 200);
+        var newest = RestoreRecords.Write(stateRepo, "app", OperationState.Succeeded, daysAgo: 100);
+
+        var copy = db + "_copy";
+        _databases.Add(copy);
+        var restore = await CliRunner.RunAsync(["restore", "--id", System.Text.Json.JsonDocument.Parse(backup.StdOut).RootElement.GetProperty("Id").GetString()!, .. server, "--target-database", copy, "--wait", "--json"],
+            new Dictionary<string, string?>
+            {
+                ["AZURE_STORAGE_CONNECTION_STRING"] = null, ["AZURE_STORAGE_KEY"] = null, ["AZURE_STORAGE_ACCOUNT"] = Azurite.Account,
+                ["AZURE_STORAGE_SAS_TOKEN"] = Sas(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.List), ["DBBACKUP_REPOSITORY"] = address,
+                ["DBBACKUP_STATE_REPOSITORY"] = state, ["PGPASSWORD"] = pg.Password,
+            });
+        Assert.True(restore.ExitCode == 0, restore.StdErr + restore.StdOut);
+        var restoreId = System.Text.Json.JsonDocument.Parse(restore.StdOut).RootElement.GetProperty("Id").GetString()!;
+
+        // The restore was kept in the state repository, whose history its end pruned.
+        Assert.Equal(OperationState.Succeeded, stateRepo.TryReadRestore(restoreId)!.State);
+        Assert.Null(stateRepo.TryReadRestore(old.Id));
+        Assert.NotNull(stateRepo.TryReadRestore(newest.Id));
+        Assert.False(File.Exists(Path.Combine(state, "locks", "records", old.Id + ".lock")));
+    }
+
+    private readonly List<string> _databases = [];
+    private readonly List<string> _folders = [];
+
+    public override void Dispose()
+    {
+        foreach (var db in _databases) TestSql.PgDropAsync(db).GetAwaiter().GetResult();
+        foreach (var folder in _folders)
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        base.Dispose();
+    }
+
     private static string NewAddress()
     {
         new BlobContainerClient(Azurite.ConnectionString, Container).CreateIfNotExists();
