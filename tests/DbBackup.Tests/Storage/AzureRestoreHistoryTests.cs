@@ -56,6 +56,28 @@ public sealed class AzureRestoreHistoryTests : RestoreHistoryRetentionTests
     }
 
     [StoreFact]
+    public async Task Locks_a_create_only_SAS_could_only_mark_released_are_removed_an_hour_later_by_a_run_that_may_delete()
+    {
+        var address = NewAddress();
+        var owner = Open(address, OwnerEnvironment);
+        owner.EnsureCreated();
+        async Task PutAsync(string key, DateTimeOffset? releasedAt)
+        {
+            var held = new LockOwner { OperationId = "bk-20260101000000000-abcdef", ProcessId = 1, Host = "elsewhere", AcquiredAt = DateTimeOffset.UtcNow.AddHours(-3), HeartbeatAt = DateTimeOffset.UtcNow, ReleasedAt = releasedAt };
+            Assert.NotNull(await owner.Store.TryWriteAsync(key, System.Text.Encoding.UTF8.GetBytes(Json.Write(held)), WriteCondition.None, CancellationToken.None));
+        }
+        await PutAsync("locks/copy-bk-20260101000000000-abcdef.lock", DateTimeOffset.UtcNow.AddHours(-2));
+        await PutAsync("locks/postgresql-recent-0123456789abcdef.lock", DateTimeOffset.UtcNow.AddMinutes(-10));
+        await PutAsync("locks/postgresql-held-0123456789abcdef.lock", null);
+        var sas = Sas(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.Add | BlobContainerSasPermissions.Create | BlobContainerSasPermissions.Write | BlobContainerSasPermissions.List);
+
+        await EngineOver(Open(address, SasEnvironment(sas))).ApplyRestoreHistoryRetentionAsync(CancellationToken.None);
+        Assert.Equal(3, (await KeysAsync(owner, "locks/")).Count);
+        await EngineOver(owner).ApplyRestoreHistoryRetentionAsync(CancellationToken.None);
+        Assert.Equal(["locks/postgresql-held-0123456789abcdef.lock", "locks/postgresql-recent-0123456789abcdef.lock"], await KeysAsync(owner, "locks/"));
+    }
+
+    [StoreFact]
     public async Task A_restore_through_a_read_only_SAS_prunes_the_restore_history_of_the_local_state_repository()
     {
         var db = await TestSql.PgCreateAsync("rshistrl", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 100) g;");

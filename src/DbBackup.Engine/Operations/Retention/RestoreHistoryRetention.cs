@@ -12,7 +12,7 @@ namespace DbBackup.Engine.Operations;
 /// operation on the target needs it), and one whose safety backup is still in the repository (the record
 /// says what that backup holds). It plans from the catalog and re-reads each record before removing it, as
 /// backup retention does; afterwards the lock files of records and locks that no longer exist are swept
-/// (<see cref="RecordLockMarkers"/>).</summary>
+/// (<see cref="RecordLockMarkers"/>), and so are lock objects long marked released (<see cref="ReleasedLocks"/>).</summary>
 internal sealed class RestoreHistoryRetention(EngineContext context)
 {
     private BackupRepository Repository => context.Repository;
@@ -28,6 +28,7 @@ internal sealed class RestoreHistoryRetention(EngineContext context)
             var days = (await Repository.ReadRepositoryFileAsync(cancellationToken).ConfigureAwait(false)).Settings.RestoreHistoryDays;
             if (days > 0) await PruneAsync(days, removed, cancellationToken).ConfigureAwait(false);
             new RecordLockMarkers(context).SweepOrphans();
+            await new ReleasedLocks(context).SweepAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DbBackupException or IOException or UnauthorizedAccessException)
         {
