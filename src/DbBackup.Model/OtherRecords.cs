@@ -43,10 +43,16 @@ public sealed class RepositorySettings
     /// the setting was made), so a host holding another key is refused instead of writing backups the
     /// others cannot read.</summary>
     public string? EncryptionKeyId { get; set; }
+    /// <summary>Days an ended restore's record is kept (the restore history); older ones are pruned with
+    /// the backups, except the newest ended and the newest successful restore of each target database, one
+    /// still being settled, and one whose safety backup is still in the repository. 0 keeps every record.
+    /// Repositories written before this setting read the default.</summary>
+    public int RestoreHistoryDays { get; set; } = 90;
 
     /// <summary>The settings on one line.</summary>
     public override string ToString()
         => $"KeepLast={KeepLast}; MaxRestoreAgeDays={(MaxRestoreAgeDays?.ToString() ?? "none")}; DefaultJobs={(DefaultJobs?.ToString() ?? "cores")}"
+            + $"; RestoreHistoryDays={(RestoreHistoryDays == 0 ? "all" : RestoreHistoryDays)}"
             + (Encryption == EncryptionMode.Required ? $"; Encryption=Required (key {EncryptionKeyId})" : "");
 }
 

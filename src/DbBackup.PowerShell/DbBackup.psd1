@@ -30,6 +30,7 @@
         'Test-DbBackup'
         'Get-DbBackupLog'
         'Get-DbBackupRestore'
+        'Remove-DbBackupRestore'
         'Get-DbBackupRepository'
         'Set-DbBackupRepository'
         'Set-DbBackup'

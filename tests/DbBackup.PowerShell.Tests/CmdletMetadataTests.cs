@@ -31,7 +31,7 @@ public sealed class CmdletMetadataTests : IClassFixture<BuiltModule>
     private static readonly string[] ExpectedCmdlets =
     [
         "Copy-DbBackup", "Get-DbBackup", "Get-DbBackupLog", "Get-DbBackupPolicy", "Get-DbBackupRepository", "Get-DbBackupRestore", "Get-DbBackupStatus", "Import-DbBackup",
-        "Invoke-DbBackupPolicy", "New-DbBackupPolicy", "Register-DbBackupSchedule", "Remove-DbBackup", "Remove-DbBackupPolicy", "Restore-DbBackup",
+        "Invoke-DbBackupPolicy", "New-DbBackupPolicy", "Register-DbBackupSchedule", "Remove-DbBackup", "Remove-DbBackupPolicy", "Remove-DbBackupRestore", "Restore-DbBackup",
         "Save-DbBackup", "Set-DbBackup", "Set-DbBackupPolicy", "Set-DbBackupRepository", "Start-DbBackup",
         "Stop-DbBackup", "Test-DbBackup", "Wait-DbBackup",
     ];

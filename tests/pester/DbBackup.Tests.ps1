@@ -87,8 +87,8 @@ AfterAll {
 }
 
 Describe 'Module' {
-    It 'exports the twenty-two cmdlets and resolves the model types in scripts' {
-        (Get-Command -Module DbBackup).Count | Should -Be 22
+    It 'exports the twenty-three cmdlets and resolves the model types in scripts' {
+        (Get-Command -Module DbBackup).Count | Should -Be 23
         [DbBackup.Model.BackupRecord].FullName | Should -Be 'DbBackup.Model.BackupRecord'
     }
 

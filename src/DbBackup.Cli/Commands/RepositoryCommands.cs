@@ -87,15 +87,19 @@ public static class RepositoryCommands
         return cmd;
     }
 
-    /// <summary>remove --id ID [--force].</summary>
+    /// <summary>remove --id ID [--force]: a backup (bk-…), or a restore's record (rs-…).</summary>
     public static Command Remove()
     {
         var id = CliContext.Id(true); var json = CliContext.Json();
-        var force = new Option<bool>("--force") { Description = "Also remove the only successful backup of a database." };
-        var cmd = new Command("remove", "Delete a backup's files and record.") { id, force, json };
+        var force = new Option<bool>("--force") { Description = "Also remove the only successful backup of a database (backups only)." };
+        var cmd = new Command("remove", "Delete a backup's files and record, or a restore's record (an rs-… id).") { id, force, json };
         cmd.SetAction((r, ct) => CliContext.Run(async () =>
         {
-            CliContext.Print(await CliContext.Open(r).RemoveAsync(r.GetValue(id)!, r.GetValue(force), ct), r.GetValue(json));
+            // Ids say what they name, as status and cancel read them: a restore id removes that restore's record.
+            var engine = CliContext.Open(r);
+            var which = r.GetValue(id)!;
+            if (Ids.IsRestoreId(which)) CliContext.Print(await engine.RemoveRestoreAsync(which, ct), r.GetValue(json));
+            else CliContext.Print(await engine.RemoveAsync(which, r.GetValue(force), ct), r.GetValue(json));
             return 0;
         }));
         return cmd;

@@ -10,7 +10,7 @@ public static class RepositorySettingsCommand
     /// <summary>The `repository` command with its two subcommands.</summary>
     public static Command Create()
     {
-        var cmd = new Command("repository", "Show or change the repository's settings (retention, restore age limit, default jobs, encryption).");
+        var cmd = new Command("repository", "Show or change the repository's settings (retention, restore history, restore age limit, default jobs, encryption).");
         cmd.Subcommands.Add(Show());
         cmd.Subcommands.Add(Set());
         return cmd;
@@ -32,13 +32,14 @@ public static class RepositorySettingsCommand
     {
         var keepLast = new Option<int?>("--keep-last") { Description = "Successful manual backups kept per database (1 or more)." };
         var maxAge = new Option<int?>("--max-restore-age-days") { Description = "Refuse restoring backups older than this many days; 0 removes the limit." };
+        var history = new Option<int?>("--restore-history-days") { Description = "Keep ended restores' records this many days (the newest of each database always); 0 keeps them all." };
         var jobs = new Option<int?>("--default-jobs") { Description = "Parallel connections when a command does not say (1–64); 0 means the core count." };
         var encryption = new Option<string?>("--encryption")
         {
             Description = "required: encrypt every new backup with the key in DBBACKUP_ENCRYPTION_KEY or DBBACKUP_ENCRYPTION_KEY_FILE (its id is recorded; backups without it are refused); none: new backups are not encrypted.",
         };
         var json = CliContext.Json();
-        var cmd = new Command("set", "Change the repository's settings; options not given stay as they are.") { keepLast, maxAge, jobs, encryption, json };
+        var cmd = new Command("set", "Change the repository's settings; options not given stay as they are.") { keepLast, maxAge, history, jobs, encryption, json };
         cmd.SetAction((r, ct) => CliContext.Run(() =>
         {
             EncryptionMode? mode = r.GetValue(encryption) is { } text
@@ -50,6 +51,7 @@ public static class RepositorySettingsCommand
                 if (r.GetValue(keepLast) is { } k) s.KeepLast = k;
                 if (r.GetValue(maxAge) is { } a) s.MaxRestoreAgeDays = a == 0 ? null : a;
                 if (r.GetValue(jobs) is { } j) s.DefaultJobs = j == 0 ? null : j;
+                if (r.GetValue(history) is { } h) s.RestoreHistoryDays = h;
                 if (mode is { } m)
                 {
                     s.Encryption = m;

@@ -22,6 +22,8 @@ public sealed class BackupEngine
     private readonly RestoreJob _restores;
     private readonly VerifyJob _verify;
     private readonly BackupRemoval _removal;
+    private readonly RestoreRemoval _restoreRemoval;
+    private readonly RestoreHistoryRetention _restoreHistory;
     private readonly BackupHolds _holds;
     private readonly PolicyCatalog _policies;
     private readonly PolicyRetention _policyRetention;
@@ -57,13 +59,15 @@ public sealed class BackupEngine
         _restores = new RestoreJob(c, _imports, _restorePlanner);
         _verify = new VerifyJob(c);
         _removal = new BackupRemoval(c);
+        _restoreRemoval = new RestoreRemoval(c);
+        _restoreHistory = new RestoreHistoryRetention(c);
         _holds = new BackupHolds(c);
         _policies = new PolicyCatalog(c);
         _policyRetention = new PolicyRetention(c);
         var callback = new CompletionCallback(c);
-        _policyRunner = new PolicyRunner(c, _policies, _backups, _policyRetention, _databases, callback);
+        _policyRunner = new PolicyRunner(c, _policies, _backups, _policyRetention, _databases, callback, _restoreHistory);
         _copies = new CopyJob(c, _queries);
-        _worker = new WorkerJob(c, _backups, new RestoreRun(c, _backups), new DeadRestoreSettlement(c), new KeepLastRetention(c), callback);
+        _worker = new WorkerJob(c, _backups, new RestoreRun(c, _backups), new DeadRestoreSettlement(c), new KeepLastRetention(c), _restoreHistory, callback);
     }
 
     /// <summary>The repository.</summary>
@@ -211,6 +215,14 @@ public sealed class BackupEngine
     /// <summary>Deletes a backup's files and record; refuses a running one, and the only good backup of
     /// a target unless <paramref name="force"/>.</summary>
     public Task<BackupRecord> RemoveAsync(string id, bool force, CancellationToken cancellationToken) => _removal.RemoveAsync(id, force, cancellationToken);
+
+    /// <summary>Deletes a restore's record; refuses a running or unsettled restore and one whose safety
+    /// backup is still in the repository.</summary>
+    public Task<RestoreRecord> RemoveRestoreAsync(string id, CancellationToken cancellationToken) => _restoreRemoval.RemoveAsync(id, cancellationToken);
+
+    /// <summary>Applies the repository's RestoreHistoryDays now (as after every backup) and sweeps orphaned
+    /// lock files; returns the restores removed.</summary>
+    public Task<List<RestoreRecord>> ApplyRestoreHistoryRetentionAsync(CancellationToken cancellationToken) => _restoreHistory.ApplyAsync(cancellationToken);
 
     /// <summary>Puts a hold on a backup (retention never removes it) or releases it.</summary>
     public BackupRecord SetHold(string id, bool hold) => _holds.SetHold(id, hold);

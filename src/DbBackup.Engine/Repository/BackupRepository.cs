@@ -335,6 +335,17 @@ public sealed partial class BackupRepository
         await Store.DeletePrefixAsync(BackupPrefix(id), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes a restore's record (and anything beside it), as <see cref="DeleteBackupAsync"/> does a
+    /// backup: the record goes first where the folder cannot be renamed away whole. Its catalog entry is no
+    /// longer shown at once (the folder listing is the set of records) and is dropped from the snapshot and
+    /// journal at the next fold.</summary>
+    public async Task DeleteRestoreAsync(string id, CancellationToken cancellationToken)
+    {
+        _restoreCatalog?.ForgetLastRead();
+        if (Store is not LocalFolderStore) await Store.DeleteAsync(RestorePrefix(id) + RestoreFile, null, cancellationToken).ConfigureAwait(false);
+        await Store.DeletePrefixAsync(RestorePrefix(id), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes a backup's payload (uploads in progress included, where the store can: a
     /// fenced worker's) and any other object beside its manifest (the worker's scratch files),
     /// keeping the manifest and a pending cancel request. False when the credential may not delete (a

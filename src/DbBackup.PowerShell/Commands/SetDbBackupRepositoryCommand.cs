@@ -4,7 +4,7 @@ using DbBackup.Model;
 
 namespace DbBackup.PowerShell;
 
-/// <summary>Set-DbBackupRepository: changes the repository's settings (retention, restore age limit,
+/// <summary>Set-DbBackupRepository: changes the repository's settings (retention, restore history, restore age limit,
 /// default parallelism, encryption of new backups).</summary>
 [Cmdlet(VerbsCommon.Set, "DbBackupRepository", SupportsShouldProcess = true)]
 [OutputType(typeof(RepositoryInfo))]
@@ -19,6 +19,11 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
     [Parameter]
     [ValidateRange(0, 36500)]
     public int MaxRestoreAgeDays { get; set; }
+
+    /// <summary>Days an ended restore's record is kept (the newest of each database always); 0 keeps them all.</summary>
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int RestoreHistoryDays { get; set; }
 
     /// <summary>Parallel connections when a command does not say; 0 means the core count.</summary>
     [Parameter]
@@ -41,6 +46,7 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
         var changes = new List<string>();
         if (bound.ContainsKey(nameof(KeepLast))) changes.Add($"KeepLast={KeepLast}");
         if (bound.ContainsKey(nameof(MaxRestoreAgeDays))) changes.Add($"MaxRestoreAgeDays={(MaxRestoreAgeDays == 0 ? "none" : MaxRestoreAgeDays)}");
+        if (bound.ContainsKey(nameof(RestoreHistoryDays))) changes.Add($"RestoreHistoryDays={(RestoreHistoryDays == 0 ? "all" : RestoreHistoryDays)}");
         if (bound.ContainsKey(nameof(DefaultJobs))) changes.Add($"DefaultJobs={(DefaultJobs == 0 ? "cores" : DefaultJobs)}");
         if (bound.ContainsKey(nameof(Encryption))) changes.Add($"Encryption={Encryption}");
         try
@@ -52,6 +58,7 @@ public sealed class SetDbBackupRepositoryCommand : DbBackupCmdlet
             {
                 if (bound.ContainsKey(nameof(KeepLast))) settings.KeepLast = KeepLast;
                 if (bound.ContainsKey(nameof(MaxRestoreAgeDays))) settings.MaxRestoreAgeDays = MaxRestoreAgeDays == 0 ? null : MaxRestoreAgeDays;
+                if (bound.ContainsKey(nameof(RestoreHistoryDays))) settings.RestoreHistoryDays = RestoreHistoryDays;
                 if (bound.ContainsKey(nameof(DefaultJobs))) settings.DefaultJobs = DefaultJobs == 0 ? null : DefaultJobs;
                 if (bound.ContainsKey(nameof(Encryption)))
                 {

@@ -7,7 +7,7 @@ namespace DbBackup.Engine.Operations;
 
 /// <summary>A run of the policies (dbbackup policy run / Invoke-DbBackupPolicy): each due backup
 /// started once across hosts, then each policy's retention.</summary>
-internal sealed class PolicyRunner(EngineContext context, PolicyCatalog policies, BackupJob backups, PolicyRetention retention, DatabaseResolver databases, CompletionCallback callback)
+internal sealed class PolicyRunner(EngineContext context, PolicyCatalog policies, BackupJob backups, PolicyRetention retention, DatabaseResolver databases, CompletionCallback callback, RestoreHistoryRetention restoreHistory)
 {
     private PolicyStore PolicyFiles => new(context.Repository);
 
@@ -35,6 +35,7 @@ internal sealed class PolicyRunner(EngineContext context, PolicyCatalog policies
                 context.Log("PruneFailed", null, $"Policy {policy.Name}: {e.Message}", isError: true);
             }
         }
+        if (!whatIf) await restoreHistory.ApplyAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
 

@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Operations;
 
 /// <summary>The worker's side of an operation: takes the target's lock over, settles what dead restores
 /// left, runs the backup (then its callback and KeepLast retention) or the restore, and cleans up.</summary>
-internal sealed class WorkerJob(EngineContext context, BackupJob backups, RestoreRun restores, DeadRestoreSettlement settlement, KeepLastRetention retention, CompletionCallback callback)
+internal sealed class WorkerJob(EngineContext context, BackupJob backups, RestoreRun restores, DeadRestoreSettlement settlement, KeepLastRetention retention, RestoreHistoryRetention restoreHistory, CompletionCallback callback)
 {
     private BackupRepository Repository => context.Repository;
 
@@ -31,6 +31,9 @@ internal sealed class WorkerJob(EngineContext context, BackupJob backups, Restor
                 context.Records.RemoveWorkerFiles(restore.Id);
                 TargetLock.Release(Repository, TargetLocks.LockKey(restore), restore.Id);
             }
+            // Restores add to the history too: a repository only restored from (a nightly restore test, a
+            // local state repository) keeps it bounded as well.
+            await restoreHistory.ApplyAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }
         var record = await Repository.TryReadBackupAsync(operationId, cancellationToken).ConfigureAwait(false) ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound", $"No backup {operationId}.");
@@ -58,6 +61,7 @@ internal sealed class WorkerJob(EngineContext context, BackupJob backups, Restor
         if (record.CallbackUrl != null) await callback.SendCallbackAsync(record, CancellationToken.None).ConfigureAwait(false);
         // A policy's backups are pruned by its own tiers when the policy runs, not by KeepLast.
         if (ok && record.Kind == BackupKind.Manual && record.Policy == null) retention.ApplyRetention(record);
+        if (ok) await restoreHistory.ApplyAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Runs an operation's worker on a background task of this process instead of a new

@@ -142,7 +142,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         if (deleted)
         {
             // A removed record also loses its lock file, as the old folder delete did.
-            if (RecordIdOf(key) is { } id && key.StartsWith("backups/", StringComparison.Ordinal)) LocalFiles.Delete(RecordLockPath(id));
+            if (RecordIdOf(key) is { } id) LocalFiles.Delete(RecordLockPath(id));
             LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(path)!, Root);
         }
         return deleted;
@@ -206,7 +206,7 @@ public sealed class LocalFolderStore : IRepositoryStore
             catch (IOException) when (attempt < 5) { Thread.Sleep(20); } // a resumed writer created a file meanwhile
         }
         var parts = prefix.Split('/');
-        if (parts.Length == 3 && parts[0] == "backups" && Ids.IsValid(parts[1])) LocalFiles.Delete(RecordLockPath(parts[1]));
+        if (parts.Length == 3 && parts[0] is "backups" or "restores" && Ids.IsValid(parts[1])) LocalFiles.Delete(RecordLockPath(parts[1]));
         LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(folder)!, Root);
         await Task.CompletedTask.ConfigureAwait(false);
     }
