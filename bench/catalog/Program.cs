@@ -32,6 +32,8 @@ var clock = Stopwatch.StartNew();
 if (args[0] == "measure")
 {
     await MeasureList.RunAsync(store);
+    if (address.Kind == RepositoryStoreKind.Azure && Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { } account)
+        await MeasureList.RequestsAsync(new BlobContainerClient(account, address.Container), address.Prefix + "backups/");
     return 0;
 }
 if (args[0] == "drop-catalog")
