@@ -138,14 +138,14 @@ internal sealed class Catalog<T> where T : OperationRecord
         return view;
     }
 
-    /// <summary>The record folders (which records exist). On an object store the listing is split by
-    /// the months of the records <paramref name="stored"/> knows and listed in parallel
-    /// (<see cref="CatalogRanges"/>: the parts cover every name, so this is still the whole listing);
-    /// a local folder is listed in one call, its cheapest.</summary>
+    /// <summary>The record folders (which records exist). On an object store, past one listing page, the
+    /// listing is split by the months of the records <paramref name="stored"/> knows and listed in
+    /// parallel (<see cref="CatalogRanges"/>: the parts cover every name, so this is still the whole
+    /// listing); a local folder is listed in one call, its cheapest.</summary>
     private async Task<List<string>> ListFoldersAsync(List<CatalogEntry>? stored, CancellationToken ct)
     {
         List<string> names;
-        if (_store.Features.SameHostOnly || stored is not { Count: > 0 })
+        if (_store.Features.SameHostOnly || stored is null || !CatalogRanges.Worthwhile(stored.Count))
         {
             names = [];
             await foreach (var name in _store.ListFoldersAsync(_folder, ct).ConfigureAwait(false)) names.Add(name);

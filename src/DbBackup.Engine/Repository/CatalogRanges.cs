@@ -14,12 +14,19 @@ namespace DbBackup.Engine.Repository;
 /// name no id has, is still found, and a removed one still goes.</summary>
 internal static class CatalogRanges
 {
+    /// <summary>Known records above which the listing is split: up to one listing page (Azure's 5,000
+    /// names) one request is cheapest, and each part is a request of its own.</summary>
+    internal static int SplitAbove { get; set; } = 5_000;
+
     /// <summary>Known records of one month above which that month is listed by day.</summary>
     internal static int MonthLimit { get; set; } = 25_000;
 
     private const int MonthLength = 9;  // "bk-YYYYMM"
     private const int DayLength = 11;   // "bk-YYYYMMDD"
     private const int Parallelism = 16;
+
+    /// <summary>Whether a listing of about <paramref name="known"/> folders is worth splitting.</summary>
+    public static bool Worthwhile(int known) => known > SplitAbove;
 
     /// <summary>The parts of a listing of the folders named by <paramref name="ids"/> (valid ids) and
     /// of any other folder: one unbounded range when there are none.</summary>

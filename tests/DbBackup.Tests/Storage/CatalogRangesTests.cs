@@ -11,8 +11,16 @@ namespace DbBackup.Tests.Storage;
 /// <summary>The catalog's folder listing split by record month on object stores (CatalogRanges): it must
 /// still be the whole listing, so a folder copied in by hand into any month, known or not, appears and
 /// one removed by hand goes, as with one listing.</summary>
-public sealed class CatalogRangesTests
+public sealed class CatalogRangesTests : IDisposable
 {
+    private readonly int _splitAbove = CatalogRanges.SplitAbove;
+
+    /// <summary>Split from the first record here (a repository of a few records is listed whole, in
+    /// one request); only this class changes the limit, and its tests run one at a time.</summary>
+    public CatalogRangesTests() => CatalogRanges.SplitAbove = 0;
+
+    public void Dispose() => CatalogRanges.SplitAbove = _splitAbove;
+
     /// <summary>Why the Azure test is skipped here, if it is.</summary>
     public static string? SkipReason => Azurite.SkipReason;
 
