@@ -1,6 +1,8 @@
 // Fills a repository with backup records for bench/catalog.sh, without running backups: each manifest
 // is the sealed bytes a record write stores (RecordFile.Serialize), at backups/<id>/manifest.json:
-//   CatalogBench seed REPOSITORY COUNT    COUNT Succeeded records (every 10th of database "crm", every 97th Failed)
+//   CatalogBench seed REPOSITORY COUNT [--catalog]  COUNT Succeeded records (every 10th of database "crm", every
+//                                         97th Failed); --catalog also writes the snapshot a list would build from them
+//   CatalogBench measure REPOSITORY       times, in this process, each part of a warm list (MeasureList.cs)
 //   CatalogBench drop-catalog REPOSITORY  deletes catalog/ (the next list rebuilds it from the manifests)
 //   CatalogBench drop-container REPOSITORY  deletes an Azure repository's whole container (Azurite deletes a
 //                                           container at once, but thousands of blobs one by one only slowly)
@@ -11,9 +13,9 @@ using DbBackup.Engine.Repository;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
-if (args.Length < 2 || args[0] is not ("seed" or "drop-catalog" or "drop-container"))
+if (args.Length < 2 || args[0] is not ("seed" or "drop-catalog" or "drop-container" or "measure"))
 {
-    Console.Error.WriteLine("usage: CatalogBench seed REPOSITORY COUNT | drop-catalog REPOSITORY | drop-container REPOSITORY");
+    Console.Error.WriteLine("usage: CatalogBench seed REPOSITORY COUNT [--catalog] | measure REPOSITORY | drop-catalog REPOSITORY | drop-container REPOSITORY");
     return 2;
 }
 var address = RepositoryAddress.Parse(args[1]);
@@ -27,6 +29,13 @@ if (address.Kind == RepositoryStoreKind.Azure && Environment.GetEnvironmentVaria
     await new BlobContainerClient(connection, address.Container).CreateIfNotExistsAsync();
 var store = await StoreFactory.OpenForWritingAsync(address, CancellationToken.None);
 var clock = Stopwatch.StartNew();
+if (args[0] == "measure")
+{
+    await MeasureList.RunAsync(store);
+    if (address.Kind == RepositoryStoreKind.Azure && Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { } account)
+        await MeasureList.RequestsAsync(new BlobContainerClient(account, address.Container), address.Prefix + "backups/");
+    return 0;
+}
 if (args[0] == "drop-catalog")
 {
     var keys = new List<string>();
@@ -40,6 +49,7 @@ var repo = new BackupRepository(store);
 await repo.EnsureCreatedAsync(CancellationToken.None);
 var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 var written = 0;
+var entries = new CatalogEntry[count];
 await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = store is LocalFolderStore ? 4 : 64 }, async (i, ct) =>
 {
     var created = start.AddMinutes(i * 5);
@@ -74,6 +84,7 @@ await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { Ma
     // The manifest alone, as a DbBackup without the catalog (or a folder copied in) leaves it: no
     // journal entry, so dropping the catalog afterwards is one delete (deleting 10,000 journal objects
     // kept Azurite busy for minutes).
+    entries[i] = CatalogEntry.From(record);
     var key = BackupRepository.BackupPrefix(record.Id) + "manifest.json";
     var bytes = RecordFile.Serialize(record);
     if (store is LocalFolderStore local)
@@ -89,5 +100,9 @@ await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { Ma
         throw new InvalidOperationException($"id {record.Id} taken");
     if (Interlocked.Increment(ref written) % 10_000 == 0) Console.Error.WriteLine($"  {written} records, {clock.Elapsed.TotalSeconds:0.0} s");
 });
+// The snapshot a list would write after reading every manifest (CatalogFile is the product's own
+// writer), so a warm list can be measured without first waiting for a cold one.
+if (args.Contains("--catalog"))
+    await store.TryWriteAsync("catalog/backups.json", CatalogFile.Serialize(entries.OrderBy(e => e.Id, StringComparer.Ordinal).ToList()), WriteCondition.None, CancellationToken.None);
 Console.WriteLine($"seeded {count} records in {clock.Elapsed.TotalSeconds:0.0} s");
 return 0;

@@ -18,8 +18,9 @@ namespace DbBackup.Engine.Repository;
 /// journal; after the manifest write it adds "&lt;id&gt;.&lt;revision&gt;.json", the new entry. An intent
 /// newer than every entry makes readers read the manifest, so a writer that dies between the two
 /// writes leaves a slower list, never a wrong one.</item>
-/// <item>The folder listing (<see cref="IRepositoryStore.ListFoldersAsync"/>) is the set of records:
-/// a folder copied in by hand has no entry and is read; a removed one is not listed.</item>
+/// <item>The folder listing (<see cref="IRepositoryStore.ListFoldersAsync(string, CancellationToken)"/>; on
+/// object stores in parallel parts, <see cref="CatalogRanges"/>) is the set of records: a folder copied
+/// in by hand has no entry and is read; a removed one is not listed.</item>
 /// <item>A missing, damaged or unknown snapshot is rebuilt from the manifests by the next reader, who
 /// also folds a long journal into a new snapshot, and rewrites one of an older format.</item>
 /// </list></summary>
@@ -93,9 +94,6 @@ internal sealed class Catalog<T> where T : OperationRecord
     /// read. With <paramref name="trustNothing"/> every manifest is read and the snapshot rebuilt from them.</summary>
     public async Task<CatalogView<T>> ReadAsync(bool trustNothing, CancellationToken ct)
     {
-        var folders = new List<string>();
-        await foreach (var name in _store.ListFoldersAsync(_folder, ct).ConfigureAwait(false))
-            if (!name.StartsWith('.')) folders.Add(name);
         var snapshot = await _store.TryReadAsync(_snapshotKey, ct).ConfigureAwait(false);
         // A session that lists again (or the CLI asking for the problems of the list it printed) parses
         // an unchanged snapshot once.
@@ -105,7 +103,10 @@ internal sealed class Catalog<T> where T : OperationRecord
         var stored = parsed?.Entries;
         var known = new Dictionary<string, CatalogEntry>(stored?.Count ?? 0, StringComparer.Ordinal);
         foreach (var e in stored ?? []) Newest(known, e);
-        var journal = await ReadJournalAsync(known, ct).ConfigureAwait(false);
+        // The journal and the folder listing at once: on an object store each is requests that wait.
+        var journalRead = ReadJournalAsync(known, ct);
+        var folders = await ListFoldersAsync(stored, ct).ConfigureAwait(false);
+        var journal = await journalRead.ConfigureAwait(false);
 
         var view = new CatalogView<T>();
         var toRead = new List<string>();
@@ -135,6 +136,23 @@ internal sealed class Catalog<T> where T : OperationRecord
         if (trustNothing || parsed is not { Outdated: false } || journal.Objects.Count > JournalLimit || folded > ReadLimit)
             await CompactAsync(snapshot, view, folders, journal.Objects, ct).ConfigureAwait(false);
         return view;
+    }
+
+    /// <summary>The record folders (which records exist). On an object store, past one listing page, the
+    /// listing is split by the months of the records <paramref name="stored"/> knows and listed in
+    /// parallel (<see cref="CatalogRanges"/>: the parts cover every name, so this is still the whole
+    /// listing); a local folder is listed in one call, its cheapest.</summary>
+    private async Task<List<string>> ListFoldersAsync(List<CatalogEntry>? stored, CancellationToken ct)
+    {
+        List<string> names;
+        if (_store.Features.SameHostOnly || stored is null || !CatalogRanges.Worthwhile(stored.Count))
+        {
+            names = [];
+            await foreach (var name in _store.ListFoldersAsync(_folder, ct).ConfigureAwait(false)) names.Add(name);
+        }
+        else names = await CatalogRanges.ListAsync(_store, _folder, CatalogRanges.Of(stored.Select(e => e.Id)), ct).ConfigureAwait(false);
+        names.RemoveAll(name => name.StartsWith('.'));
+        return names;
     }
 
     /// <summary>Reads the manifests of <paramref name="items"/> that were not read yet. Null when one of

@@ -199,6 +199,10 @@ public abstract class StoreContractTests
     }
 
     [StoreFact]
+    public async Task Folder_listing_split_by_record_month_names_every_folder_exactly_once_whatever_its_name()
+        => await CatalogRangesTests.SplitListingIsTheWholeListingAsync(await OpenEmptyStoreAsync());
+
+    [StoreFact]
     public async Task Delete_with_a_stale_version_keeps_the_object_and_with_the_current_version_removes_it()
     {
         var store = await OpenEmptyStoreAsync();

@@ -145,27 +145,46 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
             if (item.IsPrefix && item.Prefix.Length > full.Length + 1) yield return item.Prefix[full.Length..^1];
     }
 
-    /// <summary>The items of one listing, a page (up to 5,000 names, one request) at a time, with the
-    /// store's error mapping; a container that does not exist lists as empty, as a missing folder does.</summary>
-    private async IAsyncEnumerable<T> ListingAsync<T>(AsyncPageable<T> listing, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken) where T : notnull
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, FolderRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = listing.AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
-        try
+        // The store's own prefix and StartFrom (inclusive: every blob of a folder in the range sorts at or
+        // after From), ended here at Before. A bounded range is usually a gap between record months,
+        // often empty, so its first page asks for a few names, not 5,000.
+        var full = _prefix + prefix;
+        var options = new GetBlobsByHierarchyOptions { Prefix = full + range.NamePrefix, Delimiter = "/", StartFrom = range.From is null ? null : full + range.From };
+        var listing = _container.GetBlobsByHierarchyAsync(options, cancellationToken);
+        await foreach (var item in ListingAsync(listing, prefix, cancellationToken, range.Before is null ? 5000 : 50).ConfigureAwait(false))
         {
-            while (true)
-            {
-                Page<T> page;
-                try
-                {
-                    if (!await pages.MoveNextAsync().ConfigureAwait(false)) yield break;
-                    page = pages.Current;
-                }
-                catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound) { yield break; }
-                catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
-                foreach (var item in page.Values) yield return item;
-            }
+            if (!item.IsPrefix || item.Prefix.Length <= full.Length + 1) continue;
+            var segment = item.Prefix[full.Length..];
+            if (range.IsPast(segment)) yield break;
+            if (!range.IsBelow(segment)) yield return segment[..^1];
         }
-        finally { await pages.DisposeAsync().ConfigureAwait(false); }
+    }
+
+    /// <summary>The items of one listing, a page (up to 5,000 names, one request; the first one
+    /// <paramref name="firstPage"/>) at a time, with the store's error mapping; a container that does
+    /// not exist lists as empty, as a missing folder does.</summary>
+    private async IAsyncEnumerable<T> ListingAsync<T>(AsyncPageable<T> listing, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken, int firstPage = 5000) where T : notnull
+    {
+        string? continuation = null;
+        for (var size = firstPage; ; size = 5000)
+        {
+            Page<T> page;
+            var pages = listing.AsPages(continuation, size).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                if (!await pages.MoveNextAsync().ConfigureAwait(false)) yield break;
+                page = pages.Current;
+            }
+            catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound) { yield break; }
+            catch (Exception e) when (_errors.Maps(e)) { throw _errors.Map(e, prefix, StoreRight.List); }
+            finally { await pages.DisposeAsync().ConfigureAwait(false); }
+            foreach (var item in page.Values) yield return item;
+            continuation = page.ContinuationToken;
+            if (string.IsNullOrEmpty(continuation)) yield break;
+        }
     }
 
     private BlobClient Blob(string key) => _container.GetBlobClient(_prefix + key);

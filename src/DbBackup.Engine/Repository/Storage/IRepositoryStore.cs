@@ -77,4 +77,14 @@ public interface IRepositoryStore
             yield return folder;
         }
     }
+
+    /// <summary>The folders of <see cref="ListFoldersAsync(string, CancellationToken)"/> that are in
+    /// <paramref name="range"/>, so a caller can list a big folder in parts at once (the catalog does, by
+    /// record month, on object stores). This default filters the whole listing (local folders, where one
+    /// listing is cheapest); Azure and S3 ask the store for the range alone.</summary>
+    async IAsyncEnumerable<string> ListFoldersAsync(string prefix, FolderRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var name in ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false))
+            if (range.Contains(name)) yield return name;
+    }
 }

@@ -166,6 +166,27 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
                 if (folder.Length > full.Length + 1) yield return folder[full.Length..^1];
     }
 
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, FolderRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The store's own prefix, and a Marker just below From (keys after it: every object of a folder in
+        // the range sorts after From, which holds no '/'), ended here at Before.
+        var full = _prefix + prefix;
+        var request = new ListObjectsRequest { BucketName = _bucket, Prefix = full + range.NamePrefix, Delimiter = "/", MaxKeys = range.Before is null ? 1000 : 50 };
+        if (range.From is not null) request.Marker = full + range.From;
+        await foreach (var page in PagesAsync(request, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            request.MaxKeys = 1000;
+            foreach (var folder in page.CommonPrefixes ?? [])
+            {
+                if (folder.Length <= full.Length + 1) continue;
+                var segment = folder[full.Length..];
+                if (range.IsPast(segment)) yield break;
+                if (!range.IsBelow(segment)) yield return segment[..^1];
+            }
+        }
+    }
+
     /// <summary>Every page of one listing, with the store's error mapping; a missing bucket lists as empty.
     /// ListObjects (version 1, paged by marker) rather than V2: every S3-compatible store serves it, while
     /// V2's continuation tokens fail on some (s3rver on Node 20 and later). A page continues after its
