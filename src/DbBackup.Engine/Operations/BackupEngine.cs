@@ -103,9 +103,10 @@ public sealed class BackupEngine
     /// <summary>The newest payload format version this build restores. A backup records the version its
     /// payload needs (<see cref="DumpResult.FormatVersion"/>): 2 for PostgreSQL backups holding large
     /// objects and for MySQL backups (routines and views in scripts of their own), 3 for PostgreSQL backups
-    /// with a table split into pieces, 4 for encrypted backups (<see cref="EncryptedFormatVersion"/>), so older
+    /// with a table split into pieces, 4 for encrypted backups (<see cref="EncryptedFormatVersion"/>), 5 for
+    /// MySQL backups whose values are escaped bytes instead of hex (MySqlToc.RecordFormatVersion), so older
     /// builds refuse those up front and still restore every other backup.</summary>
-    public const int PayloadFormatVersion = EncryptedFormatVersion;
+    public const int PayloadFormatVersion = 5;
 
     /// <summary>Default number of backups one many-database call runs at once.</summary>
     public const int DefaultThrottleLimit = 4;

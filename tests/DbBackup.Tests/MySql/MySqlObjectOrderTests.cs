@@ -57,10 +57,12 @@ public sealed class MySqlObjectOrderTests
         var post = await MySqlClientTools.RunAsync(db.Target, MySqlClientTools.Dump, [.. common, "--no-create-info", "--triggers", "--routines", "--events", "--", db.Name], null, CancellationToken.None);
         string toc;
         using (var r = new StreamReader(reader.Open("toc.json"))) toc = await r.ReadToEndAsync();
-        Assert.Contains("\"FormatVersion\": 2", toc);
+        // The tables hold integers only, written the same in every format, so only the version differs.
+        var current = $"\"FormatVersion\": {MySqlToc.CurrentFormatVersion}";
+        Assert.Contains(current, toc);
         var format1 = new Format1Source(reader, new()
         {
-            ["toc.json"] = toc.Replace("\"FormatVersion\": 2", "\"FormatVersion\": 1"),
+            ["toc.json"] = toc.Replace(current, "\"FormatVersion\": 1"),
             ["schema.sql"] = schema,
             ["post.sql"] = post,
         });

@@ -25,6 +25,10 @@ internal sealed class MySqlColumn
         "date" or "datetime" or "timestamp" or "time" or "year" => MySqlValueEncoding.Temporal,
         // Strings, blobs, enum/set (by value), JSON (MySQL's binary JSON prints as utf8mb4 text),
         // spatial (internal SRID+WKB form) and anything newer (inet6, uuid…) travel as bytes.
-        _ => MySqlValueEncoding.Hex,
+        _ => MySqlValueEncoding.Escaped,
     };
+
+    /// <summary>True for the encodings that carry a value's bytes (hex or escaped), as opposed to a
+    /// number's or a time's text: their columns are loaded through a variable in the column's charset.</summary>
+    public static bool CarriesBytes(MySqlValueEncoding encoding) => encoding is MySqlValueEncoding.Hex or MySqlValueEncoding.Escaped;
 }

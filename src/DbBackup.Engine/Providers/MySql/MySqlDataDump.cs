@@ -120,7 +120,7 @@ internal sealed class MySqlDataDump
         }
         for (var i = 0; i < jobs.Count; i++)
         {
-            stats.Add(new TableStat { Name = jobs[i].Table, Rows = checksums[i].Rows, ContentChecksum = checksums[i].Value });
+            stats.Add(new TableStat { Name = jobs[i].Table, Rows = checksums[i].Rows, ContentChecksum = MySqlChecksumForm.Of(checksums[i], jobs[i].Columns) });
         }
         ReportProgress(true);
         return new Result(stats, files.Select(f => f.ToList()).ToList(), snapshot.Consistency);

@@ -49,17 +49,24 @@ internal sealed class MySqlPartReader
                     reader.GetBytes(i, 0, _value, 0, size);
                     var value = _value.AsSpan(0, size);
                     var start = length;
-                    if (columns[i].Encoding == MySqlValueEncoding.Hex)
+                    switch (columns[i].Encoding)
                     {
-                        Reserve(length, size * 2);
-                        Convert.TryToHexString(value, _line.AsSpan(length), out var written);
-                        length += written;
-                    }
-                    else
-                    {
-                        Reserve(length, size);
-                        value.CopyTo(_line.AsSpan(length));
-                        length += size;
+                        case MySqlValueEncoding.Escaped:
+                            // Made here from any bytes, so always well formed: no check needed.
+                            Reserve(length, size * 2);
+                            length += MySqlRowCodec.Escape(value, _line.AsSpan(length));
+                            continue;
+                        case MySqlValueEncoding.Hex:
+                            // Only a checksum of an older backup's form (see MySqlChecksumForm) reads hex now.
+                            Reserve(length, size * 2);
+                            Convert.TryToHexString(value, _line.AsSpan(length), out var written);
+                            length += written;
+                            break;
+                        default:
+                            Reserve(length, size);
+                            value.CopyTo(_line.AsSpan(length));
+                            length += size;
+                            break;
                     }
                     if (!MySqlRowCodec.IsValid(_line.AsSpan(start, length - start), columns[i].Encoding))
                         throw new DbBackupException(ErrorKind.InvalidData, "MySqlUnexpectedRow", $"Reading table '{job.Table}': column '{columns[i].Name}' gave an unexpected form.");

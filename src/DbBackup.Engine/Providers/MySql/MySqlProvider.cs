@@ -136,7 +136,6 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 Parts = data.Files[i].Count > 1 ? data.Files[i].Skip(1).Select(f => new MySqlTocPart { File = f.File, Rows = f.Rows }).ToList() : null,
             }).ToList(),
         };
-        toc.FormatVersion = toc.Tables.Any(t => t.Parts != null) ? MySqlToc.CurrentFormatVersion : MySqlToc.UnsplitFormatVersion;
         await using (var tocStream = sink.Create(TocFile))
             await JsonSerializer.SerializeAsync(tocStream, toc, TocJson, cancellationToken).ConfigureAwait(false);
 
@@ -144,9 +143,9 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         DebugTimings.Mark("phase Finishing");
         state.Percent = 100;
         Report(progress, state);
-        // Record format 2 (routines and views in scripts of their own): an older DbBackup must refuse it up
-        // front. A split table makes the toc format 3, which DbBackup versions reading 2 refuse by the toc.
-        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats) { FormatVersion = MySqlToc.UnsplitFormatVersion, Consistency = data.Consistency };
+        // Values are escaped bytes (toc format 4), which a DbBackup reading formats up to 3 cannot load: it
+        // must refuse the backup up front, by the record's payload format version.
+        return new DumpResult(probe.ServerVersion, probe.ToolVersion, stats) { FormatVersion = MySqlToc.RecordFormatVersion, Consistency = data.Consistency };
     }
 
     /// <inheritdoc/>
@@ -250,7 +249,8 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         {
             if (!columns.TryGetValue(t.Name, out var cols))
                 throw new DbBackupException(ErrorKind.NotFound, "UnknownTable", $"Table '{t.Name}' does not exist in database '{target.Database}'.") { TargetObject = t.Name };
-            jobs.Add(new MySqlTableJob(t.Name, cols.Where(c => !c.Generated).Select(c => c.Column).ToList(), null, null));
+            var stored = cols.Where(c => !c.Generated).Select(c => c.Column).ToList();
+            jobs.Add(new MySqlTableJob(t.Name, MySqlChecksumForm.IsEscaped(t.ContentChecksum) ? stored : MySqlChecksumForm.AsHex(stored), null, null));
         }
         var sizes = (await ListTablesAsync(target, cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, t => t.EstimatedBytes, StringComparer.Ordinal);
         return (await new MySqlDataDump { SplitBytes = SplitBytes }.RunAsync(target, jobs, sizes, 1, null, null, new OperationProgress(), cancellationToken).ConfigureAwait(false)).Stats;
@@ -281,7 +281,11 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             if (t.Parts != null && (t.FileRows is not { } first || first + t.Parts.Sum(p => p.Rows) != t.Rows)) throw Bad($"the parts of table '{t.Name}' do not add up to its rows");
             if (t.Columns.Count == 0) throw Bad($"table '{t.Name}' has no columns");
             foreach (var c in t.Columns)
+            {
                 if (c.CharacterSet is { } cs && !SqlWordPattern().IsMatch(cs)) throw Bad($"bad character set for column '{c.Name}'");
+                if (c.Encoding == MySqlValueEncoding.Escaped && toc.FormatVersion < MySqlToc.EscapedFormatVersion)
+                    throw Bad($"column '{c.Name}' of table '{t.Name}' is escaped in a format {toc.FormatVersion} backup");
+            }
         }
     }
 
@@ -347,7 +351,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                 Name = MySqlSyntax.FromHex(r[1]), DataType = dataType, ColumnType = MySqlSyntax.FromHex(r[3]),
                 CharacterSet = charset, Encoding = MySqlColumn.EncodingFor(dataType),
             };
-            if (column.Encoding != MySqlValueEncoding.Hex) column.CharacterSet = null;
+            if (!MySqlColumn.CarriesBytes(column.Encoding)) column.CharacterSet = null;
             if (!result.TryGetValue(table, out var list)) result[table] = list = [];
             list.Add((column, r[5] == "1"));
         }

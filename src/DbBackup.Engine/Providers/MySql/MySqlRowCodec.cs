@@ -4,12 +4,12 @@ using System.Text;
 namespace DbBackup.Engine.Providers.MySql;
 
 /// <summary>The exact data-file form of rows: the SELECT that produces it, the check of each line, and
-/// the INSERT that loads it back where LOAD DATA cannot. See <see cref="MySqlValueEncoding"/>.</summary>
+/// the INSERT that loads it back where LOAD DATA cannot, and LOAD DATA's escapes. See <see cref="MySqlValueEncoding"/>.</summary>
 internal static class MySqlRowCodec
 {
     /// <summary>The select-list expression for one column read through the driver: every value as the
     /// bytes of a binary string, so nothing is converted on the way. Strings, blobs, JSON and spatial
-    /// values come as their stored bytes (hex-encoded by the reader, the same text HEX() printed); numbers
+    /// values come as their stored bytes (escaped by the reader, see <see cref="Escape"/>); numbers
     /// and temporal values as the server's exact text, the same text the client printed.</summary>
     public static string DriverSelectExpression(MySqlColumn column)
     {
@@ -60,10 +60,11 @@ internal static class MySqlRowCodec
             }
             switch (column.Encoding)
             {
-                case MySqlValueEncoding.Hex:
+                case MySqlValueEncoding.Hex or MySqlValueEncoding.Escaped:
                     if (column.CharacterSet is { } cs) sql.Append('_').Append(cs).Append(' ');
                     sql.Append("X'");
-                    AppendAscii(sql, f);
+                    if (column.Encoding == MySqlValueEncoding.Hex) AppendAscii(sql, f);
+                    else AppendUnescapedAsHex(sql, f);
                     sql.Append('\'');
                     break;
                 case MySqlValueEncoding.Integer or MySqlValueEncoding.Decimal or MySqlValueEncoding.Bit:
@@ -95,6 +96,49 @@ internal static class MySqlRowCodec
         }
     }
 
+    /// <summary>Appends the hex digits of the bytes an already validated escaped field stands for.</summary>
+    private static void AppendUnescapedAsHex(StringBuilder sql, ReadOnlySpan<byte> escaped)
+    {
+        Span<char> chars = stackalloc char[1024];
+        var n = 0;
+        for (var i = 0; i < escaped.Length; i++)
+        {
+            var b = escaped[i];
+            if (b == (byte)'\\')
+            {
+                b = escaped[++i] switch { (byte)'t' => (byte)'\t', (byte)'n' => (byte)'\n', var e => e };
+            }
+            chars[n++] = HexDigit(b >> 4);
+            chars[n++] = HexDigit(b & 0xF);
+            if (n == chars.Length)
+            {
+                sql.Append(chars);
+                n = 0;
+            }
+        }
+        sql.Append(chars[..n]);
+    }
+
+    private static char HexDigit(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);
+
+    /// <summary>Writes <paramref name="value"/> with LOAD DATA's escapes for backslash, tab and newline into
+    /// <paramref name="destination"/> (room for twice the value's length) and returns the bytes written.
+    /// Every other byte, 0x00 and CR included, is taken as it is by LOAD DATA ... CHARACTER SET binary.</summary>
+    public static int Escape(ReadOnlySpan<byte> value, Span<byte> destination)
+    {
+        var written = 0;
+        for (var at = value.IndexOfAny(EscapedBytes); at >= 0; at = value.IndexOfAny(EscapedBytes))
+        {
+            value[..at].CopyTo(destination[written..]);
+            written += at;
+            destination[written++] = (byte)'\\';
+            destination[written++] = value[at] switch { (byte)'\t' => (byte)'t', (byte)'\n' => (byte)'n', var b => b };
+            value = value[(at + 1)..];
+        }
+        value.CopyTo(destination[written..]);
+        return written + value.Length;
+    }
+
     private static DbBackupException Corrupt(string table, long lineNumber, string what)
         => new(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table}' is damaged at line {lineNumber}: {what}.");
 
@@ -110,9 +154,11 @@ internal static class MySqlRowCodec
         MySqlValueEncoding.Decimal => IsNumber(field, allowSign: true, allowFraction: true, allowExponent: false),
         MySqlValueEncoding.Float or MySqlValueEncoding.Double => IsNumber(field, allowSign: true, allowFraction: true, allowExponent: true),
         MySqlValueEncoding.Temporal => IsTemporal(field),
+        MySqlValueEncoding.Escaped => IsEscaped(field),
         _ => false,
     };
 
+    private static readonly SearchValues<byte> EscapedBytes = SearchValues.Create("\\\t\n"u8);
     private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789ABCDEF"u8);
     private static readonly SearchValues<byte> Digits = SearchValues.Create("0123456789"u8);
     private static readonly SearchValues<byte> TemporalTail = SearchValues.Create("0123456789:. -"u8);
@@ -142,6 +188,17 @@ internal static class MySqlRowCodec
         var end = f.IndexOfAnyExcept(Digits);
         if (end == 0 || f.Length == 0) return false;
         f = end < 0 ? default : f[end..];
+        return true;
+    }
+
+    /// <summary>No raw tab or newline, and every backslash starts one of the escapes <c>\\</c>, <c>\t</c>, <c>\n</c>.</summary>
+    private static bool IsEscaped(ReadOnlySpan<byte> f)
+    {
+        for (var at = f.IndexOfAny(EscapedBytes); at >= 0; at = f.IndexOfAny(EscapedBytes))
+        {
+            if (f[at] != (byte)'\\' || at + 1 == f.Length || f[at + 1] is not ((byte)'\\' or (byte)'t' or (byte)'n')) return false;
+            f = f[(at + 2)..];
+        }
         return true;
     }
 

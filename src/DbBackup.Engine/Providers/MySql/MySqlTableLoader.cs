@@ -46,8 +46,8 @@ internal static class MySqlTableLoader
             TableName = MySqlSyntax.Qualified(database, table.Name),
             Local = true,
             SourceStream = stream,
-            // The stream's bytes are taken as they are: digits, temporal text and the raw bytes of hex
-            // fields, which a variable then gives to the column in the column's character set.
+            // The stream's bytes are taken as they are: digits, temporal text and the raw bytes of escaped
+            // (or hex) fields, which a variable then gives to the column in the column's character set.
             CharacterSet = "binary",
             FieldTerminator = "\t",
             LineTerminator = "\n",
@@ -61,7 +61,7 @@ internal static class MySqlTableLoader
             var variable = "@c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             switch (column.Encoding)
             {
-                case MySqlValueEncoding.Hex:
+                case MySqlValueEncoding.Hex or MySqlValueEncoding.Escaped:
                     loader.Columns.Add(variable);
                     loader.Expressions.Add(column.CharacterSet is { } cs ? $"{name} = CONVERT({variable} USING {cs})" : $"{name} = {variable}");
                     break;

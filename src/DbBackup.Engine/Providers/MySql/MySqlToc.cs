@@ -9,11 +9,18 @@ internal sealed class MySqlToc
     /// <summary>The format version this code writes; it reads this one and every earlier one.
     /// 2: routines and views in scripts of their own (see <see cref="MySqlSchemaScripts"/>).
     /// 3: a big table may be in several data files, one per primary-key range (<see cref="MySqlTocTable.Parts"/>);
-    /// written only when a table was split, so other backups stay readable by DbBackup versions that read 2.</summary>
-    public const int CurrentFormatVersion = 3;
+    /// written only when a table was split.
+    /// 4: string, JSON, spatial and binary values are escaped bytes (<see cref="MySqlValueEncoding.Escaped"/>),
+    /// not hex; written by every backup since.</summary>
+    public const int CurrentFormatVersion = EscapedFormatVersion;
 
-    /// <summary>The version written when no table is split.</summary>
-    public const int UnsplitFormatVersion = 2;
+    /// <summary>The first version whose columns may be <see cref="MySqlValueEncoding.Escaped"/>.</summary>
+    public const int EscapedFormatVersion = 4;
+
+    /// <summary>The payload format version a backup of this format records (<c>FormatVersion</c> in the
+    /// manifest), so a DbBackup reading toc formats up to 3 refuses it up front, by the record, instead of
+    /// failing on a column encoding it does not know. Format 2 and 3 tocs were recorded as 2.</summary>
+    public const int RecordFormatVersion = 5;
 
     /// <summary>Payload format version.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;

@@ -1,0 +1,2 @@
+SET NAMES utf8mb4;
+SET SESSION FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO';
