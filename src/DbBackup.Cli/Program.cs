@@ -38,4 +38,8 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine($"Run 'dbbackup{(command == root ? "" : " " + command.Name)} --help' for the accepted commands and options.");
     return CliErrors.ExitCode(DbBackup.Engine.ErrorKind.InvalidArgument);
 }
-return await parsed.InvokeAsync();
+// Ctrl+C / SIGTERM cancel the command's token; a `--wait` command then cancels its operation and waits
+// for the worker running in this process to record Cancelled and release its lock. The library's default
+// of 2 s before it ends the process anyway cut that short on a busy machine, leaving the operation to be
+// found abandoned (Failed) and its lock file behind. 30 s: a cancel takes well under a second when idle.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -108,7 +108,7 @@ public sealed class KilledProcessTests : IDisposable
         // The worker (inside the CLI: --wait) holds before its data until the signal is in, so a fast backup
         // cannot end first; it goes on half a second after the signal (the CLI gives a cancelled command 2 s to end).
         var pause = Directory.CreateTempSubdirectory("dbbackup-pause-").FullName;
-        psi.Environment[WorkerPausePoints.StepsVariable] = "backup:data";
+        psi.Environment[WorkerPausePoints.StepsVariable] = "backup:data,backup:ended";
         psi.Environment[WorkerPausePoints.FolderVariable] = pause;
         using var cli = Process.Start(psi)!;
         var stdout = cli.StandardOutput.ReadToEndAsync();
@@ -118,6 +118,12 @@ public sealed class KilledProcessTests : IDisposable
         PausingWorkers.Signal(cli.Id, "INT");
         await Task.Delay(TimeSpan.FromSeconds(0.5));
         File.Delete(WorkerPausePoints.MarkerPath(pause, "backup:data"));
+        // Held again once its record says Cancelled, before it releases the target's lock: a CLI that exited on
+        // the record alone would be gone within this second, leaving the lock behind.
+        var ended = WorkerPausePoints.MarkerPath(pause, "backup:ended");
+        await PollAsync(() => Task.FromResult(File.Exists(ended) ? ended : null), "the worker's record ended, its lock still held");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        File.Delete(ended);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await cli.WaitForExitAsync(timeout.Token);
 
@@ -129,9 +135,11 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal(OperationState.Cancelled, record.State);
         Assert.Empty(record.Files);
         Assert.False(Directory.Exists(Path.Combine(_repo.Engine.Repository.BackupFolder(running.Id), "payload")));
-        await PausingWorkers.LocksReleasedAsync(_repo.Engine.Repository.LocksFolder());
-        // The record turns Cancelled a moment before the worker process ends.
-        await PausingWorkers.ExitedAsync(running.WorkerProcessId!.Value);
+        // The worker ran inside the CLI, which has exited: its lock must be gone already, not left for the
+        // next operation to find stale (the CLI used to exit once the record said Cancelled, under the
+        // worker still releasing its lock).
+        var locks = _repo.Engine.Repository.LocksFolder();
+        Assert.Empty(Directory.Exists(locks) ? Directory.EnumerateFiles(locks) : []);
     }
 
     [MySqlFact]
@@ -142,10 +150,10 @@ public sealed class KilledProcessTests : IDisposable
         var db = await TestSql.MyCreateAsync("hkill", "CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL); INSERT INTO t SELECT seq, repeat(md5(seq), 8) FROM seq_1_to_300000;");
         _databases.Add((false, db));
         var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.MySql(db), Jobs = 1 }, CancellationToken.None);
+        // Watched on the server, not through the record's progress: that is written about once a second, and
+        // the whole data phase of this table can be shorter than that on an idle machine.
         await PollAsync(async () =>
         {
-            var r = _repo.Engine.Repository.TryReadBackup(started.Id)!;
-            if (r.Progress?.Phase != "Data" || r.Progress.BytesDone == 0) return null;
             var session = (await TestSql.MyExecAsync(null, $"SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT CAST(%FROM `{db}`.`t`%' AND id <> CONNECTION_ID()")).Trim();
             if (session.Length == 0) return null;
             await TestSql.MyExecAsync(null, $"KILL CONNECTION {session}");

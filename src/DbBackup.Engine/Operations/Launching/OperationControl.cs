@@ -35,14 +35,7 @@ internal sealed class OperationControl(EngineContext context)
                 lastState = r.State;
                 progress.Report(r);
             }
-            if (!r.IsActive)
-            {
-                // A worker in this process still releases the target's lock, prunes and calls back after
-                // its record ends: the caller (a `--wait` CLI about to exit, a runbook's last line) must
-                // not end the process under it.
-                await InSessionWorkers.FinishedAsync(id, cancellationToken).ConfigureAwait(false);
-                return r;
-            }
+            if (!r.IsActive) return await EndedAsync(r, cancellationToken).ConfigureAwait(false);
             if (deadline is { } d && DateTimeOffset.UtcNow >= d)
                 throw new DbBackupException(ErrorKind.Timeout, "WaitTimeout",
                     $"Operation {id} is still {r.State} after {timeout!.Value.TotalSeconds:0.#} s ({r.Progress?.Phase} {r.Progress?.Percent}%). It keeps running; wait again or cancel it.") { TargetObject = id };
@@ -50,11 +43,12 @@ internal sealed class OperationControl(EngineContext context)
         }
     }
 
-    /// <summary>Asks the worker to stop; returns once the record says Cancelled (or it had already ended).</summary>
+    /// <summary>Asks the worker to stop; returns once the record says Cancelled (or it had already ended)
+    /// and a worker of this process has finished what it does after that (see <see cref="EndedAsync"/>).</summary>
     public async Task<IOperationRecord> CancelAsync(string id, CancellationToken cancellationToken)
     {
         var r = context.Records.GetOperation(id);
-        if (!r.IsActive) return r;
+        if (!r.IsActive) return await EndedAsync(r, cancellationToken).ConfigureAwait(false);
         // A restore from a read-only repository is recorded, and listens for its cancel request, in the state repository.
         var holder = context.Records.HolderOf(id);
         await holder.Repository.RequestCancelAsync(id, EngineContext.Me, cancellationToken).ConfigureAwait(false);
@@ -64,7 +58,7 @@ internal sealed class OperationControl(EngineContext context)
         {
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
             r = context.Records.GetOperation(id);
-            if (!r.IsActive) return r;
+            if (!r.IsActive) return await EndedAsync(r, cancellationToken).ConfigureAwait(false);
             // A Pending record whose worker never started cannot be told; cancel it here.
             if (r.State == OperationState.Pending && (r is BackupRecord { WorkerProcessId: null } || r is RestoreRecord { WorkerProcessId: null }))
             {
@@ -73,5 +67,14 @@ internal sealed class OperationControl(EngineContext context)
             }
         }
         throw new DbBackupException(ErrorKind.Timeout, "CancelTimeout", $"Operation {id} did not stop within 60 s of the cancel request; it is still {r.State}.") { TargetObject = id };
+    }
+
+    /// <summary>Returns <paramref name="ended"/> once a worker of this process running it has finished: it still
+    /// releases the target's lock, prunes and calls back after its record ends, and the caller (a `--wait` CLI about to exit, also after Ctrl+C; a runbook's last line) must not
+    /// end the process under it.</summary>
+    private static async Task<IOperationRecord> EndedAsync(IOperationRecord ended, CancellationToken cancellationToken)
+    {
+        await InSessionWorkers.FinishedAsync(ended.Id, cancellationToken).ConfigureAwait(false);
+        return ended;
     }
 }

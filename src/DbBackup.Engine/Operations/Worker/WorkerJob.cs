@@ -53,6 +53,7 @@ internal sealed class WorkerJob(EngineContext context, BackupJob backups, Restor
         }
         finally
         {
+            WorkerPausePoints.At("backup:ended");
             lockBeat.Dispose();
             context.Records.RemoveWorkerFiles(record.Id);
             TargetLock.Release(Repository, TargetLocks.LockKey(record), record.Id);
