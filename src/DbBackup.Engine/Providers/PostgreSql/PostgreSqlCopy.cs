@@ -98,6 +98,60 @@ internal static class PostgreSqlCopy
         }
     }
 
+    /// <summary>COPY table (cols) FROM STDIN in binary format (rows converted by <see cref="PostgreSqlTextToBinary"/>).</summary>
+    public static string CopyInBinarySql(string schema, string name, IReadOnlyList<string> columns)
+        => CopyInSql(schema, name, columns) + " (FORMAT binary)";
+
+    /// <summary>Runs a COPY … FROM STDIN (FORMAT binary) fed with <paramref name="source"/>'s COPY text rows, converted
+    /// by <paramref name="converter"/>. Returns the rows sent.</summary>
+    public static async Task<long> CopyInBinaryAsync(NpgsqlConnection conn, string sql, Stream source, PostgreSqlTextToBinary converter,
+        Action<long> onBytes, CancellationToken ct)
+    {
+        var raw = await conn.BeginRawBinaryCopyAsync(sql, ct).ConfigureAwait(false);
+        var input = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var output = new ArrayBufferWriter<byte>(2 * ChunkSize);
+        var filled = 0;
+        try
+        {
+            output.Write(PostgreSqlTextToBinary.Header);
+            int n;
+            while ((n = await source.ReadAsync(input.AsMemory(filled), ct).ConfigureAwait(false)) > 0)
+            {
+                filled += n;
+                onBytes(n);
+                var used = converter.Convert(input.AsSpan(0, filled), output);
+                input.AsSpan(used, filled - used).CopyTo(input);
+                filled -= used;
+                // A row longer than the buffer (a large bytea value): make room for the rest of it.
+                if (filled == input.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(2 * input.Length);
+                    input.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(input);
+                    input = larger;
+                }
+                if (output.WrittenCount < ChunkSize) continue;
+                await raw.WriteAsync(output.WrittenMemory, ct).ConfigureAwait(false);
+                output.ResetWrittenCount();
+            }
+            converter.Finish(input.AsSpan(0, filled));
+            output.Write(PostgreSqlTextToBinary.Trailer);
+            await raw.WriteAsync(output.WrittenMemory, ct).ConfigureAwait(false);
+            // Ends the COPY; the server's verdict on the data arrives here.
+            await raw.DisposeAsync().ConfigureAwait(false);
+            return converter.Rows;
+        }
+        catch
+        {
+            TryCancel(raw);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
+    }
+
     private static Stream RawStream(TextReader reader) => (reader as StreamReader)?.BaseStream
         ?? throw new InvalidOperationException("Npgsql's text COPY reader no longer exposes its raw stream.");
 

@@ -84,6 +84,8 @@ public sealed partial class PostgreSqlProvider
             // and a synchronous commit flushes all WAL before it, so by the time the restore can succeed these are durable.
             await ExecuteAsync(conn, "SET synchronous_commit TO off", token).ConfigureAwait(false);
             var tracked = await PostgreSqlInsertedRows.TrackedAsync(conn, token).ConfigureAwait(false);
+            // Per table, whether it loads by COPY binary (PostgreSqlBinaryLoad): looked up once per connection.
+            var binaryKinds = new Dictionary<int, PostgreSqlTextToBinary.Kind[]?>();
             while (queue.TryDequeue(out var item))
             {
                 var t = toc.Tables[item.Table];
@@ -95,7 +97,9 @@ public sealed partial class PostgreSqlProvider
                 DebugTimings.Mark("data file started: " + piece.File);
                 await ExecuteAsync(conn, "BEGIN", token).ConfigureAwait(false);
                 var before = counted ? await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) : 0;
-                var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
+                if (!binaryKinds.TryGetValue(item.Table, out var binary))
+                    binaryKinds[item.Table] = binary = await PostgreSqlBinaryLoad.KindsAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, token).ConfigureAwait(false);
+                var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token, binary).ConfigureAwait(false);
                 if (counted)
                 {
                     var server = await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) - before;
@@ -131,13 +135,23 @@ public sealed partial class PostgreSqlProvider
 
     /// <summary>COPYs one data file into a table and returns the rows sent. The file is checked as it
     /// streams (no pre-pass re-hashes the payload), so a load error on a damaged file is reported as the damage.</summary>
+    /// <remarks><paramref name="binary"/>: the column kinds when the table loads by COPY binary (<see cref="PostgreSqlBinaryLoad"/>).</remarks>
     private static async Task<long> LoadFileAsync(NpgsqlConnection conn, string schema, string name, IReadOnlyList<string> columns, string display,
-        PostgreSqlTocPiece piece, IPayloadSource source, ProgressThrottle report, CancellationToken ct)
+        PostgreSqlTocPiece piece, IPayloadSource source, ProgressThrottle report, CancellationToken ct, PostgreSqlTextToBinary.Kind[]? binary = null)
     {
         await using var input = OpenPayload(source, piece.File);
         try
         {
+            if (binary != null)
+                return await PostgreSqlCopy.CopyInBinaryAsync(conn, PostgreSqlCopy.CopyInBinarySql(schema, name, columns), input,
+                    new PostgreSqlTextToBinary(binary, piece.File), report.AddBytes, ct).ConfigureAwait(false);
             return await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(schema, name, columns), input, report.AddBytes, ct).ConfigureAwait(false);
+        }
+        catch (DbBackupException e) when (e.ErrorId == "TableRestoreFailed")
+        {
+            // The conversion refused a row: a damaged file is reported as the damage.
+            await CheckedPayloadStream.VerifyRestAsync(input, ct).ConfigureAwait(false);
+            throw new DbBackupException(e.Kind, e.ErrorId, $"Loading table {display} failed: {e.Message}", e) { TargetObject = display };
         }
         catch (PostgresException e)
         {

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using DbBackup.Model;
+
+namespace DbBackup.Engine.Providers.PostgreSql;
+
+/// <summary>Rewrites COPY text rows as COPY binary rows for tables whose columns are all of a few built-in
+/// types, so the server skips parsing them: bytea as hex text costs the server three times the CPU of its raw
+/// bytes (measured on the benchmark's attachments, bench/README.md). The stored payload stays COPY text.</summary>
+/// <remarks>Each field is decoded exactly as the server's COPY text input would: the text escapes
+/// (<c>\b \f \n \r \t \v</c>, octal, <c>\x</c> hex, any other escaped character as itself), <c>\N</c> as NULL,
+/// then the type's own input rules (integers with optional surrounding white space and sign; bytea in hex
+/// form, white space between digit pairs allowed, or escape form). What the server would refuse is refused
+/// here with the same meaning, naming the line.</remarks>
+internal sealed class PostgreSqlTextToBinary
+{
+    /// <summary>The column types this converter handles (exactly these built-in types; no domains or arrays).</summary>
+    public enum Kind { Int2, Int4, Int8, Text, Bytea }
+
+    /// <summary>The binary COPY header: signature, flags 0, no header extension.</summary>
+    public static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xff, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>The binary COPY trailer: a field count of -1.</summary>
+    public static ReadOnlySpan<byte> Trailer => [0xff, 0xff];
+
+    private readonly Kind[] _kinds;
+    private readonly string _file;
+    private byte[] _field = new byte[256];
+
+    /// <summary>A converter for rows of <paramref name="kinds"/> read from <paramref name="file"/> (named in errors).</summary>
+    public PostgreSqlTextToBinary(Kind[] kinds, string file)
+    {
+        _kinds = kinds;
+        _file = file;
+    }
+
+    /// <summary>Rows converted so far.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Converts the complete lines at the start of <paramref name="input"/> into <paramref name="output"/>
+    /// and returns the bytes consumed; a partial last line is left for the next call (with more input).</summary>
+    public int Convert(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
+    {
+        var consumed = 0;
+        while (true)
+        {
+            var end = input[consumed..].IndexOf((byte)'\n');
+            if (end < 0) return consumed;
+            var line = input.Slice(consumed, end);
+            // The end-of-data marker: a server reading COPY text stops there and ignores the rest. No backup writes it.
+            if (line.SequenceEqual("\\."u8)) throw Invalid("is the end-of-data marker \\., which no backup writes");
+            ConvertLine(line, output);
+            consumed += end + 1;
+            Rows++;
+        }
+    }
+
+    /// <summary>Throws when <paramref name="rest"/> (what is left after the last call) is not empty: COPY text ends every row with a newline.</summary>
+    public void Finish(ReadOnlySpan<byte> rest)
+    {
+        if (!rest.IsEmpty) throw Invalid("ends inside a row (no newline after the last one)");
+    }
+
+    private void ConvertLine(ReadOnlySpan<byte> line, IBufferWriter<byte> output)
+    {
+        BinaryPrimitives.WriteInt16BigEndian(output.GetSpan(2), (short)_kinds.Length);
+        output.Advance(2);
+        var column = 0;
+        while (true)
+        {
+            var tab = line.IndexOf((byte)'\t');
+            var raw = tab < 0 ? line : line[..tab];
+            if (column >= _kinds.Length) throw Invalid($"has more than the {_kinds.Length} columns of the table");
+            WriteField(raw, _kinds[column], output);
+            column++;
+            if (tab < 0) break;
+            line = line[(tab + 1)..];
+        }
+        if (column != _kinds.Length) throw Invalid($"has {column} columns, the table {_kinds.Length}");
+    }
+
+    private void WriteField(ReadOnlySpan<byte> raw, Kind kind, IBufferWriter<byte> output)
+    {
+        if (raw.SequenceEqual("\\N"u8))
+        {
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), -1);
+            output.Advance(4);
+            return;
+        }
+        // bytea in hex form as the server writes it ("\\x" then digits, no escapes): decoded in one vectorised step.
+        if (kind == Kind.Bytea && raw.StartsWith("\\\\x"u8) && raw[2..].IndexOf((byte)'\\') < 0 && raw.Length % 2 == 1
+            && WriteHex(raw[3..], output))
+            return;
+        var value = Unescape(raw);
+        switch (kind)
+        {
+            case Kind.Text: WriteBytes(value, output); break;
+            case Kind.Bytea: WriteBytea(value, output); break;
+            case Kind.Int2: WriteInteger(value, 2, short.MaxValue, output); break;
+            case Kind.Int4: WriteInteger(value, 4, int.MaxValue, output); break;
+            default: WriteInteger(value, 8, long.MaxValue, output); break;
+        }
+    }
+
+    /// <summary>Hex digits straight into the output; false (nothing written) when they are not all hex digits.</summary>
+    private static bool WriteHex(ReadOnlySpan<byte> hex, IBufferWriter<byte> output)
+    {
+        var length = hex.Length / 2;
+        var span = output.GetSpan(4 + length);
+        if (System.Convert.FromHexString(hex, span.Slice(4, length), out var read, out var written) != OperationStatus.Done
+            || read != hex.Length || written != length)
+            return false;
+        BinaryPrimitives.WriteInt32BigEndian(span, length);
+        output.Advance(4 + length);
+        return true;
+    }
+
+    private static void WriteBytes(ReadOnlySpan<byte> value, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(4 + value.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, value.Length);
+        value.CopyTo(span[4..]);
+        output.Advance(4 + value.Length);
+    }
+
+    /// <summary>COPY text's escapes undone (CopyReadAttributesText): the bytes the type's input function gets.</summary>
+    private ReadOnlySpan<byte> Unescape(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IndexOf((byte)'\\') < 0) return raw;
+        if (_field.Length < raw.Length) _field = new byte[Math.Max(raw.Length, _field.Length * 2)];
+        var n = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (c != '\\' || i + 1 == raw.Length) { _field[n++] = c; continue; }
+            c = raw[++i];
+            if (c is >= (byte)'0' and <= (byte)'7')
+            {
+                var v = c - '0';
+                for (var k = 0; k < 2 && i + 1 < raw.Length && raw[i + 1] is >= (byte)'0' and <= (byte)'7'; k++) v = v * 8 + raw[++i] - '0';
+                _field[n++] = (byte)v;
+            }
+            else if (c == 'x' && i + 1 < raw.Length && IsHex(raw[i + 1]))
+            {
+                var v = HexValue(raw[++i]);
+                if (i + 1 < raw.Length && IsHex(raw[i + 1])) v = v * 16 + HexValue(raw[++i]);
+                _field[n++] = (byte)v;
+            }
+            else
+            {
+                _field[n++] = c switch { (byte)'b' => 8, (byte)'f' => 12, (byte)'n' => 10, (byte)'r' => 13, (byte)'t' => 9, (byte)'v' => 11, _ => c };
+            }
+        }
+        return _field.AsSpan(0, n);
+    }
+
+    /// <summary>byteain: "\x" and hex digit pairs (white space between pairs allowed), else the escape form.</summary>
+    private void WriteBytea(ReadOnlySpan<byte> value, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(4 + value.Length);
+        var n = 0;
+        if (value.StartsWith("\\x"u8))
+        {
+            for (var i = 2; i < value.Length;)
+            {
+                if (value[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') { i++; continue; }
+                if (!IsHex(value[i])) throw Invalid("holds a bytea value with a character that is not a hex digit");
+                if (i + 1 >= value.Length || !IsHex(value[i + 1])) throw Invalid("holds a bytea value with an odd number of hex digits");
+                span[4 + n++] = (byte)(HexValue(value[i]) * 16 + HexValue(value[i + 1]));
+                i += 2;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < value.Length;)
+            {
+                if (value[i] != '\\') { span[4 + n++] = value[i++]; continue; }
+                if (i + 1 < value.Length && value[i + 1] == '\\') { span[4 + n++] = (byte)'\\'; i += 2; continue; }
+                if (i + 3 < value.Length && value[i + 1] is >= (byte)'0' and <= (byte)'3'
+                    && value[i + 2] is >= (byte)'0' and <= (byte)'7' && value[i + 3] is >= (byte)'0' and <= (byte)'7')
+                {
+                    span[4 + n++] = (byte)((value[i + 1] - '0') * 64 + (value[i + 2] - '0') * 8 + value[i + 3] - '0');
+                    i += 4;
+                    continue;
+                }
+                throw Invalid("holds a bytea value in escape form with an invalid escape");
+            }
+        }
+        BinaryPrimitives.WriteInt32BigEndian(span, n);
+        output.Advance(4 + n);
+    }
+
+    /// <summary>pg_strtoint (PostgreSQL 15): optional white space, an optional sign, decimal digits, optional white space.</summary>
+    private void WriteInteger(ReadOnlySpan<byte> value, int size, long max, IBufferWriter<byte> output)
+    {
+        var i = 0;
+        while (i < value.Length && IsSpace(value[i])) i++;
+        var negative = false;
+        if (i < value.Length && value[i] is (byte)'+' or (byte)'-') negative = value[i++] == '-';
+        var start = i;
+        ulong magnitude = 0;
+        for (; i < value.Length && value[i] is >= (byte)'0' and <= (byte)'9'; i++)
+        {
+            if (magnitude > (ulong.MaxValue - 9) / 10) throw Invalid($"holds a value out of range for a {size * 8}-bit integer");
+            magnitude = magnitude * 10 + (ulong)(value[i] - '0');
+        }
+        var digitsEnd = i;
+        while (i < value.Length && IsSpace(value[i])) i++;
+        if (digitsEnd == start || i != value.Length) throw Invalid($"holds a value that is not a {size * 8}-bit integer");
+        var limit = negative ? (ulong)max + 1 : (ulong)max;
+        if (magnitude > limit) throw Invalid($"holds a value out of range for a {size * 8}-bit integer");
+        var number = negative ? (long)(0 - magnitude) : (long)magnitude;
+        var span = output.GetSpan(4 + size);
+        BinaryPrimitives.WriteInt32BigEndian(span, size);
+        switch (size)
+        {
+            case 2: BinaryPrimitives.WriteInt16BigEndian(span[4..], (short)number); break;
+            case 4: BinaryPrimitives.WriteInt32BigEndian(span[4..], (int)number); break;
+            default: BinaryPrimitives.WriteInt64BigEndian(span[4..], number); break;
+        }
+        output.Advance(4 + size);
+    }
+
+    private static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f';
+
+    private static bool IsHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
+
+    private static int HexValue(byte c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+    private DbBackupException Invalid(string what)
+        => new(ErrorKind.InvalidData, "TableRestoreFailed", $"Row {Rows + 1} of {_file} {what}.");
+}
