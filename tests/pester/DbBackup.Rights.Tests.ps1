@@ -175,13 +175,16 @@ Describe 'A full SAS (racwdl) through the cmdlets' -Skip:$NoAzurite {
         Invoke-Pg 'postgres' "DROP DATABASE IF EXISTS $db WITH (FORCE);" | Out-Null
     }
 
-    It 'backs up, verifies, saves, copies out and removes, leaving no backup behind' {
+    It 'backs up, verifies, saves, copies out by filter (once), and removes, leaving no backup behind' {
         $backup = Start-DbBackup @target -Database $db -Repository $repo -Wait -ErrorAction Stop
         $backup.State | Should -Be 'Succeeded'
         (Test-DbBackup -Id $backup.Id -Repository $repo).Passed | Should -BeTrue
         Save-DbBackup -Id $backup.Id -Path (Join-Path $TestDrive 'full.dbbackup') -Repository $repo
         $local = Join-Path $TestDrive 'offsite'
-        (Copy-DbBackup -Id $backup.Id -Repository $repo -Destination $local -Confirm:$false -ErrorAction Stop).Id | Should -Be $backup.Id
+        # By filter (the newest backup of the database), then again: the second copy is skipped.
+        (Copy-DbBackup -Database $db -First 1 -Repository $repo -Destination $local -Confirm:$false -ErrorAction Stop).Id | Should -Be $backup.Id
+        $again = Copy-DbBackup -Database $db -First 1 -Repository $repo -Destination $local -Confirm:$false -Verbose -ErrorAction Stop 4>&1
+        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'already in .*; skipped'
         Remove-DbBackup -Id $backup.Id -Force -Confirm:$false -Repository $repo -ErrorAction Stop
         Get-DbBackup -Repository $repo -Database $db | Should -BeNullOrEmpty
         @(Get-DbBackupLog -Repository $repo -Database $db).Action | Should -Contain 'Removed'
