@@ -74,9 +74,14 @@ public sealed class EncryptedBackupTests : IDisposable
 
     private static IEnumerable<string> FilesOf(string folder) => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories);
 
-    /// <summary>Neither key, in base64 or raw, anywhere in the repository (manifests, settings, activity log, payload).</summary>
-    private void AssertNoKeyIn(string folder)
+    /// <summary>Neither key, in base64 or raw, anywhere in the repository (manifests, settings, activity log, payload).
+    /// Reads once every worker has exited: a worker goes on (catalog journal, retention) after its record
+    /// turns final, and a temporary file it is writing cannot be opened (seen on a loaded machine).</summary>
+    private async Task AssertNoKeyInAsync(string folder)
     {
+        var workers = _repo.Engine.Repository.ReadAllBackups().Select(b => b.WorkerProcessId)
+            .Concat(_repo.Engine.Repository.ReadAllRestores().Select(r => r.WorkerProcessId)).OfType<int>();
+        foreach (var pid in workers.Distinct()) await Hostile.PausingWorkers.ExitedAsync(pid);
         foreach (var f in FilesOf(folder))
         {
             var bytes = File.ReadAllBytes(f);
@@ -106,7 +111,7 @@ public sealed class EncryptedBackupTests : IDisposable
         var payload = FilesOf(Path.Combine(_repo.Path, "backups", backup.Id, "payload")).ToList();
         Assert.Equal(backup.Files.Count, payload.Count);
         Assert.DoesNotContain(payload, f => Holds(f, _needle));
-        AssertNoKeyIn(_repo.Path);
+        await AssertNoKeyInAsync(_repo.Path);
         // The control: the same database backed up unencrypted shows the value, so the search finds it.
         _env.Set(null);
         var plain = await BackupAsync(_other, TestServers.Postgres(db));
@@ -120,7 +125,7 @@ public sealed class EncryptedBackupTests : IDisposable
         var target = NewPgName();
         await RestoreAsync(_repo, new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), TargetDatabase = target });
         await PostgresComparison.AssertSameAsync(db, target);
-        AssertNoKeyIn(_repo.Path);
+        await AssertNoKeyInAsync(_repo.Path);
     }
 
     [MySqlFact]
@@ -191,7 +196,7 @@ public sealed class EncryptedBackupTests : IDisposable
         var aside = NewPgName();
         await RestoreAsync(_repo, new RestoreOptions { BackupId = safety.Id, Target = TestServers.Postgres(db), TargetDatabase = aside });
         Assert.Equal(before, await TestSql.PgColumnAsync(aside, PgRows));
-        AssertNoKeyIn(_repo.Path);
+        await AssertNoKeyInAsync(_repo.Path);
     }
 
     [PostgresFact]
@@ -233,7 +238,7 @@ public sealed class EncryptedBackupTests : IDisposable
         Assert.True(set.ExitCode == 0, set.StdErr);
         Assert.Contains($"Encryption=Required (key {EncryptionKey.IdOf(_key)})", set.StdOut);
         AssertNoKeyInText(set.StdOut + set.StdErr);
-        AssertNoKeyIn(_repo.Path);
+        await AssertNoKeyInAsync(_repo.Path);
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using DbBackup.Engine.Operations;
+using DbBackup.Engine.Repository.Storage;
 using DbBackup.Tests.Infrastructure;
 using DbBackup.Tests.Storage.Emulators;
 
@@ -28,6 +29,9 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
     /// <summary>Every object key under <paramref name="prefix"/> of the repository (relative to the repository).</summary>
     protected abstract Task<List<string>> KeysAsync(string repository, string prefix);
 
+    /// <summary>The secret part of the credential <see cref="StoreEnvironment"/> gives (a key, never an id).</summary>
+    protected abstract string Secret { get; }
+
     [StoreFact]
     public async Task Backup_list_restore_verify_and_remove_work_with_the_repository_in_the_store()
     {
@@ -45,6 +49,13 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
         var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
         // A store that ignores conditional writes is found by the probe and said, never silently trusted.
         Assert.Equal(!HonoursConditionalWrites, started.StdErr.Contains("Cross-host locking is unavailable", StringComparison.Ordinal));
+        if (!HonoursConditionalWrites)
+        {
+            // It names the store and says what it does instead, and what to do about it.
+            Assert.Contains($"warning: Cross-host locking is unavailable on this store: {repository}/", started.StdErr, StringComparison.Ordinal);
+            Assert.Contains("checks each lock there by reading it first", started.StdErr, StringComparison.Ordinal);
+            Assert.Contains("Run the backups and restores of each database from one host", started.StdErr, StringComparison.Ordinal);
+        }
         var waited = await CliRunner.RunAsync(["wait", "--id", id, "--json"], env);
         Assert.True(waited.ExitCode == 0, waited.StdErr + waited.StdOut);
         Assert.Equal("Succeeded", JsonDocument.Parse(waited.StdOut).RootElement.GetProperty("State").GetString());
@@ -122,6 +133,70 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
         finally { Directory.Delete(pause, recursive: true); }
     }
 
+    [StoreFact]
+    public async Task The_store_credential_is_in_no_stored_object_output_or_worker_command_line()
+    {
+        var db = await TestSql.PgCreateAsync("objsecret", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
+        _databases.Add(db);
+        var repository = await NewRepositoryAsync();
+        var pg = TestServers.Postgres();
+        var pause = Directory.CreateTempSubdirectory("dbbackup-objsecret-").FullName;
+        try
+        {
+            var env = StoreEnvironment();
+            env["PGPASSWORD"] = pg.Password;
+            env["DBBACKUP_REPOSITORY"] = repository;
+            string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
+            var outputs = new List<string>();
+
+            // The detached worker, held mid-data: its command line and its client tools' carry no credential.
+            var pausing = new Dictionary<string, string?>(env) { [WorkerPausePoints.StepsVariable] = "backup:data", [WorkerPausePoints.FolderVariable] = pause };
+            var started = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--json", "--note", "secret test"], pausing);
+            Assert.True(started.ExitCode == 0, started.StdErr);
+            outputs.Add(started.StdOut + started.StdErr);
+            var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
+            var marker = WorkerPausePoints.MarkerPath(pause, "backup:data");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(marker) && sw.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
+            var worker = int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture);
+            var commandLines = ProcessTree.CommandLines(worker);
+            Assert.Contains(commandLines, c => c.Contains(" worker ", StringComparison.Ordinal));
+            File.Delete(marker);
+
+            _databases.Add(db + "_copy");
+            string[][] commands =
+            [
+                ["wait", "--id", id, "--json"], ["list", "--json"], ["verify", "--id", id, "--json"], ["log", "--json"],
+                ["restore", "--id", id, .. server, "--target-database", db + "_copy", "--wait", "--json"],
+                // A refusal's message names the repository, never the credential.
+                ["remove", "--id", "bk-20200101000000000-000000", "--force"],
+            ];
+            foreach (var args in commands)
+            {
+                var run = await CliRunner.RunAsync(args, env);
+                outputs.Add(run.StdOut + run.StdErr);
+            }
+            Assert.Contains("Succeeded", outputs[1], StringComparison.Ordinal);
+
+            Assert.DoesNotContain(commandLines, c => c.Contains(Secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(outputs, o => o.Contains(Secret, StringComparison.Ordinal));
+            // Every byte the tool stored: records, manifests, locks, the activity log, the catalog, payload.
+            var store = StoreFactory.Open(RepositoryAddress.Parse(repository), name => env.GetValueOrDefault(name));
+            var secret = System.Text.Encoding.UTF8.GetBytes(Secret);
+            var read = 0;
+            await foreach (var entry in store.ListAsync("", CancellationToken.None))
+            {
+                await using var stream = await store.OpenReadAsync(entry.Key, CancellationToken.None);
+                using var bytes = new MemoryStream();
+                await stream.CopyToAsync(bytes);
+                Assert.True(bytes.ToArray().AsSpan().IndexOf(secret) < 0, $"the credential is in {entry.Key}");
+                read++;
+            }
+            Assert.True(read >= 8, $"only {read} objects were read");
+        }
+        finally { Directory.Delete(pause, recursive: true); }
+    }
+
     public void Dispose()
     {
         foreach (var db in _databases) TestSql.PgDropAsync(db).GetAwaiter().GetResult();
@@ -149,6 +224,8 @@ public sealed class AzureLifecycleTests : ObjectStoreLifecycleTests
     protected override Dictionary<string, string?> StoreEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString };
 
     protected override Task<List<string>> KeysAsync(string repository, string prefix) => Azurite.RepositoryKeysAsync(Container, repository, prefix);
+
+    protected override string Secret => Azurite.Key;
 }
 
 /// <summary>The lifecycle with the repository in S3 (s3rver), through an s3:// address and the AWS
@@ -175,6 +252,8 @@ public sealed class S3LifecycleTests : ObjectStoreLifecycleTests
     }
 
     protected override Task<List<string>> KeysAsync(string repository, string prefix) => S3rver.RepositoryKeysAsync(Bucket, repository, prefix);
+
+    protected override string Secret => S3rver.SecretAccessKey;
 }
 
 /// <summary>An address the tool does not understand is refused, never taken as a relative folder (it
@@ -187,14 +266,30 @@ public sealed class RepositoryAddressCliTests : IDisposable
     [InlineData("azur://backups/x")]
     [InlineData("gs://bucket/prefix")]
     [InlineData("azure:backups")]
+    [InlineData("ftp://host/backups")]
     public async Task An_address_the_tool_does_not_understand_is_refused_and_creates_no_folder(string address)
     {
         Directory.CreateDirectory(_workDir);
-        var run = await CliRunner.RunAsync(["list", "--repository", address, "--json"], new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = null }, workingDirectory: _workDir);
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("RepositoryAddressInvalid", run.StdErr);
-        Assert.Contains(address, run.StdErr);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_workDir));
+        var source = Path.Combine(_workDir, "source");
+        Directory.CreateDirectory(source);
+        var pg = TestServers.Postgres();
+        // As --repository, as DBBACKUP_REPOSITORY (for a read and for a backup, which would write), and as a copy's --to.
+        var runs = new[]
+        {
+            await CliRunner.RunAsync(["list", "--repository", address, "--json"], new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = null }, workingDirectory: _workDir),
+            await CliRunner.RunAsync(["list", "--json"], new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = address }, workingDirectory: _workDir),
+            await CliRunner.RunAsync(["backup", "--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName, "--database", "postgres"],
+                new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = address, ["PGPASSWORD"] = pg.Password }, workingDirectory: _workDir),
+            await CliRunner.RunAsync(["copy", "--id", "bk-20260101000000000-abcdef", "--to", address], new Dictionary<string, string?> { ["DBBACKUP_REPOSITORY"] = source }, workingDirectory: _workDir),
+        };
+        foreach (var run in runs)
+        {
+            Assert.True(run.ExitCode == 2, run.StdErr);
+            Assert.Contains("RepositoryAddressInvalid", run.StdErr);
+            Assert.Contains(address, run.StdErr);
+        }
+        Assert.Equal([source], Directory.EnumerateFileSystemEntries(_workDir));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(source));
     }
 
     public void Dispose()
