@@ -9,10 +9,16 @@ internal static class PostgreSqlConnector
 {
     /// <summary>Session settings that make COPY text exact and identical on every connection, so the
     /// dump, the restore and the verify checksums see the same bytes: shortest exact floats, ISO dates,
-    /// a fixed time zone and interval style, hex bytea.</summary>
+    /// a fixed time zone and interval style, hex bytea. The search_path is fixed too: reg* values
+    /// (regclass, regtype…) are written unqualified when the session's path shows their schema, and a
+    /// database's own search_path (ALTER DATABASE … SET) is not yet set on the database a restore fills.
+    /// public, the default path without "$user", so the text does not depend on who takes or restores the
+    /// backup and backups written under the default path read back as before. xmloption content, as
+    /// pg_dump sets it: a DOCUMENT default would refuse to load stored XML fragments.</summary>
     private const string CanonicalSession =
         "SET extra_float_digits = 3; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; " +
-        "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET standard_conforming_strings = on;";
+        "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET standard_conforming_strings = on; " +
+        "SET search_path = public; SET xmloption = content;";
 
     private const int ConnectTimeoutSeconds = 10;
 
