@@ -49,7 +49,11 @@ internal static class PostgreSqlConnector
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
             DebugTimings.Mark("postgresql connection opened");
-            await using var cmd = new NpgsqlCommand(CanonicalSession, conn);
+            // A SQL_ASCII database stores bytes unchecked; sending them to a UTF8 client fails on the first byte
+            // above 127 that is not UTF-8 (22021). Its COPY text is raw bytes both ways instead, as pg_dump's
+            // (which speaks the database's encoding); the raw COPY stream never decodes them.
+            var sqlAscii = conn.PostgresParameters.TryGetValue("server_encoding", out var encoding) && encoding == "SQL_ASCII";
+            await using var cmd = new NpgsqlCommand(sqlAscii ? CanonicalSession + " SET client_encoding = 'SQL_ASCII';" : CanonicalSession, conn);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return conn;
         }
