@@ -30,6 +30,11 @@ public static class PayloadCodec
         _ => throw Unknown(compression),
     };
 
+    /// <summary>A gzip member of no data (RFC 1952: header with mtime 0 and OS unknown, an empty final stored
+    /// block, CRC-32 0, size 0), written for a file that received no bytes. Older backups hold 0-byte files
+    /// there, which the decoder reads as empty too.</summary>
+    public static ReadOnlyMemory<byte> EmptyGzip { get; } = new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
     /// <summary>A write stream compressing into <paramref name="stored"/> (left open). Disposing it
     /// writes the codec's trailer; for <see cref="CompressionKind.None"/> it is <paramref name="stored"/> itself.</summary>
     public static Stream Encoder(Stream stored, CompressionKind compression) => compression switch

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using DbBackup.Engine.Repository.Storage;
 using DbBackup.Model;
 
@@ -72,6 +73,7 @@ public sealed class PayloadWriter : IPayloadSink
     {
         private bool _failed;
         private bool _disposed;
+        private bool _wrote;
 
         public override bool CanRead => false;
         public override bool CanSeek => false;
@@ -87,13 +89,13 @@ public sealed class PayloadWriter : IPayloadSink
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            try { top.Write(buffer); counted(buffer.Length); }
+            try { top.Write(buffer); counted(buffer.Length); _wrote |= buffer.Length > 0; }
             catch { _failed = true; throw; }
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            try { await top.WriteAsync(buffer, cancellationToken).ConfigureAwait(false); counted(buffer.Length); }
+            try { await top.WriteAsync(buffer, cancellationToken).ConfigureAwait(false); counted(buffer.Length); _wrote |= buffer.Length > 0; }
             catch { _failed = true; throw; }
         }
 
@@ -121,6 +123,8 @@ public sealed class PayloadWriter : IPayloadSink
             try
             {
                 if (!ReferenceEquals(top, encrypted)) await top.DisposeAsync().ConfigureAwait(false);
+                // GZipStream writes nothing at all for no input, and gunzip refuses a 0-byte file (zstd writes its empty frame).
+                if (!_wrote && top is GZipStream) await encrypted.WriteAsync(PayloadCodec.EmptyGzip, ct).ConfigureAwait(false);
                 // The encryptor's dispose writes the final chunk.
                 if (!ReferenceEquals(encrypted, hashing)) await encrypted.DisposeAsync().ConfigureAwait(false);
                 if (!_failed)

@@ -13,7 +13,8 @@ internal static partial class PostgresCorpusComparison
 {
     private const string UserSchema = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'";
 
-    /// <summary>Restores <paramref name="source"/> into the new database <paramref name="control"/> with the standard tools.</summary>
+    /// <summary>Restores <paramref name="source"/> into the new database <paramref name="control"/> with the standard tools,
+    /// then gives it the source's ALTER DATABASE … SET settings, as pg_restore --create (and a DbBackup restore) does.</summary>
     public static async Task RestoreControlAsync(string source, string control)
     {
         var tools = await new PostgreSqlToolLocator().LocateAsync(15, default);
@@ -23,11 +24,21 @@ internal static partial class PostgresCorpusComparison
             await ToolRunner.RunAsync(tools.PgDump, ["-Fc", "--no-password", "-f", archive, "-d", source], Environment(), null, default);
             await PostgresTestDatabase.AdminAsync($"CREATE DATABASE \"{control}\" TEMPLATE template0");
             await ToolRunner.RunAsync(tools.PgRestore, ["--exit-on-error", "--no-password", "-d", control, archive], Environment(), null, default);
+            await CopyDatabaseSettingsAsync(source, control);
         }
         finally
         {
             File.Delete(archive);
         }
+    }
+
+    private static async Task CopyDatabaseSettingsAsync(string source, string control)
+    {
+        PostgreSqlTocDatabase properties;
+        await using (var conn = await PostgreSqlConnector.OpenAsync(TestServers.Postgres(source), default))
+            properties = await PostgreSqlDatabaseProperties.ReadAsync(conn, default);
+        foreach (var s in properties.Settings.Where(s => s.Role == null))
+            await PostgresTestDatabase.AdminAsync($"ALTER DATABASE \"{control}\" SET {PostgreSqlSyntax.Identifier(s.Name)} TO {PostgreSqlDatabaseProperties.Value(s.Name, s.Value)}");
     }
 
     /// <summary>Fails with the first differing lines when <paramref name="subject"/> differs from <paramref name="control"/>.</summary>

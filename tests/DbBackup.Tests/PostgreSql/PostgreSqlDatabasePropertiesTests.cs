@@ -114,6 +114,55 @@ public sealed class PostgreSqlDatabasePropertiesTests
         }
     }
 
+    /// <summary>An in-place tablespace (allow_in_place_tablespaces, PostgreSQL 15) needs no directory on the server's machine.</summary>
+    [PostgresFact]
+    public async Task A_restore_puts_the_database_in_its_tablespace_keeps_it_a_template_and_names_a_tablespace_the_server_lacks()
+    {
+        var tablespace = TestServers.UniqueName("pgdbp_ts");
+        await using (var admin = new Npgsql.NpgsqlConnection(PostgresTestDatabase.ConnectionString("postgres")))
+        {
+            await admin.OpenAsync();
+            foreach (var sql in new[] { "SET allow_in_place_tablespaces = true", $"CREATE TABLESPACE \"{tablespace}\" LOCATION ''" }) // not in one batch: CREATE TABLESPACE refuses a pipeline
+                await new Npgsql.NpgsqlCommand(sql, admin).ExecuteNonQueryAsync();
+        }
+        var source = TestServers.UniqueName("pgdbp_tssrc");
+        var restored = TestServers.UniqueName("pgdbp_tsdst");
+        try
+        {
+            await PostgresTestDatabase.AdminAsync($"CREATE DATABASE \"{source}\" TABLESPACE \"{tablespace}\"");
+            await PostgresTestDatabase.ExecAsync(source, Rows);
+            await PostgresTestDatabase.AdminAsync($"ALTER DATABASE \"{source}\" IS_TEMPLATE true");
+            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(TestServers.Postgres(source), null, null, null, 1));
+            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 1), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+
+            var control = await PostgresCorpusComparison.SchemaAsync(source, create: true);
+            Assert.Contains(control, l => l.Contains("TABLESPACE = " + tablespace, StringComparison.Ordinal));
+            Assert.Contains(control, l => l.Contains("IS_TEMPLATE = true", StringComparison.Ordinal));
+            PostgresCorpusComparison.AssertSameLines("pg_dump --create", control, await PostgresCorpusComparison.SchemaAsync(restored, create: true));
+            // A restored template can still be dropped by DbBackup (a verify's scratch copy, a replaced database).
+            await _provider.DropDatabaseAsync(TestServers.Postgres(), restored, default);
+            Assert.False(await PostgresTestDatabase.ExistsAsync(restored));
+
+            using var moved = await RewriteTocAsync(payload, toc => toc.Database!.Tablespace = tablespace + "_gone");
+            foreach (var serverLocale in new[] { false, true })
+            {
+                var e = await Assert.ThrowsAsync<DbBackupException>(() => _provider.RestoreAsync(
+                    new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 1) { UseServerLocale = serverLocale }, moved.Reader(), new DumpedPayload.SyncProgress([]), default));
+                Assert.Equal("TablespaceMissing", e.ErrorId);
+                Assert.Contains($"'{tablespace}_gone'", e.Message);
+                Assert.False(await PostgresTestDatabase.ExistsAsync(restored));
+            }
+        }
+        finally
+        {
+            foreach (var db in new[] { source, restored })
+                await PostgresTestDatabase.AdminAsync($"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_database WHERE datname = '{db}') THEN ALTER DATABASE \"{db}\" IS_TEMPLATE false; END IF; END $$");
+            await PostgresTestDatabase.DropAsync(source);
+            await PostgresTestDatabase.DropAsync(restored);
+            await PostgresTestDatabase.AdminAsync($"DROP TABLESPACE IF EXISTS \"{tablespace}\"");
+        }
+    }
+
     [PostgresFact]
     public async Task A_locale_the_server_lacks_is_refused_before_anything_is_created_unless_the_server_locale_is_asked_for()
     {

@@ -9,10 +9,18 @@ internal static class PostgreSqlConnector
 {
     /// <summary>Session settings that make COPY text exact and identical on every connection, so the
     /// dump, the restore and the verify checksums see the same bytes: shortest exact floats, ISO dates,
-    /// a fixed time zone and interval style, hex bytea.</summary>
+    /// a fixed time zone and interval style, hex bytea. The search_path is fixed too: reg* values
+    /// (regclass, regtype…) are written unqualified when the session's path shows their schema, and a
+    /// database's own search_path (ALTER DATABASE … SET) is not yet set on the database a restore fills.
+    /// public, the default path without "$user", so the text does not depend on who takes or restores the
+    /// backup and backups written under the default path read back as before. xmloption content, as
+    /// pg_dump sets it: a DOCUMENT default would refuse to load stored XML fragments. row_security off, as
+    /// pg_dump sets it: a role that row-level security applies to gets an error naming the table instead
+    /// of a COPY (and a row count) of only the rows the policies show it.</summary>
     private const string CanonicalSession =
         "SET extra_float_digits = 3; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; " +
-        "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET standard_conforming_strings = on;";
+        "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET standard_conforming_strings = on; " +
+        "SET search_path = public; SET xmloption = content; SET row_security = off;";
 
     private const int ConnectTimeoutSeconds = 10;
 
@@ -41,7 +49,11 @@ internal static class PostgreSqlConnector
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
             DebugTimings.Mark("postgresql connection opened");
-            await using var cmd = new NpgsqlCommand(CanonicalSession, conn);
+            // A SQL_ASCII database stores bytes unchecked; sending them to a UTF8 client fails on the first byte
+            // above 127 that is not UTF-8 (22021). Its COPY text is raw bytes both ways instead, as pg_dump's
+            // (which speaks the database's encoding); the raw COPY stream never decodes them.
+            var sqlAscii = conn.PostgresParameters.TryGetValue("server_encoding", out var encoding) && encoding == "SQL_ASCII";
+            await using var cmd = new NpgsqlCommand(sqlAscii ? CanonicalSession + " SET client_encoding = 'SQL_ASCII';" : CanonicalSession, conn);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return conn;
         }

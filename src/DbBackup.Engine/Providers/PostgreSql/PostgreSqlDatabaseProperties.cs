@@ -20,7 +20,8 @@ internal static class PostgreSqlDatabaseProperties
                        'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee)::text END,
                        'privilege', a.privilege_type, 'grantable', a.is_grantable, 'grantor', pg_get_userbyid(a.grantor)::text))
                    FROM aclexplode(d.datacl) a), '[]') END::text,
-               shobj_description(d.oid, 'pg_database'), d.datconnlimit
+               shobj_description(d.oid, 'pg_database'), d.datconnlimit,
+               (SELECT t.spcname::text FROM pg_tablespace t WHERE t.oid = d.dattablespace), d.datistemplate
         FROM pg_database d WHERE d.datname = current_database()
         """;
 
@@ -37,6 +38,9 @@ internal static class PostgreSqlDatabaseProperties
     {
         "local_preload_libraries", "search_path", "session_preload_libraries", "shared_preload_libraries", "temp_tablespaces", "unix_socket_directories",
     };
+
+    /// <summary>The tablespace a database is in unless CREATE DATABASE names another.</summary>
+    internal const string DefaultTablespace = "pg_default";
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -57,6 +61,8 @@ internal static class PostgreSqlDatabaseProperties
             db.Acl = r.IsDBNull(6) ? null : JsonSerializer.Deserialize<List<PostgreSqlLargeObjectGrant>>(r.GetString(6), Json);
             db.Comment = r.IsDBNull(7) ? null : r.GetString(7);
             db.ConnectionLimit = r.GetInt32(8);
+            db.Tablespace = r.IsDBNull(9) || r.GetString(9) == DefaultTablespace ? null : r.GetString(9);
+            db.IsTemplate = r.GetBoolean(10);
         }
         await using (var cmd = new NpgsqlCommand(SettingsSql, conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
@@ -70,11 +76,13 @@ internal static class PostgreSqlDatabaseProperties
         return db;
     }
 
-    /// <summary>CREATE DATABASE for a restore: template0 and the source's encoding, and its locale when the
-    /// backup recorded it (<paramref name="db"/> null: the server's default locale, as before).</summary>
-    public static string CreateSql(string database, string encoding, PostgreSqlTocDatabase? db)
+    /// <summary>CREATE DATABASE for a restore: template0 and the source's encoding, its tablespace, and its locale
+    /// when the backup recorded it (<paramref name="db"/> null: the server's default locale, as before).</summary>
+    public static string CreateSql(string database, string encoding, PostgreSqlTocDatabase? db, string? tablespace = null)
     {
         var sql = new StringBuilder($"CREATE DATABASE {PostgreSqlSyntax.Identifier(database)} TEMPLATE template0 ENCODING {PostgreSqlSyntax.Literal(encoding)}");
+        // The tablespace is kept with the server's locale too: data never lands elsewhere unasked.
+        if (tablespace != null) sql.Append(" TABLESPACE ").Append(PostgreSqlSyntax.Identifier(tablespace));
         if (db == null) return sql.ToString();
         sql.Append($" LC_COLLATE {PostgreSqlSyntax.Literal(db.Collate)} LC_CTYPE {PostgreSqlSyntax.Literal(db.Ctype)}");
         // Only named when not libc: servers before 15 know no LOCALE_PROVIDER and are always libc.
@@ -89,7 +97,8 @@ internal static class PostgreSqlDatabaseProperties
     }
 
     /// <summary>The statements that give a restored database the rest of its properties, in pg_dump's order:
-    /// owner, privileges, comment, connection limit, settings.</summary>
+    /// owner, privileges, comment, connection limit, template flag, settings. (ALLOW_CONNECTIONS false needs
+    /// nothing: such a database cannot be connected to, so it is never backed up.)</summary>
     public static IEnumerable<string> FinishSql(string database, PostgreSqlTocDatabase db)
     {
         var name = PostgreSqlSyntax.Identifier(database);
@@ -111,6 +120,7 @@ internal static class PostgreSqlDatabaseProperties
         }
         if (db.Comment != null) yield return $"COMMENT ON {target} IS {PostgreSqlSyntax.Literal(db.Comment)}";
         if (db.ConnectionLimit != -1) yield return $"ALTER DATABASE {name} CONNECTION LIMIT {db.ConnectionLimit}";
+        if (db.IsTemplate) yield return $"ALTER DATABASE {name} IS_TEMPLATE true";
         foreach (var s in db.Settings)
         {
             var scope = s.Role == null ? $"ALTER DATABASE {name}" : $"ALTER ROLE {PostgreSqlSyntax.Identifier(s.Role)} IN DATABASE {name}";

@@ -30,9 +30,17 @@ public sealed partial class PostgreSqlProvider
             throw new DbBackupException(ErrorKind.InvalidData, "PayloadTocInvalid", $"{PostgreSqlToc.FileName} names an invalid encoding '{toc.ServerEncoding}'.");
         await RefuseMissingRolesAsync(admin, toc.Roles.Union(toc.Database?.Roles() ?? [], StringComparer.Ordinal).ToList(), target, ct).ConfigureAwait(false);
         var db = serverLocale ? null : toc.Database;
+        var tablespace = toc.Database?.Tablespace;
         try
         {
-            await ExecuteAsync(admin, PostgreSqlDatabaseProperties.CreateSql(target.Database, toc.ServerEncoding, db), ct).ConfigureAwait(false);
+            await ExecuteAsync(admin, PostgreSqlDatabaseProperties.CreateSql(target.Database, toc.ServerEncoding, db, tablespace), ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (tablespace != null && e.SqlState == PostgresErrorCodes.UndefinedObject)
+        {
+            throw new DbBackupException(ErrorKind.NotSupported, "TablespaceMissing",
+                $"The backup's database was in tablespace '{tablespace}', which PostgreSQL at {target.Server}:{target.Port} does not have ({e.MessageText}). " +
+                $"Create it first (CREATE TABLESPACE {PostgreSqlSyntax.Identifier(tablespace)} LOCATION '…'); DbBackup does not put the data in another tablespace.", e)
+            { TargetObject = tablespace };
         }
         catch (PostgresException e) when (db != null && (e.SqlState is PostgresErrorCodes.WrongObjectType or PostgresErrorCodes.FeatureNotSupported
             || (e.SqlState == PostgresErrorCodes.InvalidParameterValue && e.MessageText.Contains("locale", StringComparison.OrdinalIgnoreCase))))

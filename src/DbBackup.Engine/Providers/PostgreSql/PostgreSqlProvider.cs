@@ -458,6 +458,10 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
 
     private static async Task DropAsync(NpgsqlConnection admin, string database, CancellationToken ct)
     {
+        // A restored template (IS_TEMPLATE, kept from the backup) cannot be dropped until it is no longer one.
+        await using (var unmark = new NpgsqlCommand("SELECT format('ALTER DATABASE %I IS_TEMPLATE false', datname) FROM pg_database WHERE datname = $1 AND datistemplate", admin)
+        { Parameters = { new() { Value = database } } })
+            if (await unmark.ExecuteScalarAsync(ct).ConfigureAwait(false) is string sql) await ExecuteAsync(admin, sql, ct).ConfigureAwait(false);
         if (admin.PostgreSqlVersion.Major >= 13)
         {
             await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {PostgreSqlSyntax.Identifier(database)} WITH (FORCE)", ct).ConfigureAwait(false);

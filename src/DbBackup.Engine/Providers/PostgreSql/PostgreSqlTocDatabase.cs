@@ -23,6 +23,11 @@ public sealed class PostgreSqlTocDatabase
     public string? Comment { get; set; }
     /// <summary>CONNECTION LIMIT; -1 for none.</summary>
     public int ConnectionLimit { get; set; } = -1;
+    /// <summary>The database's own tablespace (CREATE DATABASE … TABLESPACE), or null for pg_default. A restore
+    /// recreates it there, and is refused, naming it, on a server without that tablespace.</summary>
+    public string? Tablespace { get; set; }
+    /// <summary>IS_TEMPLATE: the database can be cloned by any role with CREATEDB.</summary>
+    public bool IsTemplate { get; set; }
     /// <summary>pg_db_role_setting rows of the database, in their order.</summary>
     public List<PostgreSqlTocDatabaseSetting> Settings { get; set; } = [];
 
