@@ -62,7 +62,10 @@ internal static class MySqlCorpusRoundTrip
     private static async Task PipeAsync(MySqlTestDatabase db, string control)
     {
         using var dump = MySqlClientTools.Start(db.Target, MySqlClientTools.Dump,
-            ["--routines", "--triggers", "--events", "--single-transaction", "--skip-dump-date", "--", db.Name]);
+            ["--routines", "--triggers", "--events", "--single-transaction", "--skip-dump-date",
+             // Without it the control cannot load a table whose DEFAULT is NEXT VALUE FOR a sequence:
+             // the dump's LOCK TABLES leaves the sequence unlocked (ERROR 1100); mariadb-dump's own limit.
+             "--skip-add-locks", "--", db.Name]);
         using var load = MySqlClientTools.Start(db.Target, MySqlClientTools.Client, MySqlClientTools.ScriptArgs(control), redirectStdin: true);
         var dumpErr = dump.StandardError.ReadToEndAsync();
         var loadErr = load.StandardError.ReadToEndAsync();

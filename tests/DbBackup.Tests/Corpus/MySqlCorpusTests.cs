@@ -27,4 +27,12 @@ public sealed class MySqlCorpusTests(ITestOutputHelper output)
     [MySqlFact]
     public Task Objects_created_by_latin1_and_utf8mb3_clients_keep_their_character_set_client()
         => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlClientCharsets.Script, output);
+
+    [MySqlFact]
+    public Task Sequences_periods_partitions_spatial_keys_table_options_and_view_chains_restore_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlSchemaOddities.Script, output);
+
+    [MySqlFact]
+    public Task Escaped_bytes_nulls_padding_zero_dates_and_time_zones_restore_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlLoadDataEdges.Script, output);
 }

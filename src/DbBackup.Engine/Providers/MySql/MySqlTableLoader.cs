@@ -40,6 +40,7 @@ internal static class MySqlTableLoader
     private static async Task<(long Rows, long Bytes)> LoadDataAsync(MySqlConnection connection, ConnectionTarget target, string database, IPayloadSource source,
         MySqlTocTable table, string file, CancellationToken cancellationToken)
     {
+        await MySqlConnections.ExecuteAsync(connection, target, MySqlLoadWarnings.SessionSetup, cancellationToken).ConfigureAwait(false);
         var stream = new MySqlCheckedRowStream(source.Open(file), table);
         var loader = new MySqlBulkLoader(connection)
         {
@@ -86,10 +87,14 @@ internal static class MySqlTableLoader
         {
             await stream.DisposeAsync().ConfigureAwait(false);
         }
-        var warnings = await MySqlConnections.QueryAsync(connection, target, "SHOW WARNINGS LIMIT 3", cancellationToken).ConfigureAwait(false);
-        if (warnings.Count > 0)
+        var warnings = await MySqlConnections.QueryAsync(connection, target, "SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
+        var count = (await MySqlConnections.QueryAsync(connection, target, "SELECT @@warning_count", cancellationToken).ConfigureAwait(false))[0][0];
+        var losses = MySqlLoadWarnings.Losses(warnings, table.Columns);
+        // More warnings than listed: the unlisted ones cannot be told apart, so they count as losses.
+        if (losses.Count > 0 || count != warnings.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
             throw new DbBackupException(ErrorKind.InvalidData, "MySqlLoadRejected",
-                $"Loading table '{table.Name}' into '{database}': the server did not take every value as it was: {string.Join("; ", warnings.Select(w => string.Join(" ", w)))}.")
+                $"Loading table '{table.Name}' into '{database}': the server did not take every value as it was ({count} warnings): " +
+                $"{string.Join("; ", (losses.Count > 0 ? losses : warnings).Take(3).Select(w => string.Join(" ", w)))}.")
             { TargetObject = table.Name };
         if (stream.Rows != rows)
             throw new DbBackupException(ErrorKind.InvalidData, "MySqlLoadRejected",
