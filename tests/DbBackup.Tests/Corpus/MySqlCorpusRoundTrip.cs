@@ -54,6 +54,11 @@ internal static class MySqlCorpusRoundTrip
             }
             failures.Append(key).Append(": DbBackup's restore differs from the control and from the source\n").Append(Difference(ctl, sub)).Append('\n');
         }
+        // A restored object must not point back at the source database (another server has none).
+        foreach (var (key, text) in j.Where(o => o.Value.Contains(db.Name, StringComparison.Ordinal)))
+            failures.Append(key).Append(": the restored object names the source database\n").Append(Short(text)).Append('\n');
+        foreach (var key in c.Where(o => o.Value.Contains(db.Name, StringComparison.Ordinal)).Select(o => o.Key))
+            output.WriteLine($"{key}: the control names the source database (mariadb-dump's own limit)");
         Assert.True(failures.Length == 0, failures.ToString());
     }
 

@@ -14,9 +14,11 @@ namespace DbBackup.Tests.Corpus;
 internal static class MySqlSchemaOddities
 {
     public const string Script = """
+        CREATE SEQUENCE zz_ids START WITH 7 NOCACHE;
         CREATE SEQUENCE order_no START WITH 1000 INCREMENT BY 10 MINVALUE 1000 MAXVALUE 99999 CACHE 20;
         CREATE SEQUENCE ring START WITH 5 MINVALUE 1 MAXVALUE 6 INCREMENT BY -1 NOCACHE CYCLE;
         CREATE SEQUENCE unused_seq START WITH -5 MINVALUE -10 MAXVALUE 10 CACHE 2;
+        CREATE TABLE a_first (id BIGINT NOT NULL DEFAULT (NEXT VALUE FOR zz_ids) PRIMARY KEY, prev BIGINT DEFAULT (PREVIOUS VALUE FOR zz_ids));
         CREATE TABLE orders (
           id INT NOT NULL DEFAULT (NEXT VALUE FOR order_no) PRIMARY KEY,
           placed TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
@@ -31,6 +33,7 @@ internal static class MySqlSchemaOddities
         INSERT INTO orders (id, placed, ref, status, flags, y, bits) VALUES (5, '2024-03-03 00:00:00', 'r3', '', '', 1901, b'0'),
           (6, '2024-03-03 00:00:01', 'r4', 'a,b', 'y y,z''q', 2155, NULL), (7, '2024-03-03 00:00:02', 'r5', 'it''s', NULL, NULL, b'1111111'),
           (8, '2024-03-03 00:00:03', 'r6', 'trail ', 'x,y y,z''q,ü', 0, b'1'), (9, '2024-03-03 00:00:04', 'r7', 'ÄÖ', 'ü', 69, b'1');
+        INSERT INTO a_first () VALUES (), ();
         SELECT NEXTVAL(ring), NEXTVAL(ring), NEXTVAL(ring), NEXTVAL(ring), NEXTVAL(ring), NEXTVAL(ring);
         CREATE TABLE booking (
           id INT NOT NULL, room INT NOT NULL, starts DATE NOT NULL, ends DATE NOT NULL,

@@ -37,7 +37,8 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         var rows = await QueryAsync($"SELECT HEX(table_name), table_type FROM information_schema.tables WHERE table_schema = {Db} " +
                                     "AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE') ORDER BY table_name", cancellationToken).ConfigureAwait(false);
         var sql = new StringBuilder(Header);
-        foreach (var r in rows)
+        // Sequences first: a table whose DEFAULT takes NEXT VALUE FOR a sequence cannot be created before it.
+        foreach (var r in rows.OrderBy(r => r[1] == "SEQUENCE" ? 0 : 1))
         {
             var name = MySqlSyntax.FromHex(r[0]);
             if (tables != null && !tables.Contains(name, StringComparer.Ordinal)) continue;
@@ -50,7 +51,7 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
                 sql.Append($"DO SETVAL({id}, {state[0][0]}, 0, {state[0][1]});\n");
                 continue;
             }
-            sql.Append(await ShowAsync($"SHOW CREATE TABLE {id}", 1, cancellationToken).ConfigureAwait(false)).Append(";\n");
+            sql.Append(SequencesInOwnDatabase(await ShowAsync($"SHOW CREATE TABLE {id}", 1, cancellationToken).ConfigureAwait(false))).Append(";\n");
         }
         return sql.ToString();
     }
@@ -127,6 +128,15 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         if (timeZone != null) sql.Append("SET SESSION time_zone = ").Append(MySqlSyntax.StringLiteral(timeZone)).Append(";\n");
         sql.Append("DELIMITER ;;\n").Append(create).Append(";;\nDELIMITER ;\n");
         sql.Append("SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00';\n");
+    }
+
+    /// <summary>SHOW CREATE TABLE names a sequence of a NEXT VALUE FOR / PREVIOUS VALUE FOR default with its
+    /// database (`src`.`seq`), even in the same database; unqualified, the restored table takes its values
+    /// from the restored sequence, not from the source database's (which another server does not have).</summary>
+    private string SequencesInOwnDatabase(string create)
+    {
+        var own = MySqlSyntax.Identifier(target.Database) + ".";
+        return create.Replace("nextval(" + own, "nextval(", StringComparison.Ordinal).Replace("lastval(" + own, "lastval(", StringComparison.Ordinal);
     }
 
     private async Task<string> ShowAsync(string sql, int column, CancellationToken cancellationToken) => (await ShowRowAsync(sql, cancellationToken).ConfigureAwait(false))[column];
