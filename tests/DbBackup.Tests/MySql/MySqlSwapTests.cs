@@ -77,4 +77,24 @@ public sealed class MySqlSwapTests
             Assert.Equal("y-old", (await db.QueryAsync("SELECT v FROM t WHERE id = 3"))[0][0]);
         }
     }
+
+    [MySqlFact]
+    public async Task A_swapped_in_table_whose_default_takes_next_value_of_a_sequence_draws_from_the_swapped_in_sequence()
+    {
+        var (db, replacement) = await BuildAsync();
+        await using var _ = db;
+        await MySqlTestDatabase.ExecAsync(replacement, """
+            CREATE SEQUENCE ids START WITH 500 NOCACHE;
+            CREATE TABLE numbered (id INT NOT NULL DEFAULT (NEXT VALUE FOR ids) PRIMARY KEY, prev INT DEFAULT (PREVIOUS VALUE FOR ids), v CHAR(1));
+            INSERT INTO numbered (v) VALUES ('a');
+            """);
+
+        await new MySqlProvider().SwapAsync(db.Target, db.Name, replacement, CancellationToken.None);
+
+        // Moved by RENAME TABLE, the defaults still named the replacement's sequence, which is dropped.
+        var create = (await db.QueryAsync("SHOW CREATE TABLE numbered"))[0][1];
+        Assert.DoesNotContain(replacement, create, StringComparison.Ordinal);
+        await db.ExecAsync("INSERT INTO numbered (v) VALUES ('b');");
+        Assert.Equal(["500 500 a", "501 501 b"], (await db.QueryAsync("SELECT CONCAT_WS(' ', id, IFNULL(prev, 'NULL'), v) FROM numbered ORDER BY id")).Select(r => r[0]));
+    }
 }

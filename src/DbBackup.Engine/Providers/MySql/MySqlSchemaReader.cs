@@ -130,6 +130,33 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         sql.Append("SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00';\n");
     }
 
+    /// <summary>ALTERs that point every NEXT VALUE FOR / PREVIOUS VALUE FOR default of the database's tables at
+    /// the sequence of that name in the database the script runs in: a table moved by RENAME TABLE to
+    /// another database keeps naming the sequence in the one it came from. One ALTER per table: the table
+    /// cannot be altered while another of its defaults still names a sequence that is gone.</summary>
+    public async Task<string> SequenceDefaultsAsync(CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync($"SELECT HEX(table_name), HEX(column_name), HEX(column_default) FROM information_schema.columns WHERE table_schema = {Db} " +
+                                    "AND (column_default LIKE '%nextval(%' OR column_default LIKE '%lastval(%') ORDER BY table_name, ordinal_position", cancellationToken).ConfigureAwait(false);
+        var sql = new StringBuilder();
+        foreach (var table in rows.GroupBy(r => r[0]))
+        {
+            var clauses = new List<string>();
+            foreach (var r in table)
+            {
+                var original = MySqlSyntax.FromHex(r[2]);
+                var expression = SequencesInOwnDatabase(original);
+                // A sequence of another database stays where it is.
+                if (expression != original)
+                    clauses.Add($"ALTER COLUMN {MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[1]))} SET DEFAULT ({expression})");
+            }
+            if (clauses.Count == 0) continue;
+            if (sql.Length == 0) sql.Append("SET SESSION system_versioning_alter_history = KEEP;\n");
+            sql.Append("ALTER TABLE ").Append(MySqlSyntax.Identifier(MySqlSyntax.FromHex(table.Key))).Append(' ').Append(string.Join(", ", clauses)).Append(";\n");
+        }
+        return sql.ToString();
+    }
+
     /// <summary>SHOW CREATE TABLE names a sequence of a NEXT VALUE FOR / PREVIOUS VALUE FOR default with its
     /// database (`src`.`seq`), even in the same database; unqualified, the restored table takes its values
     /// from the restored sequence, not from the source database's (which another server does not have).</summary>
