@@ -1,4 +1,6 @@
 using DbBackup.Engine;
+using DbBackup.Engine.Providers;
+using DbBackup.Model;
 using DbBackup.Engine.Providers.MySql;
 using DbBackup.Tests.Infrastructure;
 
@@ -96,5 +98,25 @@ public sealed class MySqlSwapTests
         Assert.DoesNotContain(replacement, create, StringComparison.Ordinal);
         await db.ExecAsync("INSERT INTO numbered (v) VALUES ('b');");
         Assert.Equal(["500 500 a", "501 501 b"], (await db.QueryAsync("SELECT CONCAT_WS(' ', id, IFNULL(prev, 'NULL'), v) FROM numbered ORDER BY id")).Select(r => r[0]));
+    }
+
+    [MySqlFact]
+    public async Task A_per_table_restore_of_a_table_whose_default_takes_next_value_of_a_sequence_draws_from_the_databases_sequence()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync("dbb_mysq");
+        await db.ExecAsync("""
+            CREATE SEQUENCE ids START WITH 500 NOCACHE;
+            CREATE TABLE numbered (id INT NOT NULL DEFAULT (NEXT VALUE FOR ids) PRIMARY KEY, v CHAR(1));
+            INSERT INTO numbered (v) VALUES ('a');
+            """);
+        var (reader, _, _, _) = await db.DumpAsync();
+        await db.ExecAsync("INSERT INTO numbered (v) VALUES ('b');");
+
+        // The table is restored in a scratch database first; its default must not stay on that one's sequence.
+        await new MySqlProvider().ReplaceTablesAsync(new TableReplaceRequest(db.Target, new BackupRecord { Engine = DatabaseEngine.MySql },
+            [new TableStat { Name = "numbered" }], false, db.NewName("dbb_mysqs"), 1), reader, new Progress<OperationProgress>(), CancellationToken.None);
+
+        await db.ExecAsync("INSERT INTO numbered (v) VALUES ('c');");
+        Assert.Equal(["500 a", "502 c"], (await db.QueryAsync("SELECT CONCAT_WS(' ', id, v) FROM numbered ORDER BY id")).Select(r => r[0]));
     }
 }

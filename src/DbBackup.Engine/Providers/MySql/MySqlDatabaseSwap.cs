@@ -256,7 +256,7 @@ internal sealed class MySqlDatabaseSwap
         var reader = await MySqlSchemaReader.OpenAsync(_server.WithDatabase(database), cancellationToken).ConfigureAwait(false);
         try
         {
-            return own + await reader.SequenceDefaultsAsync(cancellationToken).ConfigureAwait(false)
+            return own + await reader.SequenceDefaultsAsync(null, null, cancellationToken).ConfigureAwait(false)
                    + await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false)
                    + await reader.ViewsAsync(views, cancellationToken).ConfigureAwait(false)
                    + await reader.PostAsync(null, cancellationToken).ConfigureAwait(false);

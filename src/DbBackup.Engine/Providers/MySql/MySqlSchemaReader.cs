@@ -134,18 +134,21 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
     /// the sequence of that name in the database the script runs in: a table moved by RENAME TABLE to
     /// another database keeps naming the sequence in the one it came from. One ALTER per table: the table
     /// cannot be altered while another of its defaults still names a sequence that is gone.</summary>
-    public async Task<string> SequenceDefaultsAsync(CancellationToken cancellationToken)
+    /// <para>With <paramref name="tables"/>, only theirs; with <paramref name="into"/>, the sequences are
+    /// named in that database (a table about to move there).</para>
+    public async Task<string> SequenceDefaultsAsync(IReadOnlyList<string>? tables, string? into, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync($"SELECT HEX(table_name), HEX(column_name), HEX(column_default) FROM information_schema.columns WHERE table_schema = {Db} " +
                                     "AND (column_default LIKE '%nextval(%' OR column_default LIKE '%lastval(%') ORDER BY table_name, ordinal_position", cancellationToken).ConfigureAwait(false);
         var sql = new StringBuilder();
         foreach (var table in rows.GroupBy(r => r[0]))
         {
+            if (tables != null && !tables.Contains(MySqlSyntax.FromHex(table.Key), StringComparer.Ordinal)) continue;
             var clauses = new List<string>();
             foreach (var r in table)
             {
                 var original = MySqlSyntax.FromHex(r[2]);
-                var expression = SequencesInOwnDatabase(original);
+                var expression = SequencesInOwnDatabase(original, into);
                 // A sequence of another database stays where it is.
                 if (expression != original)
                     clauses.Add($"ALTER COLUMN {MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[1]))} SET DEFAULT ({expression})");
@@ -160,10 +163,11 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
     /// <summary>SHOW CREATE TABLE names a sequence of a NEXT VALUE FOR / PREVIOUS VALUE FOR default with its
     /// database (`src`.`seq`), even in the same database; unqualified, the restored table takes its values
     /// from the restored sequence, not from the source database's (which another server does not have).</summary>
-    private string SequencesInOwnDatabase(string create)
+    private string SequencesInOwnDatabase(string create, string? into = null)
     {
         var own = MySqlSyntax.Identifier(target.Database) + ".";
-        return create.Replace("nextval(" + own, "nextval(", StringComparison.Ordinal).Replace("lastval(" + own, "lastval(", StringComparison.Ordinal);
+        var to = into == null ? "" : MySqlSyntax.Identifier(into) + ".";
+        return create.Replace("nextval(" + own, "nextval(" + to, StringComparison.Ordinal).Replace("lastval(" + own, "lastval(" + to, StringComparison.Ordinal);
     }
 
     private async Task<string> ShowAsync(string sql, int column, CancellationToken cancellationToken) => (await ShowRowAsync(sql, cancellationToken).ConfigureAwait(false))[column];
