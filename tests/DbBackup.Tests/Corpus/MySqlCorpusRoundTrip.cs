@@ -13,8 +13,10 @@ namespace DbBackup.Tests.Corpus;
 internal static class MySqlCorpusRoundTrip
 {
     /// <summary>Runs the comparison for <paramref name="script"/>. <paramref name="knownDefects"/> maps
-    /// object keys left out of the assertions to the defect that explains why (never silently).</summary>
-    public static async Task AssertRestoresLikeTheControlAsync(string script, ITestOutputHelper output, IReadOnlyDictionary<string, string>? knownDefects = null)
+    /// object keys left out of the assertions to the defect that explains why (never silently);
+    /// <paramref name="provider"/> restores (default: a plain one).</summary>
+    public static async Task AssertRestoresLikeTheControlAsync(string script, ITestOutputHelper output, IReadOnlyDictionary<string, string>? knownDefects = null,
+        MySqlProvider? provider = null)
     {
         await using var db = await MySqlTestDatabase.CreateAsync("dbb_corpus");
         await db.ExecAsync(script);
@@ -24,7 +26,7 @@ internal static class MySqlCorpusRoundTrip
         await PipeAsync(db, control);
 
         var (reader, _, _, _) = await db.DumpAsync();
-        var subject = await db.RestoreAsync(reader);
+        var subject = await db.RestoreAsync(reader, provider: provider);
 
         var s = await MySqlCorpusFingerprint.TakeAsync(db.Name);
         var c = await MySqlCorpusFingerprint.TakeAsync(control);

@@ -1,3 +1,4 @@
+using DbBackup.Engine.Providers.MySql;
 using DbBackup.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -35,4 +36,8 @@ public sealed class MySqlCorpusTests(ITestOutputHelper output)
     [MySqlFact]
     public Task Escaped_bytes_nulls_padding_zero_dates_and_time_zones_restore_like_mariadb_dump()
         => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlLoadDataEdges.Script, output);
+
+    [MySqlFact]
+    public Task Escaped_bytes_nulls_padding_zero_dates_and_time_zones_restore_like_mariadb_dump_by_insert_batches_too()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlLoadDataEdges.Script, output, provider: new MySqlProvider { LocalInfile = false });
 }

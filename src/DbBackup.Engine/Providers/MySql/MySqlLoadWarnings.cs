@@ -19,6 +19,9 @@ internal static partial class MySqlLoadWarnings
             && errorValueColumns.Contains(m.Groups[1].Value))).ToList();
     }
 
+    /// <summary>True when a column of the table may hold an ENUM error value.</summary>
+    public static bool MayHoldErrorValues(IEnumerable<MySqlColumn> columns) => columns.Any(HoldsErrorValueAsEmpty);
+
     /// <summary>True for an ENUM without an '' member: there '' in the data file can only be the error
     /// value. Where the member list might hold '' (a false match only keeps the strict check), no.</summary>
     private static bool HoldsErrorValueAsEmpty(MySqlColumn column)
