@@ -40,4 +40,8 @@ public sealed class MySqlCorpusTests(ITestOutputHelper output)
     [MySqlFact]
     public Task Escaped_bytes_nulls_padding_zero_dates_and_time_zones_restore_like_mariadb_dump_by_insert_batches_too()
         => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlLoadDataEdges.Script, output, provider: new MySqlProvider { LocalInfile = false });
+
+    [MySqlFact]
+    public Task Objects_made_under_earlier_database_defaults_keep_their_database_collation()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlCollationHistory.Script, output, exactWhereTheControlIsNot: true);
 }

@@ -9,7 +9,7 @@ namespace DbBackup.Engine.Providers.MySql;
 /// into another name must not point back at the source). Each routine, trigger and event is created
 /// under the sql_mode (and events the time zone) it was created with, between DELIMITER lines so the
 /// scripts also run through the mariadb client.</summary>
-internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarget target)
+internal sealed partial class MySqlSchemaReader(MySqlConnection session, ConnectionTarget target)
 {
     /// <summary>Session settings at the head of every script, and the ones its statements restore after
     /// changing them.</summary>
@@ -66,7 +66,7 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         {
             var kind = r[1] == "FUNCTION" ? "FUNCTION" : "PROCEDURE";
             var show = await ShowRowAsync($"SHOW CREATE {kind} {MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[0]))}", cancellationToken).ConfigureAwait(false);
-            AppendObject(sql, show[1], null, show[2], show[3], show[4]);
+            AppendObject(sql, show[1], null, show[2], show[3], show[4], await OtherDatabaseCollationAsync(show[5], cancellationToken).ConfigureAwait(false));
         }
         return sql.ToString();
     }
@@ -102,13 +102,13 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         {
             if (tables != null && !tables.Contains(MySqlSyntax.FromHex(t[1]), StringComparer.Ordinal)) continue;
             var show = await ShowRowAsync($"SHOW CREATE TRIGGER {MySqlSyntax.Identifier(MySqlSyntax.FromHex(t[0]))}", cancellationToken).ConfigureAwait(false);
-            AppendObject(sql, show[1], null, show[2], show[3], show[4]);
+            AppendObject(sql, show[1], null, show[2], show[3], show[4], await OtherDatabaseCollationAsync(show[5], cancellationToken).ConfigureAwait(false));
         }
         var events = await QueryAsync($"SELECT HEX(event_name) FROM information_schema.events WHERE event_schema = {Db} ORDER BY event_name", cancellationToken).ConfigureAwait(false);
         foreach (var e in events)
         {
             var show = await ShowRowAsync($"SHOW CREATE EVENT {MySqlSyntax.Identifier(MySqlSyntax.FromHex(e[0]))}", cancellationToken).ConfigureAwait(false);
-            AppendObject(sql, show[1], show[2], show[3], show[4], show[5]);
+            AppendObject(sql, show[1], show[2], show[3], show[4], show[5], await OtherDatabaseCollationAsync(show[6], cancellationToken).ConfigureAwait(false));
         }
         return sql.ToString();
     }
@@ -116,7 +116,8 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
     /// <summary>One object created under its own sql_mode, time zone, client character set and connection
     /// collation (string literals in its body take that collation; SHOW CREATE and information_schema
     /// report both, as a mariadb-dump round trip keeps them), the session put back afterwards.</summary>
-    private static void AppendObject(StringBuilder sql, string? sqlMode, string? timeZone, string create, string clientCharset, string collation)
+    private static void AppendObject(StringBuilder sql, string? sqlMode, string? timeZone, string create, string clientCharset, string collation,
+        (string Then, string Now)? databaseCollation = null)
     {
         if (create == "NULL")
             throw new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
@@ -126,7 +127,11 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         sql.Append("SET collation_connection = ").Append(MySqlSyntax.StringLiteral(collation)).Append(";\n");
         if (sqlMode != null) sql.Append("SET SESSION sql_mode = ").Append(MySqlSyntax.StringLiteral(sqlMode)).Append(";\n");
         if (timeZone != null) sql.Append("SET SESSION time_zone = ").Append(MySqlSyntax.StringLiteral(timeZone)).Append(";\n");
+        // Made while the database had another default collation (its undeclared routine parameters and
+        // return values took that character set): made under it again, then the database's put back.
+        if (databaseCollation is { } then) sql.Append("ALTER DATABASE COLLATE ").Append(then.Then).Append(";\n");
         sql.Append("DELIMITER ;;\n").Append(create).Append(";;\nDELIMITER ;\n");
+        if (databaseCollation is { } now) sql.Append("ALTER DATABASE COLLATE ").Append(now.Now).Append(";\n");
         sql.Append("SET NAMES utf8mb4;\nSET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00';\n");
     }
 
@@ -170,6 +175,19 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
         return create.Replace("nextval(" + own, "nextval(" + to, StringComparison.Ordinal).Replace("lastval(" + own, "lastval(" + to, StringComparison.Ordinal);
     }
 
+    private string? _databaseCollation;
+
+    /// <summary>(the object's, the database's) when an object's "Database Collation" is not the database's
+    /// default collation now, else null.</summary>
+    private async Task<(string Then, string Now)?> OtherDatabaseCollationAsync(string objectCollation, CancellationToken cancellationToken)
+    {
+        _databaseCollation ??= (await QueryAsync($"SELECT default_collation_name FROM information_schema.schemata WHERE schema_name = {Db}", cancellationToken).ConfigureAwait(false))[0][0];
+        // Collation names are plain words (written unquoted: ALTER DATABASE takes no string literal there).
+        return string.Equals(objectCollation, _databaseCollation, StringComparison.OrdinalIgnoreCase)
+               || !CollationName().IsMatch(objectCollation) || !CollationName().IsMatch(_databaseCollation)
+            ? null : (objectCollation, _databaseCollation);
+    }
+
     private async Task<string> ShowAsync(string sql, int column, CancellationToken cancellationToken) => (await ShowRowAsync(sql, cancellationToken).ConfigureAwait(false))[column];
 
     private async Task<string[]> ShowRowAsync(string sql, CancellationToken cancellationToken)
@@ -179,4 +197,7 @@ internal sealed class MySqlSchemaReader(MySqlConnection session, ConnectionTarge
             throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"'{sql}' on {target.Server}:{target.Port} gave {rows.Count} rows; one was expected.");
         return rows[0];
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]+$")]
+    private static partial System.Text.RegularExpressions.Regex CollationName();
 }
