@@ -44,4 +44,8 @@ public sealed class MySqlCorpusTests(ITestOutputHelper output)
     [MySqlFact]
     public Task Objects_made_under_earlier_database_defaults_keep_their_database_collation()
         => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlCollationHistory.Script, output, exactWhereTheControlIsNot: true);
+
+    [MySqlFact]
+    public Task Tables_and_views_whose_names_differ_only_in_case_restore_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlCaseNames.Script, output);
 }
