@@ -119,4 +119,23 @@ public sealed class MySqlSwapTests
         await db.ExecAsync("INSERT INTO numbered (v) VALUES ('c');");
         Assert.Equal(["500 a", "502 c"], (await db.QueryAsync("SELECT CONCAT_WS(' ', id, v) FROM numbered ORDER BY id")).Select(r => r[0]));
     }
+
+    [MySqlFact]
+    public async Task A_swap_brings_every_object_of_the_schema_oddities_corpus_over_an_existing_database_exactly()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync("dbb_mysx");
+        await db.ExecAsync("CREATE TABLE orders (x INT); CREATE SEQUENCE order_no; CREATE VIEW v_union AS SELECT 1 AS k;");
+        var replacement = db.NewName("dbb_mysxr");
+        await MySqlTestDatabase.ExecAsync(null, $"CREATE DATABASE `{replacement}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;");
+        await MySqlTestDatabase.ExecAsync(replacement, Corpus.MySqlSchemaOddities.Script);
+        var expected = await Corpus.MySqlCorpusFingerprint.TakeAsync(replacement);
+
+        await new MySqlProvider().SwapAsync(db.Target, db.Name, replacement, CancellationToken.None);
+
+        var actual = await Corpus.MySqlCorpusFingerprint.TakeAsync(db.Name);
+        Assert.Equal(expected.Keys, actual.Keys);
+        // History rows are current rows after a move too; everything else is exact (defaults re-pointed).
+        foreach (var key in expected.Keys.Where(k => !k.StartsWith("history ", StringComparison.Ordinal)))
+            Assert.True(expected[key] == actual[key], $"{key}:\n{expected[key]}\n---\n{actual[key]}");
+    }
 }

@@ -83,13 +83,37 @@ internal sealed partial class MySqlSchemaReader(MySqlConnection session, Connect
         foreach (var view in views)
             sql.Append("CREATE VIEW ").Append(MySqlSyntax.Identifier(view)).Append(" AS SELECT ")
                .Append(string.Join(", ", byView.GetValueOrDefault(view, ["1"]).Select(c => "1 AS " + MySqlSyntax.Identifier(c)))).Append(";\n");
+        var shows = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var view in views)
+            shows[view] = await ShowRowAsync($"SHOW CREATE VIEW {MySqlSyntax.Identifier(view)}", cancellationToken).ConfigureAwait(false);
+        foreach (var view in DependenciesFirst(shows))
         {
-            var show = await ShowRowAsync($"SHOW CREATE VIEW {MySqlSyntax.Identifier(view)}", cancellationToken).ConfigureAwait(false);
+            var show = shows[view];
             sql.Append("DROP VIEW IF EXISTS ").Append(MySqlSyntax.Identifier(view)).Append(";\n");
             AppendObject(sql, null, null, show[1], show[2], show[3]);
         }
         return sql.ToString();
+    }
+
+    /// <summary>The views in name order, except that a view comes after the views its definition names:
+    /// a view WITH CHECK OPTION cannot be made over a placeholder (not updatable), and a MERGE view
+    /// reads its base view's real columns. A name that only looks like a reference (a column named as a
+    /// view) just adds an order; in a cycle the name order stands.</summary>
+    private static List<string> DependenciesFirst(Dictionary<string, string[]> shows)
+    {
+        var ordered = new List<string>();
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: being visited, true: done
+        void Visit(string view)
+        {
+            if (state.ContainsKey(view)) return;
+            state[view] = false;
+            foreach (var other in shows.Keys.Order(StringComparer.Ordinal))
+                if (other != view && shows[view][1].Contains(MySqlSyntax.Identifier(other), StringComparison.Ordinal)) Visit(other);
+            state[view] = true;
+            ordered.Add(view);
+        }
+        foreach (var view in shows.Keys.Order(StringComparer.Ordinal)) Visit(view);
+        return ordered;
     }
 
     /// <summary>Triggers of the tables (all, or <paramref name="tables"/>) in their firing order, then events.</summary>
@@ -144,7 +168,10 @@ internal sealed partial class MySqlSchemaReader(MySqlConnection session, Connect
     public async Task<string> SequenceDefaultsAsync(IReadOnlyList<string>? tables, string? into, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync($"SELECT HEX(table_name), HEX(column_name), HEX(column_default) FROM information_schema.columns WHERE table_schema = {Db} " +
-                                    "AND (column_default LIKE '%nextval(%' OR column_default LIKE '%lastval(%') ORDER BY table_name, ordinal_position", cancellationToken).ConfigureAwait(false);
+                                    "AND (column_default LIKE '%nextval(%' OR column_default LIKE '%lastval(%') " +
+                                    // A view's columns report their base column's default; views are not altered.
+                                    $"AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = {Db} AND table_type <> 'VIEW') " +
+                                    "ORDER BY table_name, ordinal_position", cancellationToken).ConfigureAwait(false);
         var sql = new StringBuilder();
         foreach (var table in rows.GroupBy(r => r[0]))
         {
