@@ -64,7 +64,10 @@ internal static class MySqlCorpusFingerprint
     private static async Task<string> DataAsync(ConnectionTarget target, string database, string table, string systemTime)
     {
         var columns = await RowsAsync(target, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = " +
-            MySqlSyntax.StringLiteral(database) + " AND table_name = " + MySqlSyntax.StringLiteral(table) + " ORDER BY ordinal_position");
+            MySqlSyntax.StringLiteral(database) + " AND table_name = " + MySqlSyntax.StringLiteral(table) +
+            // A system-versioned table's own ROW START / ROW END columns hold the instants of the restore in
+            // any restore (mariadb-dump's too), so they are left out like the implicit ones.
+            " AND IFNULL(generation_expression, '') NOT IN ('ROW START', 'ROW END') ORDER BY ordinal_position");
         var exprs = columns.Select(c =>
         {
             var col = MySqlSyntax.Identifier(c[0]);

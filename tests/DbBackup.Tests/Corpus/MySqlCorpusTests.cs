@@ -1,3 +1,4 @@
+using DbBackup.Engine.Providers.MySql;
 using DbBackup.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -27,4 +28,24 @@ public sealed class MySqlCorpusTests(ITestOutputHelper output)
     [MySqlFact]
     public Task Objects_created_by_latin1_and_utf8mb3_clients_keep_their_character_set_client()
         => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlClientCharsets.Script, output);
+
+    [MySqlFact]
+    public Task Sequences_periods_partitions_spatial_keys_table_options_and_view_chains_restore_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlSchemaOddities.Script, output);
+
+    [MySqlFact]
+    public Task Escaped_bytes_nulls_padding_zero_dates_and_time_zones_restore_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlLoadDataEdges.Script, output);
+
+    [MySqlFact]
+    public Task Escaped_bytes_nulls_padding_zero_dates_and_time_zones_restore_like_mariadb_dump_by_insert_batches_too()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlLoadDataEdges.Script, output, provider: new MySqlProvider { LocalInfile = false });
+
+    [MySqlFact]
+    public Task Objects_made_under_earlier_database_defaults_keep_their_database_collation()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlCollationHistory.Script, output, exactWhereTheControlIsNot: true);
+
+    [MySqlFact]
+    public Task Tables_and_views_whose_names_differ_only_in_case_restore_like_mariadb_dump()
+        => MySqlCorpusRoundTrip.AssertRestoresLikeTheControlAsync(MySqlCaseNames.Script, output);
 }

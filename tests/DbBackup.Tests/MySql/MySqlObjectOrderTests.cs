@@ -46,6 +46,22 @@ public sealed class MySqlObjectOrderTests
     }
 
     [MySqlFact]
+    public async Task A_view_with_check_option_over_a_view_named_after_it_restores()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync();
+        // In name order a_checked would be made over z_base's placeholder, which is not updatable (ERROR 1368).
+        await db.ExecAsync("""
+            CREATE TABLE t (id INT PRIMARY KEY, ok INT);
+            CREATE VIEW z_base AS SELECT id, ok FROM t;
+            CREATE ALGORITHM = MERGE VIEW a_checked AS SELECT id, ok FROM z_base WHERE ok = 1 WITH CASCADED CHECK OPTION;
+            """);
+        var (reader, _, _, _) = await db.DumpAsync();
+        var restored = await db.RestoreAsync(reader);
+        Assert.Equal(await db.InventoryAsync(db.Name), await db.InventoryAsync(restored));
+        Assert.Equal((await db.QueryAsync("SHOW CREATE VIEW a_checked"))[0][1], (await db.QueryAsync("SHOW CREATE VIEW a_checked", restored))[0][1]);
+    }
+
+    [MySqlFact]
     public async Task A_format_1_backup_with_a_view_calling_a_function_still_restores()
     {
         await using var db = await MySqlTestDatabase.CreateAsync();

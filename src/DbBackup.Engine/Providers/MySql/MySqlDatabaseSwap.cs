@@ -243,8 +243,9 @@ internal sealed class MySqlDatabaseSwap
         if (sql.Length > 0) await ExecAsync(sql.ToString(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Routines, views (unqualified names, placeholders first), triggers and events as the
-    /// schema scripts hold them, in that order: a view may call a function.</summary>
+    /// <summary>Sequence defaults re-pointed at the database's own sequences, then routines, views
+    /// (unqualified names, placeholders first), triggers and events as the schema scripts hold them, in
+    /// that order: a view may call a function.</summary>
     private async Task<string> ObjectsScriptAsync(string database, List<string> views, CancellationToken cancellationToken)
     {
         // The database's own defaults and comment first: the swap keeps the database and moves tables, so
@@ -255,7 +256,8 @@ internal sealed class MySqlDatabaseSwap
         var reader = await MySqlSchemaReader.OpenAsync(_server.WithDatabase(database), cancellationToken).ConfigureAwait(false);
         try
         {
-            return own + await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false)
+            return own + await reader.SequenceDefaultsAsync(null, null, cancellationToken).ConfigureAwait(false)
+                   + await reader.RoutinesAsync(cancellationToken).ConfigureAwait(false)
                    + await reader.ViewsAsync(views, cancellationToken).ConfigureAwait(false)
                    + await reader.PostAsync(null, cancellationToken).ConfigureAwait(false);
         }

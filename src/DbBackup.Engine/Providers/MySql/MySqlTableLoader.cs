@@ -40,6 +40,7 @@ internal static class MySqlTableLoader
     private static async Task<(long Rows, long Bytes)> LoadDataAsync(MySqlConnection connection, ConnectionTarget target, string database, IPayloadSource source,
         MySqlTocTable table, string file, CancellationToken cancellationToken)
     {
+        await MySqlConnections.ExecuteAsync(connection, target, MySqlLoadWarnings.SessionSetup, cancellationToken).ConfigureAwait(false);
         var stream = new MySqlCheckedRowStream(source.Open(file), table);
         var loader = new MySqlBulkLoader(connection)
         {
@@ -86,24 +87,39 @@ internal static class MySqlTableLoader
         {
             await stream.DisposeAsync().ConfigureAwait(false);
         }
-        var warnings = await MySqlConnections.QueryAsync(connection, target, "SHOW WARNINGS LIMIT 3", cancellationToken).ConfigureAwait(false);
-        if (warnings.Count > 0)
-            throw new DbBackupException(ErrorKind.InvalidData, "MySqlLoadRejected",
-                $"Loading table '{table.Name}' into '{database}': the server did not take every value as it was: {string.Join("; ", warnings.Select(w => string.Join(" ", w)))}.")
-            { TargetObject = table.Name };
+        await ThrowOnLossesAsync(connection, target, database, table, cancellationToken).ConfigureAwait(false);
         if (stream.Rows != rows)
             throw new DbBackupException(ErrorKind.InvalidData, "MySqlLoadRejected",
                 $"Loading table '{table.Name}' into '{database}': {stream.Rows} rows were sent and the server kept {rows}.") { TargetObject = table.Name };
         return (rows, stream.BytesRead);
     }
 
-    /// <summary>Batched INSERTs with exact literals, in one transaction.</summary>
+    /// <summary>Fails when the last statement's warnings say a value was not taken as it was.</summary>
+    private static async Task ThrowOnLossesAsync(MySqlConnection connection, ConnectionTarget target, string database, MySqlTocTable table, CancellationToken cancellationToken)
+    {
+        var warnings = await MySqlConnections.QueryAsync(connection, target, "SHOW WARNINGS", cancellationToken).ConfigureAwait(false);
+        var count = (await MySqlConnections.QueryAsync(connection, target, "SELECT @@warning_count", cancellationToken).ConfigureAwait(false))[0][0];
+        var losses = MySqlLoadWarnings.Losses(warnings, table.Columns);
+        // More warnings than listed: the unlisted ones cannot be told apart, so they count as losses.
+        if (losses.Count > 0 || count != warnings.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            throw new DbBackupException(ErrorKind.InvalidData, "MySqlLoadRejected",
+                $"Loading table '{table.Name}' into '{database}': the server did not take every value as it was ({count} warnings): " +
+                $"{string.Join("; ", (losses.Count > 0 ? losses : warnings).Take(3).Select(w => string.Join(" ", w)))}.")
+            { TargetObject = table.Name };
+    }
+
+    /// <summary>Batched INSERTs with exact literals, in one transaction. Strict, so a value the column cannot
+    /// hold fails the statement; except for a table with ENUM error values to bring back (which strict mode
+    /// refuses), where each batch's warnings are checked as LOAD DATA's are.</summary>
     private static async Task<(long Rows, long Bytes)> InsertAsync(MySqlConnection connection, ConnectionTarget target, IPayloadSource source,
         MySqlTocTable table, string file, long expectedRows, CancellationToken cancellationToken)
     {
         var head = "INSERT INTO " + MySqlSyntax.Identifier(table.Name) + " (" + string.Join(",", table.Columns.Select(c => MySqlSyntax.Identifier(c.Name))) + ") VALUES ";
         var sql = new StringBuilder();
         long rows = 0;
+        var tolerant = MySqlLoadWarnings.MayHoldErrorValues(table.Columns);
+        if (tolerant)
+            await MySqlConnections.ExecuteAsync(connection, target, MySqlLoadWarnings.SessionSetup + ", sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'", cancellationToken).ConfigureAwait(false);
         await MySqlConnections.ExecuteAsync(connection, target, "START TRANSACTION", cancellationToken).ConfigureAwait(false);
         await using var input = source.Open(file);
         var reader = new MySqlLineReader(input);
@@ -117,12 +133,17 @@ internal static class MySqlTableLoader
             if (sql.Length >= InsertBatchChars)
             {
                 await MySqlConnections.ExecuteAsync(connection, target, sql.ToString(), cancellationToken).ConfigureAwait(false);
+                if (tolerant) await ThrowOnLossesAsync(connection, target, connection.Database, table, cancellationToken).ConfigureAwait(false);
                 sql.Clear();
             }
         }
         if (rows != expectedRows)
             throw new DbBackupException(ErrorKind.InvalidData, "MySqlCorruptDataFile", $"The data file of table '{table.Name}' holds {rows} rows; the backup recorded {expectedRows}.");
-        if (sql.Length > 0) await MySqlConnections.ExecuteAsync(connection, target, sql.ToString(), cancellationToken).ConfigureAwait(false);
+        if (sql.Length > 0)
+        {
+            await MySqlConnections.ExecuteAsync(connection, target, sql.ToString(), cancellationToken).ConfigureAwait(false);
+            if (tolerant) await ThrowOnLossesAsync(connection, target, connection.Database, table, cancellationToken).ConfigureAwait(false);
+        }
         await MySqlConnections.ExecuteAsync(connection, target, "COMMIT", cancellationToken).ConfigureAwait(false);
         return (rows, reader.BytesRead);
     }

@@ -69,8 +69,8 @@ public sealed partial class MySqlProvider
 
     /// <summary>Readies the restored tables in the scratch database to move: foreign keys to tables that
     /// are not moved are re-pointed at the target database's tables (a foreign key keeps the database it
-    /// was created in), and their triggers are captured and dropped (a table with triggers cannot move
-    /// to another database). With no <paramref name="db"/> (a new database, without those other tables)
+    /// was created in), as are defaults taking a sequence's next or previous value, and their triggers
+    /// are captured and dropped (a table with triggers cannot move to another database). With no <paramref name="db"/> (a new database, without those other tables)
     /// such keys are left out, as pg_restore -t leaves them.</summary>
     private static async Task PrepareScratchTablesAsync(ConnectionTarget server, string scratch, string? db, List<string> names, CancellationToken ct)
     {
@@ -94,6 +94,13 @@ public sealed partial class MySqlProvider
                    .Append(Rule("DELETE", r[4])).Append(Rule("UPDATE", r[3])).Append(";\n");
         }
         if (fks.Count > 0) await MySqlConnections.QueryAsync(server, null, sql.ToString(), ct).ConfigureAwait(false);
+        if (db == null) return;
+        // Likewise a NEXT/PREVIOUS VALUE FOR default keeps naming the scratch database's sequence.
+        var reader = await MySqlSchemaReader.OpenAsync(server.WithDatabase(scratch), ct).ConfigureAwait(false);
+        string defaults;
+        try { defaults = await reader.SequenceDefaultsAsync(names, db, ct).ConfigureAwait(false); }
+        finally { await reader.DisposeAsync().ConfigureAwait(false); }
+        if (defaults.Length > 0) await MySqlScriptRunner.ApplyAsync(server, scratch, defaults, ct).ConfigureAwait(false);
     }
 
     /// <summary>An ON DELETE/UPDATE clause; none for RESTRICT, the default (MariaDB reports an explicit
