@@ -66,6 +66,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         cancellationToken.ThrowIfCancellationRequested();
         try { return Task.FromResult(Write(key, content, condition)); }
         catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
+        catch (IOException e) when (StoreFailures.IsDiskFull(e)) { throw StoreFailures.DiskFull(PathOf(key), e); }
     }
 
     private string? Write(string key, ReadOnlyMemory<byte> content, WriteCondition condition)
@@ -118,6 +119,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         cancellationToken.ThrowIfCancellationRequested();
         try { LocalFiles.AppendLocked(PathOf(key), content.Span); }
         catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
+        catch (IOException e) when (StoreFailures.IsDiskFull(e)) { throw StoreFailures.DiskFull(PathOf(key), e); }
         return Task.CompletedTask;
     }
 
