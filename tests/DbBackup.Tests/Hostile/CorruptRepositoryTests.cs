@@ -166,13 +166,14 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     /// <summary>A sealed copy of <paramref name="from"/> as a Running record of a dead worker, in folder <paramref name="folderId"/>.</summary>
-    private string PlantRunningRecord(BackupRecord from, string folderId, string recordId)
+    private string PlantRunningRecord(BackupRecord from, string folderId, string recordId, int? revision = null)
     {
         var folder = Path.Combine(_repo.Path, "backups", folderId);
         Directory.CreateDirectory(folder);
         var copy = _repo.Engine.Repository.TryReadBackup(from.Id)!;
         copy.Id = recordId;
         copy.State = OperationState.Running;
+        copy.Revision = revision ?? copy.Revision;
         copy.Files = [];
         copy.WorkerProcessId = DeadPid();
         copy.WorkerHost = Environment.MachineName;
@@ -214,6 +215,41 @@ public sealed class CorruptRepositoryTests : IDisposable
         Assert.Equal(0, (await CliRunner.RunAsync(["remove", "--id", folderId, "--force"], Env)).ExitCode);
         Assert.False(Directory.Exists(folder));
         Assert.Equal(good.Id, _repo.Engine.GetBackup(good.Id).Id);
+    }
+
+    [PostgresFact]
+    public async Task A_manifest_put_back_as_an_older_running_copy_is_reported_and_the_payload_is_never_deleted()
+    {
+        var (db, good) = await BackedUpDbAsync();
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'changed' WHERE id = 1");
+        var folder = Path.Combine(_repo.Path, "backups", good.Id);
+        var manifest = Path.Combine(folder, "manifest.json");
+        var current = await File.ReadAllBytesAsync(manifest);
+        List<string> Payload() => Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Where(f => f != manifest).Order().ToList();
+        var payload = Payload();
+        // As an older snapshot of the folder would put it back: the record as it was while its (now long
+        // gone) worker ran. Stale detection used to fail it and delete the finished payload.
+        PlantRunningRecord(good, good.Id, good.Id, revision: 2);
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Empty(JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray());
+        Assert.Contains($"'{manifest}' is an older copy of record {good.Id}: it says Running", list.StdErr);
+        var status = await CliRunner.RunAsync(["status", "--id", good.Id], Env);
+        Assert.Equal(7, status.ExitCode);
+        Assert.Contains("RecordRolledBack", status.StdErr);
+        Assert.Contains("Succeeded", status.StdErr);
+        var verify = await CliRunner.RunAsync(["verify", "--id", good.Id, "--json"], Env);
+        Assert.Equal(7, verify.ExitCode);
+        Assert.Contains("older copy", verify.StdOut + verify.StdErr);
+        Assert.Equal(7, (await CliRunner.RunAsync(RestoreArgs(good.Id, db), Env)).ExitCode);
+        Assert.Equal("changed", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 1")).Single());
+        Assert.Equal(payload, Payload());
+
+        // Nothing was lost: the current manifest put back, the backup verifies again.
+        await File.WriteAllBytesAsync(manifest, current);
+        var again = await CliRunner.RunAsync(["verify", "--id", good.Id], Env);
+        Assert.True(again.ExitCode == 0, again.StdOut + again.StdErr);
     }
 
     [PostgresFact]
