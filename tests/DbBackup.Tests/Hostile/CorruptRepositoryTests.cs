@@ -294,6 +294,40 @@ public sealed class CorruptRepositoryTests : IDisposable
         Assert.Equal(["manifest.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
     }
 
+    [PostgresFact]
+    public async Task Folders_left_renamed_aside_by_a_remove_killed_mid_delete_are_deleted_by_the_next_listing_or_read()
+    {
+        var (_, good) = await BackedUpDbAsync();
+        var backups = Path.Combine(_repo.Path, "backups");
+        string Trash(string parent, string name, TimeSpan age)
+        {
+            var dir = Path.Combine(parent, name);
+            Directory.CreateDirectory(Path.Combine(dir, "payload"));
+            File.WriteAllText(Path.Combine(dir, "payload", "data.zst"), "the rows of a removed backup");
+            Directory.SetLastWriteTimeUtc(dir, DateTime.UtcNow - age);
+            return dir;
+        }
+        // A remove (or prune) killed right after renaming the backup aside: its payload stayed on disk, unlisted, for ever.
+        var deadDeleter = Trash(backups, $".bk-20260101000000000-aaaaaa.deleting-{DeadPid()}-0a0a0a0a", TimeSpan.FromMinutes(2));
+        var olderFormat = Trash(backups, ".bk-20260101000000000-bbbbbb.deleting-0b0b0b0b", TimeSpan.FromHours(2));
+        var liveDeleter = Trash(backups, $".bk-20260101000000000-cccccc.deleting-{Environment.ProcessId}-0c0c0c0c", TimeSpan.FromMinutes(2));
+        var justNow = Trash(backups, $".bk-20260101000000000-dddddd.deleting-{DeadPid()}-0d0d0d0d", TimeSpan.Zero);
+        // Stale detection removing a dead worker's payload, killed in turn.
+        var payloadTrash = Trash(Path.Combine(backups, good.Id), $".payload.deleting-{DeadPid()}-0e0e0e0e", TimeSpan.FromMinutes(2));
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Equal([good.Id], JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray().Select(i => i.GetProperty("Id").GetString()));
+        Assert.False(Directory.Exists(deadDeleter));
+        Assert.False(Directory.Exists(olderFormat));
+        Assert.True(Directory.Exists(liveDeleter));
+        Assert.True(Directory.Exists(justNow));
+        Assert.Equal(0, (await CliRunner.RunAsync(["status", "--id", good.Id], Env)).ExitCode);
+        Assert.False(Directory.Exists(payloadTrash));
+        var verify = await CliRunner.RunAsync(["verify", "--id", good.Id], Env);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+    }
+
     public void Dispose()
     {
         foreach (var db in _databases) TestSql.PgDropAsync(db).GetAwaiter().GetResult();
