@@ -29,6 +29,10 @@ public sealed partial class BackupRepository
     internal IReadOnlyList<string> ProblemsOfLastBackupRead()
         => BackupCatalog.TakeLastProblems() ?? ReadCatalog<BackupRecord>(trustNothing: false).Problems;
 
+    /// <summary>As <see cref="ProblemsOfLastBackupRead"/>, for restore records.</summary>
+    internal IReadOnlyList<string> ProblemsOfLastRestoreRead()
+        => RestoreCatalog.TakeLastProblems() ?? ReadCatalog<RestoreRecord>(trustNothing: false).Problems;
+
     /// <summary>The records of <paramref name="items"/> (manifests read where the view holds only the
     /// entry), or null when one manifest is at another revision than its entry.</summary>
     internal List<T>? LoadRecords<T>(IReadOnlyList<CatalogItem<T>> items) where T : OperationRecord

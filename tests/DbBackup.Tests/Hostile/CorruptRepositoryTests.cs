@@ -141,6 +141,21 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_damaged_restore_record_is_named_by_the_restore_history_instead_of_silently_missing()
+    {
+        await BackedUpDbAsync();
+        var folder = Path.Combine(_repo.Path, "restores", "rs-20260101000000000-abcdef");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "record.json"), "{\"Id\": \"rs-2026\u0000 garbage ]]]");
+
+        var history = await CliRunner.RunAsync(["restores", "--json"], Env);
+        Assert.True(history.ExitCode == 0, history.StdErr);
+        Assert.Empty(JsonSerializer.Deserialize<JsonElement>(history.StdOut).GetProperty("Items").EnumerateArray());
+        Assert.Contains("skipped an unreadable restore record", history.StdErr);
+        Assert.Contains(Path.Combine(folder, "record.json"), history.StdErr);
+    }
+
+    [PostgresFact]
     public async Task A_garbage_line_in_the_activity_log_is_skipped_and_later_lines_still_read()
     {
         var (_, b) = await BackedUpDbAsync();
