@@ -127,6 +127,32 @@ public sealed class FullDiskTests : IDisposable
         Assert.True(after.ExitCode == 0, after.StdErr);
     }
 
+    [RootPostgresFact]
+    public async Task A_start_whose_record_cannot_be_written_on_a_full_disk_releases_the_lock_while_its_caller_lives()
+    {
+        Mount();
+        var db = await TestSql.PgCreateAsync("hfull_start", "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);");
+        _databases.Add(db);
+        var engine = new BackupEngine(Path.Combine(_mount, "repo"), TestRepository.Launcher);
+        var first = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, ((BackupRecord)await engine.WaitAsync(first.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None)).State);
+        await PausingWorkers.LocksReleasedAsync(engine.Repository.LocksFolder());
+        // One page left: room for the target's lock, none for the record after it.
+        var spare = Path.Combine(_mount, "spare");
+        File.WriteAllBytes(spare, new byte[4096]);
+        FillUp(Path.Combine(_mount, "filler"));
+        File.Delete(spare);
+
+        var e = await Assert.ThrowsAsync<DbBackup.Engine.DbBackupException>(() => engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None));
+        Assert.Equal("DiskFull", e.ErrorId);
+        // This process (the caller, as a pwsh session would be) is alive: a lock it left would refuse every
+        // later backup or restore of the database until it exits.
+        Assert.Empty(Directory.EnumerateFiles(engine.Repository.LocksFolder()));
+        File.Delete(Path.Combine(_mount, "filler"));
+        var next = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, ((BackupRecord)await engine.WaitAsync(next.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None)).State);
+    }
+
     public void Dispose()
     {
         if (_mounted)
