@@ -142,7 +142,8 @@ public static class RepositoryCommands
             if (s < 0) throw new DbBackupException(ErrorKind.InvalidArgument, "InvalidPaging", $"--skip must be 0 or more; got {s}.") { TargetObject = s };
             var given = r.GetValue(id);
             var ofBackup = given is not null && Ids.IsBackupId(given);
-            var page = CliContext.Open(r).ListRestores(new RestoreQuery
+            var e = CliContext.Open(r);
+            var page = e.ListRestores(new RestoreQuery
             {
                 Id = ofBackup ? null : given,
                 BackupId = ofBackup ? given : null,
@@ -154,6 +155,8 @@ public static class RepositoryCommands
                 First = f,
                 Skip = s,
             });
+            foreach (var problem in e.Repository.DescribeUnreadableRestores())
+                Console.Error.WriteLine($"dbbackup: warning: skipped an unreadable restore record: {CallerWording.ForCli(problem)}");
             CliContext.Print(page, r.GetValue(json));
             return Task.FromResult(0);
         }));

@@ -9,10 +9,10 @@ public sealed partial class BackupRepository
     private Catalog<RestoreRecord>? _restoreCatalog;
 
     private Catalog<BackupRecord> BackupCatalog
-        => _backupCatalog ??= new(Store, "backups", TryReadBackupAsync, ExistsAsync);
+        => _backupCatalog ??= new(Store, "backups", TryReadBackupAsync, ExistsAsync, id => Describe(BackupPrefix(id) + ManifestFile));
 
     private Catalog<RestoreRecord> RestoreCatalog
-        => _restoreCatalog ??= new(Store, "restores", TryReadRestoreAsync, ExistsAsync);
+        => _restoreCatalog ??= new(Store, "restores", TryReadRestoreAsync, ExistsAsync, id => Describe(RestorePrefix(id) + RestoreFile));
 
     private Catalog<T> CatalogOf<T>() where T : OperationRecord
         => typeof(T) == typeof(RestoreRecord) ? (Catalog<T>)(object)RestoreCatalog : (Catalog<T>)(object)BackupCatalog;
@@ -29,10 +29,26 @@ public sealed partial class BackupRepository
     internal IReadOnlyList<string> ProblemsOfLastBackupRead()
         => BackupCatalog.TakeLastProblems() ?? ReadCatalog<BackupRecord>(trustNothing: false).Problems;
 
+    /// <summary>As <see cref="ProblemsOfLastBackupRead"/>, for restore records.</summary>
+    internal IReadOnlyList<string> ProblemsOfLastRestoreRead()
+        => RestoreCatalog.TakeLastProblems() ?? ReadCatalog<RestoreRecord>(trustNothing: false).Problems;
+
     /// <summary>The records of <paramref name="items"/> (manifests read where the view holds only the
     /// entry), or null when one manifest is at another revision than its entry.</summary>
     internal List<T>? LoadRecords<T>(IReadOnlyList<CatalogItem<T>> items) where T : OperationRecord
         => StoreSync.Run(() => CatalogOf<T>().LoadAsync(items, CancellationToken.None));
+
+    /// <summary>Throws RecordRolledBack when <paramref name="record"/> is active but the catalog recorded
+    /// it ended: the stored file is an older copy (see <see cref="RecordChecks.RolledBack"/>).</summary>
+    internal void CheckNotRolledBack(OperationRecord record)
+    {
+        if (!record.IsActive) return;
+        var ended = StoreSync.Run(() => record is RestoreRecord
+            ? RestoreCatalog.EndedEntryAsync(record.Id, CancellationToken.None)
+            : BackupCatalog.EndedEntryAsync(record.Id, CancellationToken.None));
+        if (ended != null)
+            throw RecordChecks.RolledBack(Describe(record is RestoreRecord ? RestorePrefix(record.Id) + RestoreFile : BackupPrefix(record.Id) + ManifestFile), record, ended);
+    }
 
     private Task MarkChangingAsync(OperationRecord record, int revision, CancellationToken ct) => record is RestoreRecord
         ? RestoreCatalog.MarkChangingAsync(record.Id, revision, ct)

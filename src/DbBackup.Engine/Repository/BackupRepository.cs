@@ -260,6 +260,10 @@ public sealed partial class BackupRepository
     /// latest list through this repository found them (read afresh when there was none).</summary>
     public IEnumerable<string> DescribeUnreadableBackups() => ProblemsOfLastBackupRead();
 
+    /// <summary>As <see cref="DescribeUnreadableBackups"/>, for restore records: a damaged one must not
+    /// silently drop out of the restore history.</summary>
+    public IEnumerable<string> DescribeUnreadableRestores() => ProblemsOfLastRestoreRead();
+
     private List<(BackupRecord? Record, string? Problem)> ScanBackups()
         => StoreSync.Run(() => ScanBackupsAsync(CancellationToken.None));
 

@@ -42,12 +42,14 @@ internal sealed class Catalog<T> where T : OperationRecord
     private readonly string _journal;
     private readonly Func<string, CancellationToken, Task<T?>> _read;
     private readonly Func<CancellationToken, Task<bool>> _repositoryExists;
+    private readonly Func<string, string> _describe;
     private ParsedSnapshot? _parsed;
 
     /// <summary>The catalog of the records under <paramref name="kind"/>/ ("backups", "restores"),
     /// read with <paramref name="read"/> (which throws for a damaged record).</summary>
-    public Catalog(IRepositoryStore store, string kind, Func<string, CancellationToken, Task<T?>> read, Func<CancellationToken, Task<bool>> repositoryExists)
+    public Catalog(IRepositoryStore store, string kind, Func<string, CancellationToken, Task<T?>> read, Func<CancellationToken, Task<bool>> repositoryExists, Func<string, string> describeRecord)
     {
+        _describe = describeRecord;
         _store = store;
         _folder = kind + "/";
         _snapshotKey = "catalog/" + kind + ".json";
@@ -119,12 +121,21 @@ internal sealed class Catalog<T> where T : OperationRecord
         }
         var problems = new ConcurrentBag<(string Id, string Message)>();
         var read = new ConcurrentBag<CatalogItem<T>>();
+        var rolledBack = new ConcurrentBag<CatalogEntry>();
         await Parallel.ForEachAsync(toRead, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (id, token) =>
         {
             try
             {
                 // None: a folder whose manifest is not written yet (an import or a copy in progress).
-                if (await _read(id, token).ConfigureAwait(false) is { } record) read.Add(new CatalogItem<T>(CatalogEntry.From(record), record));
+                if (await _read(id, token).ConfigureAwait(false) is not { } record) return;
+                // An ended record's manifest put back as an older, active copy: damage, and the entry
+                // that says it ended is kept (a rebuilt snapshot would otherwise forget it).
+                if (record.IsActive && known.TryGetValue(id, out var ended) && ended.IsFinal)
+                {
+                    problems.Add((id, RecordChecks.RolledBack(_describe(id), record, ended).Message));
+                    rolledBack.Add(ended);
+                }
+                else read.Add(new CatalogItem<T>(CatalogEntry.From(record), record));
             }
             catch (DbBackupException e) { problems.Add((id, e.Message)); }
         }).ConfigureAwait(false);
@@ -134,7 +145,7 @@ internal sealed class Catalog<T> where T : OperationRecord
 
         var folded = read.Count(i => i.Entry.IsFinal && !(known.TryGetValue(i.Entry.Id, out var k) && k.Revision == i.Entry.Revision));
         if (trustNothing || parsed is not { Outdated: false } || journal.Objects.Count > JournalLimit || folded > ReadLimit)
-            await CompactAsync(snapshot, view, folders, journal.Objects, ct).ConfigureAwait(false);
+            await CompactAsync(snapshot, view.Items.Select(i => i.Entry).Concat(rolledBack), folders, journal.Objects, ct).ConfigureAwait(false);
         return view;
     }
 
@@ -168,10 +179,30 @@ internal sealed class Catalog<T> where T : OperationRecord
             var record = item.Record;
             try { record ??= await _read(item.Entry.Id, token).ConfigureAwait(false); }
             catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData) { behind = true; }
-            if (record != null && record.Revision != item.Entry.Revision) behind = true;
+            // An ended entry with an active manifest is never current either (records do not go back).
+            if (record != null && (record.Revision != item.Entry.Revision || (item.Entry.IsFinal && record.IsActive))) behind = true;
             records[i] = record;
         }).ConfigureAwait(false);
         return behind ? null : records.OfType<T>().ToList();
+    }
+
+    /// <summary>The newest entry saying record <paramref name="id"/> had ended (snapshot or journal), or
+    /// null. Read only where a wrong "active" would destroy something (stale detection), so it reads
+    /// the snapshot afresh rather than trusting this instance's cache.</summary>
+    public async Task<CatalogEntry?> EndedEntryAsync(string id, CancellationToken ct)
+    {
+        CatalogEntry? found = null;
+        if (await _store.TryReadAsync(_snapshotKey, ct).ConfigureAwait(false) is { } snapshot && CatalogFile.TryRead(snapshot.Content) is { } parsed)
+            found = parsed.Entries.Where(e => e.Id == id && e.IsFinal).MaxBy(e => e.Revision);
+        await foreach (var e in _store.ListAsync(_journal + Ids.Validate(id) + ".", ct).ConfigureAwait(false))
+        {
+            var o = ParseKey(e);
+            if (o.Intent || o.Id != id || o.Revision <= (found?.Revision ?? 0)) continue;
+            if (await _store.TryReadAsync(o.Key, ct).ConfigureAwait(false) is { } stored
+                && CatalogFile.TryParseEntry(stored.Content) is { IsFinal: true } entry && entry.Id == id && entry.Revision == o.Revision)
+                found = entry;
+        }
+        return found;
     }
 
     private sealed record ParsedSnapshot(string Version, ParsedCatalog Parsed);
@@ -209,12 +240,12 @@ internal sealed class Catalog<T> where T : OperationRecord
     /// <summary>Writes a new snapshot of <paramref name="view"/> over the one read (compare-and-swap: if
     /// another reader replaced it meanwhile, theirs stays), then deletes the journal objects it holds.
     /// Best effort, and only in an existing repository: a credential that may only read still lists.</summary>
-    private async Task CompactAsync(StoredObject? snapshot, CatalogView<T> view, List<string> folders, List<JournalObject> journal, CancellationToken ct)
+    private async Task CompactAsync(StoredObject? snapshot, IEnumerable<CatalogEntry> held, List<string> folders, List<JournalObject> journal, CancellationToken ct)
     {
         try
         {
             if (!await _repositoryExists(ct).ConfigureAwait(false)) return;
-            var entries = view.Items.Select(i => i.Entry).OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+            var entries = held.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
             var condition = snapshot is null ? WriteCondition.IfAbsent : WriteCondition.IfVersion(snapshot.Version);
             if (await _store.TryWriteAsync(_snapshotKey, CatalogFile.Serialize(entries), condition, ct).ConfigureAwait(false) is null) return;
             var byId = entries.ToDictionary(e => e.Id, StringComparer.Ordinal);

@@ -15,5 +15,14 @@ internal static class RecordChecks
             throw RecordFile.Damaged(path, "it holds a null where a file, table or label is expected");
     }
 
+    /// <summary>An active record (Pending, Running) whose catalog says it had ended: records never go
+    /// back from ended to active, so the file is an older copy put back (a restored snapshot of the
+    /// folder, a sync tool). Its worker must not be found gone and its payload deleted: that would
+    /// destroy a finished backup to "repair" a file that is only out of date.</summary>
+    public static DbBackupException RolledBack(string path, OperationRecord r, CatalogEntry ended)
+        => new DbBackupException(ErrorKind.InvalidData, "RecordRolledBack",
+            $"'{path}' is an older copy of record {r.Id}: it says {r.State} (revision {r.Revision}), but the repository's catalog recorded it {ended.State} at revision {ended.Revision}. " +
+            "Nothing was changed or deleted. Put the current file back (from a copy of the repository), or remove the record with --force / -Force.") { TargetObject = r.Id };
+
     private static string Printable(string? s) => s == null ? "(none)" : new(s.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

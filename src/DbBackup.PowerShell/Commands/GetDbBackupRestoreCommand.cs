@@ -77,6 +77,7 @@ public sealed class GetDbBackupRestoreCommand : DbBackupCmdlet
                 });
                 if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)page.TotalCount, 1.0));
                 foreach (var record in page.Items) WriteObject(record);
+                foreach (var problem in Session.Engine.Repository.DescribeUnreadableRestores()) WriteWarning(DbBackup.Engine.CallerWording.ForPowerShell(problem));
                 if (id is not null && !ofBackup && page.TotalCount == 0)
                     WriteError(Bridge.ErrorRecords.Create("RestoreNotFound", ErrorCategory.ObjectNotFound,
                         $"No restore with id '{id}' in {Session.Engine.RepositoryPath}. List them with Get-DbBackupRestore.", id));

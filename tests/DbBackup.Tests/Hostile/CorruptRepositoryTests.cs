@@ -141,6 +141,21 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_damaged_restore_record_is_named_by_the_restore_history_instead_of_silently_missing()
+    {
+        await BackedUpDbAsync();
+        var folder = Path.Combine(_repo.Path, "restores", "rs-20260101000000000-abcdef");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "record.json"), "{\"Id\": \"rs-2026\u0000 garbage ]]]");
+
+        var history = await CliRunner.RunAsync(["restores", "--json"], Env);
+        Assert.True(history.ExitCode == 0, history.StdErr);
+        Assert.Empty(JsonSerializer.Deserialize<JsonElement>(history.StdOut).GetProperty("Items").EnumerateArray());
+        Assert.Contains("skipped an unreadable restore record", history.StdErr);
+        Assert.Contains(Path.Combine(folder, "record.json"), history.StdErr);
+    }
+
+    [PostgresFact]
     public async Task A_garbage_line_in_the_activity_log_is_skipped_and_later_lines_still_read()
     {
         var (_, b) = await BackedUpDbAsync();
@@ -166,13 +181,14 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     /// <summary>A sealed copy of <paramref name="from"/> as a Running record of a dead worker, in folder <paramref name="folderId"/>.</summary>
-    private string PlantRunningRecord(BackupRecord from, string folderId, string recordId)
+    private string PlantRunningRecord(BackupRecord from, string folderId, string recordId, int? revision = null)
     {
         var folder = Path.Combine(_repo.Path, "backups", folderId);
         Directory.CreateDirectory(folder);
         var copy = _repo.Engine.Repository.TryReadBackup(from.Id)!;
         copy.Id = recordId;
         copy.State = OperationState.Running;
+        copy.Revision = revision ?? copy.Revision;
         copy.Files = [];
         copy.WorkerProcessId = DeadPid();
         copy.WorkerHost = Environment.MachineName;
@@ -217,6 +233,41 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_manifest_put_back_as_an_older_running_copy_is_reported_and_the_payload_is_never_deleted()
+    {
+        var (db, good) = await BackedUpDbAsync();
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'changed' WHERE id = 1");
+        var folder = Path.Combine(_repo.Path, "backups", good.Id);
+        var manifest = Path.Combine(folder, "manifest.json");
+        var current = await File.ReadAllBytesAsync(manifest);
+        List<string> Payload() => Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Where(f => f != manifest).Order().ToList();
+        var payload = Payload();
+        // As an older snapshot of the folder would put it back: the record as it was while its (now long
+        // gone) worker ran. Stale detection used to fail it and delete the finished payload.
+        PlantRunningRecord(good, good.Id, good.Id, revision: 2);
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Empty(JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray());
+        Assert.Contains($"'{manifest}' is an older copy of record {good.Id}: it says Running", list.StdErr);
+        var status = await CliRunner.RunAsync(["status", "--id", good.Id], Env);
+        Assert.Equal(7, status.ExitCode);
+        Assert.Contains("RecordRolledBack", status.StdErr);
+        Assert.Contains("Succeeded", status.StdErr);
+        var verify = await CliRunner.RunAsync(["verify", "--id", good.Id, "--json"], Env);
+        Assert.Equal(7, verify.ExitCode);
+        Assert.Contains("older copy", verify.StdOut + verify.StdErr);
+        Assert.Equal(7, (await CliRunner.RunAsync(RestoreArgs(good.Id, db), Env)).ExitCode);
+        Assert.Equal("changed", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 1")).Single());
+        Assert.Equal(payload, Payload());
+
+        // Nothing was lost: the current manifest put back, the backup verifies again.
+        await File.WriteAllBytesAsync(manifest, current);
+        var again = await CliRunner.RunAsync(["verify", "--id", good.Id], Env);
+        Assert.True(again.ExitCode == 0, again.StdOut + again.StdErr);
+    }
+
+    [PostgresFact]
     public async Task Temp_files_of_a_writer_killed_mid_write_are_removed_by_the_next_listing_or_stale_cleanup()
     {
         var (_, good) = await BackedUpDbAsync();
@@ -256,6 +307,40 @@ public sealed class CorruptRepositoryTests : IDisposable
         Assert.Equal("Failed", JsonSerializer.Deserialize<JsonElement>(status.StdOut).GetProperty("State").GetString());
         Assert.False(File.Exists(leftover));
         Assert.Equal(["manifest.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    [PostgresFact]
+    public async Task Folders_left_renamed_aside_by_a_remove_killed_mid_delete_are_deleted_by_the_next_listing_or_read()
+    {
+        var (_, good) = await BackedUpDbAsync();
+        var backups = Path.Combine(_repo.Path, "backups");
+        string Trash(string parent, string name, TimeSpan age)
+        {
+            var dir = Path.Combine(parent, name);
+            Directory.CreateDirectory(Path.Combine(dir, "payload"));
+            File.WriteAllText(Path.Combine(dir, "payload", "data.zst"), "the rows of a removed backup");
+            Directory.SetLastWriteTimeUtc(dir, DateTime.UtcNow - age);
+            return dir;
+        }
+        // A remove (or prune) killed right after renaming the backup aside: its payload stayed on disk, unlisted, for ever.
+        var deadDeleter = Trash(backups, $".bk-20260101000000000-aaaaaa.deleting-{DeadPid()}-0a0a0a0a", TimeSpan.FromMinutes(2));
+        var olderFormat = Trash(backups, ".bk-20260101000000000-bbbbbb.deleting-0b0b0b0b", TimeSpan.FromHours(2));
+        var liveDeleter = Trash(backups, $".bk-20260101000000000-cccccc.deleting-{Environment.ProcessId}-0c0c0c0c", TimeSpan.FromMinutes(2));
+        var justNow = Trash(backups, $".bk-20260101000000000-dddddd.deleting-{DeadPid()}-0d0d0d0d", TimeSpan.Zero);
+        // Stale detection removing a dead worker's payload, killed in turn.
+        var payloadTrash = Trash(Path.Combine(backups, good.Id), $".payload.deleting-{DeadPid()}-0e0e0e0e", TimeSpan.FromMinutes(2));
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Equal([good.Id], JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray().Select(i => i.GetProperty("Id").GetString()));
+        Assert.False(Directory.Exists(deadDeleter));
+        Assert.False(Directory.Exists(olderFormat));
+        Assert.True(Directory.Exists(liveDeleter));
+        Assert.True(Directory.Exists(justNow));
+        Assert.Equal(0, (await CliRunner.RunAsync(["status", "--id", good.Id], Env)).ExitCode);
+        Assert.False(Directory.Exists(payloadTrash));
+        var verify = await CliRunner.RunAsync(["verify", "--id", good.Id], Env);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using DbBackup.Engine.Operations;
 using DbBackup.Engine.Repository;
 using DbBackup.Model;
@@ -25,12 +26,26 @@ public sealed class FullDiskTests : IDisposable
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {err}");
     }
 
-    [RootPostgresFact]
-    public async Task A_backup_onto_a_full_disk_fails_saying_so_leaves_nothing_and_frees_the_lock()
+    private void Mount()
     {
         Directory.CreateDirectory(_mount);
         Run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", _mount);
         _mounted = true;
+    }
+
+    /// <summary>Writes <paramref name="path"/> until the disk refuses another byte.</summary>
+    private static void FillUp(string path)
+    {
+        using var fs = new FileStream(path, FileMode.CreateNew);
+        var chunk = new byte[4096];
+        try { while (true) { fs.Write(chunk); fs.Flush(); } }
+        catch (IOException) { }
+    }
+
+    [RootPostgresFact]
+    public async Task A_backup_onto_a_full_disk_fails_saying_so_leaves_nothing_and_frees_the_lock()
+    {
+        Mount();
         // 32 random (incompressible) bytes per row: about 6 MB of payload even after gzip.
         var db = await TestSql.PgCreateAsync("hfull", """
             CREATE TABLE blobs (id int PRIMARY KEY, b bytea NOT NULL);
@@ -66,6 +81,76 @@ public sealed class FullDiskTests : IDisposable
         var third = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(small) }, CancellationToken.None);
         var thirdDone = (BackupRecord)await engine.WaitAsync(third.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None);
         Assert.True(thirdDone.State == OperationState.Succeeded, thirdDone.StatusMessage);
+    }
+
+    [RootPostgresFact]
+    public async Task On_a_full_disk_list_status_and_verify_work_and_backup_and_save_are_refused_naming_the_disk()
+    {
+        Mount();
+        var db = await TestSql.PgCreateAsync("hfull_list", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
+        _databases.Add(db);
+        var repoPath = Path.Combine(_mount, "repo");
+        var env = new Dictionary<string, string?> { ["PGPASSWORD"] = TestServers.Postgres().Password, ["DBBACKUP_REPOSITORY"] = repoPath };
+        var t = TestServers.Postgres();
+        string[] backup = ["backup", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--user", t.UserName, "--database", db, "--wait", "--json"];
+        var first = await CliRunner.RunAsync(backup, env);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        var id = JsonSerializer.Deserialize<JsonElement>(first.StdOut).GetProperty("Id").GetString()!;
+        // The catalog is a cache the next list rebuilds, and writes: on a full disk it cannot.
+        Directory.Delete(Path.Combine(repoPath, "catalog"), recursive: true);
+        var filler = Path.Combine(_mount, "filler");
+        FillUp(filler);
+
+        var list = await CliRunner.RunAsync(["list", "--json"], env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Equal([id], JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray().Select(i => i.GetProperty("Id").GetString()));
+        var status = await CliRunner.RunAsync(["status", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--database", db, "--json"], env);
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Equal(0, (await CliRunner.RunAsync(["status", "--id", id], env)).ExitCode);
+        var verify = await CliRunner.RunAsync(["verify", "--id", id], env);
+        Assert.True(verify.ExitCode == 0, verify.StdErr);
+
+        var bundle = Path.Combine(_mount, "out.dbbackup");
+        var save = await CliRunner.RunAsync(["save", "--id", id, "--path", bundle], env);
+        Assert.Equal(10, save.ExitCode);
+        Assert.Contains($"DiskFull: The disk is full: writing '{bundle}'", save.StdErr);
+        Assert.Equal(["filler", "repo"], Directory.GetFileSystemEntries(_mount).Select(Path.GetFileName).Order());
+
+        var refused = await CliRunner.RunAsync(backup, env);
+        Assert.Equal(10, refused.ExitCode);
+        Assert.Contains("DiskFull: The disk is full: writing '" + Path.Combine(repoPath, "locks"), refused.StdErr);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(repoPath, "locks")));
+        Assert.Equal([id], Directory.GetDirectories(Path.Combine(repoPath, "backups")).Select(Path.GetFileName));
+
+        File.Delete(filler);
+        var after = await CliRunner.RunAsync(backup, env);
+        Assert.True(after.ExitCode == 0, after.StdErr);
+    }
+
+    [RootPostgresFact]
+    public async Task A_start_whose_record_cannot_be_written_on_a_full_disk_releases_the_lock_while_its_caller_lives()
+    {
+        Mount();
+        var db = await TestSql.PgCreateAsync("hfull_start", "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);");
+        _databases.Add(db);
+        var engine = new BackupEngine(Path.Combine(_mount, "repo"), TestRepository.Launcher);
+        var first = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, ((BackupRecord)await engine.WaitAsync(first.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None)).State);
+        await PausingWorkers.LocksReleasedAsync(engine.Repository.LocksFolder());
+        // One page left: room for the target's lock, none for the record after it.
+        var spare = Path.Combine(_mount, "spare");
+        File.WriteAllBytes(spare, new byte[4096]);
+        FillUp(Path.Combine(_mount, "filler"));
+        File.Delete(spare);
+
+        var e = await Assert.ThrowsAsync<DbBackup.Engine.DbBackupException>(() => engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None));
+        Assert.Equal("DiskFull", e.ErrorId);
+        // This process (the caller, as a pwsh session would be) is alive: a lock it left would refuse every
+        // later backup or restore of the database until it exits.
+        Assert.Empty(Directory.EnumerateFiles(engine.Repository.LocksFolder()));
+        File.Delete(Path.Combine(_mount, "filler"));
+        var next = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, ((BackupRecord)await engine.WaitAsync(next.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None)).State);
     }
 
     public void Dispose()

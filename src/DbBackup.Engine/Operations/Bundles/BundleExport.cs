@@ -46,6 +46,11 @@ internal sealed class BundleExport(EngineContext context)
             }
             File.Move(tmp, full, overwrite: force);
         }
+        catch (IOException e) when (Repository.Storage.StoreFailures.IsDiskFull(e))
+        {
+            SecureFiles.TryDelete(tmp);
+            throw Repository.Storage.StoreFailures.DiskFull(full, e);
+        }
         catch
         {
             SecureFiles.TryDelete(tmp);

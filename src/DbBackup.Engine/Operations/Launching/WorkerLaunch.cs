@@ -13,9 +13,11 @@ internal sealed class WorkerLaunch(EngineContext context)
     public T RecordAndLaunch<T>(T record, string lockKey, string? password, string requestMessage) where T : OperationRecord
     {
         var records = context.Records;
+        var recorded = false;
         try
         {
             records.Write(record);
+            recorded = true;
             context.Log($"{record.OperationKind}Requested", record, requestMessage, record.Note);
             record.WorkerProcessId = context.Launcher.Launch(context.RepositoryPath, record.Id, password);
             record.WorkerHost = Environment.MachineName;
@@ -33,12 +35,19 @@ internal sealed class WorkerLaunch(EngineContext context)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            record.State = OperationState.Failed;
-            record.StatusMessage = "The worker could not be started: " + e.Message;
-            record.CompletedAt = DateTimeOffset.UtcNow;
-            context.Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
-            records.Write(record);
-            TargetLock.Release(context.Repository, lockKey, record.Id);
+            // The lock goes whatever else fails here: the same cause (a full disk) may refuse the
+            // Failed record too, and a lock left to a live caller (a pwsh session) blocks the target
+            // until that session ends.
+            try
+            {
+                if (!recorded) throw;
+                record.State = OperationState.Failed;
+                record.StatusMessage = "The worker could not be started: " + e.Message;
+                record.CompletedAt = DateTimeOffset.UtcNow;
+                context.Log($"{record.OperationKind}Failed", record, record.StatusMessage, record.Note, isError: true);
+                records.Write(record);
+            }
+            finally { TargetLock.Release(context.Repository, lockKey, record.Id); }
             throw new DbBackupException(ErrorKind.InvalidOperation, "WorkerStartFailed", record.StatusMessage, e);
         }
     }

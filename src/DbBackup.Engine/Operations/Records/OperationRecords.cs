@@ -96,6 +96,7 @@ internal sealed class OperationRecords(EngineContext context)
     {
         var fresh = Reread(op);
         if (fresh == null || !fresh.IsActive) return;
+        Repository.CheckNotRolledBack(fresh);
         var now = DateTimeOffset.UtcNow;
         var wasStarted = fresh.State != OperationState.Pending;
         fresh.State = state;

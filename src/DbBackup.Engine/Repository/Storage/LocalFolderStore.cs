@@ -45,7 +45,11 @@ public sealed class LocalFolderStore : IRepositoryStore
         cancellationToken.ThrowIfCancellationRequested();
         var path = PathOf(key);
         // A record's read removes its killed writers' leftovers, as listings always have.
-        if (RecordIdOf(key) != null) SecureFiles.RemoveDeadTempFiles(path);
+        if (RecordIdOf(key) != null)
+        {
+            SecureFiles.RemoveDeadTempFiles(path);
+            RemoveAbandonedTrash(Path.GetDirectoryName(path)!);
+        }
         try
         {
             using var fs = LocalFiles.OpenShared(path);
@@ -66,6 +70,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         cancellationToken.ThrowIfCancellationRequested();
         try { return Task.FromResult(Write(key, content, condition)); }
         catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
+        catch (IOException e) when (StoreFailures.IsDiskFull(e)) { throw StoreFailures.DiskFull(PathOf(key), e); }
     }
 
     private string? Write(string key, ReadOnlyMemory<byte> content, WriteCondition condition)
@@ -118,6 +123,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         cancellationToken.ThrowIfCancellationRequested();
         try { LocalFiles.AppendLocked(PathOf(key), content.Span); }
         catch (UnauthorizedAccessException e) { throw Denied(e, key, StoreRight.Write); }
+        catch (IOException e) when (StoreFailures.IsDiskFull(e)) { throw StoreFailures.DiskFull(PathOf(key), e); }
         return Task.CompletedTask;
     }
 
@@ -189,7 +195,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         // First renamed aside in one step (readers see all of it or none of it, as the old folder
         // delete did), then deleted whole: a stopped writer's temp files go with it (it keeps writing
         // into unlinked files if it resumes).
-        var trash = Path.Combine(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + ".deleting-" + Guid.NewGuid().ToString("N")[..8]);
+        var trash = Path.Combine(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + TrashMark + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         try { Directory.Move(folder, trash); }
         catch (DirectoryNotFoundException) { return; }
         catch (UnauthorizedAccessException e) { throw Denied(e, prefix, StoreRight.Delete); }
@@ -218,6 +224,7 @@ public sealed class LocalFolderStore : IRepositoryStore
         if (prefix.Length > 0 && !prefix.EndsWith('/')) yield break;
         var folder = prefix.Length == 0 ? Root : PathOf(prefix.TrimEnd('/'));
         List<string> names;
+        RemoveAbandonedTrash(folder);
         try { names = Directory.EnumerateDirectories(folder).Select(d => Path.GetFileName(d)).ToList(); }
         catch (Exception e) when (e is DirectoryNotFoundException or IOException) { yield break; }
         // A repository this user may not read is not an empty one.
@@ -228,6 +235,34 @@ public sealed class LocalFolderStore : IRepositoryStore
             cancellationToken.ThrowIfCancellationRequested();
             yield return name;
             await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Marks a folder renamed aside to be deleted: ".&lt;name&gt;.deleting-&lt;pid&gt;-&lt;8 hex&gt;"
+    /// (before 2026-11-26 without the pid).</summary>
+    private const string TrashMark = ".deleting-";
+
+    /// <summary>A dead deleter's folder is removed this long after it last changed.</summary>
+    private static readonly TimeSpan TrashGrace = TimeSpan.FromMinutes(1);
+
+    /// <summary>Deletes the folders renamed aside under <paramref name="folder"/> by a remove, prune or
+    /// stale clean-up that was killed before it finished (whole backups' payloads, which would
+    /// otherwise stay on disk unlisted for ever): those whose deleter is gone, or that are older than
+    /// <see cref="SecureFiles.TempMaxAge"/>. Best effort.</summary>
+    private static void RemoveAbandonedTrash(string folder)
+    {
+        List<string> trash;
+        try { trash = Directory.EnumerateDirectories(folder, "." + "*" + TrashMark + "*").ToList(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (var dir in trash)
+        {
+            var tail = dir[(dir.LastIndexOf(TrashMark, StringComparison.Ordinal) + TrashMark.Length)..];
+            var dash = tail.IndexOf('-');
+            var deleterGone = dash > 0 && int.TryParse(tail[..dash], out var pid) && pid != Environment.ProcessId && !Operations.ProcessLiveness.IsAlive(pid);
+            var age = DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir);
+            if ((!deleterGone || age <= TrashGrace) && age <= SecureFiles.TempMaxAge) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 

@@ -93,4 +93,17 @@ internal static class StoreFailures
     {
         StoreRight.Read => "s3:GetObject", StoreRight.List => "s3:ListBucket", StoreRight.Write => "s3:PutObject", _ => "s3:DeleteObject",
     };
+
+    /// <summary>Whether <paramref name="e"/> is the file system saying its disk is full (ENOSPC 28 on
+    /// Unix, ERROR_DISK_FULL 112 on Windows).</summary>
+    public static bool IsDiskFull(IOException e)
+        => (e.HResult & 0xFFFF) is 28 or 112 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A write to <paramref name="path"/> failed because its disk is full. A DbBackupException, so
+    /// whatever only tries to write (a list refreshing its catalog) goes on without it, and the user is
+    /// told which disk and which file, not a bare IOException.</summary>
+    public static DbBackupException DiskFull(string path, IOException inner)
+        => new DbBackupException(ErrorKind.ServerError, "DiskFull",
+            $"The disk is full: writing '{path}' failed ({inner.Message.Split(" : ")[0].Trim()}). Free space on the disk holding '{Path.GetDirectoryName(path)}' and try again.", inner)
+        { TargetObject = path };
 }
