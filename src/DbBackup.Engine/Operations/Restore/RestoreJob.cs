@@ -48,12 +48,8 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
     {
         if ((options.BackupId == null) == (options.BundlePath == null))
             throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
-        foreach (var (name, option) in new[] { (options.Target.Database, "--database / -Database"), (options.TargetDatabase, "--target-database / -TargetDatabase") })
-        {
-            if (name is { Length: > 0 } && DatabaseNamePattern.HasWildcards(name))
-                throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreDatabaseWildcard",
-                    $"A restore writes one database, and {option} '{name}' is a wildcard (*, ? or [). Name the database exactly; to restore several databases, restore each backup in turn.") { TargetObject = name };
-        }
+        DatabaseNamePattern.RequireExact(options.Target.Database, "--database / -Database", "A restore writes one database");
+        DatabaseNamePattern.RequireExact(options.TargetDatabase, "--target-database / -TargetDatabase", "A restore writes one database");
     }
 
     /// <summary>A restore through a credential that may read this repository but not write it: its record,
