@@ -30,8 +30,8 @@ public static class CliContext
     public static Option<string?> User(bool required) => new("--user") { Description = "User name.", Required = required };
     /// <summary>--password-env.</summary>
     public static Option<string?> PasswordEnv() => new("--password-env") { Description = "Name of the environment variable holding the password (default: PGPASSWORD or MYSQL_PWD). Passwords are never accepted as arguments." };
-    /// <summary>--id.</summary>
-    public static Option<string?> Id(bool required) => new("--id") { Description = "Backup or restore id.", Required = required };
+    /// <summary>--id; <paramref name="description"/> for a command that takes only backup ids.</summary>
+    public static Option<string?> Id(bool required, string description = "Backup or restore id.") => new("--id") { Description = description, Required = required };
 
     /// <summary>The engine behind the CLI.</summary>
     public static BackupEngine Open(ParseResult r) => Opened(new(r.GetValue(Repository), new ProcessWorkerLauncher()));

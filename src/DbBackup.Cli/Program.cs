@@ -33,7 +33,8 @@ if (parsed.Errors.Count > 0)
     // An unknown command or option, a missing required option or an unparsable value is a bad
     // argument (exit 2, as for every InvalidArgument), never 1, which means "the operation ended Failed".
     foreach (var error in parsed.Errors)
-        Console.Error.WriteLine($"dbbackup: InvalidArgument: {CliParseErrors.Readable(error.Message)}");
+        Console.Error.WriteLine($"dbbackup: InvalidArgument: {CliParseErrors.Readable(CliParseErrors.WithoutPasswords(error.Message, args))}");
+    if (CliParseErrors.PasswordHint(args) is { } hint) Console.Error.WriteLine($"dbbackup: {hint}");
     var command = parsed.CommandResult.Command;
     Console.Error.WriteLine($"Run 'dbbackup{(command == root ? "" : " " + command.Name)} --help' for the accepted commands and options.");
     return CliErrors.ExitCode(DbBackup.Engine.ErrorKind.InvalidArgument);

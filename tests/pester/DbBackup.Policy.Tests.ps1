@@ -49,6 +49,15 @@ Describe 'Backup policies' {
         $err[0].FullyQualifiedErrorId | Should -Be 'PolicyNotFound,DbBackup.PowerShell.GetDbBackupPolicyCommand'
     }
 
+    It 'tab completion of -Name offers the repository''s policies on Get-, Set-, Remove- and Invoke-DbBackupPolicy' {
+        foreach ($verb in 'Get', 'Set', 'Remove', 'Invoke') {
+            $line = "$verb-DbBackupPolicy -Repository '$Repo' -Name te"
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('ten-seconds') -Because $verb
+        }
+        $line = "Get-DbBackupPolicy -Repository '$Repo' -Name zz"
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches).Count | Should -Be 0
+    }
+
     It 'Invoke-DbBackupPolicy starts the due backup once per slot, and the backup can be held' {
         # Just after a 10-second boundary: the slot is due, and a second run lands in the same slot.
         Start-Sleep -Milliseconds (10000 - ([DateTime]::UtcNow.Second % 10) * 1000 - [DateTime]::UtcNow.Millisecond + 300)

@@ -62,4 +62,16 @@ Describe 'Restore history' {
         # The restored database itself is not touched.
         Invoke-Psql "$($script:Db)_a" 'SELECT count(*) FROM t;' | Should -Be '50'
     }
+
+    It 'tab completion of -Id offers restore ids to Remove-DbBackupRestore, and restore then backup ids to Get-DbBackupRestore' {
+        $restores = @(Get-DbBackupRestore -Repository $script:Repo).Id
+        $restores.Count | Should -BeGreaterThan 0
+        $line = "Remove-DbBackupRestore -Repository '$($script:Repo)' -Id "
+        $offered = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        ($offered | Sort-Object) | Should -Be ($restores | Sort-Object)
+        $line = "Get-DbBackupRestore -Repository '$($script:Repo)' -Id "
+        $offered = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+        $offered[0..($restores.Count - 1)] | Should -Be $restores
+        $offered | Should -Contain (Get-DbBackup -Repository $script:Repo -First 1).Id
+    }
 }

@@ -317,6 +317,18 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         Get-Items $Engine $copy | Should -Be $original
     }
 
+    It 'Restore-DbBackup -Path takes the engine from the bundle when -Server names the host, as -Id does' {
+        $bundle = Join-Path $TestDrive "$Engine-noengine.dbbackup"
+        $backup | Save-DbBackup -LiteralPath $bundle -Repository $repo
+        $copy = New-DatabaseName 'psbundlene'
+        $restoredCopies.Add($copy)
+        $s = $script:Servers[$Engine]
+        $r = Restore-DbBackup -Path $bundle -Server $s.Server -Port $s.Port -Credential (Get-TestCredential $Engine) -TargetDatabase $copy -Confirm:$false -Wait -Repository (Join-Path $TestDrive "noengine-$Engine")
+        $r.State | Should -Be 'Succeeded'
+        $r.Engine | Should -Be $Engine
+        Get-Items $Engine $copy | Should -Be $original
+    }
+
     It 'Get-DbBackupRestore lists the restore history: into which database, from which, by backup' {
         $into = @(Get-DbBackupRestore -Repository $repo -Database $db)
         $into.Count | Should -BeGreaterOrEqual 2              # the -Force and the -Confirm:$false restores
@@ -704,6 +716,28 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
         $err = { Restore-DbBackup -Id $b.Id -Credential (Get-TestCredential $engine) -TargetDatabase (New-DatabaseName 'psnoprompt') -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -Be 'ConfirmationUnavailable,DbBackup.PowerShell.RestoreDbBackupCommand'
         "$err" | Should -Match '-Confirm:\$false'
+    }
+
+    It 'a session without console input (stdin from /dev/null) gets the same advice, not PowerShell''s internal error' -Skip:(-not $IsLinux) {
+        $b = Get-DbBackup -Repository $repo -State Succeeded -First 1
+        if (-not $b) { $b = Start-DbBackup @target -Database $db -Repository $repo -Wait }
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $s = $script:Servers[$engine]
+        $script = Join-Path $TestDrive 'noinput.ps1'
+        @"
+Import-Module '$ModuleManifest'
+`$cred = [pscredential]::new('$($s.User)', (ConvertTo-SecureString `$env:PESTER_DBBACKUP_PW -AsPlainText -Force))
+try { Restore-DbBackup -Id '$($b.Id)' -Credential `$cred -TargetDatabase '$(New-DatabaseName 'psnoinput')' -Repository '$repo' -ErrorAction Stop }
+catch { "ERROR `$(`$_.FullyQualifiedErrorId) `$_" }
+"@ | Set-Content $script
+        $env:PESTER_DBBACKUP_PW = $s.Password
+        try { $out = & bash -c "'$pwsh' -NoProfile -File '$script' < /dev/null" 2>&1 }
+        finally { Remove-Item Env:PESTER_DBBACKUP_PW }
+        # The prompt is still printed; the error follows it on its last line.
+        $line = (@($out) -join "`n") -replace '(?s)^.*ERROR ', 'ERROR '
+        $line | Should -BeLike 'ERROR ConfirmationUnavailable,DbBackup.PowerShell.RestoreDbBackupCommand *'
+        $line | Should -Match '-Confirm:\$false'
+        $line | Should -Not -Match 'Object reference'
     }
 }
 

@@ -96,7 +96,7 @@ public static class PolicyCommands
     {
         var name = new Option<string?>("--name") { Description = "Only policies whose name matches (wildcards * and ?)." };
         var json = CliContext.Json();
-        var cmd = new Command("list", "List the policies, with their next slot.") { name, json };
+        var cmd = new Command("list", "List the policies.") { name, json };
         cmd.SetAction((r, ct) => CliContext.Run(() =>
         {
             var problems = new List<string>();
@@ -182,7 +182,7 @@ public static class PolicyCommands
     /// <summary>hold / unhold --id ID.</summary>
     public static Command Hold(bool hold)
     {
-        var id = CliContext.Id(true); var json = CliContext.Json();
+        var id = CliContext.Id(true, "Backup id (bk-…)."); var json = CliContext.Json();
         var cmd = new Command(hold ? "hold" : "unhold", hold ? "Put a hold on a backup: retention never removes it." : "Release a backup's hold: retention applies to it again.") { id, json };
         cmd.SetAction((r, ct) => CliContext.Run(() =>
         {

@@ -60,7 +60,7 @@ public static class RepositoryCommands
     /// <summary>save --id ID --path FILE [--force].</summary>
     public static Command Save()
     {
-        var id = CliContext.Id(true); var json = CliContext.Json();
+        var id = CliContext.Id(true, "Backup to write (bk-…)."); var json = CliContext.Json();
         var path = new Option<string>("--path") { Description = "Bundle file to write (.dbbackup).", Required = true };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
         var cmd = new Command("save", "Write a backup as one bundle file (checksums re-checked while copying).") { id, path, force, json };
@@ -166,7 +166,7 @@ public static class RepositoryCommands
     /// <summary>verify --id ID [--restore --engine E --host H --user U ...].</summary>
     public static Command Verify()
     {
-        var id = CliContext.Id(true); var json = CliContext.Json();
+        var id = CliContext.Id(true, "Backup to verify (bk-…)."); var json = CliContext.Json();
         var restore = new Option<bool>("--restore") { Description = "Also restore into a scratch database and compare every table with the manifest." };
         var engine = CliContext.Engine(false); var host = CliContext.Host(false); var port = CliContext.Port(); var user = CliContext.User(false); var passwordEnv = CliContext.PasswordEnv();
         var cmd = new Command("verify", "Re-check every checksum; with --restore, test-restore and compare.") { id, restore, engine, host, port, user, passwordEnv, json };

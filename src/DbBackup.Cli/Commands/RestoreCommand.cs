@@ -8,10 +8,10 @@ public static class RestoreCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var id = CliContext.Id(false);
+        var id = CliContext.Id(false, "Backup to restore (bk-…).");
         var path = new Option<string?>("--path") { Description = "Restore from a .dbbackup bundle (imported first)." };
         var engine = CliContext.Engine(true); var host = CliContext.Host(true); var port = CliContext.Port();
-        var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv(); var database = CliContext.Database(false);
+        var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv(); var database = new Option<string?>("--database") { Description = "Database to replace (default: the backup's own); one name, not a wildcard." };
         var targetDatabase = new Option<string?>("--target-database") { Description = "Restore into this NEW database instead of replacing --database." };
         var table = new Option<string[]>("--table") { Description = "Restore only this table of the backup (repeatable; schema.table or table). Over an existing database only these tables are replaced.", AllowMultipleArgumentsPerToken = false };
         var force = new Option<bool>("--force") { Description = "Replace an existing database (a safety backup is taken first)." };

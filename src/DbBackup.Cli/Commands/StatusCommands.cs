@@ -13,7 +13,7 @@ public static class StatusCommands
     public static Command Status()
     {
         var id = CliContext.Id(false); var engine = CliContext.Engine(false); var host = CliContext.Host(false);
-        var port = CliContext.Port(); var database = CliContext.Database(false); var json = CliContext.Json();
+        var port = CliContext.Port(); var database = new Option<string?>("--database") { Description = "Database name, or a wildcard ('shop_*', quoted): one report per database of the repository's backups it matches." }; var json = CliContext.Json();
         var cmd = new Command("status", "Status of one operation (with progress) or of a target (last backup, last restore, running?).") { id, engine, host, port, database, json };
         cmd.SetAction((r, ct) => CliContext.Run(() =>
         {
@@ -26,7 +26,21 @@ public static class StatusCommands
             if (r.GetValue(engine) == null || r.GetValue(host) == null || r.GetValue(database) == null)
                 throw new DbBackupException(ErrorKind.InvalidArgument, "StatusTargetRequired", "Give --id, or --engine, --host and --database.");
             var en = CliContext.ParseEngine(r.GetValue(engine));
-            CliContext.Print(e.GetStatus(en, r.GetValue(host)!, r.GetValue(port) ?? ConnectionTarget.DefaultPort(en), r.GetValue(database)!), r.GetValue(json));
+            var (h, p, db) = (r.GetValue(host)!, r.GetValue(port) ?? ConnectionTarget.DefaultPort(en), r.GetValue(database)!);
+            if (!DatabaseNamePattern.HasWildcards(db))
+            {
+                CliContext.Print(e.GetStatus(en, h, p, db), r.GetValue(json));
+                return Task.FromResult(0);
+            }
+            // As Get-DbBackupStatus does: a wildcard reports every database of the repository's backups on
+            // that server that it matches (a literal 'shop_*' target would only ever say "none").
+            var names = e.ListBackups(new BackupQuery { Engine = en, Server = h, Port = p, Database = [db] })
+                .Items.Select(b => b.Database).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (names.Count == 0)
+                Console.Error.WriteLine($"dbbackup: warning: no backup in {e.RepositoryPath} is of a database on {en} {h}:{p} matching '{db}'.");
+            var reports = names.Select(n => e.GetStatus(en, h, p, n)).ToList();
+            if (r.GetValue(json)) Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(reports, DbBackup.Engine.Repository.Json.Indented));
+            else foreach (var report in reports) CliContext.Print(report, json: false);
             return Task.FromResult(0);
         }));
         return cmd;

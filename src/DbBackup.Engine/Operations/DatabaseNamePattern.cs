@@ -42,6 +42,16 @@ public sealed class DatabaseNamePattern
         return name => name != null && parsed.Any(p => p.IsMatch(name));
     }
 
+    /// <summary>Refuses a wildcard where one database is meant (a restore's target):
+    /// elsewhere -Database takes patterns, so 'shop_*' here would silently name a database literally
+    /// called shop_*.</summary>
+    public static void RequireExact(string? name, string option, string why)
+    {
+        if (name is { Length: > 0 } && HasWildcards(name))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "DatabaseWildcardNotAllowed",
+                $"{why}, and {option} '{name}' is a wildcard (*, ? or [). Name the database exactly.") { TargetObject = name };
+    }
+
     /// <summary>True when <paramref name="text"/> has an unescaped *, ? or [.</summary>
     public static bool HasWildcards(string text)
     {

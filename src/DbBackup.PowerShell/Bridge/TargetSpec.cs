@@ -18,9 +18,6 @@ internal sealed class TargetSpec
     public PSCredential? Credential { get; init; }
     public string? ConnectionString { get; init; }
 
-    /// <summary>True when any part of the server (not only the credential or database) was named.</summary>
-    public bool NamesServer => Engine is not null || Server is not null || Port is not null || ConnectionString is not null;
-
     /// <summary>Builds the target; throws <see cref="DbBackupException"/> for a bad or incomplete one.</summary>
     public ConnectionTarget Build(ConnectionTarget? fallback = null, bool requireDatabase = true)
     {

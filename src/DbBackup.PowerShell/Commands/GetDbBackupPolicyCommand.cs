@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DbBackup.Model;
+using DbBackup.PowerShell.Completion;
 
 namespace DbBackup.PowerShell;
 
@@ -10,6 +11,7 @@ public sealed class GetDbBackupPolicyCommand : DbBackupCmdlet
 {
     /// <summary>Names or wildcard patterns; all policies when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PolicyNameCompleter))]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     public string[]? Name { get; set; }

@@ -15,7 +15,7 @@ public sealed class GetDbBackupRestoreCommand : DbBackupCmdlet
     /// from the pipeline bind by their Id, so Get-DbBackup | Get-DbBackupRestore lists their restores.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(BackupIdCompleter))]
+    [ArgumentCompleter(typeof(RestoreIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary>Only restores of this backup.</summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DbBackup.Model;
+using DbBackup.PowerShell.Completion;
 
 namespace DbBackup.PowerShell;
 
@@ -12,6 +13,7 @@ public sealed class InvokeDbBackupPolicyCommand : DbBackupCmdlet
 {
     /// <summary>Only policies whose name matches (wildcards); all when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PolicyNameCompleter))]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     public string? Name { get; set; }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DbBackup.Model;
+using DbBackup.PowerShell.Completion;
 
 namespace DbBackup.PowerShell;
 
@@ -10,6 +11,7 @@ public sealed class RemoveDbBackupPolicyCommand : DbBackupCmdlet
 {
     /// <summary>Policy names; policies from the pipeline bind by their Name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PolicyNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 

@@ -14,7 +14,7 @@ public sealed class RemoveDbBackupRestoreCommand : DbBackupCmdlet
     /// <summary>Restore ids ("rs-…"); records from Get-DbBackupRestore bind by their Id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(BackupIdCompleter))]
+    [ArgumentCompleter(typeof(RestoreIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary>Return the removed record.</summary>

@@ -149,7 +149,9 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
         catch (Exception e) when (Catchable(e))
         {
             throw new DbBackup.Engine.DbBackupException(DbBackup.Engine.ErrorKind.InvalidOperation, "ConfirmationUnavailable",
-                $"Restore-DbBackup asks before it replaces or creates anything, and this session cannot answer a prompt ({e.Message}). " +
+                // Not e.Message: without console input PowerShell's prompt fails with a NullReferenceException,
+                // whose text says nothing to the user; the inner exception keeps it for diagnosis.
+                "Restore-DbBackup asks before it replaces or creates anything, and this session cannot answer a prompt. " +
                 "Pass -Force, or -Confirm:$false, to consent without a prompt.", e);
         }
     }
@@ -157,10 +159,11 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
     private RestoreOptions BuildOptions(EngineSession session, TargetSpec spec, string? backupId, string? bundle)
     {
         // A restore "to where it came from" takes the server from the backup (for a bundle, its manifest,
-        // read without importing it: -WhatIf must change nothing).
+        // read without importing it: -WhatIf must change nothing). A backup restores only into its own
+        // engine, so the engine comes from it even when -Server names another host.
         var backup = backupId is not null ? session.Engine.GetBackup(backupId)
-            : !spec.NamesServer ? Await(session.Engine.ReadBundleManifestAsync(bundle!, Cancellation)) : null;
-        var fallback = backup is null ? null : new ConnectionTarget(backup.Engine, backup.Server, backup.Port, backup.UserName, "");
+            : Await(session.Engine.ReadBundleManifestAsync(bundle!, Cancellation));
+        var fallback = new ConnectionTarget(backup.Engine, backup.Server, backup.Port, backup.UserName, "");
         return new RestoreOptions
         {
             BackupId = backupId,

@@ -11,6 +11,7 @@ public sealed class SetDbBackupPolicyCommand : DbBackupPolicyCmdlet
 {
     /// <summary>The policy; policies from the pipeline bind by their Name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PolicyNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 

@@ -27,6 +27,34 @@ internal static class RepositoryCatalog
         }
     }
 
+    public static IReadOnlyList<RestoreRecord> Restores(IDictionary fakeBoundParameters)
+    {
+        try
+        {
+            var engine = new BackupEngine(RepositoryArgument(fakeBoundParameters), new Worker.PwshWorkerLauncher());
+            if (!engine.Repository.Exists) return [];
+            return engine.ListRestores(new RestoreQuery { First = MaxRecords }).Items;
+        }
+        catch (Exception)
+        {
+            return [];
+        }
+    }
+
+    public static IReadOnlyList<BackupPolicy> Policies(IDictionary fakeBoundParameters)
+    {
+        try
+        {
+            var engine = new BackupEngine(RepositoryArgument(fakeBoundParameters), new Worker.PwshWorkerLauncher());
+            if (!engine.Repository.Exists) return [];
+            return engine.ListPolicies();
+        }
+        catch (Exception)
+        {
+            return [];
+        }
+    }
+
     /// <summary>The user databases of the server typed on the command line (-Engine, -Server, -Port,
     /// -Credential), or null when no engine is typed or the server does not answer within two seconds.</summary>
     public static IReadOnlyList<string>? ServerDatabases(IDictionary fakeBoundParameters)

@@ -22,6 +22,19 @@ public sealed class ParseErrorExitCodeTests
         Assert.Contains("--help", r.StdErr);
     }
 
+    [Theory]
+    [InlineData("--password", "s3cr3t-pw")]
+    [InlineData("--password=s3cr3t-pw")]
+    public async Task A_password_on_the_command_line_is_never_echoed_and_the_error_says_how_to_give_one(params string[] password)
+    {
+        var r = await CliRunner.RunAsync(["backup", "--engine", "postgresql", "--host", "127.0.0.1", "--database", "d", "--user", "u", .. password]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("s3cr3t-pw", r.StdErr + r.StdOut);
+        Assert.Contains("dbbackup: InvalidArgument: Unrecognized command or argument", r.StdErr);
+        Assert.Contains("PGPASSWORD", r.StdErr);
+        Assert.Contains("--password-env NAME", r.StdErr);
+    }
+
     [Fact]
     public async Task Help_still_exits_0()
     {

@@ -14,8 +14,7 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
     /// it as Pending, starts the worker and returns at once.</summary>
     public async Task<RestoreRecord> StartAsync(RestoreOptions options, CancellationToken cancellationToken)
     {
-        if ((options.BackupId == null) == (options.BundlePath == null))
-            throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
+        CheckRequest(options);
         // A restore records itself, its target lock and its safety backup in a repository it may write: this
         // one, or, when its credential may only read, the local state repository (the payload still streams from here).
         if (await StoreRights.DenialAsync(context.Repository.Store, StoreRight.Write, cancellationToken).ConfigureAwait(false) is { } denial)
@@ -42,6 +41,17 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
         }
     }
 
+    /// <summary>Checks what needs no repository or server: one source, and database names that name one
+    /// database. Elsewhere --database takes wildcards, so 'shop_*' here would otherwise create or replace
+    /// a database literally named shop_*.</summary>
+    private static void CheckRequest(RestoreOptions options)
+    {
+        if ((options.BackupId == null) == (options.BundlePath == null))
+            throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
+        DatabaseNamePattern.RequireExact(options.Target.Database, "--database / -Database", "A restore writes one database");
+        DatabaseNamePattern.RequireExact(options.TargetDatabase, "--target-database / -TargetDatabase", "A restore writes one database");
+    }
+
     /// <summary>A restore through a credential that may read this repository but not write it: its record,
     /// target lock and safety backup go to the local state repository (<see cref="EngineContext.LocalState"/>),
     /// the record names this repository as its source, and its worker streams the payload from here.</summary>
@@ -64,8 +74,7 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
     /// do, changing nothing (no import, no record, no lock): what -WhatIf and -Confirm show.</summary>
     public async Task<RestorePlan> PlanAsync(RestoreOptions options, CancellationToken cancellationToken)
     {
-        if ((options.BackupId == null) == (options.BundlePath == null))
-            throw new DbBackupException(ErrorKind.InvalidArgument, "RestoreSourceRequired", "Give exactly one of a backup id (--id / -Id) or a bundle path (--path / -Path).");
+        CheckRequest(options);
         return options.BundlePath != null
             ? await planner.PlanRestoreOfAsync(await bundles.ReadBundleManifestAsync(options.BundlePath, cancellationToken).ConfigureAwait(false), options, filesInRepository: false, cancellationToken).ConfigureAwait(false)
             : await planner.PlanRestoreOfAsync(context.Records.GetBackup(options.BackupId!), options, filesInRepository: true, cancellationToken).ConfigureAwait(false);
