@@ -167,22 +167,28 @@ public sealed partial class MySqlProvider
         await MySqlConnections.QueryAsync(server, null, $"SET SESSION foreign_key_checks = 0;\nDROP DATABASE {MySqlSyntax.Identifier(oldDb)};", ct).ConfigureAwait(false);
     }
 
-    private sealed record Trigger(string Name, string Table, string Timing, string Event, string Statement, string Definer, string SqlMode, string ClientCharset, string Collation);
+    /// <summary>A trigger and the statement that created it, as SHOW CREATE TRIGGER gives it back (the text
+    /// the source was written in, which the dump tools and a whole restore keep).</summary>
+    private sealed record Trigger(string Name, string Original, string SqlMode, string ClientCharset, string Collation);
 
     /// <summary>The triggers on <paramref name="tables"/>, in their firing order.</summary>
     private static async Task<List<Trigger>> TriggersAsync(ConnectionTarget server, string database, List<string> tables, CancellationToken ct)
     {
         var rows = await MySqlConnections.QueryAsync(server, null,
-            "SELECT HEX(trigger_name), HEX(event_object_table), action_timing, event_manipulation, HEX(action_statement), HEX(definer), HEX(sql_mode), " +
-            "HEX(character_set_client), HEX(collation_connection) " +
+            "SELECT HEX(trigger_name) " +
             $"FROM information_schema.triggers WHERE trigger_schema = {MySqlSyntax.StringLiteral(database)} AND event_object_table IN ({NameList(tables)}) " +
             "ORDER BY event_object_table, action_timing, event_manipulation, action_order;", ct).ConfigureAwait(false);
-        return rows.Select(r => new Trigger(MySqlSyntax.FromHex(r[0]), MySqlSyntax.FromHex(r[1]), Word(r[2]), Word(r[3]), MySqlSyntax.FromHex(r[4]), MySqlSyntax.FromHex(r[5]), MySqlSyntax.FromHex(r[6]),
-            MySqlSyntax.FromHex(r[7]), MySqlSyntax.FromHex(r[8]))).ToList();
+        var triggers = new List<Trigger>();
+        foreach (var name in rows.Select(r => MySqlSyntax.FromHex(r[0])))
+        {
+            // Trigger, sql_mode, SQL Original Statement, character_set_client, collation_connection, …
+            var show = await MySqlConnections.QueryAsync(server, null, $"SHOW CREATE TRIGGER {MySqlSyntax.Qualified(database, name)}", ct).ConfigureAwait(false);
+            if (show.Count != 1 || show[0].Length < 5)
+                throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"SHOW CREATE TRIGGER of '{name}' in '{database}' gave {show.Count} rows; one was expected.");
+            triggers.Add(new Trigger(name, show[0][2], show[0][1], show[0][3], show[0][4]));
+        }
+        return triggers;
     }
-
-    private static string Word(string value) => SqlWordPattern().IsMatch(value) ? value
-        : throw new DbBackupException(ErrorKind.ServerError, "MySqlUnexpectedAnswer", $"Unexpected trigger attribute '{value}'.");
 
     private static string DropTriggers(string database, List<Trigger> triggers)
         => string.Concat(triggers.Select(t => $"DROP TRIGGER IF EXISTS {MySqlSyntax.Qualified(database, t.Name)};\n"));
@@ -195,9 +201,8 @@ public sealed partial class MySqlProvider
         await using var connection = await MySqlConnections.OpenAsync(server, database, ct).ConfigureAwait(false);
         foreach (var t in triggers)
         {
-            var at = t.Definer.LastIndexOf('@');
-            var definer = at < 0 ? "CURRENT_USER" : MySqlSyntax.Identifier(t.Definer[..at]) + "@" + MySqlSyntax.Identifier(t.Definer[(at + 1)..]);
-            var create = $"CREATE DEFINER={definer} TRIGGER {MySqlSyntax.Identifier(t.Name)} {t.Timing} {t.Event} ON {MySqlSyntax.Identifier(t.Table)} FOR EACH ROW {t.Statement}";
+            // The original statement names its definer and, unqualified, its table: the connection's database.
+            var create = t.Original;
             var charset = MySqlSyntax.ClientCharsetKeepsText(t.ClientCharset, create) ? $"character_set_client = {MySqlSyntax.StringLiteral(t.ClientCharset)}, " : "";
             await MySqlConnections.ExecuteAsync(connection, server,
                 $"SET SESSION {charset}collation_connection = {MySqlSyntax.StringLiteral(t.Collation)}, sql_mode = {MySqlSyntax.StringLiteral(t.SqlMode)}", ct).ConfigureAwait(false);
