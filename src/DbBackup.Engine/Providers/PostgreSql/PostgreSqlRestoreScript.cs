@@ -68,6 +68,14 @@ internal sealed class PostgreSqlRestoreScript
         "FK CONSTRAINT", "INDEX", "TRIGGER", "POLICY", "ROW SECURITY", "RULE", "STATISTICS", "PUBLICATION TABLE",
     };
 
+    /// <summary>Kinds of objects that stand on their own and that a table, its defaults or its triggers
+    /// can need: brought into a new database with the tables that depend on them.</summary>
+    private static readonly HashSet<string> Standalone = new(StringComparer.Ordinal)
+    {
+        "SEQUENCE", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE", "AGGREGATE", "EXTENSION", "COLLATION", "CONVERSION",
+        "OPERATOR", "OPERATOR CLASS", "OPERATOR FAMILY", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY",
+    };
+
     /// <summary>Kinds whose name is "table object": they belong to the table named first, even when they
     /// also depend on a chosen table (a foreign key of another table into a chosen one is not restored).</summary>
     private static readonly HashSet<string> NamedByTable = new(StringComparer.Ordinal)
@@ -79,8 +87,13 @@ internal sealed class PostgreSqlRestoreScript
     /// given scripts (pre-data and post-data entries depend on each other). Refuses tables that are
     /// partitions or take part in inheritance: their definitions need other tables.</summary>
     /// <remarks>With <paramref name="keysToOtherTables"/> false, foreign keys to tables that are not chosen
-    /// are left out (the new database has no such tables), as pg_restore -t leaves them.</remarks>
-    public static HashSet<int> Select(IReadOnlyList<PostgreSqlRestoreScript> scripts, IReadOnlyList<(string Schema, string Name)> tables, bool keysToOtherTables = true)
+    /// are left out (the new database has no such tables), as pg_restore -t leaves them. With
+    /// <paramref name="theirDependencies"/> (a new database, which has none of them) the objects the chosen
+    /// entries need come too: sequences their defaults draw from without being owned by them, types,
+    /// domains, trigger functions, extensions, collations; where pg_restore -t fails on them. One that
+    /// itself needs a table not chosen (a function over its row type) stays out.</remarks>
+    public static HashSet<int> Select(IReadOnlyList<PostgreSqlRestoreScript> scripts, IReadOnlyList<(string Schema, string Name)> tables, bool keysToOtherTables = true,
+        bool theirDependencies = false)
     {
         var all = scripts.SelectMany(s => s.Entries).ToList();
         var byId = all.GroupBy(e => e.Id).ToDictionary(g => g.Key, g => g.First());
@@ -95,11 +108,14 @@ internal sealed class PostgreSqlRestoreScript
                 || tables.Any(t => e.Schema == t.Schema && e.Name.StartsWith(t.Name + " ", StringComparison.Ordinal)))
             && (keysToOtherTables || e.Type != "FK CONSTRAINT"
                 || e.Dependencies.All(d => !byId.TryGetValue(d, out var p) || p.Type != "TABLE" || selected.Contains(d)));
+        bool Needed(Entry e) => theirDependencies && Standalone.Contains(e.Type)
+            && all.Any(x => selected.Contains(x.Id) && x.Dependencies.Contains(e.Id))
+            && e.Dependencies.All(d => !byId.TryGetValue(d, out var p) || p.Type != "TABLE" || selected.Contains(d));
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var e in all)
-                if (!selected.Contains(e.Id) && Attached.Contains(e.Type) && e.Dependencies.Any(selected.Contains) && Owns(e))
+                if (!selected.Contains(e.Id) && ((Attached.Contains(e.Type) && e.Dependencies.Any(selected.Contains) && Owns(e)) || Needed(e)))
                     changed |= selected.Add(e.Id);
         }
         var entangled = all.Where(e => (e.Type is "TABLE ATTACH" or "INDEX ATTACH" && e.Dependencies.Any(selected.Contains))

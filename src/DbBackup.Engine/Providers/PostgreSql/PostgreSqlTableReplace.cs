@@ -87,7 +87,7 @@ public sealed partial class PostgreSqlProvider
         // Every script is read and the selection checked before the database is touched.
         var pre = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
         var post = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
-        var selected = PostgreSqlRestoreScript.Select([pre, post], names, keysToOtherTables: !request.CreateDatabase);
+        var selected = PostgreSqlRestoreScript.Select([pre, post], names, keysToOtherTables: !request.CreateDatabase, theirDependencies: request.CreateDatabase);
         var sequences = pre.Entries.Where(e => e.Type == "SEQUENCE" && selected.Contains(e.Id))
             .Select(e => toc.Sequences.FirstOrDefault(s => s.Schema == e.Schema && s.Name == e.Name)).OfType<PostgreSqlTocSequence>().ToList();
 
@@ -101,7 +101,9 @@ public sealed partial class PostgreSqlProvider
                 await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 // Names printed below are schema-qualified whatever the caller's search_path.
                 await ExecuteAsync(conn, "SELECT pg_catalog.set_config('search_path', '', true); SET LOCAL lock_timeout = '30s'", cancellationToken).ConfigureAwait(false);
-                foreach (var schema in names.Select(n => n.Schema).Distinct(StringComparer.Ordinal))
+                // The tables' schemas, and those of the types, sequences and functions they need in a new database.
+                foreach (var schema in names.Select(n => n.Schema).Concat(pre.Entries.Where(e => selected.Contains(e.Id) && e.Type != "EXTENSION").Select(e => e.Schema))
+                             .Where(s => s is not ("" or "-")).Distinct(StringComparer.Ordinal))
                     await ExecuteAsync(conn, "CREATE SCHEMA IF NOT EXISTS " + PostgreSqlSyntax.Identifier(schema), cancellationToken).ConfigureAwait(false);
                 var foreignKeys = await ForeignKeysIntoAsync(conn, names, cancellationToken).ConfigureAwait(false);
                 foreach (var fk in foreignKeys)
