@@ -8,7 +8,13 @@ namespace DbBackup.Engine.Providers.MySql;
 /// database (so their triggers may stay with them) and the replacement's tables move in. Views,
 /// triggers, routines and events cannot move, so they are captured first as dump-tool SQL (which omits
 /// the database name) into an intent journal (<see cref="MySqlSwapJournal"/>, in the replacement
-/// database) before anything changes. After the commit the swap is finished from the journal: the
+/// database) before anything changes.
+/// <para>Foreign key names are unique per database, and InnoDB renames only the generated ones
+/// (<c>t_ibfk_1</c>) with their table: where the two databases share a key name the schema chose (real
+/// schemas name their keys, and a restored copy has the same names), the original's tables move to a
+/// database of their own instead. A table with triggers cannot change database, so then the original's
+/// triggers are dropped just before the commit; an undo, or whoever settles a swap killed there,
+/// recreates them from the journal.</para> After the commit the swap is finished from the journal: the
 /// original's objects dropped, the replacement's created, the original's tables dropped. Whoever finds
 /// a dead swap (<see cref="RecoverAsync"/>) finishes it when the RENAME had committed and undoes it
 /// otherwise. An error in this process after the commit undoes it in reverse (tables renamed back,
@@ -47,6 +53,7 @@ internal sealed class MySqlDatabaseSwap
         var journal = new MySqlSwapJournal
         {
             Database = _database,
+            RetiredDatabase = await SharedKeyNamesAsync(cancellationToken).ConfigureAwait(false) ? "dbbackup_retired_" + Guid.NewGuid().ToString("N")[..16] : null,
             Retired = original.Tables.Select(t => new[] { t, RetiredName(taken) }).ToList(),
             Incoming = incoming.Tables,
             OriginalScript = await ObjectsScriptAsync(_database, original.Views, cancellationToken).ConfigureAwait(false),
@@ -61,6 +68,11 @@ internal sealed class MySqlDatabaseSwap
             // A table with triggers cannot move to another database, and views cannot move at all;
             // the journal holds the replacement's definitions.
             await DropObjectsAsync(_replacement, incoming, routines: false, CancellationToken.None).ConfigureAwait(false);
+            if (journal.RetiredDatabase != null)
+            {
+                await ExecAsync($"CREATE DATABASE IF NOT EXISTS {MySqlSyntax.Identifier(journal.RetiredDatabase)};", CancellationToken.None).ConfigureAwait(false);
+                await DropObjectsAsync(_database, original with { Views = [], Routines = [], Events = [] }, routines: false, CancellationToken.None).ConfigureAwait(false);
+            }
             _fault?.Invoke("before-rename");
             await CommitAsync(journal, CancellationToken.None).ConfigureAwait(false);
             _fault?.Invoke("after-rename");
@@ -141,6 +153,18 @@ internal sealed class MySqlDatabaseSwap
         }
     }
 
+    /// <summary>True when a foreign key name the schema chose (not InnoDB's generated <c>table_ibfk_N</c>)
+    /// is in both databases: the RENAME could not bring the incoming key beside the original's.</summary>
+    private async Task<bool> SharedKeyNamesAsync(CancellationToken ct)
+    {
+        var rows = await MySqlConnections.QueryAsync(_server, null,
+            "SELECT 1 FROM information_schema.referential_constraints " +
+            $"WHERE constraint_schema IN ({MySqlSyntax.StringLiteral(_database)}, {MySqlSyntax.StringLiteral(_replacement)}) " +
+            "AND BINARY LEFT(constraint_name, CHAR_LENGTH(table_name) + 6) <> BINARY CONCAT(table_name, '_ibfk_') " +
+            "GROUP BY LOWER(constraint_name) HAVING COUNT(DISTINCT constraint_schema) = 2;", ct).ConfigureAwait(false);
+        return rows.Count > 0;
+    }
+
     private static string RetiredName(HashSet<string> taken)
     {
         for (var n = 1; ; n++)
@@ -153,7 +177,7 @@ internal sealed class MySqlDatabaseSwap
     /// <summary>The commit point: one RENAME TABLE moving every table at once.</summary>
     private async Task CommitAsync(MySqlSwapJournal journal, CancellationToken ct)
     {
-        var pairs = journal.Retired.Select(p => (MySqlSyntax.Qualified(_database, p[0]), MySqlSyntax.Qualified(_database, p[1])))
+        var pairs = journal.Retired.Select(p => (MySqlSyntax.Qualified(_database, p[0]), MySqlSyntax.Qualified(RetiredIn(journal), p[1])))
             .Concat(journal.Incoming.Select(t => (MySqlSyntax.Qualified(_replacement, t), MySqlSyntax.Qualified(_database, t)))).ToList();
         Operations.WorkerPausePoints.At("restore:mid-swap");
         if (pairs.Count > 0) await ExecAsync(RenameSql(pairs), ct).ConfigureAwait(false);
@@ -166,7 +190,7 @@ internal sealed class MySqlDatabaseSwap
     {
         if (journal.State is MySqlSwapJournal.Forward or MySqlSwapJournal.Switched) return true;
         if (journal.Retired.Count > 0)
-            return (await InventoryAsync(_database, ct).ConfigureAwait(false))?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true;
+            return (await InventoryAsync(RetiredIn(journal), ct).ConfigureAwait(false))?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true;
         if (journal.Incoming.Count > 0)
             return (await InventoryAsync(_replacement, ct).ConfigureAwait(false))?.Tables.Contains(journal.Incoming[0], StringComparer.Ordinal) == false;
         return false;
@@ -187,19 +211,39 @@ internal sealed class MySqlDatabaseSwap
     /// Repeatable, like <see cref="SwitchObjectsAsync"/>.</summary>
     private async Task UndoAsync(MySqlSwapJournal journal, CancellationToken ct)
     {
-        if (journal.State != MySqlSwapJournal.Back && !await CommittedAsync(journal, ct).ConfigureAwait(false)) return;
+        if (journal.State != MySqlSwapJournal.Back && !await CommittedAsync(journal, ct).ConfigureAwait(false))
+        {
+            // Not committed: only the original's triggers may be gone (dropped just before the commit).
+            if (journal.RetiredDatabase != null) await RecreateOriginalObjectsAsync(journal, ct).ConfigureAwait(false);
+            return;
+        }
         await journal.WriteAsync(_server, _replacement, MySqlSwapJournal.Back, ct).ConfigureAwait(false);
         var now = await InventoryAsync(_database, ct).ConfigureAwait(false);
-        if (now != null) await DropObjectsAsync(_database, now, routines: true, ct).ConfigureAwait(false);
+        var retired = journal.RetiredDatabase == null ? now : await InventoryAsync(journal.RetiredDatabase, ct).ConfigureAwait(false);
         if (journal.Retired.Count == 0 ? journal.Incoming.Count > 0 && now?.Tables.Contains(journal.Incoming[0], StringComparer.Ordinal) == true
-                : now?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true)
+                : retired?.Tables.Contains(journal.Retired[0][1], StringComparer.Ordinal) == true)
         {
+            if (now != null) await DropObjectsAsync(_database, now, routines: false, ct).ConfigureAwait(false);
             var back = journal.Incoming.Select(t => (MySqlSyntax.Qualified(_database, t), MySqlSyntax.Qualified(_replacement, t)))
-                .Concat(journal.Retired.Select(p => (MySqlSyntax.Qualified(_database, p[1]), MySqlSyntax.Qualified(_database, p[0])))).ToList();
+                .Concat(journal.Retired.Select(p => (MySqlSyntax.Qualified(RetiredIn(journal), p[1]), MySqlSyntax.Qualified(_database, p[0])))).ToList();
             await ExecAsync(RenameSql(back), ct).ConfigureAwait(false);
         }
-        await ApplyAsync(_database, journal.OriginalScript, ct).ConfigureAwait(false);
+        await RecreateOriginalObjectsAsync(journal, ct).ConfigureAwait(false);
     }
+
+    /// <summary>The original's views, triggers, routines and events as the journal holds them, in place of
+    /// whatever is there now; then the emptied retired database goes.</summary>
+    private async Task RecreateOriginalObjectsAsync(MySqlSwapJournal journal, CancellationToken ct)
+    {
+        var now = await InventoryAsync(_database, ct).ConfigureAwait(false);
+        if (now != null) await DropObjectsAsync(_database, now, routines: true, ct).ConfigureAwait(false);
+        await ApplyAsync(_database, journal.OriginalScript, ct).ConfigureAwait(false);
+        if (journal.RetiredDatabase != null && (await InventoryAsync(journal.RetiredDatabase, ct).ConfigureAwait(false))?.Tables.Count == 0)
+            await ExecAsync($"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(journal.RetiredDatabase)};", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Where the original's tables go: their own database, or (journals of earlier versions) the database itself.</summary>
+    private string RetiredIn(MySqlSwapJournal journal) => journal.RetiredDatabase ?? _database;
 
     /// <summary>The end of a swap, either way: the original's renamed tables (if the swap committed)
     /// and the replacement database (with the journal) dropped.</summary>
@@ -207,7 +251,9 @@ internal sealed class MySqlDatabaseSwap
     {
         if (journal.Retired.Count > 0)
             await ExecAsync("SET foreign_key_checks = 0; DROP TABLE IF EXISTS " +
-                string.Join(", ", journal.Retired.Select(p => MySqlSyntax.Qualified(_database, p[1]))) + ";", ct).ConfigureAwait(false);
+                string.Join(", ", journal.Retired.Select(p => MySqlSyntax.Qualified(RetiredIn(journal), p[1]))) + ";", ct).ConfigureAwait(false);
+        if (journal.RetiredDatabase != null)
+            await ExecAsync($"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(journal.RetiredDatabase)};", ct).ConfigureAwait(false);
         await ExecAsync($"DROP DATABASE IF EXISTS {MySqlSyntax.Identifier(_replacement)};", ct).ConfigureAwait(false);
     }
 

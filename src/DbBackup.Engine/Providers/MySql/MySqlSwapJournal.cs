@@ -23,8 +23,12 @@ internal sealed class MySqlSwapJournal
 
     public string State { get; set; } = Prepared;
     public string Database { get; set; } = "";
-    /// <summary>Each original table and the name it moves to inside its own database.</summary>
+    /// <summary>Each original table and the name it moves to, in <see cref="RetiredDatabase"/>.</summary>
     public List<string[]> Retired { get; set; } = [];
+    /// <summary>The database the original's tables move to (foreign key names are unique per database, so
+    /// they cannot stay beside the incoming tables' keys of the same names). Null in journals of earlier
+    /// versions, which renamed them inside the database itself.</summary>
+    public string? RetiredDatabase { get; set; }
     /// <summary>The replacement's tables (they move into the database).</summary>
     public List<string> Incoming { get; set; } = [];
     /// <summary>The original's views, triggers, routines and events as dump-tool SQL.</summary>
