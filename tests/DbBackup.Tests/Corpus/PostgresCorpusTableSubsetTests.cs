@@ -59,4 +59,24 @@ public sealed class PostgresCorpusTableSubsetTests
             await PostgresTestDatabase.DropAsync(subject);
         }
     }
+
+    [PostgresFact]
+    public async Task A_partition_named_for_a_new_database_is_refused_without_advising_a_new_database()
+    {
+        await using var source = await PostgresTestDatabase.CreateAsync("pgsubpart", """
+            CREATE TABLE sales (id int, sold date NOT NULL) PARTITION BY RANGE (sold);
+            CREATE TABLE sales_2024 PARTITION OF sales FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            INSERT INTO sales VALUES (1, '2024-03-04');
+            """);
+        var subject = TestServers.UniqueName("pgsubpart_dbb");
+        using var dumped = await DumpedPayload.DumpAsync(new PostgreSqlProvider(), new DumpRequest(source.Target, null, null, null, 1));
+
+        var e = await Assert.ThrowsAsync<DbBackup.Engine.DbBackupException>(() => new PostgreSqlProvider().ReplaceTablesAsync(new TableReplaceRequest(TestServers.Postgres(subject),
+            new BackupRecord(), [new TableStat { Schema = "public", Name = "sales_2024" }], true, "unused", 1), dumped.Reader(), new DumpedPayload.SyncProgress([]), default));
+
+        Assert.Equal("PartitionedTableReplace", e.ErrorId);
+        Assert.Contains("public.sales_2024", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--target-database", e.Message, StringComparison.Ordinal);
+        Assert.False(await PostgresTestDatabase.ExistsAsync(subject));
+    }
 }

@@ -124,7 +124,9 @@ internal sealed class PostgreSqlRestoreScript
         if (entangled.Count > 0)
             throw new DbBackupException(ErrorKind.NotSupported, "PartitionedTableReplace",
                 $"Table(s) {string.Join(", ", entangled)} are partitions or inherit from other tables; they cannot be replaced on their own. " +
-                "Restore into a new database with -TargetDatabase / --target-database.") { TargetObject = entangled[0] };
+                // Into a new database the advice to use a new database would send the caller round in a circle.
+                (theirDependencies ? "Restore the whole backup (without -Table / --table), or leave these tables out."
+                    : "Restore into a new database with -TargetDatabase / --target-database.")) { TargetObject = entangled[0] };
         return selected;
     }
 
