@@ -40,18 +40,15 @@ public sealed class PostgresCorpusTests
         await PostgresCorpusRoles.EnsureAsync();
         await using var source = await PostgresTestDatabase.CreateAsync(prefix, sql);
         var control = TestServers.UniqueName(prefix + "_ctl");
-        var subject = TestServers.UniqueName(prefix + "_dbb");
         try
         {
             await PostgresCorpusComparison.RestoreControlAsync(source.Name, control);
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, jobs));
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(subject), new BackupRecord(), jobs), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-            await PostgresCorpusComparison.AssertSameAsync(control, subject);
+            await using var subject = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, jobs), prefix + "_dbb");
+            await PostgresCorpusComparison.AssertSameAsync(control, subject.Name);
         }
         finally
         {
             await PostgresTestDatabase.DropAsync(control);
-            await PostgresTestDatabase.DropAsync(subject);
         }
     }
 }

@@ -25,6 +25,15 @@ public static class TestServers
         Env("DBBACKUP_TEST_MYSQL_USER", "dbbackup"), database)
     { Password = Env("DBBACKUP_TEST_MYSQL_PASSWORD", "dbbackup-test-pw") };
 
+    /// <summary>A loopback port nothing listens on at the moment of the call (for a listener a test
+    /// starts, or for a target where no server answers).</summary>
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     private static readonly Lazy<string?> PgProblem = new(() => Probe("127.0.0.1", Postgres().Server, Postgres().Port));
     private static readonly Lazy<string?> MySqlProblem = new(() => Probe("127.0.0.1", MySql().Server, MySql().Port));
 

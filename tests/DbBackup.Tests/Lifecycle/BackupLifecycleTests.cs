@@ -208,20 +208,9 @@ public sealed class BackupLifecycleTests : IDisposable
     public async Task The_callback_reaches_a_local_listener_with_the_result()
     {
         var db = await NewDbAsync();
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
-        listener.Start();
-        var received = Task.Run(async () =>
-        {
-            var ctx = await listener.GetContextAsync();
-            using var reader = new StreamReader(ctx.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            ctx.Response.StatusCode = 204;
-            ctx.Response.Close();
-            return (ctx.Request.HttpMethod, ctx.Request.ContentType, body);
-        });
-        var started = await _repo.Engine.StartBackupAsync(Options(db, o => o.CallbackUrl = $"http://127.0.0.1:{port}/hook/?token=secret"), CancellationToken.None);
+        using var listener = new CallbackListener();
+        var received = listener.Received;
+        var started = await _repo.Engine.StartBackupAsync(Options(db, o => o.CallbackUrl = listener.Url + "?token=secret"), CancellationToken.None);
         var done = await _repo.WaitAsync<BackupRecord>(started.Id);
         var finished = await Task.WhenAny(received, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.Same(received, finished);
@@ -241,7 +230,7 @@ public sealed class BackupLifecycleTests : IDisposable
     public async Task A_failing_callback_is_retried_and_never_changes_the_backup_result()
     {
         var db = await NewDbAsync();
-        var port = FreePort();
+        var port = TestServers.FreePort();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/flaky/");
         listener.Start();
@@ -318,15 +307,6 @@ public sealed class BackupLifecycleTests : IDisposable
         var items = await TestSql.PgColumnAsync(target, "SELECT item FROM orders ORDER BY id");
         Assert.Equal(Enumerable.Range(50, 11).Select(i => $"item {i}"), items);
         Assert.All(await TestSql.PgColumnAsync(target, "SELECT (created_at >= '2026-02-20T00:00:00Z')::text FROM orders"), v => Assert.Equal("true", v));
-    }
-
-    internal static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)

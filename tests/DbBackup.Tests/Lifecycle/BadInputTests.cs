@@ -90,7 +90,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData(false)]
     public async Task An_unreachable_host_is_a_connection_error_naming_it(bool pg)
     {
-        await RefusedAsync(Backup(pg, "anything", port: BackupLifecycleTests.FreePort()), Env(pg), 5, "127.0.0.1");
+        await RefusedAsync(Backup(pg, "anything", port: TestServers.FreePort()), Env(pg), 5, "127.0.0.1");
     }
 
     [ServersTheory]

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using DbBackup.Engine.Operations;
 using DbBackup.Model;
@@ -138,33 +137,19 @@ public sealed class PolicyRunTests
     [PostgresFact]
     public async Task A_run_that_cannot_start_a_backup_posts_the_callback_when_the_policy_asks()
     {
-        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
-        listener.Start();
-        var received = Task.Run(async () =>
-        {
-            var ctx = await listener.GetContextAsync();
-            using var reader = new StreamReader(ctx.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            ctx.Response.StatusCode = 204;
-            ctx.Response.Close();
-            return body;
-        });
+        using var listener = new CallbackListener();
+        var received = listener.Received;
         using var repo = new TestRepository();
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 20, 1, 30, 0, TimeSpan.Zero));
         repo.Engine.Clock = clock;
         var policy = PgPolicy("down", "whatever", port: 1);
-        policy.CallbackUrl = $"http://127.0.0.1:{port}/hook/";
+        policy.CallbackUrl = listener.Url;
         policy.CallbackOnFailure = true;
         repo.Engine.AddPolicy(policy);
         clock.Now = clock.Now.AddHours(1);
         Assert.Equal("Failed", Assert.Single(await repo.Engine.RunPoliciesAsync(null, false, CancellationToken.None)).Outcome);
         Assert.Same(received, await Task.WhenAny(received, Task.Delay(TimeSpan.FromSeconds(20))));
-        var json = JsonSerializer.Deserialize<JsonElement>(await received);
+        var json = JsonSerializer.Deserialize<JsonElement>((await received).Body);
         Assert.Equal(("ERROR", "whatever", "down"), (json.GetProperty("result").GetString(), json.GetProperty("database").GetString(), json.GetProperty("name").GetString()));
         Assert.DoesNotContain(TestServers.Postgres().Password!, json.GetProperty("statusMessage").GetString(), StringComparison.Ordinal);
     }

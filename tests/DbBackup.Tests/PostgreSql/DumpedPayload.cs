@@ -1,6 +1,7 @@
 using DbBackup.Engine.Artifacts;
 using DbBackup.Engine.Providers;
 using DbBackup.Model;
+using DbBackup.Tests.Infrastructure;
 
 namespace DbBackup.Tests.PostgreSql;
 
@@ -21,6 +22,24 @@ internal sealed class DumpedPayload : IDisposable
         var progress = new List<OperationProgress>();
         var result = await provider.DumpAsync(request, writer, new SyncProgress(progress), ct);
         return new DumpedPayload { Folder = folder, Files = writer.Files, Result = result, Progress = progress };
+    }
+
+    /// <summary>Dumps with <paramref name="request"/> and restores into a new database named from
+    /// <paramref name="prefix"/> with the same job count; whatever was created is dropped if the restore fails.</summary>
+    public static async Task<RestoredCopy> RoundTripIntoNewDatabaseAsync(IDatabaseProvider provider, DumpRequest request, string prefix)
+    {
+        var payload = await DumpAsync(provider, request);
+        var copy = new RestoredCopy(payload, TestServers.UniqueName(prefix));
+        try
+        {
+            await provider.RestoreAsync(new RestoreRequest(copy.Target, new BackupRecord(), request.Jobs), payload.Reader(), new SyncProgress([]), default);
+            return copy;
+        }
+        catch
+        {
+            await copy.DisposeAsync();
+            throw;
+        }
     }
 
     public PayloadReader Reader() => new(Folder, Files, Compression);

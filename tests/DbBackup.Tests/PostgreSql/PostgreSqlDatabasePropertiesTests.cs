@@ -41,42 +41,24 @@ public sealed class PostgreSqlDatabasePropertiesTests
         await using var source = await PostgresTestDatabase.CreateAsync("pgdbp_src", Rows, CLocale);
         // Applied after the load: a read-only default would otherwise stop the restore's own sessions.
         await PostgresTestDatabase.AdminAsync(Properties(source.Name) + $"ALTER DATABASE \"{source.Name}\" SET default_transaction_read_only = on;");
-        var restored = TestServers.UniqueName("pgdbp_dst");
-        try
-        {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 2));
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, 2), "pgdbp_dst");
 
-            var control = await PostgresCorpusComparison.SchemaAsync(source.Name, create: true);
-            Assert.Contains(control, l => l.Contains("LOCALE = 'C'", StringComparison.Ordinal));
-            Assert.Contains(control, l => l.Contains("SET \"app.x\" TO 'it''s 42'", StringComparison.Ordinal));
-            PostgresCorpusComparison.AssertSameLines("pg_dump --create", control, await PostgresCorpusComparison.SchemaAsync(restored, create: true));
-            Assert.Equal(await PostgresTestDatabase.ScalarAsync(source.Name, Probe), await PostgresTestDatabase.ScalarAsync(restored, Probe));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        var control = await PostgresCorpusComparison.SchemaAsync(source.Name, create: true);
+        Assert.Contains(control, l => l.Contains("LOCALE = 'C'", StringComparison.Ordinal));
+        Assert.Contains(control, l => l.Contains("SET \"app.x\" TO 'it''s 42'", StringComparison.Ordinal));
+        PostgresCorpusComparison.AssertSameLines("pg_dump --create", control, await PostgresCorpusComparison.SchemaAsync(restored.Name, create: true));
+        Assert.Equal(await PostgresTestDatabase.ScalarAsync(source.Name, Probe), await PostgresTestDatabase.ScalarAsync(restored.Name, Probe));
     }
 
     [PostgresFact]
     public async Task An_icu_database_is_restored_with_its_icu_locale_and_sorts_as_the_source()
     {
         await using var source = await PostgresTestDatabase.CreateAsync("pgdbp_icu", Rows, "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE'");
-        var restored = TestServers.UniqueName("pgdbp_icudst");
-        try
-        {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 1));
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 1), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-            PostgresCorpusComparison.AssertSameLines("pg_dump --create", await PostgresCorpusComparison.SchemaAsync(source.Name, create: true),
-                await PostgresCorpusComparison.SchemaAsync(restored, create: true));
-            // ICU sorts a < B; the server's default (C.UTF-8) sorts B < a.
-            Assert.Equal("a/A,ä/Ä,b/B,B/B", await PostgresTestDatabase.ScalarAsync(restored, Probe));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, 1), "pgdbp_icudst");
+        PostgresCorpusComparison.AssertSameLines("pg_dump --create", await PostgresCorpusComparison.SchemaAsync(source.Name, create: true),
+            await PostgresCorpusComparison.SchemaAsync(restored.Name, create: true));
+        // ICU sorts a < B; the server's default (C.UTF-8) sorts B < a.
+        Assert.Equal("a/A,ä/Ä,b/B,B/B", await PostgresTestDatabase.ScalarAsync(restored.Name, Probe));
     }
 
     [PostgresFact]

@@ -31,23 +31,20 @@ public sealed class PostgreSqlExtensionConfigTests
             INSERT INTO dbbackup_cfgtest_job VALUES (1, 'vacuum'), (2, E'tab\there');
             SELECT setval('dbbackup_cfgtest_seq', 41); SELECT nextval('dbbackup_cfgtest_seq');
             """);
-        var restored = TestServers.UniqueName("pgext_dst");
         var control = TestServers.UniqueName("pgext_ctl");
         try
         {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 2));
+            await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, 2), "pgext_dst");
             // DbBackup versions before would restore such a backup without those rows, so they must refuse it.
-            Assert.Equal(PostgreSqlToc.ExtensionTablesFormatVersion, payload.Result.FormatVersion);
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+            Assert.Equal(PostgreSqlToc.ExtensionTablesFormatVersion, restored.Payload.Result.FormatVersion);
             await PostgresCorpusComparison.RestoreControlAsync(source.Name, control);
 
             var expected = await PostgresTestDatabase.ColumnAsync(control, Rows);
             Assert.Equal(await PostgresTestDatabase.ColumnAsync(source.Name, Rows), expected);
-            Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored, Rows));
+            Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored.Name, Rows));
         }
         finally
         {
-            await PostgresTestDatabase.DropAsync(restored);
             await PostgresTestDatabase.DropAsync(control);
         }
     }

@@ -12,12 +12,15 @@ public sealed class PostgreSqlFidelityTests
 {
     private readonly PostgreSqlProvider _provider = new();
 
-    private async Task<string> RoundTripAsync(PostgresTestDatabase source, int jobs = 2)
+    private Task<RestoredCopy> RoundTripAsync(PostgresTestDatabase source)
+        => DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, 2), "pgfid_dst");
+
+    /// <summary>The verify step: the restored tables' row counts and checksums equal the dump's.</summary>
+    private async Task AssertSameTableStatsAsync(RestoredCopy restored)
     {
-        var restored = TestServers.UniqueName("pgfid_dst");
-        using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, jobs));
-        await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), jobs), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-        return restored;
+        var dumped = restored.Payload.Result.TableStats;
+        var stats = await _provider.ComputeTableStatsAsync(restored.Target, dumped, default);
+        Assert.Equal(dumped.Select(t => (t.Name, t.Rows, t.ContentChecksum)), stats.Select(t => (t.Name, t.Rows, t.ContentChecksum)));
     }
 
     [PostgresFact]
@@ -28,23 +31,14 @@ public sealed class PostgreSqlFidelityTests
             CREATE TABLE grandchild (extra text) INHERITS (child);
             INSERT INTO parent VALUES (1); INSERT INTO child VALUES (2), (3); INSERT INTO grandchild VALUES (4, 'g');
             """);
-        var restored = TestServers.UniqueName("pgfid_dst");
-        try
-        {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 2));
-            Assert.Equal(1, payload.Result.TableStats.Single(t => t.Name == "parent").Rows);
-            Assert.Equal(2, payload.Result.TableStats.Single(t => t.Name == "child").Rows);
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+        await using var restored = await RoundTripAsync(source);
+        var dumped = restored.Payload.Result.TableStats;
+        Assert.Equal(1, dumped.Single(t => t.Name == "parent").Rows);
+        Assert.Equal(2, dumped.Single(t => t.Name == "child").Rows);
 
-            const string sql = "SELECT tableoid::regclass::text || ':' || id FROM parent ORDER BY 1";
-            Assert.Equal(["child:2", "child:3", "grandchild:4", "parent:1"], await PostgresTestDatabase.ColumnAsync(restored, sql));
-            var stats = await _provider.ComputeTableStatsAsync(TestServers.Postgres(restored), payload.Result.TableStats, default);
-            Assert.Equal(payload.Result.TableStats.Select(t => (t.Name, t.Rows, t.ContentChecksum)), stats.Select(t => (t.Name, t.Rows, t.ContentChecksum)));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        const string sql = "SELECT tableoid::regclass::text || ':' || id FROM parent ORDER BY 1";
+        Assert.Equal(["child:2", "child:3", "grandchild:4", "parent:1"], await PostgresTestDatabase.ColumnAsync(restored.Name, sql));
+        await AssertSameTableStatsAsync(restored);
     }
 
     [PostgresFact]
@@ -61,23 +55,16 @@ public sealed class PostgreSqlFidelityTests
             REFRESH MATERIALIZED VIEW emptied WITH NO DATA;                              -- populated view over an unpopulated one
             INSERT INTO t VALUES (100);                                                  -- matviews hold the old contents
             """);
-        var restored = await RoundTripAsync(source);
-        try
-        {
-            const string state = "SELECT relname || ':' || relispopulated FROM pg_class WHERE relkind = 'm' ORDER BY 1";
-            Assert.Equal(["a_top:true", "emptied:false", "never:false", "over_emptied:true", "z_base:true"], await PostgresTestDatabase.ColumnAsync(restored, state));
-            Assert.Equal(await PostgresTestDatabase.ColumnAsync(source.Name, state), await PostgresTestDatabase.ColumnAsync(restored, state));
-            // A refresh reads the restored tables, which hold the row added after the source's last refresh
-            // (pg_restore does the same: an archive holds a materialized view's query, not its rows).
-            // a_top is right only if z_base was refreshed before it.
-            Assert.Equal(11L, await PostgresTestDatabase.ScalarAsync(restored, "SELECT count(*) FROM z_base"));
-            Assert.Equal(310L, await PostgresTestDatabase.ScalarAsync(restored, "SELECT s FROM a_top"));
-            Assert.Equal(11L, await PostgresTestDatabase.ScalarAsync(restored, "SELECT n FROM over_emptied"));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        await using var restored = await RoundTripAsync(source);
+        const string state = "SELECT relname || ':' || relispopulated FROM pg_class WHERE relkind = 'm' ORDER BY 1";
+        Assert.Equal(["a_top:true", "emptied:false", "never:false", "over_emptied:true", "z_base:true"], await PostgresTestDatabase.ColumnAsync(restored.Name, state));
+        Assert.Equal(await PostgresTestDatabase.ColumnAsync(source.Name, state), await PostgresTestDatabase.ColumnAsync(restored.Name, state));
+        // A refresh reads the restored tables, which hold the row added after the source's last refresh
+        // (pg_restore does the same: an archive holds a materialized view's query, not its rows).
+        // a_top is right only if z_base was refreshed before it.
+        Assert.Equal(11L, await PostgresTestDatabase.ScalarAsync(restored.Name, "SELECT count(*) FROM z_base"));
+        Assert.Equal(310L, await PostgresTestDatabase.ScalarAsync(restored.Name, "SELECT s FROM a_top"));
+        Assert.Equal(11L, await PostgresTestDatabase.ScalarAsync(restored.Name, "SELECT n FROM over_emptied"));
     }
 
     [PostgresFact]
@@ -95,21 +82,11 @@ public sealed class PostgreSqlFidelityTests
             INSERT INTO t0 SELECT (x % 10)::text::digit, x FROM generate_series(1, 1000) x;
             CREATE TABLE plain (id int); INSERT INTO plain VALUES (1);
             """);
-        var restored = TestServers.UniqueName("pgfid_dst");
-        try
-        {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 2));
-            Assert.Equal(["public.plain:1", "public.t0:1000"], payload.Result.TableStats.Select(t => $"{t}:{t.Rows}").Order(StringComparer.Ordinal));
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-            const string rows = "SELECT en::text || ':' || data FROM t0 ORDER BY data";
-            Assert.Equal(await PostgresTestDatabase.ColumnAsync(source.Name, rows), await PostgresTestDatabase.ColumnAsync(restored, rows));
-            var stats = await _provider.ComputeTableStatsAsync(TestServers.Postgres(restored), payload.Result.TableStats, default);
-            Assert.Equal(payload.Result.TableStats.Select(t => (t.Name, t.Rows, t.ContentChecksum)), stats.Select(t => (t.Name, t.Rows, t.ContentChecksum)));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        await using var restored = await RoundTripAsync(source);
+        Assert.Equal(["public.plain:1", "public.t0:1000"], restored.Payload.Result.TableStats.Select(t => $"{t}:{t.Rows}").Order(StringComparer.Ordinal));
+        const string rows = "SELECT en::text || ':' || data FROM t0 ORDER BY data";
+        Assert.Equal(await PostgresTestDatabase.ColumnAsync(source.Name, rows), await PostgresTestDatabase.ColumnAsync(restored.Name, rows));
+        await AssertSameTableStatsAsync(restored);
     }
 
     [PostgresFact]

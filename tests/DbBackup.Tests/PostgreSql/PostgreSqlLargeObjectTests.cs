@@ -35,23 +35,14 @@ public sealed class PostgreSqlLargeObjectTests
                 EXECUTE format('GRANT SELECT ON LARGE OBJECT %s TO {PostgresCorpusRoles.Reader} WITH GRANT OPTION', o);
             END $$
             """);
-        var restored = TestServers.UniqueName("pglo_dst");
-        try
-        {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 2));
-            Assert.Equal(PostgreSqlToc.LargeObjectsFormatVersion, payload.Result.FormatVersion);
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, 2), "pglo_dst");
+        Assert.Equal(PostgreSqlToc.LargeObjectsFormatVersion, restored.Payload.Result.FormatVersion);
 
-            var expected = await PostgresTestDatabase.ColumnAsync(source.Name, PostgresComparison.LargeObjectsSql);
-            Assert.Equal(3, expected.Count);
-            Assert.Contains(expected, l => l!.Contains(PostgresCorpusRoles.Reader + "=r/", StringComparison.Ordinal) && l.Contains("quotes"));
-            Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored, PostgresComparison.LargeObjectsSql));
-            Assert.Equal("hello 😀", await PostgresTestDatabase.ScalarAsync(restored, "SELECT convert_from(lo_get(body), 'UTF8') FROM docs WHERE id = 1"));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        var expected = await PostgresTestDatabase.ColumnAsync(source.Name, PostgresComparison.LargeObjectsSql);
+        Assert.Equal(3, expected.Count);
+        Assert.Contains(expected, l => l!.Contains(PostgresCorpusRoles.Reader + "=r/", StringComparison.Ordinal) && l.Contains("quotes"));
+        Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored.Name, PostgresComparison.LargeObjectsSql));
+        Assert.Equal("hello 😀", await PostgresTestDatabase.ScalarAsync(restored.Name, "SELECT convert_from(lo_get(body), 'UTF8') FROM docs WHERE id = 1"));
     }
 
     [PostgresFact]

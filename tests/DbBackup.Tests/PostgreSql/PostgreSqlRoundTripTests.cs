@@ -79,78 +79,68 @@ public sealed class PostgreSqlRoundTripTests
     public async Task Round_trip_restores_every_hard_type_object_and_sequence_exactly()
     {
         await using var source = await PostgresTestDatabase.CreateAsync("pgrt_src", HardSchema);
-        var restoredName = TestServers.UniqueName("pgrt_dst");
-        try
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, Jobs: 3), "pgrt_dst");
+        var (payload, restoredName) = (restored.Payload, restored.Name);
+        var names = payload.Files.Select(f => f.Name).ToList();
+        Assert.Contains("schema.dump.gz", names);
+        Assert.Contains("toc.json.gz", names);
+        Assert.Contains(payload.Progress, p => p.Phase == "Data");
+        Assert.Equal(100, payload.Progress[^1].Percent);
+
+        // Partitioned parent is not a data table; its three leaves are.
+        var dumped = payload.Result.TableStats.Select(t => t.ToString()).ToHashSet();
+        Assert.Contains("public.events_2024", dumped);
+        Assert.DoesNotContain("public.events", dumped);
+        Assert.Contains("Odd Schema.x.My \"Table\".v1*", dumped);
+        Assert.Equal(200, payload.Result.TableStats.Where(t => t.Name.StartsWith("events_", StringComparison.Ordinal)).Sum(t => t.Rows));
+
+        // Same checksums recomputed from the restored database.
+        var stats = await _provider.ComputeTableStatsAsync(restored.Target, payload.Result.TableStats, default);
+        foreach (var (expected, actual) in payload.Result.TableStats.Zip(stats))
         {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, Jobs: 3));
-            var names = payload.Files.Select(f => f.Name).ToList();
-            Assert.Contains("schema.dump.gz", names);
-            Assert.Contains("toc.json.gz", names);
-            Assert.Contains(payload.Progress, p => p.Phase == "Data");
-            Assert.Equal(100, payload.Progress[^1].Percent);
-
-            var target = TestServers.Postgres(restoredName);
-            await _provider.RestoreAsync(new RestoreRequest(target, new BackupRecord(), Jobs: 3), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-
-            // Partitioned parent is not a data table; its three leaves are.
-            var dumped = payload.Result.TableStats.Select(t => t.ToString()).ToHashSet();
-            Assert.Contains("public.events_2024", dumped);
-            Assert.DoesNotContain("public.events", dumped);
-            Assert.Contains("Odd Schema.x.My \"Table\".v1*", dumped);
-            Assert.Equal(200, payload.Result.TableStats.Where(t => t.Name.StartsWith("events_", StringComparison.Ordinal)).Sum(t => t.Rows));
-
-            // Same checksums recomputed from the restored database.
-            var stats = await _provider.ComputeTableStatsAsync(target, payload.Result.TableStats, default);
-            foreach (var (expected, actual) in payload.Result.TableStats.Zip(stats))
-            {
-                Assert.Equal(expected.Rows, actual.Rows);
-                Assert.Equal(expected.ContentChecksum, actual.ContentChecksum);
-            }
-
-            await PostgresComparison.AssertSameAsync(source.Name, restoredName);
-
-            // Binary spot checks in C#.
-            var k1 = (await PostgresTestDatabase.RowsAsync(restoredName, "SELECT b, convert_to(t, 'UTF8'), gen, after_drop FROM kinds WHERE id = 1")).Single();
-            Assert.Equal(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), (byte[])k1[0]!);
-            Assert.Equal(System.Text.Encoding.UTF8.GetBytes("e\u0301 😀 tab\there newline\nback\\slash"), (byte[])k1[1]!);
-            Assert.Equal("E\u0301 😀 TAB\tHERE NEWLINE\nBACK\\SLASH", k1[2]);
-            Assert.Equal("late", k1[3]);
-            var floats = await PostgresTestDatabase.RowsAsync(restoredName, "SELECT id, float4send(r), float8send(d) FROM kinds ORDER BY id");
-            Assert.Equal(Convert.FromHexString("00000001"), (byte[])floats[0][1]!);          // smallest subnormal real
-            Assert.Equal(Convert.FromHexString("0000000000000001"), (byte[])floats[0][2]!);  // smallest subnormal double
-            Assert.Equal(Convert.FromHexString("80000000"), (byte[])floats[1][1]!);          // -0 real
-            Assert.Equal(Convert.FromHexString("8000000000000000"), (byte[])floats[1][2]!);  // -0 double
-            Assert.Equal(BitConverter.GetBytes(0.30000000000000004).Reverse().ToArray(), (byte[])floats[2][2]!);
-            var nulls = (await PostgresTestDatabase.RowsAsync(restoredName, "SELECT t IS NULL, t = '' FROM kinds WHERE id IN (2, 3) ORDER BY id"));
-            Assert.Equal(new object?[] { false, true }, nulls[0]);
-            Assert.Equal(new object?[] { true, null }, nulls[1]);
-            var big = (await PostgresTestDatabase.RowsAsync(restoredName, "SELECT length(blob), md5(blob), length(txt) FROM big")).Single();
-            var bigSource = (await PostgresTestDatabase.RowsAsync(source.Name, "SELECT length(blob), md5(blob), length(txt) FROM big")).Single();
-            Assert.Equal(5_280_000, big[0]);
-            Assert.Equal(bigSource, big);
-
-            // Sequences continue where the source is: next values equal.
-            foreach (var sql in new[] { "SELECT nextval('free_seq')", "SELECT nextval('uncalled_seq')", "INSERT INTO ident (v) VALUES ('n') RETURNING id", "INSERT INTO ser (v) VALUES ('n') RETURNING id" })
-                Assert.Equal(await PostgresTestDatabase.ScalarAsync(source.Name, sql), await PostgresTestDatabase.ScalarAsync(restoredName, sql));
-            // currval is per session (and pooled sessions vary), so read the sequence's own state instead.
-            Assert.Equal("42|t", await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT last_value || '|' || CASE WHEN is_called THEN 't' ELSE 'f' END FROM uncalled_seq"));
-            Assert.Equal(121L, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT max(id) FROM ident"));
-
-            // Triggers fire, constraints hold, functions and procedures run.
-            Assert.Equal(0, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT touch_count FROM audited WHERE id = 1"));
-            Assert.Equal(2, await PostgresTestDatabase.ScalarAsync(restoredName, "UPDATE audited SET v = 'u' WHERE id = 2 RETURNING touch_count"));
-            var fk = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresTestDatabase.ExecAsync(restoredName, "INSERT INTO child VALUES (99, 42, 'orphan')"));
-            Assert.Equal("23503", fk.SqlState);
-            var check = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresTestDatabase.ExecAsync(restoredName, "INSERT INTO child VALUES (98, 1, 'forbidden')"));
-            Assert.Equal("23514", check.SqlState);
-            Assert.Equal(8, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT add_one(7)"));
-            await PostgresTestDatabase.ExecAsync(restoredName, "CALL bump(5)");
-            await PostgresTestDatabase.ExecAsync(restoredName, "INSERT INTO events VALUES (1000, '2024-05-05', 'routed')");
-            Assert.Equal("events_2024", await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT tableoid::regclass::text FROM events WHERE id = 1000"));
+            Assert.Equal(expected.Rows, actual.Rows);
+            Assert.Equal(expected.ContentChecksum, actual.ContentChecksum);
         }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restoredName);
-        }
+
+        await PostgresComparison.AssertSameAsync(source.Name, restoredName);
+
+        // Binary spot checks in C#.
+        var k1 = (await PostgresTestDatabase.RowsAsync(restoredName, "SELECT b, convert_to(t, 'UTF8'), gen, after_drop FROM kinds WHERE id = 1")).Single();
+        Assert.Equal(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), (byte[])k1[0]!);
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes("e\u0301 😀 tab\there newline\nback\\slash"), (byte[])k1[1]!);
+        Assert.Equal("E\u0301 😀 TAB\tHERE NEWLINE\nBACK\\SLASH", k1[2]);
+        Assert.Equal("late", k1[3]);
+        var floats = await PostgresTestDatabase.RowsAsync(restoredName, "SELECT id, float4send(r), float8send(d) FROM kinds ORDER BY id");
+        Assert.Equal(Convert.FromHexString("00000001"), (byte[])floats[0][1]!);          // smallest subnormal real
+        Assert.Equal(Convert.FromHexString("0000000000000001"), (byte[])floats[0][2]!);  // smallest subnormal double
+        Assert.Equal(Convert.FromHexString("80000000"), (byte[])floats[1][1]!);          // -0 real
+        Assert.Equal(Convert.FromHexString("8000000000000000"), (byte[])floats[1][2]!);  // -0 double
+        Assert.Equal(BitConverter.GetBytes(0.30000000000000004).Reverse().ToArray(), (byte[])floats[2][2]!);
+        var nulls = (await PostgresTestDatabase.RowsAsync(restoredName, "SELECT t IS NULL, t = '' FROM kinds WHERE id IN (2, 3) ORDER BY id"));
+        Assert.Equal(new object?[] { false, true }, nulls[0]);
+        Assert.Equal(new object?[] { true, null }, nulls[1]);
+        var big = (await PostgresTestDatabase.RowsAsync(restoredName, "SELECT length(blob), md5(blob), length(txt) FROM big")).Single();
+        var bigSource = (await PostgresTestDatabase.RowsAsync(source.Name, "SELECT length(blob), md5(blob), length(txt) FROM big")).Single();
+        Assert.Equal(5_280_000, big[0]);
+        Assert.Equal(bigSource, big);
+
+        // Sequences continue where the source is: next values equal.
+        foreach (var sql in new[] { "SELECT nextval('free_seq')", "SELECT nextval('uncalled_seq')", "INSERT INTO ident (v) VALUES ('n') RETURNING id", "INSERT INTO ser (v) VALUES ('n') RETURNING id" })
+            Assert.Equal(await PostgresTestDatabase.ScalarAsync(source.Name, sql), await PostgresTestDatabase.ScalarAsync(restoredName, sql));
+        // currval is per session (and pooled sessions vary), so read the sequence's own state instead.
+        Assert.Equal("42|t", await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT last_value || '|' || CASE WHEN is_called THEN 't' ELSE 'f' END FROM uncalled_seq"));
+        Assert.Equal(121L, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT max(id) FROM ident"));
+
+        // Triggers fire, constraints hold, functions and procedures run.
+        Assert.Equal(0, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT touch_count FROM audited WHERE id = 1"));
+        Assert.Equal(2, await PostgresTestDatabase.ScalarAsync(restoredName, "UPDATE audited SET v = 'u' WHERE id = 2 RETURNING touch_count"));
+        var fk = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresTestDatabase.ExecAsync(restoredName, "INSERT INTO child VALUES (99, 42, 'orphan')"));
+        Assert.Equal("23503", fk.SqlState);
+        var check = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresTestDatabase.ExecAsync(restoredName, "INSERT INTO child VALUES (98, 1, 'forbidden')"));
+        Assert.Equal("23514", check.SqlState);
+        Assert.Equal(8, await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT add_one(7)"));
+        await PostgresTestDatabase.ExecAsync(restoredName, "CALL bump(5)");
+        await PostgresTestDatabase.ExecAsync(restoredName, "INSERT INTO events VALUES (1000, '2024-05-05', 'routed')");
+        Assert.Equal("events_2024", await PostgresTestDatabase.ScalarAsync(restoredName, "SELECT tableoid::regclass::text FROM events WHERE id = 1000"));
     }
 }

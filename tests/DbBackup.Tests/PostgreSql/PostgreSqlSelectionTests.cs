@@ -33,31 +33,22 @@ public sealed class PostgreSqlSelectionTests
     public async Task Table_subset_with_odd_names_and_a_partitioned_parent_restores_only_those_tables()
     {
         await using var source = await PostgresTestDatabase.CreateAsync("pgsel_src", Schema);
-        var restored = TestServers.UniqueName("pgsel_dst");
-        try
-        {
-            var all = await _provider.ListTablesAsync(source.Target, default);
-            Assert.Equal(["at"], Table(all, "public", "events").DateColumns);
-            var chosen = new[] { Table(all, "Odd Schema.x", "My \"Table\".v1*"), Table(all, "public", "Mixed.Case"), Table(all, "public", "events") };
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, chosen, null, null, 2));
-            Assert.Equal(["Odd Schema.x.My \"Table\".v1*", "public.Mixed.Case", "public.events_a", "public.events_b"],
-                payload.Result.TableStats.Select(t => t.ToString()).Order(StringComparer.Ordinal));
+        var all = await _provider.ListTablesAsync(source.Target, default);
+        Assert.Equal(["at"], Table(all, "public", "events").DateColumns);
+        var chosen = new[] { Table(all, "Odd Schema.x", "My \"Table\".v1*"), Table(all, "public", "Mixed.Case"), Table(all, "public", "events") };
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, chosen, null, null, 2), "pgsel_dst");
+        Assert.Equal(["Odd Schema.x.My \"Table\".v1*", "public.Mixed.Case", "public.events_a", "public.events_b"],
+            restored.Payload.Result.TableStats.Select(t => t.ToString()).Order(StringComparer.Ordinal));
 
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-            var tables = await PostgresTestDatabase.ColumnAsync(restored,
-                "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
-            Assert.Equal(["Odd Schema.x.My \"Table\".v1*", "public.Mixed.Case", "public.events", "public.events_a", "public.events_b"], tables);
-            foreach (var t in new[] { "\"Odd Schema.x\".\"My \"\"Table\"\".v1*\"", "\"Mixed.Case\"", "events" })
-            {
-                var sql = $"SELECT x::text FROM {t} x ORDER BY 1";
-                var expected = await PostgresTestDatabase.ColumnAsync(source.Name, sql);
-                Assert.NotEmpty(expected);
-                Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored, sql));
-            }
-        }
-        finally
+        var tables = await PostgresTestDatabase.ColumnAsync(restored.Name,
+            "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
+        Assert.Equal(["Odd Schema.x.My \"Table\".v1*", "public.Mixed.Case", "public.events", "public.events_a", "public.events_b"], tables);
+        foreach (var t in new[] { "\"Odd Schema.x\".\"My \"\"Table\"\".v1*\"", "\"Mixed.Case\"", "events" })
         {
-            await PostgresTestDatabase.DropAsync(restored);
+            var sql = $"SELECT x::text FROM {t} x ORDER BY 1";
+            var expected = await PostgresTestDatabase.ColumnAsync(source.Name, sql);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored.Name, sql));
         }
     }
 
@@ -65,28 +56,19 @@ public sealed class PostgreSqlSelectionTests
     public async Task Since_filter_restores_only_rows_at_or_after_the_instant()
     {
         await using var source = await PostgresTestDatabase.CreateAsync("pgsince_src", Schema);
-        var restored = TestServers.UniqueName("pgsince_dst");
-        try
+        var all = await _provider.ListTablesAsync(source.Target, default);
+        var chosen = new[] { Table(all, "Odd Schema.x", "My \"Table\".v1*"), Table(all, "public", "Mixed.Case"), Table(all, "public", "events") };
+        var since = new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.FromHours(1)); // = 2024-01-01 00:00 UTC
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, chosen, since, "at", 2), "pgsince_dst");
+        foreach (var t in new[] { "\"Odd Schema.x\".\"My \"\"Table\"\".v1*\"", "\"Mixed.Case\"", "events" })
         {
-            var all = await _provider.ListTablesAsync(source.Target, default);
-            var chosen = new[] { Table(all, "Odd Schema.x", "My \"Table\".v1*"), Table(all, "public", "Mixed.Case"), Table(all, "public", "events") };
-            var since = new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.FromHours(1)); // = 2024-01-01 00:00 UTC
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, chosen, since, "at", 2));
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 2), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
-            foreach (var t in new[] { "\"Odd Schema.x\".\"My \"\"Table\"\".v1*\"", "\"Mixed.Case\"", "events" })
-            {
-                var expected = await PostgresTestDatabase.ColumnAsync(source.Name, $"SELECT x::text FROM {t} x WHERE at >= '2024-01-01 00:00:00+00' ORDER BY 1");
-                var excluded = await PostgresTestDatabase.ColumnAsync(source.Name, $"SELECT x::text FROM {t} x WHERE at < '2024-01-01 00:00:00+00' ORDER BY 1");
-                Assert.NotEmpty(expected);
-                Assert.NotEmpty(excluded);
-                Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored, $"SELECT x::text FROM {t} x ORDER BY 1"));
-            }
-            Assert.Equal(0L, await PostgresTestDatabase.ScalarAsync(restored, "SELECT count(*) FROM events_a WHERE at < '2024-01-01 00:00:00+00'"));
+            var expected = await PostgresTestDatabase.ColumnAsync(source.Name, $"SELECT x::text FROM {t} x WHERE at >= '2024-01-01 00:00:00+00' ORDER BY 1");
+            var excluded = await PostgresTestDatabase.ColumnAsync(source.Name, $"SELECT x::text FROM {t} x WHERE at < '2024-01-01 00:00:00+00' ORDER BY 1");
+            Assert.NotEmpty(expected);
+            Assert.NotEmpty(excluded);
+            Assert.Equal(expected, await PostgresTestDatabase.ColumnAsync(restored.Name, $"SELECT x::text FROM {t} x ORDER BY 1"));
         }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        Assert.Equal(0L, await PostgresTestDatabase.ScalarAsync(restored.Name, "SELECT count(*) FROM events_a WHERE at < '2024-01-01 00:00:00+00'"));
     }
 
     [PostgresFact]

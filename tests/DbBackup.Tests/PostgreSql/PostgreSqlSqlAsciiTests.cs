@@ -24,23 +24,15 @@ public sealed class PostgreSqlSqlAsciiTests
     public async Task A_sql_ascii_database_with_bytes_that_are_not_utf8_round_trips_byte_for_byte()
     {
         await using var source = await PostgresTestDatabase.CreateAsync("pgascii_src", Rows, "TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'");
-        var restored = TestServers.UniqueName("pgascii_dst");
-        try
-        {
-            using var payload = await DumpedPayload.DumpAsync(_provider, new DumpRequest(source.Target, null, null, null, 1));
-            await _provider.RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), 1), payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+        await using var restored = await DumpedPayload.RoundTripIntoNewDatabaseAsync(_provider, new DumpRequest(source.Target, null, null, null, 1), "pgascii_dst");
 
-            var expected = await PostgresTestDatabase.ScalarAsync(source.Name, Bytes);
-            Assert.Contains("636166e920fffe208081", (string)expected!);
-            Assert.Equal(expected, await PostgresTestDatabase.ScalarAsync(restored, Bytes));
-            Assert.Equal("SQL_ASCII", await PostgresTestDatabase.ScalarAsync(restored, "SELECT pg_encoding_to_char(encoding)::text FROM pg_database WHERE datname = current_database()"));
-            var stats = await _provider.ComputeTableStatsAsync(TestServers.Postgres(restored), payload.Result.TableStats, default);
-            Assert.Equal(payload.Result.TableStats.Single().ContentChecksum, stats.Single().ContentChecksum);
-            PostgresCorpusComparison.AssertSameLines("pg_dump --schema-only", await PostgresCorpusComparison.SchemaAsync(source.Name), await PostgresCorpusComparison.SchemaAsync(restored));
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        var expected = await PostgresTestDatabase.ScalarAsync(source.Name, Bytes);
+        Assert.Contains("636166e920fffe208081", (string)expected!);
+        Assert.Equal(expected, await PostgresTestDatabase.ScalarAsync(restored.Name, Bytes));
+        Assert.Equal("SQL_ASCII", await PostgresTestDatabase.ScalarAsync(restored.Name, "SELECT pg_encoding_to_char(encoding)::text FROM pg_database WHERE datname = current_database()"));
+        var dumped = restored.Payload.Result.TableStats;
+        var stats = await _provider.ComputeTableStatsAsync(restored.Target, dumped, default);
+        Assert.Equal(dumped.Single().ContentChecksum, stats.Single().ContentChecksum);
+        PostgresCorpusComparison.AssertSameLines("pg_dump --schema-only", await PostgresCorpusComparison.SchemaAsync(source.Name), await PostgresCorpusComparison.SchemaAsync(restored.Name));
     }
 }

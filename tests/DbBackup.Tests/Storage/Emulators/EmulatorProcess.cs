@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using DbBackup.Tests.Infrastructure;
 
 namespace DbBackup.Tests.Storage.Emulators;
 
@@ -39,7 +40,7 @@ internal sealed class EmulatorProcess
     /// a free port and a fresh data folder, and waits until the port accepts connections.</summary>
     public static EmulatorProcess Start(string script, Func<int, string, IEnumerable<string>> arguments)
     {
-        var port = FreePort();
+        var port = TestServers.FreePort();
         var data = Directory.CreateTempSubdirectory("dbbackup-emulator-").FullName;
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (File.Exists("/bin/sh"))
@@ -91,13 +92,6 @@ internal sealed class EmulatorProcess
     /// test waiting out the SDK's retries).</summary>
     public static string CheckedConfigured(string variable, string endpoint)
         => Reachable(new Uri(endpoint)) ? endpoint : throw new InvalidOperationException($"{variable} names {endpoint}, where nothing accepts connections.");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string RepositoryRoot()
     {
