@@ -13,7 +13,7 @@ namespace DbBackup.Cli;
 public static class CliContext
 {
     /// <summary>--repository DIR.</summary>
-    public static readonly Option<string?> Repository = new("--repository") { Description = "Repository folder (default: DBBACKUP_REPOSITORY, else the per-user data folder).", Recursive = true };
+    public static readonly Option<string?> Repository = new("--repository") { Description = "Repository: a folder, s3://bucket/prefix or azure://container/prefix (default: DBBACKUP_REPOSITORY, else the per-user data folder).", Recursive = true };
     /// <summary>--debug-timings: where a command's time goes (see <see cref="DbBackup.Engine.DebugTimings"/>).</summary>
     public static readonly Option<bool> DebugTimings = new("--debug-timings") { Description = "Write the elapsed time of each phase of the command to stderr (or set DBBACKUP_DEBUG_TIMINGS=1).", Recursive = true };
     /// <summary>--json.</summary>

@@ -209,6 +209,11 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $status.Running | Should -BeFalse
         $status.Backup.Id | Should -Be $backup.Id
         $status.Backup.Succeeded | Should -BeTrue
+        # The table names the server as host:port, as Get-DbBackup and `dbbackup status` do, and the
+        # last backup's state and end time are not cut.
+        $table = $status | Format-Table | Out-String -Width 120
+        $table | Should -Match ([regex]::Escape("$($s.Server):$($s.Port)"))
+        $table | Should -Match ([regex]::Escape("Succeeded $($status.Backup.EndDate.ToLocalTime().ToString('yyyy-MM-dd HH:mm'))"))
     }
 
     It 'saves through the pipeline: Get-DbBackup -Database -First 1 | Save-DbBackup -Path' {
@@ -355,6 +360,19 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         $times = $entries.Time
         for ($i = 1; $i -lt $times.Count; $i++) { $times[$i - 1] | Should -BeGreaterOrEqual $times[$i] }
         ($backup | Get-DbBackupLog -Repository $repo).Id | Select-Object -Unique | Should -Be $backup.Id
+    }
+
+    It 'Get-DbBackupLog''s default table fits 80 and 120 columns and shows every message whole' {
+        $entries = Get-DbBackupLog -Database $db -Repository $repo
+        foreach ($width in 80, 120) {
+            $lines = ($entries | Format-Table | Out-String -Width $width) -split "`r?`n"
+            foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual $width }
+            ($lines -join "`n") | Should -Not -Match '…'
+            # The Message column's text, continuation lines included (other columns wrap too).
+            $at = ($lines | Where-Object { $_ -match '^Time\s' } | Select-Object -First 1).IndexOf('Message')
+            $squeezed = (($lines | Where-Object { $_.Length -gt $at } | ForEach-Object { $_.Substring($at) }) -join '') -replace '\s+', ''
+            foreach ($e in $entries | Where-Object Message) { $squeezed | Should -Match ([regex]::Escape(($e.Message -replace '\s+', ''))) }
+        }
     }
 
     It 'Remove-DbBackup deletes a backup; the last good one of a target only with -Force' {

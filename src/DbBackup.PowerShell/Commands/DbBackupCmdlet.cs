@@ -11,7 +11,7 @@ public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
     private CancellationTokenSource? _cancellation;
     private EngineSession? _session;
 
-    /// <summary>Repository folder; defaults to $env:DBBACKUP_REPOSITORY, else the per-user default.</summary>
+    /// <summary>Repository: a folder, s3://bucket/prefix or azure://container/prefix; defaults to $env:DBBACKUP_REPOSITORY, else the per-user default.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }

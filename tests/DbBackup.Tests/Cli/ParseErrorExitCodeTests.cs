@@ -42,4 +42,13 @@ public sealed class ParseErrorExitCodeTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("--target-database", r.StdOut);
     }
+
+    [Fact]
+    public async Task Help_for_repository_names_the_object_storage_addresses_it_accepts()
+    {
+        var r = await CliRunner.RunAsync(["status", "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("s3://bucket/prefix", r.StdOut);
+        Assert.Contains("azure://container/prefix", r.StdOut);
+    }
 }

@@ -115,6 +115,7 @@ public sealed class AzureCredentialTests
         var error = await Assert.ThrowsAsync<DbBackupException>(() => store.TryWriteAsync("repository.json", "{}"u8.ToArray(), WriteCondition.IfAbsent, None));
         Assert.Equal("StoreContainerNotFound", error.ErrorId);
         Assert.Contains(address.Container!, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"az storage container create --name {address.Container}", error.Message, StringComparison.Ordinal);
     }
 
     private static async Task<(RepositoryAddress Address, string Key)> SeededRepositoryAsync()

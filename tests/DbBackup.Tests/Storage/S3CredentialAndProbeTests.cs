@@ -60,5 +60,6 @@ public sealed class S3CredentialAndProbeTests
         var error = await Assert.ThrowsAsync<DbBackupException>(() => store.TryWriteAsync("repository.json", "{}"u8.ToArray(), WriteCondition.None, None));
         Assert.Equal("StoreContainerNotFound", error.ErrorId);
         Assert.Contains(address.Container!, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"aws s3 mb s3://{address.Container}", error.Message, StringComparison.Ordinal);
     }
 }

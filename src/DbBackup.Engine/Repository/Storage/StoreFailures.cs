@@ -62,7 +62,12 @@ internal static class StoreFailures
     /// backup credential should not have).</summary>
     public static DbBackupException ContainerNotFound(string location, string container, string what, Exception inner)
         => new DbBackupException(ErrorKind.NotFound, "StoreContainerNotFound",
-            $"The {what} '{container}' of the repository at {location} does not exist: create it first, or check the address.", inner) { TargetObject = container };
+            $"The {what} '{container}' of the repository at {location} does not exist: DbBackup never creates one. Create it first ({HowToCreate(container, what)}), or check the address.", inner) { TargetObject = container };
+
+    // Says how, so the person reading the error at 3 a.m. need not look it up.
+    private static string HowToCreate(string container, string what) => what == "bucket"
+        ? $"aws s3 mb s3://{container}, or the S3 console's Create bucket"
+        : $"az storage container create --name {container} --account-name <account> --auth-mode login, or the portal's Storage account > Containers > + Container";
 
     /// <summary>The store could not be reached or kept failing after the retries.</summary>
     public static DbBackupException Unavailable(string location, string what, Exception inner)
