@@ -42,11 +42,16 @@ public sealed partial class BackupRepository
     /// it ended: the stored file is an older copy (see <see cref="RecordChecks.RolledBack"/>).</summary>
     internal void CheckNotRolledBack(OperationRecord record)
     {
-        if (!record.IsActive) return;
-        var ended = StoreSync.Run(() => record is RestoreRecord
-            ? RestoreCatalog.EndedEntryAsync(record.Id, CancellationToken.None)
-            : BackupCatalog.EndedEntryAsync(record.Id, CancellationToken.None));
-        if (ended != null)
+        if (record.IsActive) StoreSync.Run(() => CheckNotRolledBackAsync(record, CancellationToken.None));
+    }
+
+    /// <summary>Throws RecordRolledBack when the catalog recorded <paramref name="record"/> ended at a later
+    /// revision than it has (<see cref="RecordChecks.IsRolledBack"/>): writing over such an older copy
+    /// would bury the newer facts (a hold) the entry still holds.</summary>
+    private async Task CheckNotRolledBackAsync(OperationRecord record, CancellationToken ct)
+    {
+        var ended = await (record is RestoreRecord ? RestoreCatalog.EndedEntryAsync(record.Id, ct) : BackupCatalog.EndedEntryAsync(record.Id, ct)).ConfigureAwait(false);
+        if (ended != null && RecordChecks.IsRolledBack(record, ended))
             throw RecordChecks.RolledBack(Describe(record is RestoreRecord ? RestorePrefix(record.Id) + RestoreFile : BackupPrefix(record.Id) + ManifestFile), record, ended);
     }
 

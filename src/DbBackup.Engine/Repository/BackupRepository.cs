@@ -209,6 +209,7 @@ public sealed partial class BackupRepository
         catch (DbBackupException) { return (RecordWrite.Conflict, null); } // never overwrite what cannot be read
         var ok = claim ? stored is { State: OperationState.Pending } : stored == null ? record.Revision == 0 : stored.Revision == record.Revision;
         if (!ok) return (RecordWrite.Conflict, stored);
+        if (stored is { IsActive: false }) await CheckNotRolledBackAsync(stored, ct).ConfigureAwait(false);
         var previous = record.Revision;
         record.Revision = (claim ? stored!.Revision : record.Revision) + 1;
         // The catalog trusts the entry of an ended record: it is marked changing before the manifest moves on.

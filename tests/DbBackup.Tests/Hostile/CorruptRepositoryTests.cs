@@ -233,6 +233,33 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task An_undone_hold_put_back_as_an_older_succeeded_manifest_is_reported_and_retention_never_removes_the_backup()
+    {
+        var (db, held) = await BackedUpDbAsync();
+        var manifest = Path.Combine(_repo.Path, "backups", held.Id, "manifest.json");
+        var unheld = await File.ReadAllBytesAsync(manifest);
+        _repo.Engine.SetHold(held.Id, true);
+        // A file-sync tool or a restored snapshot of the folder puts back the copy from before the hold.
+        await File.WriteAllBytesAsync(manifest, unheld);
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Contains($"'{manifest}' is an older copy of record {held.Id}: it says Succeeded", list.StdErr);
+        Assert.DoesNotContain(held.Id, list.StdOut);
+        // Setting the hold again over the older copy is refused, not written as if nothing happened.
+        var hold = await CliRunner.RunAsync(["hold", "--id", held.Id], Env);
+        Assert.Equal(7, hold.ExitCode);
+        Assert.Contains("RecordRolledBack", hold.StdErr);
+
+        // KeepLast 1 and a newer backup: the held one is kept, as its current record said.
+        _repo.Engine.UpdateSettings(s => s.KeepLast = 1);
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, (await _repo.WaitAsync<BackupRecord>(started.Id)).State);
+        Assert.True(File.Exists(PayloadPath(held)));
+        Assert.Equal(unheld, await File.ReadAllBytesAsync(manifest));
+    }
+
+    [PostgresFact]
     public async Task A_manifest_put_back_as_an_older_running_copy_is_reported_and_the_payload_is_never_deleted()
     {
         var (db, good) = await BackedUpDbAsync();
