@@ -46,6 +46,9 @@ public sealed class CorruptRepositoryTests : IDisposable
         // No safety backup, no restore record, no aside database.
         Assert.Equal([b.Id], _repo.Engine.Repository.ReadAllBackups().Select(x => x.Id));
         Assert.Empty(_repo.Engine.Repository.ReadAllRestores());
+        // Nor an empty folder of the refused restore's record left behind.
+        var restores = Path.Combine(_repo.Path, "restores");
+        Assert.Empty(Directory.Exists(restores) ? Directory.GetFileSystemEntries(restores) : []);
         Assert.Empty(await TestSql.PgColumnAsync("postgres", $"SELECT datname FROM pg_database WHERE datname LIKE '{db}__restore%'"));
     }
 
