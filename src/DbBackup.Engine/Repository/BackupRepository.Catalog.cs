@@ -29,6 +29,16 @@ public sealed partial class BackupRepository
     internal IReadOnlyList<string> ProblemsOfLastBackupRead()
         => BackupCatalog.TakeLastProblems() ?? ReadCatalog<BackupRecord>(trustNothing: false).Problems;
 
+    private IReadOnlyList<string>? _damagedBackups;
+
+    /// <summary>Keeps what the latest list found damaged in listed backups' payloads, for
+    /// <see cref="DescribeDamagedBackups"/>.</summary>
+    internal void NoteDamagedBackups(IReadOnlyList<string> damaged) => _damagedBackups = damaged;
+
+    /// <summary>The backups the latest list through this repository showed whose payload files are missing
+    /// or cut short (marked "Damaged: …" in their StatusMessage), once.</summary>
+    public IReadOnlyList<string> DescribeDamagedBackups() => Interlocked.Exchange(ref _damagedBackups, null) ?? [];
+
     /// <summary>As <see cref="ProblemsOfLastBackupRead"/>, for restore records.</summary>
     internal IReadOnlyList<string> ProblemsOfLastRestoreRead()
         => RestoreCatalog.TakeLastProblems() ?? ReadCatalog<RestoreRecord>(trustNothing: false).Problems;

@@ -101,6 +101,34 @@ public sealed class CorruptRepositoryTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task List_marks_a_backup_whose_payload_file_was_deleted_or_cut_short_and_names_the_file()
+    {
+        var (db, cut) = await BackedUpDbAsync();
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var deleted = await _repo.WaitAsync<BackupRecord>(started.Id);
+        var again = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var whole = await _repo.WaitAsync<BackupRecord>(again.Id);
+        using (var fs = new FileStream(PayloadPath(cut), FileMode.Open)) fs.SetLength(fs.Length - 1);
+        File.Delete(PayloadPath(deleted));
+        string NameIn(BackupRecord b) => Path.GetRelativePath(Path.Combine(_repo.Path, "backups", b.Id), PayloadPath(b));
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        var items = JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("Id").GetString()!, i => i.GetProperty("StatusMessage").ValueKind == JsonValueKind.String ? i.GetProperty("StatusMessage").GetString()! : "");
+        Assert.StartsWith("Damaged:", items[cut.Id]);
+        Assert.Contains($"'{NameIn(cut)}' is {cut.Files.OrderByDescending(f => f.Size).First().Size - 1} bytes", items[cut.Id]);
+        Assert.StartsWith("Damaged:", items[deleted.Id]);
+        Assert.Contains($"'{NameIn(deleted)}' is missing", items[deleted.Id]);
+        Assert.DoesNotContain("Damaged", items[whole.Id]);
+        Assert.Contains($"Backup {cut.Id} is damaged", list.StdErr);
+        Assert.Contains($"Backup {deleted.Id} is damaged", list.StdErr);
+        Assert.DoesNotContain(whole.Id, list.StdErr);
+        // Only the listing's copy is marked: the manifest on disk still says what the backup said.
+        Assert.DoesNotContain("Damaged", await File.ReadAllTextAsync(Path.Combine(_repo.Path, "backups", cut.Id, "manifest.json")));
+    }
+
+    [PostgresFact]
     public async Task A_payload_flipped_in_place_is_caught_by_the_worker_before_the_target_is_touched()
     {
         var (db, b) = await BackedUpDbAsync();
