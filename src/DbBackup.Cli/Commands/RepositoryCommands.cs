@@ -51,6 +51,8 @@ public static class RepositoryCommands
             // Stderr, so --json output stays parseable while a damaged backup is still reported.
             foreach (var problem in e.Repository.DescribeUnreadableBackups())
                 Console.Error.WriteLine($"dbbackup: warning: skipped an unreadable backup: {CallerWording.ForCli(problem)}");
+            foreach (var damage in e.Repository.DescribeDamagedBackups())
+                Console.Error.WriteLine($"dbbackup: warning: {CallerWording.ForCli(damage)} Restore refuses it; verify names every bad file.");
             CliContext.Print(page, r.GetValue(json));
             return Task.FromResult(0);
         }));

@@ -29,6 +29,16 @@ public sealed partial class BackupRepository
     internal IReadOnlyList<string> ProblemsOfLastBackupRead()
         => BackupCatalog.TakeLastProblems() ?? ReadCatalog<BackupRecord>(trustNothing: false).Problems;
 
+    private IReadOnlyList<string>? _damagedBackups;
+
+    /// <summary>Keeps what the latest list found damaged in listed backups' payloads, for
+    /// <see cref="DescribeDamagedBackups"/>.</summary>
+    internal void NoteDamagedBackups(IReadOnlyList<string> damaged) => _damagedBackups = damaged;
+
+    /// <summary>The backups the latest list through this repository showed whose payload files are missing
+    /// or cut short (marked "Damaged: …" in their StatusMessage), once.</summary>
+    public IReadOnlyList<string> DescribeDamagedBackups() => Interlocked.Exchange(ref _damagedBackups, null) ?? [];
+
     /// <summary>As <see cref="ProblemsOfLastBackupRead"/>, for restore records.</summary>
     internal IReadOnlyList<string> ProblemsOfLastRestoreRead()
         => RestoreCatalog.TakeLastProblems() ?? ReadCatalog<RestoreRecord>(trustNothing: false).Problems;
@@ -42,11 +52,16 @@ public sealed partial class BackupRepository
     /// it ended: the stored file is an older copy (see <see cref="RecordChecks.RolledBack"/>).</summary>
     internal void CheckNotRolledBack(OperationRecord record)
     {
-        if (!record.IsActive) return;
-        var ended = StoreSync.Run(() => record is RestoreRecord
-            ? RestoreCatalog.EndedEntryAsync(record.Id, CancellationToken.None)
-            : BackupCatalog.EndedEntryAsync(record.Id, CancellationToken.None));
-        if (ended != null)
+        if (record.IsActive) StoreSync.Run(() => CheckNotRolledBackAsync(record, CancellationToken.None));
+    }
+
+    /// <summary>Throws RecordRolledBack when the catalog recorded <paramref name="record"/> ended at a later
+    /// revision than it has (<see cref="RecordChecks.IsRolledBack"/>): writing over such an older copy
+    /// would bury the newer facts (a hold) the entry still holds.</summary>
+    private async Task CheckNotRolledBackAsync(OperationRecord record, CancellationToken ct)
+    {
+        var ended = await (record is RestoreRecord ? RestoreCatalog.EndedEntryAsync(record.Id, ct) : BackupCatalog.EndedEntryAsync(record.Id, ct)).ConfigureAwait(false);
+        if (ended != null && RecordChecks.IsRolledBack(record, ended))
             throw RecordChecks.RolledBack(Describe(record is RestoreRecord ? RestorePrefix(record.Id) + RestoreFile : BackupPrefix(record.Id) + ManifestFile), record, ended);
     }
 

@@ -209,6 +209,17 @@ public sealed partial class BackupRepository
         catch (DbBackupException) { return (RecordWrite.Conflict, null); } // never overwrite what cannot be read
         var ok = claim ? stored is { State: OperationState.Pending } : stored == null ? record.Revision == 0 : stored.Revision == record.Revision;
         if (!ok) return (RecordWrite.Conflict, stored);
+        if (stored is { IsActive: false })
+        {
+            try { await CheckNotRolledBackAsync(stored, ct).ConfigureAwait(false); }
+            // A writer may have moved the record on (manifest, then entry) since it was read: then this
+            // is a conflict to retry. Only a manifest still as read while a later entry exists is older.
+            catch (DbBackupException e) when (e.ErrorId == "RecordRolledBack")
+            {
+                if ((await Store.TryReadAsync(key, ct).ConfigureAwait(false))?.Version == current!.Version) throw;
+                return (RecordWrite.Conflict, stored);
+            }
+        }
         var previous = record.Revision;
         record.Revision = (claim ? stored!.Revision : record.Revision) + 1;
         // The catalog trusts the entry of an ended record: it is marked changing before the manifest moves on.

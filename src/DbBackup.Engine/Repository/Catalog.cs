@@ -128,9 +128,10 @@ internal sealed class Catalog<T> where T : OperationRecord
             {
                 // None: a folder whose manifest is not written yet (an import or a copy in progress).
                 if (await _read(id, token).ConfigureAwait(false) is not { } record) return;
-                // An ended record's manifest put back as an older, active copy: damage, and the entry
-                // that says it ended is kept (a rebuilt snapshot would otherwise forget it).
-                if (record.IsActive && known.TryGetValue(id, out var ended) && ended.IsFinal)
+                // An ended record's manifest put back as an older copy (active, or ended at an earlier
+                // revision: an undone hold): damage, and the entry that says what it is now is kept (a
+                // rebuilt snapshot would otherwise forget it, and retention act on the older copy).
+                if (known.TryGetValue(id, out var ended) && RecordChecks.IsRolledBack(record, ended))
                 {
                     problems.Add((id, RecordChecks.RolledBack(_describe(id), record, ended).Message));
                     rolledBack.Add(ended);
@@ -179,8 +180,9 @@ internal sealed class Catalog<T> where T : OperationRecord
             var record = item.Record;
             try { record ??= await _read(item.Entry.Id, token).ConfigureAwait(false); }
             catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData) { behind = true; }
-            // An ended entry with an active manifest is never current either (records do not go back).
-            if (record != null && (record.Revision != item.Entry.Revision || (item.Entry.IsFinal && record.IsActive))) behind = true;
+            // A manifest older than its ended entry is never current either (records do not go back):
+            // the full read that follows reports it.
+            if (record != null && (record.Revision != item.Entry.Revision || RecordChecks.IsRolledBack(record, item.Entry))) behind = true;
             records[i] = record;
         }).ConfigureAwait(false);
         return behind ? null : records.OfType<T>().ToList();

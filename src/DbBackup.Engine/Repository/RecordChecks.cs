@@ -15,6 +15,12 @@ internal static class RecordChecks
             throw RecordFile.Damaged(path, "it holds a null where a file, table or label is expected");
     }
 
+    /// <summary>Whether <paramref name="r"/> is an older copy than the catalog's entry <paramref name="entry"/>
+    /// of an ended record says exists: active again, or at an earlier revision (writers write the manifest
+    /// before its entry, so a current manifest is never behind its entry).</summary>
+    public static bool IsRolledBack(OperationRecord r, CatalogEntry entry)
+        => entry.IsFinal && (r.IsActive || r.Revision < entry.Revision);
+
     /// <summary>An active record (Pending, Running) whose catalog says it had ended: records never go
     /// back from ended to active, so the file is an older copy put back (a restored snapshot of the
     /// folder, a sync tool). Its worker must not be found gone and its payload deleted: that would

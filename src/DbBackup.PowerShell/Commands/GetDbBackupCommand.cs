@@ -69,6 +69,7 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
                 WritePage(session, null);
                 // A damaged manifest must not make a backup silently disappear from the listing.
                 foreach (var problem in session.Engine.Repository.DescribeUnreadableBackups()) WriteWarning(DbBackup.Engine.CallerWording.ForPowerShell(problem));
+                foreach (var damage in session.Engine.Repository.DescribeDamagedBackups()) WriteWarning(DbBackup.Engine.CallerWording.ForPowerShell(damage) + " Restore refuses it; verify names every bad file.");
             }
         }
         catch (Exception e) when (Catchable(e))

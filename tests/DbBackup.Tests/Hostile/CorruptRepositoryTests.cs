@@ -46,6 +46,9 @@ public sealed class CorruptRepositoryTests : IDisposable
         // No safety backup, no restore record, no aside database.
         Assert.Equal([b.Id], _repo.Engine.Repository.ReadAllBackups().Select(x => x.Id));
         Assert.Empty(_repo.Engine.Repository.ReadAllRestores());
+        // Nor an empty folder of the refused restore's record left behind.
+        var restores = Path.Combine(_repo.Path, "restores");
+        Assert.Empty(Directory.Exists(restores) ? Directory.GetFileSystemEntries(restores) : []);
         Assert.Empty(await TestSql.PgColumnAsync("postgres", $"SELECT datname FROM pg_database WHERE datname LIKE '{db}__restore%'"));
     }
 
@@ -95,6 +98,34 @@ public sealed class CorruptRepositoryTests : IDisposable
         Assert.Contains("ChecksumMismatch", restore.StdErr);
         Assert.Contains(name, restore.StdErr);
         await AssertTargetUntouchedAsync(db, b);
+    }
+
+    [PostgresFact]
+    public async Task List_marks_a_backup_whose_payload_file_was_deleted_or_cut_short_and_names_the_file()
+    {
+        var (db, cut) = await BackedUpDbAsync();
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var deleted = await _repo.WaitAsync<BackupRecord>(started.Id);
+        var again = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var whole = await _repo.WaitAsync<BackupRecord>(again.Id);
+        using (var fs = new FileStream(PayloadPath(cut), FileMode.Open)) fs.SetLength(fs.Length - 1);
+        File.Delete(PayloadPath(deleted));
+        string NameIn(BackupRecord b) => Path.GetRelativePath(Path.Combine(_repo.Path, "backups", b.Id), PayloadPath(b));
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        var items = JsonSerializer.Deserialize<JsonElement>(list.StdOut).GetProperty("Items").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("Id").GetString()!, i => i.GetProperty("StatusMessage").ValueKind == JsonValueKind.String ? i.GetProperty("StatusMessage").GetString()! : "");
+        Assert.StartsWith("Damaged:", items[cut.Id]);
+        Assert.Contains($"'{NameIn(cut)}' is {cut.Files.OrderByDescending(f => f.Size).First().Size - 1} bytes", items[cut.Id]);
+        Assert.StartsWith("Damaged:", items[deleted.Id]);
+        Assert.Contains($"'{NameIn(deleted)}' is missing", items[deleted.Id]);
+        Assert.DoesNotContain("Damaged", items[whole.Id]);
+        Assert.Contains($"Backup {cut.Id} is damaged", list.StdErr);
+        Assert.Contains($"Backup {deleted.Id} is damaged", list.StdErr);
+        Assert.DoesNotContain(whole.Id, list.StdErr);
+        // Only the listing's copy is marked: the manifest on disk still says what the backup said.
+        Assert.DoesNotContain("Damaged", await File.ReadAllTextAsync(Path.Combine(_repo.Path, "backups", cut.Id, "manifest.json")));
     }
 
     [PostgresFact]
@@ -230,6 +261,33 @@ public sealed class CorruptRepositoryTests : IDisposable
         Assert.Equal(0, (await CliRunner.RunAsync(["remove", "--id", folderId, "--force"], Env)).ExitCode);
         Assert.False(Directory.Exists(folder));
         Assert.Equal(good.Id, _repo.Engine.GetBackup(good.Id).Id);
+    }
+
+    [PostgresFact]
+    public async Task An_undone_hold_put_back_as_an_older_succeeded_manifest_is_reported_and_retention_never_removes_the_backup()
+    {
+        var (db, held) = await BackedUpDbAsync();
+        var manifest = Path.Combine(_repo.Path, "backups", held.Id, "manifest.json");
+        var unheld = await File.ReadAllBytesAsync(manifest);
+        _repo.Engine.SetHold(held.Id, true);
+        // A file-sync tool or a restored snapshot of the folder puts back the copy from before the hold.
+        await File.WriteAllBytesAsync(manifest, unheld);
+
+        var list = await CliRunner.RunAsync(["list", "--json"], Env);
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Contains($"'{manifest}' is an older copy of record {held.Id}: it says Succeeded", list.StdErr);
+        Assert.DoesNotContain(held.Id, list.StdOut);
+        // Setting the hold again over the older copy is refused, not written as if nothing happened.
+        var hold = await CliRunner.RunAsync(["hold", "--id", held.Id], Env);
+        Assert.Equal(7, hold.ExitCode);
+        Assert.Contains("RecordRolledBack", hold.StdErr);
+
+        // KeepLast 1 and a newer backup: the held one is kept, as its current record said.
+        _repo.Engine.UpdateSettings(s => s.KeepLast = 1);
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, (await _repo.WaitAsync<BackupRecord>(started.Id)).State);
+        Assert.True(File.Exists(PayloadPath(held)));
+        Assert.Equal(unheld, await File.ReadAllBytesAsync(manifest));
     }
 
     [PostgresFact]

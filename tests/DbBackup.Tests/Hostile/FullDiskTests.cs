@@ -153,6 +153,32 @@ public sealed class FullDiskTests : IDisposable
         Assert.Equal(OperationState.Succeeded, ((BackupRecord)await engine.WaitAsync(next.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None)).State);
     }
 
+    [RootPostgresFact]
+    public async Task A_restore_start_whose_record_cannot_be_written_on_a_full_disk_leaves_no_empty_record_folder()
+    {
+        Mount();
+        var db = await TestSql.PgCreateAsync("hfull_rstart", "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);");
+        _databases.Add(db);
+        var engine = new BackupEngine(Path.Combine(_mount, "repo"), TestRepository.Launcher);
+        var backup = await engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        Assert.Equal(OperationState.Succeeded, ((BackupRecord)await engine.WaitAsync(backup.Id, TimeSpan.FromMinutes(2), null, CancellationToken.None)).State);
+        await PausingWorkers.LocksReleasedAsync(engine.Repository.LocksFolder());
+        var restores = Path.Combine(_mount, "repo", "restores");
+        var spare = Path.Combine(_mount, "spare");
+        File.WriteAllBytes(spare, new byte[4096]);
+        FillUp(Path.Combine(_mount, "filler"));
+        File.Delete(spare);
+
+        var e = await Assert.ThrowsAsync<DbBackup.Engine.DbBackupException>(() => engine.StartRestoreAsync(
+            new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true }, CancellationToken.None));
+        Assert.Equal("DiskFull", e.ErrorId);
+        // The folder made for the record that could not be written goes with it (an empty one would
+        // stay for ever, as a record folder without a record).
+        Assert.Empty(Directory.Exists(restores) ? Directory.GetFileSystemEntries(restores) : []);
+        Assert.Empty(Directory.EnumerateFiles(engine.Repository.LocksFolder()));
+        Assert.Equal(["1", "2"], await TestSql.PgColumnAsync(db, "SELECT id FROM t ORDER BY id"));
+    }
+
     public void Dispose()
     {
         if (_mounted)

@@ -57,7 +57,7 @@ internal sealed class RecordQueries(EngineContext context)
     {
         CheckPaging(query.Skip, query.First);
         var database = DatabaseNamePattern.AnyOf(query.Database);
-        return _catalog.Page<BackupRecord>(b => (query.Id == null || b.Id == query.Id)
+        var page = _catalog.Page<BackupRecord>(b => (query.Id == null || b.Id == query.Id)
             && (query.Engine == null || b.Engine == query.Engine)
             && (query.Server == null || ServerNames.Same(b.Server, query.Server))
             && (query.Port == null || b.Port == query.Port)
@@ -65,6 +65,10 @@ internal sealed class RecordQueries(EngineContext context)
             && (query.Kind == null || b.Kind == query.Kind)
             && CatalogQuery.MatchesLabels(b, query.Labels)
             && (query.State == null || b.State == query.State), query.Skip, query.First);
+        // The manifests of the page are read anyway: a payload file deleted or cut short shows here,
+        // not first when a restore needs it.
+        context.Repository.NoteDamagedBackups(context.Payloads.MarkDamaged(page.Items, CancellationToken.None));
+        return page;
     }
 
     /// <summary>One page of an already filtered and ordered list, with the total before paging.</summary>

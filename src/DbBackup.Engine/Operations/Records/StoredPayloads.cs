@@ -22,14 +22,8 @@ internal sealed class StoredPayloads(EngineContext context)
             throw new DbBackupException(ErrorKind.InvalidOperation, "BackupNotRestorable", $"Backup {b.Id} is {b.State} ({b.StatusMessage}); only Succeeded backups can be restored.") { TargetObject = b.Id };
         if (b.FormatVersion > BackupEngine.PayloadFormatVersion || b.FormatVersion < 1)
             throw new DbBackupException(ErrorKind.NotSupported, "FormatVersionTooNew", $"Backup {b.Id} has payload format version {b.FormatVersion}; this DbBackup restores versions 1 to {BackupEngine.PayloadFormatVersion}. Upgrade DbBackup.") { TargetObject = b.Id };
-        var sizes = filesInRepository ? StoredSizes(b.Id) : [];
-        foreach (var f in filesInRepository ? b.Files : [])
-        {
-            PayloadPaths.Validate(f.Name);
-            var exists = sizes.TryGetValue(f.Name, out var size);
-            if (!exists || size != f.Size)
-                throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id} is damaged: file '{f.Name}' is {(exists ? $"{size} bytes, the manifest records {f.Size}" : "missing")}. Nothing was restored.") { TargetObject = b.Id };
-        }
+        if (filesInRepository && MissingOrResized(b, StoreSync.Run(() => StoredSizesAsync(b.Id, CancellationToken.None))) is { } damage)
+            throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", damage + " Nothing was restored.") { TargetObject = b.Id };
         if (b.Sha256 != null && BackupJob.FileListHash(b.Files) != b.Sha256)
             throw new DbBackupException(ErrorKind.InvalidData, "ChecksumMismatch", $"Backup {b.Id}'s file list does not match its recorded checksum; the manifest was altered. Nothing was restored.") { TargetObject = b.Id };
         var maxAge = Repository.ReadRepositoryFile().Settings.MaxRestoreAgeDays;
@@ -38,15 +32,49 @@ internal sealed class StoredPayloads(EngineContext context)
                 $"Backup {b.Id} was taken {b.CompletedAt ?? b.CreatedAt:u}, more than the repository's restore window of {days} days (MaxRestoreAgeDays). Change the setting (Set-DbBackupRepository -MaxRestoreAgeDays) to restore it.") { TargetObject = b.Id };
     }
 
+    /// <summary>"Backup … is damaged: file … is missing" (or of another size than its manifest records)
+    /// for the first such file of <paramref name="b"/>'s list; null when every file is there whole.</summary>
+    private static string? MissingOrResized(BackupRecord b, Dictionary<string, long> sizes)
+    {
+        foreach (var f in b.Files)
+        {
+            PayloadPaths.Validate(f.Name);
+            var exists = sizes.TryGetValue(f.Name, out var size);
+            if (!exists || size != f.Size)
+                return $"Backup {b.Id} is damaged: file '{f.Name}' is {(exists ? $"{size} bytes, the manifest records {f.Size}" : "missing")}.";
+        }
+        return null;
+    }
+
+    /// <summary>The Succeeded backups of <paramref name="listed"/> (manifests a list read) whose payload
+    /// files are not all there at their recorded sizes: one listing of each backup's folder, no payload
+    /// read. Each is marked in the returned copy's StatusMessage ("Damaged: …", never written back) and
+    /// its message returned, so a list never shows a broken backup as a good one.</summary>
+    public List<string> MarkDamaged(IReadOnlyList<BackupRecord> listed, CancellationToken ct) => StoreSync.Run(async () =>
+    {
+        var damaged = new System.Collections.Concurrent.ConcurrentBag<(string Id, string Message)>();
+        var checkable = listed.Where(b => b.State == OperationState.Succeeded && b.Files.Count > 0).ToList();
+        await Parallel.ForEachAsync(checkable, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (b, token) =>
+        {
+            string? damage;
+            try { damage = MissingOrResized(b, await StoredSizesAsync(b.Id, token).ConfigureAwait(false)); }
+            catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData) { damage = $"Backup {b.Id} is damaged: {e.Message}"; }
+            if (damage == null) return;
+            b.StatusMessage = "Damaged: " + damage + " Restore refuses it; verify names every bad file.";
+            damaged.Add((b.Id, damage));
+        }).ConfigureAwait(false);
+        return damaged.OrderBy(d => d.Id, StringComparer.Ordinal).Select(d => d.Message).ToList();
+    });
+
     /// <summary>The size of every object stored under a backup, by its name in the file list
     /// ("payload/…"): one listing instead of a request per file.</summary>
-    private Dictionary<string, long> StoredSizes(string id) => StoreSync.Run(async () =>
+    private async Task<Dictionary<string, long>> StoredSizesAsync(string id, CancellationToken ct)
     {
         var prefix = BackupRepository.BackupPrefix(id);
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var e in Repository.Store.ListAsync(prefix, CancellationToken.None).ConfigureAwait(false)) sizes[e.Key[prefix.Length..]] = e.Size;
+        await foreach (var e in Repository.Store.ListAsync(prefix, ct).ConfigureAwait(false)) sizes[e.Key[prefix.Length..]] = e.Size;
         return sizes;
-    });
+    }
 
     /// <summary>Streams every payload file through its checksum check, and through its decryption when
     /// <paramref name="dataKey"/> is given, which proves every chunk authentic too.</summary>

@@ -35,7 +35,8 @@ internal sealed class KeepLastRetention(EngineContext context)
             BackupRecord? old;
             try { old = context.Repository.TryReadBackup(entry.Id); }
             catch (DbBackupException) { continue; } // damaged: listed with a warning, never pruned
-            if (old == null || old.Hold || !CountsForKeepLast(old.Kind, old.Policy, old.State)) continue;
+            // A manifest older than its entry (an undone hold put back): listed as RecordRolledBack, never pruned.
+            if (old == null || old.Hold || old.Revision < entry.Revision || !CountsForKeepLast(old.Kind, old.Policy, old.State)) continue;
             try
             {
                 // Logged first: whoever finds the backup gone also finds why.

@@ -92,9 +92,10 @@ internal sealed class PolicyRetention(EngineContext context)
         catch (DbBackupException) { return null; } // damaged: listed with a warning, never pruned or relabelled
     }
 
-    /// <summary>True when the manifest still says what the plan used of <paramref name="planned"/>.</summary>
+    /// <summary>True when the manifest still says what the plan used of <paramref name="planned"/> (and is
+    /// no older copy than the entry planned with: an undone hold put back is never pruned).</summary>
     private static bool SamePlan(BackupRecord manifest, BackupRecord planned)
-        => manifest.State == planned.State && manifest.CreatedAt == planned.CreatedAt && manifest.Kind == planned.Kind && manifest.Policy == planned.Policy
+        => manifest.Revision >= planned.Revision && manifest.State == planned.State && manifest.CreatedAt == planned.CreatedAt && manifest.Kind == planned.Kind && manifest.Policy == planned.Policy
             && manifest.Engine == planned.Engine && ServerNames.Same(manifest.Server, planned.Server) && manifest.Port == planned.Port && manifest.Database == planned.Database;
 
     /// <summary>A record standing for an ended backup in the plan, with what its entry holds.</summary>

@@ -81,7 +81,14 @@ public sealed class LocalFolderStore : IRepositoryStore
         switch (condition.Kind)
         {
             case WriteConditionKind.IfAbsent:
-                return LocalFiles.CreateExclusive(path, bytes) ? version : null;
+                try { return LocalFiles.CreateExclusive(path, bytes) ? version : null; }
+                catch (Exception) when (RecordIdOf(key) != null)
+                {
+                    // A record's first write made its folder: one that fails (a full disk) takes the
+                    // folder back, or an empty record folder stays for ever (nothing else is in it yet).
+                    LocalFiles.RemoveEmptyFolders(Path.GetDirectoryName(path)!, Root);
+                    throw;
+                }
             case WriteConditionKind.IfVersion:
                 using (var held = HoldLock(key))
                 {
