@@ -46,6 +46,9 @@ internal sealed class StoredPayloads(EngineContext context)
         return null;
     }
 
+    /// <summary>How many listed backups <see cref="MarkDamaged"/> checks: a page of the CLI's largest size.</summary>
+    private const int MaxDamageChecks = 100;
+
     /// <summary>The Succeeded backups of <paramref name="listed"/> (manifests a list read) whose payload
     /// files are not all there at their recorded sizes: one listing of each backup's folder, no payload
     /// read. Each is marked in the returned copy's StatusMessage ("Damaged: …", never written back) and
@@ -53,7 +56,9 @@ internal sealed class StoredPayloads(EngineContext context)
     public List<string> MarkDamaged(IReadOnlyList<BackupRecord> listed, CancellationToken ct) => StoreSync.Run(async () =>
     {
         var damaged = new System.Collections.Concurrent.ConcurrentBag<(string Id, string Message)>();
-        var checkable = listed.Where(b => b.State == OperationState.Succeeded && b.Files.Count > 0).ToList();
+        // At most the newest MaxDamageChecks of a listing: one LIST request each, so Get-DbBackup without -First over
+        // thousands of backups in Azure or S3 stays one catalog read. Restore and verify check every backup they use.
+        var checkable = listed.Where(b => b.State == OperationState.Succeeded && b.Files.Count > 0).Take(MaxDamageChecks).ToList();
         await Parallel.ForEachAsync(checkable, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (b, token) =>
         {
             string? damage;
