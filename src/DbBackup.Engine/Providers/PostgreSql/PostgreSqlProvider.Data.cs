@@ -99,7 +99,20 @@ public sealed partial class PostgreSqlProvider
                 var before = counted ? await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) : 0;
                 if (!binaryKinds.TryGetValue(item.Table, out var binary))
                     binaryKinds[item.Table] = binary = await PostgreSqlBinaryLoad.KindsAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, token).ConfigureAwait(false);
-                var rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token, binary).ConfigureAwait(false);
+                long rows;
+                try
+                {
+                    rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token, binary).ConfigureAwait(false);
+                }
+                catch (PostgreSqlBinaryNotProven e)
+                {
+                    // A value the converter cannot prove it reads exactly: this piece loads by COPY text instead, in a new transaction.
+                    DebugTimings.Mark("binary load abandoned: " + e.Message);
+                    await ExecuteAsync(conn, "ROLLBACK", token).ConfigureAwait(false);
+                    await ExecuteAsync(conn, "BEGIN", token).ConfigureAwait(false);
+                    before = counted ? await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) : 0;
+                    rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
+                }
                 if (counted)
                 {
                     var server = await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) - before;
