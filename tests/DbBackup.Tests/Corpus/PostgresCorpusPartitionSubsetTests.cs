@@ -77,6 +77,23 @@ public sealed class PostgresCorpusPartitionSubsetTests : IDisposable
     }
 
     [PostgresFact]
+    public async Task Pagilas_payment_named_for_a_new_database_brings_every_partition_with_the_source_rows()
+    {
+        var db = await TestSql.PgCreateAsync("pgparttree", PostgresCorpusPagila.Sql);
+        _databases.Add(db);
+        var backup = await BackupAsync(db);
+        var subject = Name("pgparttree_dbb");
+
+        await RestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), TargetDatabase = subject, Tables = ["public.payment"] });
+
+        static List<string> Tables(IEnumerable<string> lines) => lines.Where(l => l.StartsWith("table ", StringComparison.Ordinal)).ToList();
+        var source = Tables(await PostgresCorpusComparison.ContentsAsync(db)).Where(l => l.StartsWith("table public.payment", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, source.Count);
+        PostgresCorpusComparison.AssertSameLines("payment's partitions", source, Tables(await PostgresCorpusComparison.ContentsAsync(subject)));
+        Assert.Equal("p", await PostgresTestDatabase.ScalarAsync(subject, "SELECT relkind::text FROM pg_class WHERE oid = 'public.payment'::regclass"));
+    }
+
+    [PostgresFact]
     public async Task A_partitioned_table_named_over_an_existing_database_replaces_its_whole_tree_and_keeps_the_rest()
     {
         var db = await CreateAsync();
