@@ -45,9 +45,9 @@ public sealed class PostgresCorpusPartitionSubsetTests : IDisposable
         return name;
     }
 
-    private async Task<BackupRecord> BackupAsync(string db)
+    private async Task<BackupRecord> BackupAsync(string db, string[]? tables = null)
     {
-        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db), Tables = tables ?? [] }, CancellationToken.None);
         var backup = await _repo.WaitAsync<BackupRecord>(started.Id);
         Assert.True(backup.State == OperationState.Succeeded, backup.StatusMessage);
         return backup;
@@ -108,6 +108,20 @@ public sealed class PostgresCorpusPartitionSubsetTests : IDisposable
             """);
 
         await RestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Tables = ["public.sales"], Force = true, SkipSafetyBackup = true });
+
+        await PostgresCorpusComparison.AssertSameAsync(control, db);
+    }
+
+    [PostgresFact]
+    public async Task A_table_subset_backup_with_a_partitioned_table_over_an_existing_database_replaces_its_whole_tree()
+    {
+        var db = await CreateAsync();
+        var backup = await BackupAsync(db, ["sales", "regions"]);
+        var control = Name("pgparttree_ctl");
+        await PostgresTestDatabase.AdminAsync($"CREATE DATABASE \"{control}\" TEMPLATE \"{db}\"");
+        await TestSql.PgExecAsync(db, "DELETE FROM sales WHERE region = 'south'; INSERT INTO sales (region, sold, amount) VALUES ('north', '2024-05-06', 3)");
+
+        await RestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true });
 
         await PostgresCorpusComparison.AssertSameAsync(control, db);
     }

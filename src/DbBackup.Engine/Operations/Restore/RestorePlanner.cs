@@ -24,7 +24,7 @@ internal sealed class RestorePlanner(EngineContext context)
         CheckVersion(backup, probe);
         // A partitioned table holds no rows, so the backup's table list has only its partitions: its
         // payload says which tree each belongs to (a bundle not yet imported is read once it is).
-        var partitions = o.Tables.Count > 0 && filesInRepository
+        var partitions = (o.Tables.Count > 0 || backup.Tables.Length > 0) && filesInRepository
             ? await provider.PartitionsInAsync(target, (source ?? context).Payloads.PayloadReaderOf(backup, dataKey), ct).ConfigureAwait(false) : [];
         var (chosen, trees) = ChooseTables(backup, o.Tables, partitions);
         var where = $"{target.Engine} {target.Server}:{target.Port}";
@@ -40,6 +40,9 @@ internal sealed class RestorePlanner(EngineContext context)
             : backup.Tables.Length > 0 || chosen.Count > 0 ? RestoreAction.ReplaceTables : RestoreAction.ReplaceDatabase;
         var tables = (chosen.Count > 0 || action != RestoreAction.ReplaceTables ? chosen : backup.TableStats)
             .OrderBy(t => t.ToString(), StringComparer.Ordinal).ToList();
+        // A table-subset backup of a partitioned table replaces it whole, as if it had been named.
+        if (chosen.Count == 0 && action == RestoreAction.ReplaceTables)
+            trees = ChooseTables(backup, [.. partitions.Select(p => p.Parent).Where(p => !partitions.Any(q => q.Partition == p)).Distinct(StringComparer.Ordinal)], partitions).Trees;
         if (probe.DatabaseExists && backup.Since is { } since)
             throw new DbBackupException(ErrorKind.InvalidOperation, "PartialRowsOverExistingDatabase",
                 $"Backup {backup.Id} holds only the rows of {(backup.Tables.Length > 0 ? string.Join(", ", backup.Tables) : "its tables")} with {backup.DateColumn ?? "their date column"} since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; " +
