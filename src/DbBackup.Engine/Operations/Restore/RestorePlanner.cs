@@ -24,7 +24,7 @@ internal sealed class RestorePlanner(EngineContext context)
         CheckVersion(backup, probe);
         // A partitioned table holds no rows, so the backup's table list has only its partitions: its
         // payload says which tree each belongs to (a bundle not yet imported is read once it is).
-        var partitions = (o.Tables.Count > 0 || backup.Tables.Length > 0) && filesInRepository
+        var partitions = (o.Tables.Count > 0 || (backup.Tables.Length > 0 && probe.DatabaseExists)) && filesInRepository
             ? await provider.PartitionsInAsync(target, (source ?? context).Payloads.PayloadReaderOf(backup, dataKey), ct).ConfigureAwait(false) : [];
         var (chosen, trees) = ChooseTables(backup, o.Tables, partitions);
         var where = $"{target.Engine} {target.Server}:{target.Port}";
