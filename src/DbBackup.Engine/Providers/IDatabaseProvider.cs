@@ -120,6 +120,12 @@ public interface IDatabaseProvider
     /// over, inheritance…), each described in a few words naming it; empty when the replacement is safe.</summary>
     Task<IReadOnlyList<string>> FindTableReplaceBlockersAsync(ConnectionTarget target, IReadOnlyList<TableStat> tables, CancellationToken cancellationToken);
 
+    /// <summary>The backup's partitioned tables and their partitions ("schema.name" pairs), read from its
+    /// payload, so a per-table restore can be asked for a partitioned table, which holds no rows of its own;
+    /// empty for an engine without them.</summary>
+    Task<IReadOnlyList<(string Parent, string Partition)>> PartitionsInAsync(ConnectionTarget target, IPayloadSource source, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<(string Parent, string Partition)>>([]);
+
     /// <summary>Replaces request.Tables of request.Target.Database with the backup's copies: either every
     /// one is replaced or none is (a failure or cancellation at any step leaves the old tables).</summary>
     Task ReplaceTablesAsync(TableReplaceRequest request, IPayloadSource source, IProgress<OperationProgress> progress, CancellationToken cancellationToken);

@@ -66,6 +66,8 @@ public sealed class PostgresCorpusTableSubsetTests
         await using var source = await PostgresTestDatabase.CreateAsync("pgsubpart", """
             CREATE TABLE sales (id int, sold date NOT NULL) PARTITION BY RANGE (sold);
             CREATE TABLE sales_2024 PARTITION OF sales FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            -- With its only partition named, a partitioned table comes whole: a second one keeps sales_2024 alone.
+            CREATE TABLE sales_2025 PARTITION OF sales FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
             INSERT INTO sales VALUES (1, '2024-03-04');
             """);
         var subject = TestServers.UniqueName("pgsubpart_dbb");

@@ -18,11 +18,15 @@ internal sealed class RestorePlanner(EngineContext context)
         var target = o.Target.WithDatabase(o.TargetDatabase ?? named);
         BackupRequestChecks.ValidateTarget(target);
         (source ?? context).Payloads.CheckRestorable(backup, filesInRepository);
-        EncryptionKeys.DataKeyOf(backup);
-        var chosen = ChooseTables(backup, o.Tables);
+        var dataKey = EncryptionKeys.DataKeyOf(backup);
         var provider = context.Provider(target.Engine);
         var probe = await provider.ProbeAsync(target, ct).ConfigureAwait(false);
         CheckVersion(backup, probe);
+        // A partitioned table holds no rows, so the backup's table list has only its partitions: its
+        // payload says which tree each belongs to (a bundle not yet imported is read once it is).
+        var partitions = (o.Tables.Count > 0 || (backup.Tables.Length > 0 && probe.DatabaseExists)) && filesInRepository
+            ? await provider.PartitionsInAsync(target, (source ?? context).Payloads.PayloadReaderOf(backup, dataKey), ct).ConfigureAwait(false) : [];
+        var (chosen, trees) = ChooseTables(backup, o.Tables, partitions);
         var where = $"{target.Engine} {target.Server}:{target.Port}";
         if (o.TargetDatabase != null && probe.DatabaseExists)
             throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
@@ -36,6 +40,9 @@ internal sealed class RestorePlanner(EngineContext context)
             : backup.Tables.Length > 0 || chosen.Count > 0 ? RestoreAction.ReplaceTables : RestoreAction.ReplaceDatabase;
         var tables = (chosen.Count > 0 || action != RestoreAction.ReplaceTables ? chosen : backup.TableStats)
             .OrderBy(t => t.ToString(), StringComparer.Ordinal).ToList();
+        // A table-subset backup of a partitioned table replaces it whole, as if it had been named.
+        if (chosen.Count == 0 && action == RestoreAction.ReplaceTables)
+            trees = ChooseTables(backup, [.. partitions.Select(p => p.Parent).Where(p => !partitions.Any(q => q.Partition == p)).Distinct(StringComparer.Ordinal)], partitions).Trees;
         if (probe.DatabaseExists && backup.Since is { } since)
             throw new DbBackupException(ErrorKind.InvalidOperation, "PartialRowsOverExistingDatabase",
                 $"Backup {backup.Id} holds only the rows of {(backup.Tables.Length > 0 ? string.Join(", ", backup.Tables) : "its tables")} with {backup.DateColumn ?? "their date column"} since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z; " +
@@ -49,7 +56,7 @@ internal sealed class RestorePlanner(EngineContext context)
                 $"Database '{target.Database}' exists on {where}. {plan.Description} Pass --force / -Force to confirm.", null) { TargetObject = target.Database };
         if (action == RestoreAction.ReplaceTables)
         {
-            var blockers = await provider.FindTableReplaceBlockersAsync(target, tables, ct).ConfigureAwait(false);
+            var blockers = await provider.FindTableReplaceBlockersAsync(target, [.. tables, .. trees], ct).ConfigureAwait(false);
             if (blockers.Count > 0)
                 throw new DbBackupException(ErrorKind.InvalidOperation, "DependentObjectsOutsideRestore",
                     $"Replacing table(s) {string.Join(", ", tables)} of database '{target.Database}' on {where} would break objects that are not restored with them: " +
@@ -61,11 +68,16 @@ internal sealed class RestorePlanner(EngineContext context)
     }
 
     /// <summary>The backup's tables named by <paramref name="requested"/> (as pg_restore -t), or none
-    /// when no names are given. A name the backup does not hold is refused, listing the ones it does.</summary>
-    private static IReadOnlyList<TableStat> ChooseTables(BackupRecord backup, IReadOnlyList<string> requested)
+    /// when no names are given, with the partitioned tables among them (Trees). A partitioned table stands for
+    /// all its partitions, sub-partitions included. A name the backup does not hold is refused, listing the
+    /// ones it does; so is a partition named without its partitioned table, which cannot be restored alone.</summary>
+    private static (IReadOnlyList<TableStat> Tables, IReadOnlyList<TableStat> Trees) ChooseTables(BackupRecord backup, IReadOnlyList<string> requested,
+        IReadOnlyList<(string Parent, string Partition)> partitions)
     {
-        if (requested.Count == 0) return [];
-        var available = backup.TableStats.Select(t => new TableInfo(t.Schema, t.Name, [], 0)).ToList();
+        if (requested.Count == 0) return ([], []);
+        var parents = partitions.Select(p => p.Parent).Distinct(StringComparer.Ordinal).ToList();
+        var available = backup.TableStats.Select(t => new TableInfo(t.Schema, t.Name, [], 0))
+            .Concat(parents.Select(p => new TableInfo(p[..p.IndexOf('.', StringComparison.Ordinal)], p[(p.IndexOf('.', StringComparison.Ordinal) + 1)..], [], 0))).ToList();
         IReadOnlyList<TableInfo> resolved;
         try
         {
@@ -76,10 +88,26 @@ internal sealed class RestorePlanner(EngineContext context)
             var known = available.Select(t => t.QualifiedName).ToList();
             var unknown = requested.Where(r => !known.Any(k => string.Equals(k, r, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(k[(k.LastIndexOf('.') + 1)..], r, StringComparison.OrdinalIgnoreCase))).ToList();
+            // Partitions come with their partitioned table, which is listed instead of its many partitions.
+            var listed = known.Where(k => !partitions.Any(p => p.Partition == k)).Select(k => parents.Contains(k) ? k + " (partitioned)" : k);
             throw new DbBackupException(ErrorKind.InvalidArgument, "TableNotInBackup",
-                $"Backup {backup.Id} has no table {string.Join(", ", unknown)}. It holds: {string.Join(", ", known.Order(StringComparer.Ordinal))}.", e) { TargetObject = unknown.FirstOrDefault() };
+                $"Backup {backup.Id} has no table {string.Join(", ", unknown)}. It holds: {string.Join(", ", listed.Order(StringComparer.Ordinal))}.", e) { TargetObject = unknown.FirstOrDefault() };
         }
-        return resolved.Select(r => backup.TableStats.First(t => t.Schema == r.Schema && t.Name == r.Name)).ToList();
+        var names = resolved.Select(r => r.QualifiedName).ToList();
+        IEnumerable<string> Ancestors(string t) => partitions.Where(p => p.Partition == t).SelectMany(p => Ancestors(p.Parent).Prepend(p.Parent));
+        IEnumerable<string> Descendants(string t) => partitions.Where(p => p.Parent == t).SelectMany(p => Descendants(p.Partition).Prepend(p.Partition));
+        var alone = names.Where(n => Ancestors(n).Any() && !Ancestors(n).Any(names.Contains)).ToList();
+        if (alone.Count > 0)
+        {
+            var roots = alone.Select(n => Ancestors(n).Last()).Distinct(StringComparer.Ordinal).ToList();
+            throw new DbBackupException(ErrorKind.InvalidArgument, "PartitionWithoutParent",
+                $"Table(s) {string.Join(", ", alone)} of backup {backup.Id} are partitions of {string.Join(", ", roots)}; a partition cannot be restored without its " +
+                $"partitioned table. Name the partitioned table with -Table / --table ({string.Join(", ", roots)}) to restore it with all its partitions. Nothing was changed.")
+            { TargetObject = alone[0] };
+        }
+        var wanted = names.SelectMany(n => Descendants(n).Prepend(n)).ToHashSet(StringComparer.Ordinal);
+        return (backup.TableStats.Where(t => wanted.Contains(t.ToString())).ToList(),
+            parents.Where(wanted.Contains).Select(p => available.First(a => a.QualifiedName == p)).Select(a => new TableStat { Schema = a.Schema, Name = a.Name }).ToList());
     }
 
     /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's

@@ -97,6 +97,7 @@ internal sealed class PostgreSqlRestoreScript
     {
         var all = scripts.SelectMany(s => s.Entries).ToList();
         var byId = all.GroupBy(e => e.Id).ToDictionary(g => g.Key, g => g.First());
+        tables = WithWholeTrees(Partitions(scripts), tables);
         var selected = new HashSet<int>();
         foreach (var (schema, name) in tables)
         {
@@ -108,6 +109,9 @@ internal sealed class PostgreSqlRestoreScript
                 || tables.Any(t => e.Schema == t.Schema && e.Name.StartsWith(t.Name + " ", StringComparison.Ordinal)))
             && (keysToOtherTables || e.Type != "FK CONSTRAINT"
                 || e.Dependencies.All(d => !byId.TryGetValue(d, out var p) || p.Type != "TABLE" || selected.Contains(d)));
+        // An ATTACH comes when both its sides do: a partitioned table restored with all its partitions.
+        bool Attaches(Entry e) => e.Type is "TABLE ATTACH" or "INDEX ATTACH" && AttachSides(e).Any() && AttachSides(e).All(selected.Contains);
+        IEnumerable<int> AttachSides(Entry e) => e.Dependencies.Where(d => byId.TryGetValue(d, out var p) && p.Type is "TABLE" or "INDEX");
         bool Needed(Entry e) => theirDependencies && Standalone.Contains(e.Type)
             && all.Any(x => selected.Contains(x.Id) && x.Dependencies.Contains(e.Id))
             && e.Dependencies.All(d => !byId.TryGetValue(d, out var p) || p.Type != "TABLE" || selected.Contains(d));
@@ -115,10 +119,10 @@ internal sealed class PostgreSqlRestoreScript
         {
             changed = false;
             foreach (var e in all)
-                if (!selected.Contains(e.Id) && ((Attached.Contains(e.Type) && e.Dependencies.Any(selected.Contains) && Owns(e)) || Needed(e)))
+                if (!selected.Contains(e.Id) && ((Attached.Contains(e.Type) && e.Dependencies.Any(selected.Contains) && Owns(e)) || Attaches(e) || Needed(e)))
                     changed |= selected.Add(e.Id);
         }
-        var entangled = all.Where(e => (e.Type is "TABLE ATTACH" or "INDEX ATTACH" && e.Dependencies.Any(selected.Contains))
+        var entangled = all.Where(e => (e.Type is "TABLE ATTACH" or "INDEX ATTACH" && !selected.Contains(e.Id) && e.Dependencies.Any(selected.Contains))
                 || (e.Type == "TABLE" && selected.Contains(e.Id) && e.Dependencies.Any(d => byId.TryGetValue(d, out var p) && p.Type == "TABLE" && !selected.Contains(d))))
             .Select(e => $"{e.Schema}.{e.Name}").Distinct().ToList();
         if (entangled.Count > 0)
@@ -128,6 +132,42 @@ internal sealed class PostgreSqlRestoreScript
                 (theirDependencies ? "Restore the whole backup (without -Table / --table), or leave these tables out."
                     : "Restore into a new database with -TargetDatabase / --target-database.")) { TargetObject = entangled[0] };
         return selected;
+    }
+
+    /// <summary>The archive's partitions: (partitioned table, partition) for each TABLE ATTACH entry, which
+    /// depends on the two tables and is named after the partition.</summary>
+    public static IReadOnlyList<((string Schema, string Name) Parent, (string Schema, string Name) Partition)> Partitions(IReadOnlyList<PostgreSqlRestoreScript> scripts)
+    {
+        var all = scripts.SelectMany(s => s.Entries).ToList();
+        var tables = all.Where(e => e.Type == "TABLE").GroupBy(e => e.Id).ToDictionary(g => g.Key, g => g.First());
+        var list = new List<((string, string), (string, string))>();
+        foreach (var attach in all.Where(e => e.Type == "TABLE ATTACH"))
+        {
+            var sides = attach.Dependencies.Where(tables.ContainsKey).Select(d => tables[d]).ToList();
+            var parent = sides.FirstOrDefault(t => t.Schema != attach.Schema || t.Name != attach.Name);
+            if (parent != null && sides.Any(t => t != parent)) list.Add(((parent.Schema, parent.Name), (attach.Schema, attach.Name)));
+        }
+        return list;
+    }
+
+    /// <summary><paramref name="tables"/> with every partitioned table all of whose partitions are among them
+    /// (bottom up, so a sub-partitioned partition counts once its own partitions are all there): a backup
+    /// records only the tables that hold rows, so a tree asked for by its root arrives as its leaves.</summary>
+    public static IReadOnlyList<(string Schema, string Name)> WithWholeTrees(
+        IReadOnlyList<((string Schema, string Name) Parent, (string Schema, string Name) Partition)> partitions, IReadOnlyList<(string Schema, string Name)> tables)
+    {
+        var set = new List<(string Schema, string Name)>(tables);
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var parent in partitions.Select(p => p.Parent).Distinct().Where(p => !set.Contains(p)).ToList())
+                if (partitions.Where(p => p.Parent == parent).All(p => set.Contains(p.Partition)))
+                {
+                    set.Add(parent);
+                    changed = true;
+                }
+        }
+        return set;
     }
 
     /// <summary>The SQL of the selected entries in script order, after the preamble. Unselected entries

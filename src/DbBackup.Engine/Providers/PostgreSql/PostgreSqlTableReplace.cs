@@ -43,9 +43,10 @@ public sealed partial class PostgreSqlProvider
           AND NOT (d.classid = 'pg_attrdef'::regclass AND EXISTS (SELECT 1 FROM pg_attrdef a WHERE a.oid = d.objid AND a.adrelid IN (SELECT oid FROM r)))
           AND NOT (d.classid = 'pg_policy'::regclass AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.oid = d.objid AND p.polrelid IN (SELECT oid FROM r)))
         UNION
-        SELECT 'table ' || c.oid::regclass::text || ' (is partitioned, a partition, or part of an inheritance tree)'
+        SELECT 'table ' || c.oid::regclass::text || ' (a partitioned table, partition or inheritance parent or child whose tree is not replaced whole)'
         FROM r JOIN pg_class c ON c.oid = r.oid
-        WHERE c.relkind = 'p' OR c.relispartition OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid)
+        WHERE EXISTS (SELECT 1 FROM pg_inherits i WHERE (i.inhrelid = c.oid AND i.inhparent NOT IN (SELECT oid FROM r))
+                                                     OR (i.inhparent = c.oid AND i.inhrelid NOT IN (SELECT oid FROM r)))
         ORDER BY 1
         """;
 
@@ -63,6 +64,22 @@ public sealed partial class PostgreSqlProvider
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(r.GetString(0));
             return (IReadOnlyList<string>)list;
         }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(string Parent, string Partition)>> PartitionsInAsync(ConnectionTarget target, IPayloadSource source, CancellationToken cancellationToken)
+    {
+        PostgreSqlToc toc;
+        await using (var tocStream = OpenPayload(source, PostgreSqlToc.FileName))
+            toc = await PostgreSqlToc.ReadAsync(tocStream, cancellationToken).ConfigureAwait(false);
+        PostgreSqlTools tools;
+        await using (var admin = await PostgreSqlConnector.OpenMaintenanceAsync(target, cancellationToken).ConfigureAwait(false))
+        {
+            var (_, version) = await ServerVersionAsync(admin, target, cancellationToken).ConfigureAwait(false);
+            tools = await _tools.LocateAsync(version.Major, cancellationToken).ConfigureAwait(false);
+        }
+        var pre = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
+        return PostgreSqlRestoreScript.Partitions([pre]).Select(p => ($"{p.Parent.Schema}.{p.Parent.Name}", $"{p.Partition.Schema}.{p.Partition.Name}")).ToList();
     }
 
     /// <inheritdoc />
@@ -88,6 +105,9 @@ public sealed partial class PostgreSqlProvider
         var pre = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
         var post = PostgreSqlRestoreScript.Parse(await PgRestoreTextAsync(tools, target, "post-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false));
         var selected = PostgreSqlRestoreScript.Select([pre, post], names, keysToOtherTables: !request.CreateDatabase, theirDependencies: request.CreateDatabase);
+        // All the partitions of a partitioned table bring the table itself: dropped (with any partition the
+        // target has beyond the backup's, which the planner refused) and recreated with them.
+        var replaced = PostgreSqlRestoreScript.WithWholeTrees(PostgreSqlRestoreScript.Partitions([pre]), names).ToList();
         var sequences = pre.Entries.Where(e => e.Type == "SEQUENCE" && selected.Contains(e.Id))
             .Select(e => toc.Sequences.FirstOrDefault(s => s.Schema == e.Schema && s.Name == e.Name)).OfType<PostgreSqlTocSequence>().ToList();
 
@@ -102,13 +122,13 @@ public sealed partial class PostgreSqlProvider
                 // Names printed below are schema-qualified whatever the caller's search_path.
                 await ExecuteAsync(conn, "SELECT pg_catalog.set_config('search_path', '', true); SET LOCAL lock_timeout = '30s'", cancellationToken).ConfigureAwait(false);
                 // The tables' schemas, and those of the types, sequences and functions they need in a new database.
-                foreach (var schema in names.Select(n => n.Schema).Concat(pre.Entries.Where(e => selected.Contains(e.Id) && e.Type != "EXTENSION").Select(e => e.Schema))
+                foreach (var schema in replaced.Select(n => n.Schema).Concat(pre.Entries.Where(e => selected.Contains(e.Id) && e.Type != "EXTENSION").Select(e => e.Schema))
                              .Where(s => s is not ("" or "-")).Distinct(StringComparer.Ordinal))
                     await ExecuteAsync(conn, "CREATE SCHEMA IF NOT EXISTS " + PostgreSqlSyntax.Identifier(schema), cancellationToken).ConfigureAwait(false);
-                var foreignKeys = await ForeignKeysIntoAsync(conn, names, cancellationToken).ConfigureAwait(false);
+                var foreignKeys = await ForeignKeysIntoAsync(conn, replaced, cancellationToken).ConfigureAwait(false);
                 foreach (var fk in foreignKeys)
                     await ExecuteAsync(conn, $"ALTER TABLE {fk.Table} DROP CONSTRAINT {fk.Name}", cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(conn, "DROP TABLE IF EXISTS " + string.Join(", ", names.Select(n => PostgreSqlSyntax.Qualified(n.Schema, n.Name))), cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(conn, "DROP TABLE IF EXISTS " + string.Join(", ", replaced.Select(n => PostgreSqlSyntax.Qualified(n.Schema, n.Name))), cancellationToken).ConfigureAwait(false);
                 TableReplaceFaultInjection?.Invoke("after-drop");
                 cancellationToken.ThrowIfCancellationRequested();
                 await ExecuteAsync(conn, pre.SqlFor(selected), cancellationToken).ConfigureAwait(false);
