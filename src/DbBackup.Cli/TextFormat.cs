@@ -33,11 +33,21 @@ public static class TextFormat
         Page<ActivityEntry> a => string.Join("\n", a.Items.Select(e => $"{e.Time:u}  {e.Action,-18} {e.Id,-28} {e.Database,-16} {e.User}@{e.Host}  {e.Message}{(e.Note != null ? "  note: " + e.Note : "")}")),
         FileInfo f => $"{f.FullName}  {Size(f.Length)}",
         RepositoryInfo i => $"{i.Path}  format {i.FormatVersion}  {i.BackupCount} backups  {Size(i.TotalSizeBytes)}\n  {i.Settings}",
-        BackupPolicy p => $"{p.Name}  {p.Engine} {p.UserName}@{p.Server}:{p.Port}/{p.Database}  '{p.Schedule}' {p.TimeZone}  keep {p.Retention}{(p.Enabled ? "" : "  (paused)")}",
-        List<BackupPolicy> ps => string.Join("\n", ps.Select(p => Describe(p)).Append($"{ps.Count} {(ps.Count == 1 ? "policy" : "policies")}")),
+        BackupPolicy p => Policy(p, p.Name.Length),
+        List<BackupPolicy> ps => PolicyList(ps),
         List<PolicyRunResult> rs => RunResults(rs),
         _ => value.ToString() ?? "",
     };
+
+    // The name padded to the longest in the list, so the columns line up as in `policy run`.
+    private static string Policy(BackupPolicy p, int nameWidth) =>
+        $"{p.Name.PadRight(nameWidth)}  {p.Engine} {p.UserName}@{p.Server}:{p.Port}/{p.Database}  '{p.Schedule}' {p.TimeZone}  keep {p.Retention}{(p.Enabled ? "" : "  (paused)")}";
+
+    private static string PolicyList(List<BackupPolicy> ps)
+    {
+        var width = ps.Count == 0 ? 0 : ps.Max(p => p.Name.Length);
+        return string.Join("\n", ps.Select(p => Policy(p, width)).Append($"{ps.Count} {(ps.Count == 1 ? "policy" : "policies")}"));
+    }
 
     private static string Summary(OperationSummary? s) => s == null ? "none" : $"{s.Id} {s.State} {s.StartDate:u} → {s.EndDate:u} {s.StatusMessage}";
 

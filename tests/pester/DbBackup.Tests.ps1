@@ -593,6 +593,15 @@ Describe '-WhatIf changes nothing' {
         (Get-DbBackupRepository -Repository $repo).Settings.KeepLast | Should -Not -Be 1
     }
 
+    It 'Remove-DbBackup -WhatIf names the backup''s database and time, not only its id' {
+        # What-if lines go to the host, so a child pwsh prints them to its stdout.
+        $script = Join-Path $TestDrive 'whatif-remove.ps1'
+        "Import-Module '$ModuleManifest'; Remove-DbBackup -Id '$($backup.Id)' -Repository '$repo' -WhatIf" | Set-Content $script
+        $out = (& (Join-Path $PSHOME 'pwsh') -NoProfile -File $script) -join ' '
+        $out | Should -Match ([regex]::Escape("$($backup.Id) (PostgreSql $($backup.Server):$($backup.Port)/$db, taken "))
+        Get-DbBackup -Id $backup.Id -Repository $repo | Should -Not -BeNullOrEmpty
+    }
+
     It 'Import-DbBackup -WhatIf registers nothing' {
         $realBundle = Join-Path $TestDrive 'whatif-real.dbbackup'
         $backup | Save-DbBackup -Path $realBundle -Repository $repo

@@ -29,7 +29,7 @@ public sealed class RemoveDbBackupCommand : DbBackupCmdlet
     {
         foreach (var id in Id!)
         {
-            if (!ShouldProcess(id, "Remove backup")) continue;
+            if (!ShouldProcess(Target(id), "Remove backup")) continue;
             try
             {
                 var removed = Await(Session.Engine.RemoveAsync(id, Force, Cancellation));
@@ -37,5 +37,13 @@ public sealed class RemoveDbBackupCommand : DbBackupCmdlet
             }
             catch (Exception e) when (Catchable(e)) { ReportError(e, id); }
         }
+    }
+
+    // -WhatIf/-Confirm name the database and time, not only the id, so the user knows what goes;
+    // an unknown id stays as typed (RemoveAsync then reports it).
+    private string Target(string id)
+    {
+        var b = Session.Engine.ListBackups(new DbBackup.Engine.Operations.BackupQuery { Id = id }).Items.FirstOrDefault();
+        return b == null ? id : $"{id} ({b.Engine} {b.Server}:{b.Port}/{b.Database}, taken {b.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm:ssZ})";
     }
 }
