@@ -47,6 +47,7 @@ public static class RepositoryCommands
                 Labels = r.GetValue(label) is { Length: > 0 } l ? CliContext.Labels(l) : null,
                 First = f,
                 Skip = s,
+                CheckPayloads = true,
             });
             // Stderr, so --json output stays parseable while a damaged backup is still reported.
             foreach (var problem in e.Repository.DescribeUnreadableBackups())

@@ -80,6 +80,10 @@ public sealed class BackupQuery
     public int Skip { get; init; }
     /// <summary>Items to return; null for all.</summary>
     public int? First { get; init; }
+    /// <summary>Also check the listed Succeeded backups' payload files against their manifests (one store
+    /// listing each) and mark the damaged ones: for the listings a user reads (list, Get-DbBackup), not for
+    /// lookups by status, copy, remove or tab completion.</summary>
+    public bool CheckPayloads { get; init; }
 }
 
 /// <summary>Filter and paging for the activity log (newest first).</summary>

@@ -93,6 +93,7 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
             Labels = Label is null ? null : LabelMap.From(Label),
             Skip = (int)Math.Min(PagingParameters.Skip, int.MaxValue),
             First = PagingParameters.First >= int.MaxValue ? null : (int)PagingParameters.First,
+            CheckPayloads = true,
         };
         var page = engine.ListBackups(query);
         if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)page.TotalCount, 1.0));

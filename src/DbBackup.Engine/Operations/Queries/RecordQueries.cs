@@ -65,9 +65,9 @@ internal sealed class RecordQueries(EngineContext context)
             && (query.Kind == null || b.Kind == query.Kind)
             && CatalogQuery.MatchesLabels(b, query.Labels)
             && (query.State == null || b.State == query.State), query.Skip, query.First);
-        // The manifests of the page are read anyway: a payload file deleted or cut short shows here,
-        // not first when a restore needs it.
-        context.Repository.NoteDamagedBackups(context.Payloads.MarkDamaged(page.Items, CancellationToken.None));
+        // A listing a user reads shows a payload file deleted or cut short, not first when a restore needs it.
+        if (query.CheckPayloads)
+            context.Repository.NoteDamagedBackups(context.Payloads.MarkDamaged(page.Items, CancellationToken.None));
         return page;
     }
 

@@ -95,23 +95,25 @@ public sealed partial class PostgreSqlProvider
                 var counted = tracked && t.LoadViaName == null;
                 report.TableStarted(display);
                 DebugTimings.Mark("data file started: " + piece.File);
-                await ExecuteAsync(conn, "BEGIN", token).ConfigureAwait(false);
-                var before = counted ? await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) : 0;
                 if (!binaryKinds.TryGetValue(item.Table, out var binary))
                     binaryKinds[item.Table] = binary = await PostgreSqlBinaryLoad.KindsAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, token).ConfigureAwait(false);
-                long rows;
-                try
+                long rows, before;
+                while (true)
                 {
-                    rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token, binary).ConfigureAwait(false);
-                }
-                catch (PostgreSqlBinaryNotProven e)
-                {
-                    // A value the converter cannot prove it reads exactly: this piece loads by COPY text instead, in a new transaction.
-                    DebugTimings.Mark("binary load abandoned: " + e.Message);
-                    await ExecuteAsync(conn, "ROLLBACK", token).ConfigureAwait(false);
                     await ExecuteAsync(conn, "BEGIN", token).ConfigureAwait(false);
                     before = counted ? await PostgreSqlInsertedRows.ReadAsync(conn, t.Schema, t.Name, token).ConfigureAwait(false) : 0;
-                    rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token).ConfigureAwait(false);
+                    try
+                    {
+                        rows = await LoadFileAsync(conn, t.LoadViaSchema ?? t.Schema, t.LoadViaName ?? t.Name, t.Columns, display, piece, source, report, token, binary).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (PostgreSqlBinaryNotProven e)
+                    {
+                        // A value the converter cannot prove it reads exactly: this piece loads again by COPY text, in a new transaction.
+                        DebugTimings.Mark("binary load abandoned: " + e.Message);
+                        await ExecuteAsync(conn, "ROLLBACK", token).ConfigureAwait(false);
+                        binary = null;
+                    }
                 }
                 if (counted)
                 {
