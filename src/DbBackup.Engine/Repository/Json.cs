@@ -26,8 +26,10 @@ public static class Json
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             RespectNullableAnnotations = strict,
-            // Set explicitly so GetTypeInfo works before the first (de)serialization.
-            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+            // Set explicitly so GetTypeInfo works before the first (de)serialization. Generated metadata first (start-up
+            // cost, EngineJsonContext), reflection for the rest (the CLI's --json output of other types).
+            TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+                EngineJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
         };
         o.Converters.Add(new JsonStringEnumConverter(null, allowIntegerValues: !strict));
         return o;

@@ -21,7 +21,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
     // 'BASE TABLE' (its current rows are dumped, as mariadb-dump does; its history is not).
     private const string DataTableTypes = "('BASE TABLE', 'SYSTEM VERSIONED')";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
-    private static readonly JsonSerializerOptions TocJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions TocJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() }, TypeInfoResolver = PayloadJsonContext.Default };
 
     /// <inheritdoc/>
     public DatabaseEngine Engine => DatabaseEngine.MySql;

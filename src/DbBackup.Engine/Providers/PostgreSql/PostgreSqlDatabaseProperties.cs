@@ -42,7 +42,7 @@ internal static class PostgreSqlDatabaseProperties
     /// <summary>The tablespace a database is in unless CREATE DATABASE names another.</summary>
     internal const string DefaultTablespace = "pg_default";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, TypeInfoResolver = PayloadJsonContext.Default };
 
     /// <summary>The properties of the database <paramref name="conn"/> is connected to.</summary>
     public static async Task<PostgreSqlTocDatabase> ReadAsync(NpgsqlConnection conn, CancellationToken ct)

@@ -20,6 +20,7 @@ internal static class PostgreSqlLargeObjects
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = PayloadJsonContext.Default,
     };
 
     private const string MetadataSql = """

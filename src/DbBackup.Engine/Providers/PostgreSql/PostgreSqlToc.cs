@@ -73,6 +73,7 @@ public sealed class PostgreSqlToc
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = PayloadJsonContext.Default,
     };
 
     /// <summary>Writes this document as UTF-8 JSON.</summary>
