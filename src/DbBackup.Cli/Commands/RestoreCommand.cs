@@ -1,4 +1,8 @@
 using System.CommandLine;
+using DbBackup.Engine;
+using DbBackup.Engine.Operations;
+using DbBackup.Engine.Providers;
+using DbBackup.Model;
 
 namespace DbBackup.Cli.Commands;
 
@@ -10,8 +14,11 @@ public static class RestoreCommand
     {
         var id = CliContext.Id(false, "Backup to restore (bk-…).");
         var path = new Option<string?>("--path") { Description = "Restore from a .dbbackup bundle (imported first)." };
-        var engine = CliContext.Engine(true); var host = CliContext.Host(true); var port = CliContext.Port();
-        var user = CliContext.User(true); var passwordEnv = CliContext.PasswordEnv(); var database = new Option<string?>("--database") { Description = "Database to replace (default: the backup's own); one name, not a wildcard." };
+        // Engine, host, port and user default to the backup's (Restore-DbBackup's defaults): a backup restores only into its own engine.
+        var engine = new Option<string?>("--engine") { Description = "postgresql or mysql (mariadb); default: the backup's engine." };
+        var host = new Option<string?>("--host") { Description = "Server host name or address; default: the server the backup was taken from." };
+        var port = new Option<int?>("--port") { Description = "Server port; default: the backup's when --host is not given, else 5432 / 3306." };
+        var user = new Option<string?>("--user") { Description = "User name; default: the user the backup was taken as." }; var passwordEnv = CliContext.PasswordEnv(); var database = new Option<string?>("--database") { Description = "Database to replace (default: the backup's own); one name, not a wildcard." };
         var targetDatabase = new Option<string?>("--target-database") { Description = "Restore into this NEW database instead of replacing --database." };
         var table = new Option<string[]>("--table") { Description = "Restore only this table of the backup (repeatable; schema.table or table). Over an existing database only these tables are replaced.", AllowMultipleArgumentsPerToken = false };
         var force = new Option<bool>("--force") { Description = "Replace an existing database (a safety backup is taken first)." };
@@ -29,11 +36,11 @@ public static class RestoreCommand
         {
             var e = r.GetValue(wait) ? CliContext.OpenWaiting(r) : CliContext.Open(r);
             if (await e.CrossHostLockingWarningAsync(ct) is { } warning) Console.Error.WriteLine($"dbbackup: warning: {warning}");
-            var record = await e.StartRestoreAsync(new DbBackup.Engine.Operations.RestoreOptions
+            var record = await e.StartRestoreAsync(new RestoreOptions
             {
                 BackupId = r.GetValue(id),
                 BundlePath = r.GetValue(path),
-                Target = CliContext.Target(r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), r.GetValue(database), r.GetValue(passwordEnv)),
+                Target = await TargetAsync(e, r.GetValue(id), r.GetValue(path), r.GetValue(engine), r.GetValue(host), r.GetValue(port), r.GetValue(user), r.GetValue(database), r.GetValue(passwordEnv), ct),
                 TargetDatabase = r.GetValue(targetDatabase),
                 Tables = r.GetValue(table) ?? [],
                 Force = r.GetValue(force),
@@ -46,4 +53,24 @@ public static class RestoreCommand
         }));
         return cmd;
     }
+
+    /// <summary>The target from the options, what they leave out taken from the backup (for a bundle, its manifest, read
+    /// without importing it) as Restore-DbBackup does: its engine, and its server, port and user when --host is not given.</summary>
+    private static async Task<ConnectionTarget> TargetAsync(BackupEngine e, string? id, string? path,
+        string? engine, string? host, int? port, string? user, string? database, string? passwordEnv, CancellationToken ct)
+    {
+        if ((engine == null || host == null || user == null) && (id != null || path != null) && !(id != null && path != null))
+        {
+            var backup = id != null ? e.GetBackup(id) : await e.ReadBundleManifestAsync(path!, ct);
+            var sameServer = host == null;
+            engine ??= backup.Engine == DatabaseEngine.PostgreSql ? "postgresql" : "mysql";
+            host ??= backup.Server;
+            port ??= sameServer ? backup.Port : null;
+            user ??= backup.UserName;
+        }
+        return CliContext.Target(engine ?? throw MissingOption("--engine"), host ?? throw MissingOption("--host"), port, user ?? throw MissingOption("--user"), database, passwordEnv);
+    }
+
+    private static DbBackupException MissingOption(string name)
+        => new DbBackupException(ErrorKind.InvalidArgument, "MissingArgument", $"{name} is required when neither --id nor --path names the backup to take it from.") { TargetObject = name };
 }
