@@ -114,6 +114,28 @@ public sealed class PostgreSqlBinaryLoadTests
         Assert.Contains("data/0001.copy", e.Message);
     }
 
+    [Fact]
+    public void The_shortest_texts_with_the_widest_binary_forms_fill_a_row_of_many_columns()
+    {
+        // Each line's output is reserved once, from its text length: one-character bigints (12 bytes each), numerics
+        // (14 bytes) and booleans (5 bytes) are the widest growth; 300 columns of them must fit and read back.
+        Kind[] unit = [Kind.Int8, Kind.Numeric, Kind.Bool];
+        var kinds = Enumerable.Repeat(unit, 100).SelectMany(k => k).ToArray();
+        var line = string.Join("\t", Enumerable.Repeat("7\t0\tt", 100)) + "\n";
+        var rows = Convert(kinds, line + line);
+        Assert.Equal(2, rows.Count);
+        foreach (var row in rows)
+        {
+            Assert.Equal(300, row.Length);
+            for (var i = 0; i < 300; i += 3)
+            {
+                Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 7 }, row[i]);
+                Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0 }, row[i + 1]); // numeric zero: no digits, weight 0, positive, dscale 0
+                Assert.Equal(new byte[] { 1 }, row[i + 2]);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("\\\\x0g\n")]
     [InlineData("\\\\x012\n")]

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace DbBackup.Engine.Providers.PostgreSql;
@@ -13,11 +12,15 @@ internal static class PostgreSqlBinaryNumeric
     private const short Positive = 0x0000, Negative = 0x4000, NaN = unchecked((short)0xC000), PlusInfinity = unchecked((short)0xD000), MinusInfinity = unchecked((short)0xF000);
     private const int MaxDscale = 0x3FFF;
 
-    /// <summary>Writes the field (length and value) and returns true, or writes nothing and returns false.</summary>
-    public static bool Write(ReadOnlySpan<byte> s, IBufferWriter<byte> output)
+    /// <summary>The most bytes <see cref="Write"/> writes beyond the text's own length (length word and header).</summary>
+    public const int MaxOverhead = 16;
+
+    /// <summary>Writes the field (length and value) into <paramref name="span"/> (at least the text's length plus
+    /// <see cref="MaxOverhead"/> bytes) and returns the bytes written, or returns -1 having written nothing that counts.</summary>
+    public static int Write(ReadOnlySpan<byte> s, Span<byte> span)
     {
         short? special = s.SequenceEqual("NaN"u8) ? NaN : s.SequenceEqual("Infinity"u8) ? PlusInfinity : s.SequenceEqual("-Infinity"u8) ? MinusInfinity : null;
-        if (special is { } sign0) { Header(output.GetSpan(12), 0, 0, 0, sign0, 0); output.Advance(12); return true; }
+        if (special is { } sign0) { Header(span, 0, 0, 0, sign0, 0); return 12; }
         var negative = !s.IsEmpty && s[0] == '-';
         if (negative) s = s[1..];
         var point = s.IndexOf((byte)'.');
@@ -25,10 +28,9 @@ internal static class PostgreSqlBinaryNumeric
         var fraction = point < 0 ? [] : s[(point + 1)..];
         if (integer.IsEmpty || integer.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || fraction.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0
             || (point >= 0 && fraction.IsEmpty) || fraction.Length > MaxDscale || (integer.Length + fraction.Length) / 4 > 32_000)
-            return false;
+            return -1;
         var intGroups = (integer.Length + 3) / 4;
         var fracGroups = (fraction.Length + 3) / 4;
-        var span = output.GetSpan(12 + 2 * (intGroups + fracGroups));
         var digits = span[12..];
         // Base-10000 digits, the integer part aligned on the point from the left, the fraction from the right.
         var n = 0;
@@ -49,8 +51,7 @@ internal static class PostgreSqlBinaryNumeric
         if (start == end) { weight = 0; negative = false; }
         if (start > 0) digits.Slice(2 * start, 2 * (end - start)).CopyTo(digits);
         Header(span, end - start, (short)weight, (short)fraction.Length, negative ? Negative : Positive, 8 + 2 * (end - start));
-        output.Advance(12 + 2 * (end - start));
-        return true;
+        return 12 + 2 * (end - start);
     }
 
     private static int Group(ReadOnlySpan<byte> s, int take)

@@ -101,7 +101,7 @@ internal static class PostgreSqlBinaryValues
         days = 0;
         var dash = s.IndexOf((byte)'-');
         if (dash < 4 || dash > 7 || s.Length < dash + 6 || s[dash + 3] != '-') return false;
-        if (!Digits(s[..dash], out var year) || !Digits(s.Slice(dash + 1, 2), out var month) || !Digits(s.Slice(dash + 4, 2), out var day)) return false;
+        if (!Digits(s[..dash], out var year) || !TwoDigits(s, dash + 1, out var month) || !TwoDigits(s, dash + 4, out var day)) return false;
         if (year == 0 || month is < 1 or > 12 || day < 1 || day > DaysInMonth(bc ? 1 - year : year, (int)month)) return false;
         days = DaysFromCivil(bc ? 1 - year : year, (int)month, (int)day) - PostgresEpochDays;
         s = s[(dash + 6)..];
@@ -112,7 +112,7 @@ internal static class PostgreSqlBinaryValues
     {
         us = 0;
         if (s.Length < 8 || s[2] != ':' || s[5] != ':') return false;
-        if (!Digits(s[..2], out var h) || !Digits(s.Slice(3, 2), out var m) || !Digits(s.Slice(6, 2), out var sec)) return false;
+        if (!TwoDigits(s, 0, out var h) || !TwoDigits(s, 3, out var m) || !TwoDigits(s, 6, out var sec)) return false;
         if (m > 59 || sec > 59 || h > 24 || (h == 24 && !allow24)) return false;
         s = s[8..];
         long fraction = 0;
@@ -132,15 +132,24 @@ internal static class PostgreSqlBinaryValues
     private static bool ReadOffset(ref ReadOnlySpan<byte> s, out long seconds)
     {
         seconds = 0;
-        if (s.Length < 3 || s[0] is not ((byte)'+' or (byte)'-') || !Digits(s.Slice(1, 2), out var h)) return false;
+        if (s.Length < 3 || s[0] is not ((byte)'+' or (byte)'-') || !TwoDigits(s, 1, out var h)) return false;
         var sign = s[0] == '-' ? -1 : 1;
         s = s[3..];
         long m = 0, sec = 0;
-        if (s.Length >= 3 && s[0] == ':' && Digits(s.Slice(1, 2), out m)) s = s[3..];
-        if (s.Length >= 3 && s[0] == ':' && Digits(s.Slice(1, 2), out sec)) s = s[3..];
+        if (s.Length >= 3 && s[0] == ':' && TwoDigits(s, 1, out m)) s = s[3..];
+        if (s.Length >= 3 && s[0] == ':' && TwoDigits(s, 1, out sec)) s = s[3..];
         if (h > 15 || m > 59 || sec > 59) return false;
         seconds = sign * ((h * 60 + m) * 60 + sec);
         return true;
+    }
+
+    /// <summary>The two decimal digits at <paramref name="at"/> (the caller has checked the length): month, day, hour,
+    /// minute, second and offset fields, read without <see cref="Digits"/>' loop.</summary>
+    private static bool TwoDigits(ReadOnlySpan<byte> s, int at, out long value)
+    {
+        uint tens = (uint)(s[at] - '0'), ones = (uint)(s[at + 1] - '0');
+        value = tens * 10 + ones;
+        return tens <= 9 && ones <= 9;
     }
 
     private static bool Digits(ReadOnlySpan<byte> s, out long value)
@@ -177,8 +186,15 @@ internal static class PostgreSqlBinaryValues
         => s.SequenceEqual("NaN"u8) ? 0 : s.SequenceEqual("Infinity"u8) ? 1 : s.SequenceEqual("-Infinity"u8) ? 2 : null;
 
     /// <summary>Only digits, a sign, a point and an exponent: the output grammar, no white space or words .NET would also read.</summary>
+    /// <remarks>A loop of range tests: IndexOfAnyExcept over a 15-byte set tests each byte against the set, measured as a
+    /// larger share of a float's conversion than double's own parser.</remarks>
     private static bool IsDecimalText(ReadOnlySpan<byte> s)
-        => !s.IsEmpty && s.IndexOfAnyExcept("0123456789.eE+-"u8) < 0;
+    {
+        if (s.IsEmpty) return false;
+        foreach (var c in s)
+            if ((uint)(c - '0') > 9 && c is not ((byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-')) return false;
+        return true;
+    }
 
     private static bool HasNonZeroMantissa(ReadOnlySpan<byte> s)
     {
