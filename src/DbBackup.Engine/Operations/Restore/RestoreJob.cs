@@ -29,6 +29,7 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
             if (!result.Reused) imported = result.Record;
         }
         else backup = context.Records.GetBackup(options.BackupId!);
+        DebugTimings.Mark("backup record read");
         try
         {
             return await StartRestoreOfAsync(backup, options, cancellationToken).ConfigureAwait(false);
@@ -85,6 +86,7 @@ internal sealed class RestoreJob(EngineContext context, BundleImport bundles, Re
     private async Task<RestoreRecord> StartRestoreOfAsync(BackupRecord backup, RestoreOptions o, CancellationToken ct, EngineContext? source = null)
     {
         var plan = await planner.PlanRestoreOfAsync(backup, o, filesInRepository: true, ct, source).ConfigureAwait(false);
+        DebugTimings.Mark("restore planned");
         var target = plan.Target;
         var now = DateTimeOffset.UtcNow;
         var record = new RestoreRecord
