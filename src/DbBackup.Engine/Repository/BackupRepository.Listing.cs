@@ -73,16 +73,15 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>True when nothing at all is stored (no repository there yet, or a wrong address).</summary>
-    public bool IsEmpty => !Exists && StoreSync.Run(async () =>
-    {
-        await foreach (var _ in Store.ListAsync("", CancellationToken.None).ConfigureAwait(false)) return false;
-        return true;
-    });
+    public bool IsEmpty => !Exists && !StoreSync.Run(() => AnyObjectUnderAsync("", CancellationToken.None));
 
     /// <summary>True when anything is stored under backup <paramref name="id"/> (a readable manifest or not).</summary>
-    public bool HasBackupObjects(string id) => StoreSync.Run(async () =>
+    public bool HasBackupObjects(string id) => StoreSync.Run(() => AnyObjectUnderAsync(BackupPrefix(id), CancellationToken.None));
+
+    /// <summary>True when at least one object is stored under <paramref name="prefix"/> (the first listed is enough).</summary>
+    private async Task<bool> AnyObjectUnderAsync(string prefix, CancellationToken ct)
     {
-        await foreach (var _ in Store.ListAsync(BackupPrefix(id), CancellationToken.None).ConfigureAwait(false)) return true;
+        await foreach (var _ in Store.ListAsync(prefix, ct).ConfigureAwait(false)) return true;
         return false;
-    });
+    }
 }

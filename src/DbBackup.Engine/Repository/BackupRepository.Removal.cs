@@ -14,9 +14,7 @@ public sealed partial class BackupRepository
     public async Task DeleteBackupAsync(string id, CancellationToken cancellationToken)
     {
         _backupCatalog?.ForgetLastRead();
-        // A local folder is renamed away whole in one step; elsewhere the manifest goes first.
-        if (Store is not LocalFolderStore) await Store.DeleteAsync(BackupPrefix(id) + ManifestFile, null, cancellationToken).ConfigureAwait(false);
-        await Store.DeletePrefixAsync(BackupPrefix(id), cancellationToken).ConfigureAwait(false);
+        await DeleteRecordFolderAsync(BackupPrefix(id), ManifestFile, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes a restore's record (and anything beside it), as <see cref="DeleteBackupAsync"/> does a
@@ -26,8 +24,15 @@ public sealed partial class BackupRepository
     public async Task DeleteRestoreAsync(string id, CancellationToken cancellationToken)
     {
         _restoreCatalog?.ForgetLastRead();
-        if (Store is not LocalFolderStore) await Store.DeleteAsync(RestorePrefix(id) + RestoreFile, null, cancellationToken).ConfigureAwait(false);
-        await Store.DeletePrefixAsync(RestorePrefix(id), cancellationToken).ConfigureAwait(false);
+        await DeleteRecordFolderAsync(RestorePrefix(id), RestoreFile, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a record's folder so that it leaves the listings first: a local folder is renamed
+    /// away whole in one step; elsewhere the record (<paramref name="recordFile"/>) goes first.</summary>
+    private async Task DeleteRecordFolderAsync(string prefix, string recordFile, CancellationToken ct)
+    {
+        if (Store is not LocalFolderStore) await Store.DeleteAsync(prefix + recordFile, null, ct).ConfigureAwait(false);
+        await Store.DeletePrefixAsync(prefix, ct).ConfigureAwait(false);
     }
 
     /// <summary>Deletes a backup's payload (uploads in progress included, where the store can: a
