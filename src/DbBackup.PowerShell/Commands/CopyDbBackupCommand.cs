@@ -133,6 +133,4 @@ public sealed class CopyDbBackupCommand : DbBackupCmdlet
     {
         if (ParameterSetName == ByFilterSet) WriteProgress(new ProgressRecord(1, "Copy-DbBackup", "Done") { RecordType = ProgressRecordType.Completed });
     }
-
-    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 }

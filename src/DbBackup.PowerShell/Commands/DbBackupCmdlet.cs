@@ -57,6 +57,23 @@ public abstract class DbBackupCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>True when the parameter <paramref name="name"/> was given: an enum or number left at its
+    /// default is "not given", not a filter on that default.</summary>
+    protected bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    /// <summary>-Skip of a SupportsPaging cmdlet as the engine's page requests take it (PowerShell gives a ulong).</summary>
+    protected int PageSkip => (int)Math.Min(PagingParameters.Skip, int.MaxValue);
+
+    /// <summary>-First of a SupportsPaging cmdlet as the engine's page requests take it: null for "all"
+    /// (PowerShell's default is ulong.MaxValue).</summary>
+    protected int? PageFirst => PagingParameters.First >= int.MaxValue ? null : (int)PagingParameters.First;
+
+    /// <summary>Writes the total count object when -IncludeTotalCount was given.</summary>
+    protected void WriteTotalCountIfAsked(int totalCount)
+    {
+        if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)totalCount, 1.0));
+    }
+
     /// <summary>True when -WhatIf or -Confirm was given, or $WhatIfPreference is set: then -Force must
     /// not skip ShouldProcess.</summary>
     protected bool WhatIfOrConfirmRequested

@@ -81,9 +81,6 @@ public abstract class DbBackupPolicyCmdlet : DbBackupCmdlet
     [Parameter]
     public SwitchParameter CallbackOnFailure { get; set; }
 
-    /// <summary>True when the parameter was given.</summary>
-    protected bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
     /// <summary>Copies the bound shared fields onto <paramref name="p"/>.</summary>
     internal void ApplyTo(BackupPolicy p)
     {

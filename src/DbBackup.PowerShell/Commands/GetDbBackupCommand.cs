@@ -91,17 +91,15 @@ public sealed class GetDbBackupCommand : DbBackupCmdlet
             State = Bound(nameof(State)) ? State : null,
             Kind = Bound(nameof(Kind)) ? Kind : null,
             Labels = Label is null ? null : LabelMap.From(Label),
-            Skip = (int)Math.Min(PagingParameters.Skip, int.MaxValue),
-            First = PagingParameters.First >= int.MaxValue ? null : (int)PagingParameters.First,
+            Skip = PageSkip,
+            First = PageFirst,
             CheckPayloads = true,
         };
         var page = engine.ListBackups(query);
-        if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)page.TotalCount, 1.0));
+        WriteTotalCountIfAsked(page.TotalCount);
         foreach (var record in page.Items) WriteObject(record);
         if (id is not null && page.TotalCount == 0)
             WriteError(ErrorRecords.Create("BackupNotFound", ErrorCategory.ObjectNotFound,
                 $"No backup with id '{id}' in {engine.RepositoryPath}. List the ids with Get-DbBackup.", id));
     }
-
-    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 }

@@ -36,11 +36,11 @@ public sealed class GetDbBackupLogCommand : DbBackupCmdlet
             {
                 Id = Id,
                 Database = Database,
-                Since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? new DateTimeOffset(Since) : null,
-                Skip = (int)Math.Min(PagingParameters.Skip, int.MaxValue),
-                First = PagingParameters.First >= int.MaxValue ? null : (int)PagingParameters.First,
+                Since = Bound(nameof(Since)) ? new DateTimeOffset(Since) : null,
+                Skip = PageSkip,
+                First = PageFirst,
             });
-            if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)page.TotalCount, 1.0));
+            WriteTotalCountIfAsked(page.TotalCount);
             foreach (var entry in page.Items) WriteObject(entry);
         }
         catch (Exception e) when (Catchable(e)) { ReportTargetError(e, Database); }

@@ -72,10 +72,10 @@ public sealed class GetDbBackupRestoreCommand : DbBackupCmdlet
                     Database = Database,
                     SourceDatabase = SourceDatabase,
                     State = Bound(nameof(State)) ? State : null,
-                    Skip = (int)Math.Min(PagingParameters.Skip, int.MaxValue),
-                    First = PagingParameters.First >= int.MaxValue ? null : (int)PagingParameters.First,
+                    Skip = PageSkip,
+                    First = PageFirst,
                 });
-                if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount((ulong)page.TotalCount, 1.0));
+                WriteTotalCountIfAsked(page.TotalCount);
                 foreach (var record in page.Items) WriteObject(record);
                 foreach (var problem in Session.Engine.Repository.DescribeUnreadableRestores()) WriteWarning(DbBackup.Engine.CallerWording.ForPowerShell(problem));
                 if (id is not null && !ofBackup && page.TotalCount == 0)
@@ -85,6 +85,4 @@ public sealed class GetDbBackupRestoreCommand : DbBackupCmdlet
         }
         catch (Exception e) when (Catchable(e)) { ReportError(e, (object?)Id ?? BackupId); }
     }
-
-    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 }

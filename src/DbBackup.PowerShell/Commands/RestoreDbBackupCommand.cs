@@ -184,6 +184,4 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
         BackupId = o.BackupId, BundlePath = o.BundlePath, Target = o.Target, TargetDatabase = o.TargetDatabase, Tables = o.Tables,
         Force = true, SkipSafetyBackup = o.SkipSafetyBackup, UseServerLocale = o.UseServerLocale, Jobs = o.Jobs, Note = o.Note,
     };
-
-    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 }

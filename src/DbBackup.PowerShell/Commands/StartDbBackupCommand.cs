@@ -211,6 +211,4 @@ public sealed class StartDbBackupCommand : DbBackupCmdlet
             ReportTargetError(e, target.Database);
         }
     }
-
-    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 }
