@@ -95,6 +95,54 @@ public sealed class KilledProcessTests : IDisposable
         Assert.Equal((await TestSql.PgColumnAsync("postgres", "SELECT repeat(md5('7'), 8)")).Single(), (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
     }
 
+    // With --wait (and Start-/Restore-DbBackup -Wait in a pwsh session) the worker runs inside the
+    // caller's process, so killing the caller kills the worker: the record names the dead process
+    // instead of staying Running, the lock is free, and the next restore drops the aside copy.
+    [PostgresFact]
+    public async Task Killing_a_wait_caller_that_runs_the_restore_in_process_mid_swap_fails_the_record_and_the_next_restore_settles_it()
+    {
+        var db = await PgDbAsync(2000);
+        var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.Postgres(db) }, CancellationToken.None);
+        var backup = await _repo.WaitAsync<BackupRecord>(started.Id);
+        Assert.True(backup.State == OperationState.Succeeded, backup.StatusMessage);
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'after the backup' WHERE id = 7");
+        var pause = Directory.CreateTempSubdirectory("dbb-inproc-kill").FullName;
+        try
+        {
+            var t = TestServers.Postgres();
+            var env = new Dictionary<string, string?>
+            {
+                ["PGPASSWORD"] = t.Password, ["DBBACKUP_REPOSITORY"] = _repo.Path,
+                [WorkerPausePoints.StepsVariable] = "restore:mid-swap", [WorkerPausePoints.FolderVariable] = pause,
+            };
+            var caller = CliRunner.RunAsync(["restore", "--id", backup.Id, "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--user", t.UserName,
+                "--database", db, "--force", "--skip-safety-backup", "--wait", "--json"], env);
+            var marker = WorkerPausePoints.MarkerPath(pause, "restore:mid-swap");
+            var pid = await PollAsync(() => Task.FromResult(File.Exists(marker) ? File.ReadAllText(marker) : null), "the in-process worker at the swap");
+            var restore = Assert.Single(_repo.Engine.Repository.ReadAllRestores());
+            // The worker is the caller itself, not a child it started.
+            Assert.Equal(int.Parse(pid), restore.WorkerProcessId);
+            await PausingWorkers.KillAsync(int.Parse(pid));
+            Assert.NotEqual(0, (await caller).ExitCode);
+
+            var dead = _repo.Engine.GetRestore(restore.Id);
+            Assert.Equal(OperationState.Failed, dead.State);
+            Assert.Contains($"process {pid}", dead.StatusMessage);
+            Assert.Empty(Directory.EnumerateFiles(_repo.Engine.Repository.LocksFolder()));
+            Assert.Equal("after the backup", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
+            var aside = BackupEngine.AsideName(db, restore.Id);
+            _databases.Add((true, aside));
+
+            var again = await _repo.Engine.StartRestoreAsync(new RestoreOptions { BackupId = backup.Id, Target = TestServers.Postgres(db), Force = true, SkipSafetyBackup = true }, CancellationToken.None);
+            var done = await _repo.WaitAsync<RestoreRecord>(again.Id);
+            Assert.True(done.State == OperationState.Succeeded, done.StatusMessage);
+            Assert.False(await TestSql.PgExistsAsync(aside));
+            Assert.False(_repo.Engine.GetRestore(restore.Id).LeftoversPending);
+            Assert.Equal((await TestSql.PgColumnAsync("postgres", "SELECT repeat(md5('7'), 8)")).Single(), (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 7")).Single());
+        }
+        finally { Directory.Delete(pause, recursive: true); }
+    }
+
     [PostgresFact]
     public async Task Sigint_to_the_cli_wait_caller_cancels_the_backup()
     {

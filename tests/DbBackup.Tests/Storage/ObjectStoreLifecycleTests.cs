@@ -85,6 +85,48 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
         Assert.Empty(await KeysAsync(repository, $"backups/{id}/"));
     }
 
+    // The stored object is written again with one byte changed, as bit rot or a tampering hand would:
+    // verify names it, and a restore over an existing database fails before the swap, leaving it as it was.
+    [StoreFact]
+    public async Task A_payload_byte_flipped_in_the_store_fails_verify_and_restore_before_the_target_is_touched()
+    {
+        var db = await TestSql.PgCreateAsync("objflip", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 5000) g;");
+        _databases.Add(db);
+        var repository = await NewRepositoryAsync();
+        var pg = TestServers.Postgres();
+        var env = StoreEnvironment();
+        env["PGPASSWORD"] = pg.Password;
+        env["DBBACKUP_REPOSITORY"] = repository;
+        string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
+        var backedUp = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--wait", "--json"], env);
+        Assert.True(backedUp.ExitCode == 0, backedUp.StdErr + backedUp.StdOut);
+        var id = JsonDocument.Parse(backedUp.StdOut).RootElement.GetProperty("Id").GetString()!;
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'changed' WHERE id = 1");
+
+        var store = StoreFactory.Open(RepositoryAddress.Parse(repository), name => env.GetValueOrDefault(name));
+        var payloadKeys = new List<(string Key, long Size)>();
+        await foreach (var entry in store.ListAsync("", CancellationToken.None))
+            if (entry.Key.Contains($"backups/{id}/payload/", StringComparison.Ordinal)) payloadKeys.Add((entry.Key, entry.Size));
+        var largest = payloadKeys.OrderByDescending(k => k.Size).First().Key;
+        byte[] bytes;
+        await using (var read = await store.OpenReadAsync(largest, CancellationToken.None))
+        using (var copy = new MemoryStream()) { await read.CopyToAsync(copy); bytes = copy.ToArray(); }
+        bytes[bytes.Length / 2] ^= 0xFF;
+        Assert.NotNull(await store.TryWriteAsync(largest, bytes, WriteCondition.None, CancellationToken.None));
+        var fileName = largest[(largest.LastIndexOf('/') + 1)..];
+
+        var verified = await CliRunner.RunAsync(["verify", "--id", id, "--json"], env);
+        Assert.NotEqual(0, verified.ExitCode);
+        Assert.Contains(fileName, verified.StdOut + verified.StdErr);
+
+        var restored = await CliRunner.RunAsync(["restore", "--id", id, .. server, "--database", db, "--force", "--wait", "--json"], env);
+        Assert.Equal(1, restored.ExitCode);
+        Assert.Equal("Failed", JsonDocument.Parse(restored.StdOut).RootElement.GetProperty("State").GetString());
+        Assert.Equal("5000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
+        Assert.Equal("changed", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 1")).Single());
+        Assert.Empty(await TestSql.PgColumnAsync("postgres", $"SELECT datname FROM pg_database WHERE datname LIKE '{db}__restore%'"));
+    }
+
     [StoreFact]
     public async Task A_second_start_on_a_running_target_is_refused_naming_it_and_a_killed_worker_ends_Failed_at_once_and_frees_the_target()
     {

@@ -122,7 +122,9 @@ internal sealed class MySqlDatabaseSwap
         bool swappedIn;
         if (journal.State == MySqlSwapJournal.Back || !await CommittedAsync(journal, cancellationToken).ConfigureAwait(false))
         {
-            if (journal.State == MySqlSwapJournal.Back) await UndoAsync(journal, cancellationToken).ConfigureAwait(false);
+            // Uncommitted too: a swap into a retired database dropped the original's triggers just
+            // before the RENAME, and only the undo recreates them from the journal.
+            await UndoAsync(journal, cancellationToken).ConfigureAwait(false);
             swappedIn = false;
         }
         else
