@@ -21,7 +21,7 @@ public sealed class MySqlOrphanDefinerTests
             INSERT INTO post VALUES (1, 'first', 'mentions `x`.`post`. in text'), (2, 'second', NULL);
             CREATE DEFINER = CURRENT_USER SQL SECURITY DEFINER VIEW recent AS
               SELECT p.id, p.title, post.note, 'keeps `lit`.' AS lit FROM post p JOIN post ON post.id = p.id WHERE p.id > 0;
-            CREATE ALGORITHM = MERGE DEFINER = CURRENT_USER SQL SECURITY DEFINER VIEW recent_titles AS SELECT title FROM recent;
+            CREATE ALGORITHM = TEMPTABLE DEFINER = CURRENT_USER SQL SECURITY DEFINER VIEW `odd``name` AS SELECT `p`.`title` AS `t` FROM `post` `p`;
             CREATE SQL SECURITY INVOKER VIEW plain AS SELECT id, note FROM post;
             """.Replace("CURRENT_USER", $"'{gone}'@'%'", StringComparison.Ordinal));
         await db.ExecAsync($"DROP USER '{gone}'@'%';");
@@ -30,7 +30,7 @@ public sealed class MySqlOrphanDefinerTests
 
         var rows = await db.QueryAsync("SELECT * FROM plain ORDER BY 1", restored);
         Assert.Equal(["1|mentions `x`.`post`. in text", "2|NULL"], rows.Select(r => string.Join('|', r)));
-        foreach (var view in new[] { "recent", "recent_titles", "plain" })
+        foreach (var view in new[] { "recent", "odd`name", "plain" })
         {
             var definition = await db.QueryAsync($"SELECT view_definition, definer, security_type FROM information_schema.views WHERE table_schema = '{restored}' AND table_name = '{view}'", restored);
             var original = await db.QueryAsync($"SELECT view_definition, definer, security_type FROM information_schema.views WHERE table_schema = '{db.Name}' AND table_name = '{view}'");
