@@ -85,7 +85,11 @@ internal sealed partial class MySqlSchemaReader(MySqlConnection session, Connect
                .Append(string.Join(", ", byView.GetValueOrDefault(view, ["1"]).Select(c => "1 AS " + MySqlSyntax.Identifier(c)))).Append(";\n");
         var shows = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var view in views)
-            shows[view] = await ShowRowAsync($"SHOW CREATE VIEW {MySqlSyntax.Identifier(view)}", cancellationToken).ConfigureAwait(false);
+        {
+            var show = await ShowRowAsync($"SHOW CREATE VIEW {MySqlSyntax.Identifier(view)}", cancellationToken).ConfigureAwait(false);
+            show[1] = MySqlViewText.WithoutOwnDatabase(show[1], target.Database);
+            shows[view] = show;
+        }
         foreach (var view in DependenciesFirst(shows))
         {
             var show = shows[view];
