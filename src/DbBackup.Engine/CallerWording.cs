@@ -54,6 +54,12 @@ public static partial class CallerWording
         return LoneCmdlet().Replace(s, m => CmdletToCliCommand.TryGetValue(m.Value, out var c) ? c : m.Value);
     }
 
+    /// <summary>"'dbbackup list --repository "R"' or Get-DbBackup -Repository 'R'": the listing command for
+    /// the repository the caller named, which each front end renders as its own half (a hint that dropped the
+    /// repository would list the default one, where the backup is not).</summary>
+    public static string ListCommand(string repository)
+        => $"'dbbackup list --repository \"{repository}\"' or Get-DbBackup -Repository '{repository.Replace("'", "''", StringComparison.Ordinal)}'";
+
     // "--force / -Force", "--password-env NAME / -Credential"
     [GeneratedRegex(@"(?<cli>--[a-z][a-z-]*(?: [A-Z]+)?) ?(?:/|or) ?(?<ps>-[A-Z][A-Za-z]*)")]
     private static partial Regex CliThenPwsh();
@@ -62,8 +68,9 @@ public static partial class CallerWording
     [GeneratedRegex(@"(?<ps>-[A-Z][A-Za-z]*) ?(?:/|or) ?(?<cli>--[a-z][a-z-]*(?: [A-Z]+\b)?)")]
     private static partial Regex PwshThenCli();
 
-    // "dbbackup cancel / Stop-DbBackup", "'dbbackup list' or Get-DbBackup"
-    [GeneratedRegex(@"(?<cli>'?dbbackup [a-z]+'?) ?(?:/|or) ?(?<cmdlet>[A-Z][a-z]+-Db[A-Za-z]+)")]
+    // "dbbackup cancel / Stop-DbBackup", "'dbbackup list' or Get-DbBackup", and with one argument each
+    // ("'dbbackup list --repository "R"' or Get-DbBackup -Repository 'R'", see ListCommand)
+    [GeneratedRegex(@"(?<cli>'dbbackup [a-z]+(?: --[a-z-]+ ""[^""]*"")?'|dbbackup [a-z]+) ?(?:/|or) ?(?<cmdlet>[A-Z][a-z]+-Db[A-Za-z]+(?: -[A-Z][A-Za-z]+ '(?:[^']|'')*')?)")]
     private static partial Regex CommandPair();
 
     // "Stop-DbBackup / dbbackup cancel"

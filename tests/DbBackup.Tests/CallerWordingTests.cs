@@ -21,4 +21,15 @@ public sealed class CallerWordingTests
         Assert.Equal(pwsh, CallerWording.ForPowerShell(engine));
         Assert.Equal(cli, CallerWording.ForCli(engine));
     }
+
+    [Theory]
+    [InlineData("/srv/backups", "List them with Get-DbBackup -Repository '/srv/backups'.", "List them with 'dbbackup list --repository \"/srv/backups\"'.")]
+    [InlineData("azure://backups/db-1", "List them with Get-DbBackup -Repository 'azure://backups/db-1'.", "List them with 'dbbackup list --repository \"azure://backups/db-1\"'.")]
+    [InlineData("/srv/o'neil", "List them with Get-DbBackup -Repository '/srv/o''neil'.", "List them with 'dbbackup list --repository \"/srv/o'neil\"'.")]
+    public void The_list_hint_names_the_repository_in_each_front_ends_spelling(string repository, string pwsh, string cli)
+    {
+        var engine = $"List them with {CallerWording.ListCommand(repository)}.";
+        Assert.Equal(pwsh, CallerWording.ForPowerShell(engine));
+        Assert.Equal(cli, CallerWording.ForCli(engine));
+    }
 }

@@ -688,6 +688,9 @@ Describe 'Errors carry stable FullyQualifiedErrorIds' {
         catch { $caught = $_ }
         $caught.FullyQualifiedErrorId | Should -Be 'BackupNotFound,DbBackup.PowerShell.RestoreDbBackupCommand'
         $caught.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        # The hint lists the repository that was given, in PowerShell's words (not 'dbbackup list', not the default repository).
+        "$caught" | Should -BeLike "*Get-DbBackup -Repository '$repo'*"
+        "$caught" | Should -Not -BeLike '*dbbackup list*'
 
         # Without -ErrorAction Stop the script goes on, as after Get-Item of a missing path.
         $after = & { Restore-DbBackup -Id 'bk-20000101000000000-aaaaaa' @target -Repository $repo -Force -ErrorAction SilentlyContinue; 'went on' }

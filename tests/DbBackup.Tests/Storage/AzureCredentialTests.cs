@@ -118,6 +118,22 @@ public sealed class AzureCredentialTests
         Assert.Contains($"az storage container create --name {address.Container}", error.Message, StringComparison.Ordinal);
     }
 
+    [StoreFact]
+    public async Task The_missing_container_hint_creates_it_with_the_credential_in_use_not_a_login()
+    {
+        var address = RepositoryAddress.Parse($"{Azurite.BlobEndpoint}/missing-{Guid.NewGuid():N}");
+        var byConnection = StoreFactory.Open(address, Env(("AZURE_STORAGE_CONNECTION_STRING", Azurite.ConnectionString)));
+        var byKey = StoreFactory.Open(address, Env(("AZURE_STORAGE_ACCOUNT", Azurite.Account), ("AZURE_STORAGE_KEY", Azurite.Key)));
+
+        var connectionError = await Assert.ThrowsAsync<DbBackupException>(() => byConnection.TryWriteAsync("repository.json", "{}"u8.ToArray(), WriteCondition.IfAbsent, None));
+        var keyError = await Assert.ThrowsAsync<DbBackupException>(() => byKey.TryWriteAsync("repository.json", "{}"u8.ToArray(), WriteCondition.IfAbsent, None));
+
+        Assert.DoesNotContain("--auth-mode login", connectionError.Message, StringComparison.Ordinal);
+        Assert.Contains("reads the same AZURE_STORAGE_CONNECTION_STRING", connectionError.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--auth-mode login", keyError.Message, StringComparison.Ordinal);
+        Assert.Contains("reads the same AZURE_STORAGE_KEY", keyError.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<(RepositoryAddress Address, string Key)> SeededRepositoryAsync()
     {
         await Container.Value;

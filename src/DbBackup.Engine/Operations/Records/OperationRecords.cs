@@ -22,7 +22,7 @@ internal sealed class OperationRecords(EngineContext context)
     {
         var r = Repository.TryReadBackup(Ids.Validate(id))
             ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
-                $"No backup with id '{id}' in the repository '{context.RepositoryPath}'. List them with 'dbbackup list' or Get-DbBackup.") { TargetObject = id };
+                $"No backup with id '{id}' in the repository '{context.RepositoryPath}'. List them with {CallerWording.ListCommand(context.RepositoryPath)}.") { TargetObject = id };
         return DetectStale(r);
     }
 

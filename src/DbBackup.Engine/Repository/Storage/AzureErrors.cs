@@ -34,7 +34,7 @@ internal sealed class AzureErrors(string location, string container, string cred
         if (failure.Status is 401 or 403)
             return StoreFailures.AuthenticationFailed(location, credentialSource, code.Length > 0 ? code : $"HTTP {failure.Status}", e);
         if (failure.Status == 404 && code == BlobErrorCode.ContainerNotFound)
-            return StoreFailures.ContainerNotFound(location, container, "container", e);
+            return StoreFailures.ContainerNotFound(location, container, "container", e, credentialSource);
         if (failure.Status is 408 or 429 or >= 500)
             return StoreFailures.Unavailable(location, $"HTTP {failure.Status} {code}", e);
         return StoreFailures.RequestFailed(location, key, failure.Status, code, e);

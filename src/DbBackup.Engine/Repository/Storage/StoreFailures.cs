@@ -60,14 +60,21 @@ internal static class StoreFailures
 
     /// <summary>The bucket or container does not exist (DbBackup never creates one: that needs rights a
     /// backup credential should not have).</summary>
-    public static DbBackupException ContainerNotFound(string location, string container, string what, Exception inner)
+    public static DbBackupException ContainerNotFound(string location, string container, string what, Exception inner, string? credentialSource = null)
         => new DbBackupException(ErrorKind.NotFound, "StoreContainerNotFound",
-            $"The {what} '{container}' of the repository at {location} does not exist: DbBackup never creates one. Create it first ({HowToCreate(container, what)}), or check the address.", inner) { TargetObject = container };
+            $"The {what} '{container}' of the repository at {location} does not exist: DbBackup never creates one. Create it first ({HowToCreate(container, what, credentialSource)}), or check the address.", inner) { TargetObject = container };
 
-    // Says how, so the person reading the error at 3 a.m. need not look it up.
-    private static string HowToCreate(string container, string what) => what == "bucket"
+    // Says how, so the person reading the error at 3 a.m. need not look it up; with the credential they
+    // already use (az reads the same AZURE_STORAGE_* variables), not a login they may not have.
+    private static string HowToCreate(string container, string what, string? credentialSource) => what == "bucket"
         ? $"aws s3 mb s3://{container}, or the S3 console's Create bucket"
-        : $"az storage container create --name {container} --account-name <account> --auth-mode login, or the portal's Storage account > Containers > + Container";
+        : credentialSource switch
+        {
+            "AZURE_STORAGE_CONNECTION_STRING" => $"az storage container create --name {container}, which reads the same AZURE_STORAGE_CONNECTION_STRING",
+            "AZURE_STORAGE_KEY" => $"az storage container create --name {container} --account-name <account>, which reads the same AZURE_STORAGE_KEY",
+            "AZURE_STORAGE_SAS_TOKEN" => $"az storage container create --name {container} --account-name <account> with the account key or --auth-mode login; a SAS token creates one only if it is an account SAS with the 'c' permission",
+            _ => $"az storage container create --name {container} --account-name <account> --auth-mode login",
+        } + ", or the portal's Storage account > Containers > + Container";
 
     /// <summary>The store could not be reached or kept failing after the retries.</summary>
     public static DbBackupException Unavailable(string location, string what, Exception inner)
