@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Npgsql;
 
@@ -24,6 +25,21 @@ internal static class PostgreSqlConnector
 
     private const int ConnectTimeoutSeconds = 10;
 
+    /// <summary>One data source per connection string for the process, as Npgsql keeps for a plain NpgsqlConnection
+    /// (no pooling, so none holds an idle session).</summary>
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
+
+    /// <summary>A data source without type loading: Npgsql would otherwise read pg_type (and JIT-compile its loader)
+    /// once per data source, i.e. once per database a command connects to, before the first statement. Every value the
+    /// provider reads or sends through Npgsql is a built-in type (text, name, oid, integers, bool, their arrays), which
+    /// Npgsql knows without asking, and table data moves as raw COPY bytes that Npgsql never decodes.</summary>
+    private static NpgsqlDataSource NewDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+        return builder.Build();
+    }
+
     /// <summary>Builds the connection string. No pooling: every connection really closes, so DROP and
     /// RENAME DATABASE are never blocked by an idle pooled session.</summary>
     public static string ConnectionString(ConnectionTarget target, string? database = null) => new NpgsqlConnectionStringBuilder
@@ -44,7 +60,7 @@ internal static class PostgreSqlConnector
     public static async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, CancellationToken cancellationToken, string? database = null)
     {
         var db = database ?? target.Database;
-        var conn = new NpgsqlConnection(ConnectionString(target, db));
+        var conn = DataSources.GetOrAdd(ConnectionString(target, db), NewDataSource).CreateConnection();
         try
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -62,11 +62,16 @@ public sealed partial class PostgreSqlProvider
         }).ToList();
     }
 
+    /// <summary>How many sessions load a restore's data: the jobs asked for, at most one per data file.</summary>
+    private static int DataWorkers(RestoreRequest request, PostgreSqlToc toc)
+        => Math.Min(Math.Max(1, request.Jobs), toc.Tables.Sum(t => t.DataFiles().Count));
+
     /// <remarks><paramref name="tableLoaded"/> runs in the worker that loaded a table's last piece, once the table is counted,
     /// told whether any data file is still waiting for a worker. <paramref name="earlyBuilds"/>: how many indexes and keys
     /// that call builds for a table.</remarks>
     private static async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report,
-        Func<PostgreSqlTocTable, int> earlyBuilds, Func<PostgreSqlTocTable, bool, CancellationToken, Task> tableLoaded, CancellationToken ct)
+        Func<PostgreSqlTocTable, int> earlyBuilds, Func<PostgreSqlTocTable, bool, CancellationToken, Task> tableLoaded,
+        Func<CancellationToken, Task<NpgsqlConnection>> openConnection, CancellationToken ct)
     {
         var piecesLeft = toc.Tables.Select(t => t.DataFiles().Count).ToArray();
         var inserted = new long[toc.Tables.Count];
@@ -76,9 +81,9 @@ public sealed partial class PostgreSqlProvider
             .OrderByDescending(i => toc.Tables[i].Rows * earlyBuilds(toc.Tables[i])).ThenByDescending(i => toc.Tables[i].Bytes);
         var work = order.SelectMany(i => toc.Tables[i].DataFiles().Select((_, p) => new DataPiece(i, p, null)));
         var queue = new ConcurrentQueue<DataPiece>(work);
-        await RunWorkersAsync(Math.Min(Math.Max(1, request.Jobs), queue.Count), async token =>
+        await RunWorkersAsync(DataWorkers(request, toc), async token =>
         {
-            await using var conn = await PostgreSqlConnector.OpenAsync(request.Target, token).ConfigureAwait(false);
+            await using var conn = await openConnection(token).ConfigureAwait(false);
             // No wait for the WAL flush at each COPY's commit. A crash can only lose commits of the new database, which is
             // no restore's result yet: the restore goes on to commit its post-data synchronously (pg_restore's sessions),
             // and a synchronous commit flushes all WAL before it, so by the time the restore can succeed these are durable.

@@ -41,6 +41,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     {
         var exists = true;
         NpgsqlConnection conn;
+        _tools.StartReadingVersions();
         try
         {
             conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
@@ -80,6 +81,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
 
         // The snapshot connection exports the snapshot every other connection and pg_dump import, and
         // holds ACCESS SHARE locks so no table is dropped or rewritten while the dump runs.
+        _tools.StartReadingVersions();
         await using var snapshotConn = await PostgreSqlConnector.OpenAsync(source, cancellationToken).ConfigureAwait(false);
         var (serverText, version) = await ServerVersionAsync(snapshotConn, source, cancellationToken).ConfigureAwait(false);
         var tools = await _tools.LocateAsync(version.Major, cancellationToken).ConfigureAwait(false);
@@ -184,11 +186,15 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                         await ExecuteAsync(conn, "CREATE SCHEMA IF NOT EXISTS " + PostgreSqlSyntax.Identifier(schema), cancellationToken).ConfigureAwait(false);
                 }
                 await using var postData = StartPostData(tools, target, source, toc, request.Jobs, cancellationToken);
+                // The data sessions sign in while pg_restore creates the tables; disposed (closed if unused) before a
+                // failure's drop below.
+                await using var dataConnections = PostgreSqlConnectionsAhead.Start(target, DataWorkers(request, toc), cancellationToken);
                 await RunPgRestoreAsync(tools, target, "pre-data", source, toc.SchemaFile, cancellationToken).ConfigureAwait(false);
                 DebugTimings.Mark("pre-data restored");
 
                 report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes) + (toc.LargeObjects?.Bytes ?? 0));
-                await RestoreDataAsync(request, toc, source, report, await postData.EarlyBuildsAsync().ConfigureAwait(false), postData.TableLoadedAsync, cancellationToken).ConfigureAwait(false);
+                await RestoreDataAsync(request, toc, source, report, await postData.EarlyBuildsAsync().ConfigureAwait(false), postData.TableLoadedAsync,
+                    dataConnections.TakeAsync, cancellationToken).ConfigureAwait(false);
 
                 if (toc.LargeObjects is { } largeObjects)
                 {

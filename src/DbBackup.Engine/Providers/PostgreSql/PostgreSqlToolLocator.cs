@@ -56,24 +56,45 @@ public sealed partial class PostgreSqlToolLocator
             "package (e.g. postgresql-client) or set DBBACKUP_TOOL_PATH to the folder holding pg_dump.");
     }
 
+    /// <summary>Starts reading the versions of the pairs <see cref="LocateAsync"/> will most likely pick (the
+    /// DBBACKUP_TOOL_PATH and versioned folders, the first two found), without waiting: the caller opens its first
+    /// connection meanwhile, and <see cref="LocateAsync"/> finds the answer in the per-process cache instead of
+    /// starting `pg_dump --version` only once the server's major version is known. A read that fails is kept and
+    /// reported by <see cref="LocateAsync"/> only if it picks that pair; `--version` ends by itself within milliseconds.</summary>
+    public void StartReadingVersions()
+    {
+        var started = 0;
+        foreach (var dir in CandidateDirectories(serverMajor: null))
+        {
+            var dump = Executable(dir, "pg_dump");
+            var restore = Executable(dir, "pg_restore");
+            if (dump == null || restore == null) continue;
+            var task = Versions.GetOrAdd(VersionKey(dump, restore), _ => ReadVersionAsync(dump, restore));
+            _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (++started == 2) return;
+        }
+    }
+
     private static string VersionKey(string pgDump, string pgRestore)
     {
         var file = new FileInfo(pgDump);
         return $"{pgDump}\n{pgRestore}\n{file.LastWriteTimeUtc.Ticks}\n{file.Length}";
     }
 
-    private IEnumerable<string> CandidateDirectories(int serverMajor)
+    /// <param name="serverMajor">The server's major version, or null when not known yet (then the versioned folders
+    /// newest first, and not PATH).</param>
+    private IEnumerable<string> CandidateDirectories(int? serverMajor)
     {
         if (_useEnvironment) foreach (var d in SplitPath(Environment.GetEnvironmentVariable("DBBACKUP_TOOL_PATH"))) yield return d;
         if (_versionedRoot != null && Directory.Exists(_versionedRoot))
         {
-            yield return Path.Combine(_versionedRoot, serverMajor.ToString(CultureInfo.InvariantCulture), "bin");
+            if (serverMajor is { } major) yield return Path.Combine(_versionedRoot, major.ToString(CultureInfo.InvariantCulture), "bin");
             var versions = Directory.EnumerateDirectories(_versionedRoot)
                 .Select(d => (dir: d, ok: decimal.TryParse(Path.GetFileName(d), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v), v))
                 .Where(x => x.ok).OrderByDescending(x => x.v);
             foreach (var (dir, _, _) in versions) yield return Path.Combine(dir, "bin");
         }
-        if (_useEnvironment) foreach (var d in SplitPath(Environment.GetEnvironmentVariable("PATH"))) yield return d;
+        if (_useEnvironment && serverMajor != null) foreach (var d in SplitPath(Environment.GetEnvironmentVariable("PATH"))) yield return d;
     }
 
     private static IEnumerable<string> SplitPath(string? value)
