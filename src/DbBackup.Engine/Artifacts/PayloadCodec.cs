@@ -49,15 +49,11 @@ public static class PayloadCodec
     public static Stream Decoder(Stream stored, CompressionKind compression) => compression switch
     {
         CompressionKind.Gzip => new GZipStream(stored, CompressionMode.Decompress),
-        // The system's libzstd where there is one (NativeZstd), else ZstdSharp; with both, a file that ends inside a
-        // frame is an error, not a short read.
-        CompressionKind.Zstd => NativeZstd.IsAvailable ? new NativeZstdDecoder(stored) : ManagedZstdDecoder(stored),
+        // checkEndOfStream: a file that ends inside a frame is an error, not a short read.
+        CompressionKind.Zstd => new ZstdSharp.DecompressionStream(stored, checkEndOfStream: true, leaveOpen: false),
         CompressionKind.None => stored,
         _ => throw Unknown(compression),
     };
-
-    /// <summary>ZstdSharp's decoder, checking that the file does not end inside a frame.</summary>
-    internal static Stream ManagedZstdDecoder(Stream stored) => new ZstdSharp.DecompressionStream(stored, checkEndOfStream: true, leaveOpen: false);
 
     private static DbBackupException Unknown(CompressionKind compression)
         => new DbBackupException(ErrorKind.NotSupported, "UnknownCompression", $"Compression '{compression}' is not known to this DbBackup; upgrade DbBackup to restore this backup.");
