@@ -141,6 +141,17 @@ public sealed class NativeZstdTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await encoder.WriteAsync(Content, cancelled.Token));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_empty_stored_file_and_a_file_of_no_rows_read_as_empty_on_both_paths(bool native)
+    {
+        Assert.Empty(await DecompressAsync(native, []));
+        var nothing = await CompressAsync(native, []);
+        Assert.Empty(await DecompressAsync(native, nothing));
+        Assert.Empty(await DecompressAsync(!native, nothing));
+    }
+
     private static async Task<byte[]> CompressAsync(bool native, byte[] content)
     {
         var stored = new MemoryStream();
