@@ -70,6 +70,52 @@ public sealed class PostgreSqlEarlyPostDataTests
         }
     }
 
+    /// <summary>Each early build runs on its own, so the tablespace pg_restore's script set for the entries before it
+    /// must be set for it too (a_vv_idx follows a_v_idx in the same tablespace: the script sets it once for both).</summary>
+    [PostgresFact]
+    public async Task Early_builds_land_in_the_tablespaces_pg_restore_puts_them_in()
+    {
+        var tablespace = TestServers.UniqueName("pgearly_ts");
+        await using (var admin = new Npgsql.NpgsqlConnection(PostgresTestDatabase.ConnectionString("postgres")))
+        {
+            await admin.OpenAsync();
+            foreach (var sql in new[] { "SET allow_in_place_tablespaces = true", $"CREATE TABLESPACE \"{tablespace}\" LOCATION ''" }) // not in one batch: CREATE TABLESPACE refuses a pipeline
+                await new Npgsql.NpgsqlCommand(sql, admin).ExecuteNonQueryAsync();
+        }
+        var control = TestServers.UniqueName("pgearly_tsctl");
+        var subject = TestServers.UniqueName("pgearly_tsdbb");
+        try
+        {
+            await using var source = await PostgresTestDatabase.CreateAsync("pgearly_tssrc", $"""
+                CREATE TABLE a (id int PRIMARY KEY USING INDEX TABLESPACE "{tablespace}", v int, w int);
+                CREATE INDEX a_v_idx ON a (v) TABLESPACE "{tablespace}";
+                CREATE INDEX a_vv_idx ON a (v, w) TABLESPACE "{tablespace}";
+                CREATE INDEX a_w_idx ON a (w);
+                CREATE TABLE b (id int PRIMARY KEY, v int);
+                CREATE INDEX b_v_idx ON b (v) TABLESPACE "{tablespace}";
+                INSERT INTO a SELECT g, g % 7, g % 11 FROM generate_series(1, 2000) g;
+                INSERT INTO b SELECT g, g % 5 FROM generate_series(1, 2000) g;
+                """);
+            await PostgresCorpusComparison.RestoreControlAsync(source.Name, control);
+            using var payload = await DumpedPayload.DumpAsync(new PostgreSqlProvider(), new DumpRequest(source.Target, null, null, null, 2));
+            await new PostgreSqlProvider { EarlyPostDataTableBytes = 0 }.RestoreAsync(new RestoreRequest(TestServers.Postgres(subject), new BackupRecord(), 2),
+                payload.Reader(), new DumpedPayload.SyncProgress([]), default);
+
+            await PostgresCorpusComparison.AssertSameAsync(control, subject);
+            const string Placement = "SELECT string_agg(c.relname || '@' || coalesce(t.spcname, '-'), ',' ORDER BY c.relname) FROM pg_class c " +
+                "LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relkind = 'i' AND c.relnamespace = 'public'::regnamespace";
+            var expected = $"a_pkey@{tablespace},a_v_idx@{tablespace},a_vv_idx@{tablespace},a_w_idx@-,b_pkey@-,b_v_idx@{tablespace}";
+            Assert.Equal(expected, await PostgresTestDatabase.ScalarAsync(control, Placement));
+            Assert.Equal(expected, await PostgresTestDatabase.ScalarAsync(subject, Placement));
+        }
+        finally
+        {
+            await PostgresTestDatabase.DropAsync(control);
+            await PostgresTestDatabase.DropAsync(subject);
+            await PostgresTestDatabase.AdminAsync($"DROP TABLESPACE IF EXISTS \"{tablespace}\"");
+        }
+    }
+
     /// <summary>"table: TYPE schema name" of every entry the plan builds early, from the dump's own schema archive.</summary>
     private static async Task<List<string>> PlannedEarlyAsync(DumpedPayload payload)
     {

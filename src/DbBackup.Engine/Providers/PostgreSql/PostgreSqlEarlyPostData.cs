@@ -12,11 +12,17 @@ namespace DbBackup.Engine.Providers.PostgreSql;
 internal sealed partial class PostgreSqlEarlyPostData
 {
     private readonly Dictionary<(string Schema, string Name), List<string>> _byTable;
+    private readonly Dictionary<string, string> _sql;
 
-    private PostgreSqlEarlyPostData(Dictionary<(string Schema, string Name), List<string>> byTable) => _byTable = byTable;
+    private PostgreSqlEarlyPostData(Dictionary<(string Schema, string Name), List<string>> byTable, Dictionary<string, string> sql)
+        => (_byTable, _sql) = (byTable, sql);
 
     /// <summary>No entry is built early.</summary>
-    public static PostgreSqlEarlyPostData None { get; } = new([]);
+    public static PostgreSqlEarlyPostData None { get; } = new([], []);
+
+    /// <summary>What pg_restore would send for one of the early lines: the script's preamble, the tablespace and
+    /// access method settings in force at that entry, and the entry's own SQL (<see cref="PostgreSqlRestoreScript.SqlFor"/>).</summary>
+    public string SqlOf(string line) => _sql[line];
 
     /// <summary>Every early entry's <c>pg_restore -l</c> line, to leave out of the later phases.</summary>
     public IReadOnlySet<string> Lines => _byTable.Values.SelectMany(l => l).ToHashSet(StringComparer.Ordinal);
@@ -41,6 +47,7 @@ internal sealed partial class PostgreSqlEarlyPostData
                 else if (e.Type is "TABLE ATTACH" or "INDEX ATTACH") entangled.Add(d);
         var wanted = tables.ToHashSet();
         var byTable = new Dictionary<(string Schema, string Name), List<string>>();
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var e in script.Entries)
         {
             if (e.Type is not ("INDEX" or "CONSTRAINT") || !post.TryGetValue(e.Id, out var line)) continue;
@@ -50,8 +57,10 @@ internal sealed partial class PostgreSqlEarlyPostData
             if (!wanted.Contains((table.Schema, table.Name))) continue;
             if (!byTable.TryGetValue((table.Schema, table.Name), out var lines)) byTable[(table.Schema, table.Name)] = lines = [];
             lines.Add(line);
+            ids[line] = e.Id;
         }
-        return new PostgreSqlEarlyPostData(byTable);
+        var sql = script.SqlForEach(ids.Values.ToHashSet());
+        return new PostgreSqlEarlyPostData(byTable, ids.ToDictionary(p => p.Key, p => sql[p.Value], StringComparer.Ordinal));
     }
 
     /// <summary>"dumpId; catalogOid objectOid TYPE …": group 1 is the dump id.</summary>

@@ -1,4 +1,5 @@
 using DbBackup.Engine.Repository;
+using Npgsql;
 
 namespace DbBackup.Engine.Providers.PostgreSql;
 
@@ -45,20 +46,22 @@ internal sealed class PostgreSqlPostDataRestore : IAsyncDisposable
         return (listing, early);
     }
 
-    /// <summary>How many indexes and keys <see cref="TableLoadedAsync"/> builds for a table, once the plan is made.</summary>
-    public async Task<Func<PostgreSqlTocTable, int>> EarlyBuildsAsync()
+    /// <summary>The indexes and keys to build as soon as a table's rows are in (none for most), once the plan is made.</summary>
+    public async Task<Func<PostgreSqlTocTable, IReadOnlyList<string>>> EarlyBuildsAsync()
     {
         var (_, early) = await _plan.ConfigureAwait(false);
-        return table => early.For(table.Schema, table.Name)?.Count ?? 0;
+        return table => early.For(table.Schema, table.Name) ?? [];
     }
 
-    /// <summary>Builds the table's early indexes and keys: one after another while other data files wait for a
-    /// job, with every job once none does (the last table's builds would otherwise leave the other jobs idle).</summary>
-    public async Task TableLoadedAsync(PostgreSqlTocTable table, bool dataQueued, CancellationToken ct)
+    /// <summary>Builds one of <see cref="EarlyBuildsAsync"/>'s entries on <paramref name="conn"/> (a session of the new
+    /// database kept for builds: the SQL sets what pg_restore's session sets), as pg_restore would: one statement
+    /// list, committed, without starting a pg_restore and signing in for each index.</summary>
+    public async Task BuildAsync(NpgsqlConnection conn, string line, CancellationToken ct)
     {
         var (_, early) = await _plan.ConfigureAwait(false);
-        if (early.For(table.Schema, table.Name) is not { } lines) return;
-        await PostgreSqlPostDataPhases.RunListAsync(_tools, _database, _environment, _archive, [.. lines], dataQueued ? 1 : _jobs, ct).ConfigureAwait(false);
+        await using (var cmd = new NpgsqlCommand(early.SqlOf(line), conn) { CommandTimeout = 0 })
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        DebugTimings.Mark("early build done: " + line.Trim());
     }
 
     /// <summary>Everything not built early, in phases, with <paramref name="beforeEventTriggers"/> (the

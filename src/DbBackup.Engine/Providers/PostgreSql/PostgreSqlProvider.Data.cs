@@ -66,11 +66,10 @@ public sealed partial class PostgreSqlProvider
     private static int DataWorkers(RestoreRequest request, PostgreSqlToc toc)
         => Math.Min(Math.Max(1, request.Jobs), toc.Tables.Sum(t => t.DataFiles().Count));
 
-    /// <remarks><paramref name="tableLoaded"/> runs in the worker that loaded a table's last piece, once the table is counted,
-    /// told whether any data file is still waiting for a worker. <paramref name="earlyBuilds"/>: how many indexes and keys
-    /// that call builds for a table.</remarks>
+    /// <remarks><paramref name="earlyBuilds"/>: a table's indexes and keys to build once its rows are in (the
+    /// <c>pg_restore -l</c> lines <paramref name="build"/> runs), handed out one by one beside the other tables' data.</remarks>
     private static async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report,
-        Func<PostgreSqlTocTable, int> earlyBuilds, Func<PostgreSqlTocTable, bool, CancellationToken, Task> tableLoaded,
+        Func<PostgreSqlTocTable, IReadOnlyList<string>> earlyBuilds, Func<NpgsqlConnection, string, CancellationToken, Task> build,
         Func<CancellationToken, Task<NpgsqlConnection>> openConnection, CancellationToken ct)
     {
         var piecesLeft = toc.Tables.Select(t => t.DataFiles().Count).ToArray();
@@ -78,9 +77,8 @@ public sealed partial class PostgreSqlProvider
         // The tables whose load is followed by the most index building first (rows to sort times indexes), so their
         // builds overlap the loading of the rest and what finishes last is light; among equals the larger first.
         var order = Enumerable.Range(0, toc.Tables.Count)
-            .OrderByDescending(i => toc.Tables[i].Rows * earlyBuilds(toc.Tables[i])).ThenByDescending(i => toc.Tables[i].Bytes);
-        var work = order.SelectMany(i => toc.Tables[i].DataFiles().Select((_, p) => new DataPiece(i, p, null)));
-        var queue = new ConcurrentQueue<DataPiece>(work);
+            .OrderByDescending(i => toc.Tables[i].Rows * earlyBuilds(toc.Tables[i]).Count).ThenByDescending(i => toc.Tables[i].Bytes);
+        var queue = new PostgreSqlLoadQueue(piecesLeft, order);
         await RunWorkersAsync(DataWorkers(request, toc), async token =>
         {
             await using var conn = await openConnection(token).ConfigureAwait(false);
@@ -91,8 +89,16 @@ public sealed partial class PostgreSqlProvider
             var tracked = await PostgreSqlInsertedRows.TrackedAsync(conn, token).ConfigureAwait(false);
             // Per table, whether it loads by COPY binary (PostgreSqlBinaryLoad): looked up once per connection.
             var binaryKinds = new Dictionary<int, PostgreSqlTextToBinary.Kind[]?>();
-            while (queue.TryDequeue(out var item))
+            // The builds' own session (their SQL changes session settings the loads do not want), opened at the first.
+            await using var builds = new PostgreSqlLazyConnection(request.Target);
+            while (await queue.TakeAsync(token).ConfigureAwait(false) is { } item)
             {
+                if (item.Build is { } line)
+                {
+                    await build(await builds.OpenAsync(token).ConfigureAwait(false), line, token).ConfigureAwait(false);
+                    queue.Done(item.Table);
+                    continue;
+                }
                 var t = toc.Tables[item.Table];
                 var piece = t.DataFiles()[item.Piece];
                 var display = t.Schema + "." + t.Name;
@@ -133,8 +139,12 @@ public sealed partial class PostgreSqlProvider
                 if (rows != piece.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
                         $"{piece.File} holds {rows} rows of {display}, but the backup recorded {piece.Rows}.") { TargetObject = display };
-                // The pieces of a split table load in parallel: the table is checked once the last is in.
-                if (Interlocked.Decrement(ref piecesLeft[item.Table]) != 0) continue;
+                // A failure ends every session, so only a success says Done. A table is checked once its last piece is in.
+                if (Interlocked.Decrement(ref piecesLeft[item.Table]) != 0)
+                {
+                    queue.Done(item.Table);
+                    continue;
+                }
                 // Every COPY into the table went through the sum, so a file loaded twice or not at all shows here.
                 if (counted && Interlocked.Read(ref inserted[item.Table]) != t.Rows)
                     throw new DbBackupException(ErrorKind.InvalidData, "RowCountMismatch",
@@ -143,7 +153,8 @@ public sealed partial class PostgreSqlProvider
                     await PostgreSqlRowCount.CheckAsync(conn, t.Schema, t.Name, null, null, t.Rows, "the backup recorded", token).ConfigureAwait(false);
                 DebugTimings.Mark("table rows counted: " + piece.File);
                 report.TableDone();
-                await tableLoaded(t, !queue.IsEmpty, token).ConfigureAwait(false);
+                queue.AddBuilds(item.Table, earlyBuilds(t));
+                queue.Done(item.Table);
             }
         }, ct).ConfigureAwait(false);
         var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();

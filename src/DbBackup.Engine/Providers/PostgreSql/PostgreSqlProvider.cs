@@ -193,7 +193,7 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
                 DebugTimings.Mark("pre-data restored");
 
                 report.Phase("Data", toc.Tables.Count, toc.Tables.Sum(t => t.Bytes) + (toc.LargeObjects?.Bytes ?? 0));
-                await RestoreDataAsync(request, toc, source, report, await postData.EarlyBuildsAsync().ConfigureAwait(false), postData.TableLoadedAsync,
+                await RestoreDataAsync(request, toc, source, report, await postData.EarlyBuildsAsync().ConfigureAwait(false), postData.BuildAsync,
                     dataConnections.TakeAsync, cancellationToken).ConfigureAwait(false);
 
                 if (toc.LargeObjects is { } largeObjects)

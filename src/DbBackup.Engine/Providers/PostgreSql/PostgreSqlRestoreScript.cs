@@ -186,4 +186,22 @@ internal sealed class PostgreSqlRestoreScript
         }
         return sql.ToString();
     }
+
+    /// <summary>Each selected entry's SQL as <see cref="SqlFor"/> would give it alone (the preamble, the tablespace
+    /// and access method settings in force at that entry, the entry), in one pass over the script. The tablespace
+    /// is always set (the default before the script sets one), so one session can run several entries in turn.</summary>
+    public Dictionary<int, string> SqlForEach(IReadOnlySet<int> selected)
+    {
+        var result = new Dictionary<int, string>();
+        string? tablespace = "SET default_tablespace = '';", accessMethod = null;
+        foreach (var e in Entries)
+        {
+            if (selected.Contains(e.Id))
+                result[e.Id] = string.Join('\n', new[] { Preamble, tablespace, accessMethod, e.Sql }.OfType<string>()) + "\n";
+            foreach (var line in e.Sql.Split('\n'))
+                if (line.StartsWith("SET default_tablespace = ", StringComparison.Ordinal)) tablespace = line;
+                else if (line.StartsWith("SET default_table_access_method = ", StringComparison.Ordinal)) accessMethod = line;
+        }
+        return result;
+    }
 }
