@@ -64,7 +64,7 @@ internal static class PostgreSqlConnector
         try
         {
             await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
-            DebugTimings.Mark("postgresql connection opened");
+            DebugTimings.Mark("postgresql connection opened: " + db);
             // A SQL_ASCII database stores bytes unchecked; sending them to a UTF8 client fails on the first byte
             // above 127 that is not UTF-8 (22021). Its COPY text is raw bytes both ways instead, as pg_dump's
             // (which speaks the database's encoding); the raw COPY stream never decodes them.
@@ -75,6 +75,7 @@ internal static class PostgreSqlConnector
         }
         catch (Exception e)
         {
+            DebugTimings.Mark("postgresql connection failed: " + db);
             await conn.DisposeAsync().ConfigureAwait(false);
             if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
             throw Translate(e, target, db);

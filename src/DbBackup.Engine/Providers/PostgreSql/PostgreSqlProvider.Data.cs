@@ -83,8 +83,8 @@ public sealed partial class PostgreSqlProvider
         {
             await using var conn = await openConnection(token).ConfigureAwait(false);
             // No wait for the WAL flush at each COPY's commit. A crash can only lose commits of the new database, which is
-            // no restore's result yet: the restore goes on to commit its post-data synchronously (pg_restore's sessions),
-            // and a synchronous commit flushes all WAL before it, so by the time the restore can succeed these are durable.
+            // no restore's result yet: the restore ends with one synchronous commit (FlushWalAsync), and a WAL flush
+            // covers all WAL before it, so by the time the restore can succeed these are durable.
             await ExecuteAsync(conn, "SET synchronous_commit TO off", token).ConfigureAwait(false);
             var tracked = await PostgreSqlInsertedRows.TrackedAsync(conn, token).ConfigureAwait(false);
             // Per table, whether it loads by COPY binary (PostgreSqlBinaryLoad): looked up once per connection.

@@ -70,12 +70,14 @@ public sealed partial class PostgreSqlProvider
     }
 
     /// <summary>Gives the restored database its owner, privileges, comment, connection limit and settings,
-    /// once it is complete (see <see cref="PostgreSqlDatabaseProperties"/>). Backups without them: nothing to do.</summary>
+    /// once it is complete (see <see cref="PostgreSqlDatabaseProperties"/>; backups without them have none), then
+    /// waits until all of the restore is on disk (its sessions committed without waiting: <see cref="FlushWalAsync"/>).</summary>
     private static async Task FinishRestoreDatabaseAsync(ConnectionTarget target, PostgreSqlToc toc, CancellationToken ct)
     {
-        if (toc.Database == null) return;
         await using var admin = await OpenAdminAsync(target, [target.Database], ct).ConfigureAwait(false);
-        foreach (var sql in PostgreSqlDatabaseProperties.FinishSql(target.Database, toc.Database))
-            await ExecuteAsync(admin, sql, ct).ConfigureAwait(false);
+        if (toc.Database != null)
+            foreach (var sql in PostgreSqlDatabaseProperties.FinishSql(target.Database, toc.Database))
+                await ExecuteAsync(admin, sql, ct).ConfigureAwait(false);
+        await FlushWalAsync(admin, ct).ConfigureAwait(false);
     }
 }
