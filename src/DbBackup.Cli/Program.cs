@@ -28,6 +28,9 @@ root.Options.Add(CliContext.DebugTimings);
 var parsed = root.Parse(args);
 if (parsed.GetValue(CliContext.DebugTimings)) DbBackup.Engine.DebugTimings.Enabled = true;
 DbBackup.Engine.DebugTimings.Mark("arguments parsed");
+// The commands that talk to a database server over TLS load the trust store meanwhile (TrustStoreWarmUp says why).
+if (parsed.Errors.Count == 0 && parsed.CommandResult.Command.Name is "backup" or "restore" or "verify" or "worker")
+    DbBackup.Engine.Providers.TrustStoreWarmUp.Start();
 if (parsed.Errors.Count > 0)
 {
     // An unknown command or option, a missing required option or an unparsable value is a bad
