@@ -40,6 +40,6 @@ public sealed record RestoreTarget(DatabaseEngine? Engine, string? Server, int? 
 
     // The engine names both front ends' options; each renders the message in its caller's language (CallerWording).
     private static DbBackupException Missing(string option)
-        => new(ErrorKind.InvalidArgument, "MissingArgument",
+        => new DbBackupException(ErrorKind.InvalidArgument, "MissingArgument",
             $"{option} is required when neither --id / -Id nor --path / -Path names the backup to take it from.");
 }
