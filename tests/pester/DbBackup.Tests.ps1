@@ -334,6 +334,26 @@ Describe 'Lifecycle on <Engine>' -ForEach @(@{ Engine = 'PostgreSql' }, @{ Engin
         Get-Items $Engine $copy | Should -Be $original
     }
 
+    It 'Restore-DbBackup -Path without -Engine, -Server or -Port restores to the engine, server and port of the bundle''s manifest' {
+        $bundle = Join-Path $TestDrive "$Engine-defaults.dbbackup"
+        $backup | Save-DbBackup -LiteralPath $bundle -Repository $repo
+        $copy = New-DatabaseName 'psbundledef'
+        $restoredCopies.Add($copy)
+        # A repository that has never seen the backup: only the bundle's manifest can name the server.
+        $r = Restore-DbBackup -Path $bundle -Credential (Get-TestCredential $Engine) -TargetDatabase $copy -Confirm:$false -Wait -Repository (Join-Path $TestDrive "defaults-$Engine")
+        $r.State | Should -Be 'Succeeded'
+        $r.Engine | Should -Be $backup.Engine
+        $r.Server | Should -Be $backup.Server
+        $r.Port | Should -Be $backup.Port
+        Get-Items $Engine $copy | Should -Be $original
+    }
+
+    It 'Restore-DbBackup -Engine wins over the backup''s engine and reaches that engine''s default port, which refuses the mismatch' {
+        $other = if ($Engine -eq 'PostgreSql') { 'MySql' } else { 'PostgreSql' }
+        $err = { $backup | Restore-DbBackup -Engine $other -Credential (Get-TestCredential $other) -TargetDatabase (New-DatabaseName 'psother') -Confirm:$false -Repository $repo -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'EngineMismatch,*'
+    }
+
     It 'Get-DbBackupRestore lists the restore history: into which database, from which, by backup' {
         $into = @(Get-DbBackupRestore -Repository $repo -Database $db)
         $into.Count | Should -BeGreaterOrEqual 2              # the -Force and the -Confirm:$false restores

@@ -54,23 +54,13 @@ public static class RestoreCommand
         return cmd;
     }
 
-    /// <summary>The target from the options, what they leave out taken from the backup (for a bundle, its manifest, read
-    /// without importing it) as Restore-DbBackup does: its engine, and its server, port and user when --host is not given.</summary>
+    /// <summary>The target from the options, what they leave out taken from the backup (for a bundle, its manifest) by the
+    /// engine's one rule, as Restore-DbBackup does (<see cref="RestoreTarget.Resolve"/>); the password from --password-env.</summary>
     private static async Task<ConnectionTarget> TargetAsync(BackupEngine e, string? id, string? path,
         string? engine, string? host, int? port, string? user, string? database, string? passwordEnv, CancellationToken ct)
     {
-        if ((engine == null || host == null || user == null) && (id != null || path != null) && !(id != null && path != null))
-        {
-            var backup = id != null ? e.GetBackup(id) : await e.ReadBundleManifestAsync(path!, ct);
-            var sameServer = host == null;
-            engine ??= backup.Engine == DatabaseEngine.PostgreSql ? "postgresql" : "mysql";
-            host ??= backup.Server;
-            port ??= sameServer ? backup.Port : null;
-            user ??= backup.UserName;
-        }
-        return CliContext.Target(engine ?? throw MissingOption("--engine"), host ?? throw MissingOption("--host"), port, user ?? throw MissingOption("--user"), database, passwordEnv);
+        var given = new RestoreTarget(engine is null ? null : CliContext.ParseEngine(engine), host, port, user, database);
+        var target = await e.ResolveRestoreTargetAsync(given, id, path, ct).ConfigureAwait(false);
+        return target with { Password = CliContext.Password(target.Engine, passwordEnv) };
     }
-
-    private static DbBackupException MissingOption(string name)
-        => new DbBackupException(ErrorKind.InvalidArgument, "MissingArgument", $"{name} is required when neither --id nor --path names the backup to take it from.") { TargetObject = name };
 }

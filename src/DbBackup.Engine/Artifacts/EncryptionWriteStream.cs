@@ -5,7 +5,7 @@ namespace DbBackup.Engine.Artifacts;
 /// <summary>Encrypts a payload file in chunks (see <see cref="EncryptionDataKey"/>). A full chunk is
 /// sealed only once more bytes follow it, so the chunk sealed as final on dispose holds 1 to ChunkSize
 /// bytes (0 only for an empty file): the reader's rule. Memory: two chunk buffers, whatever the size.</summary>
-internal sealed class EncryptionWriteStream : Stream
+internal sealed class EncryptionWriteStream : WriteOnlyStream
 {
     private readonly Stream _stored;
     private readonly AesGcm _aes;
@@ -21,15 +21,6 @@ internal sealed class EncryptionWriteStream : Stream
         _stored = stored;
         _aes = aes;
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>Passes the flush on; a partial chunk stays buffered (only the last chunk may be short).</summary>
     public override void Flush() => _stored.Flush();

@@ -3,7 +3,7 @@ namespace DbBackup.Engine.Artifacts;
 /// <summary>A write stream compressing into <c>stored</c> (left open) with libzstd at the given level, one
 /// frame per stream as ZstdSharp's CompressionStream writes it (no content checksum: the payload has its
 /// SHA-256). Disposing it ends the frame. Memory: a 128 KiB output buffer and the library's context.</summary>
-internal sealed class NativeZstdEncoder(Stream stored, int level) : Stream
+internal sealed class NativeZstdEncoder(Stream stored, int level) : WriteOnlyStream
 {
     private const int Continue = 0, FlushBlock = 1, EndFrame = 2;
 
@@ -11,22 +11,6 @@ internal sealed class NativeZstdEncoder(Stream stored, int level) : Stream
     private readonly byte[] _output = new byte[1 << 17];
     private bool _ended;
 
-    /// <inheritdoc/>
-    public override bool CanRead => false;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
     /// <inheritdoc/>
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -69,22 +69,14 @@ public sealed class PayloadWriter : IPayloadSink
     }
 
     /// <summary>Write-only stream returned by <see cref="Create"/>; completes the entry on dispose.</summary>
-    private sealed class PayloadFileStream(Stream top, Stream encrypted, HashingStream hashing, StoreUpload upload, Action<long> counted, Action completed) : Stream
+    private sealed class PayloadFileStream(Stream top, Stream encrypted, HashingStream hashing, StoreUpload upload, Action<long> counted, Action completed) : WriteOnlyStream
     {
         private bool _failed;
         private bool _disposed;
         private bool _wrote;
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() => top.Flush();
         public override Task FlushAsync(CancellationToken cancellationToken) => top.FlushAsync(cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)

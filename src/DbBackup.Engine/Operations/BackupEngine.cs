@@ -188,6 +188,11 @@ public sealed class BackupEngine
     /// do, changing nothing: what -WhatIf and -Confirm show.</summary>
     public Task<RestorePlan> PlanRestoreAsync(RestoreOptions options, CancellationToken cancellationToken) => _restores.PlanAsync(options, cancellationToken);
 
+    /// <summary>The restore's target: what <paramref name="given"/> leaves out taken from the backup or the bundle's
+    /// manifest by the one rule of <see cref="RestoreTarget.Resolve"/>; without a password (each front end adds its own).</summary>
+    public Task<ConnectionTarget> ResolveRestoreTargetAsync(RestoreTarget given, string? backupId, string? bundlePath, CancellationToken cancellationToken)
+        => given.ResolveAsync(backupId, bundlePath, _context.Records.GetBackup, _imports.ReadBundleManifestAsync, cancellationToken);
+
     /// <summary>Refuses an engine mismatch, a flavour mismatch, or a target older than the backup's
     /// server major version, naming the versions that can restore it.</summary>
     public static void CheckVersion(BackupRecord b, ServerProbe target) => RestorePlanner.CheckVersion(b, target);

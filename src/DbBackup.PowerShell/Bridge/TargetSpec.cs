@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DbBackup.Engine;
+using DbBackup.Engine.Operations;
 using DbBackup.Engine.Providers;
 using DbBackup.Model;
 
@@ -18,8 +19,22 @@ internal sealed class TargetSpec
     public PSCredential? Credential { get; init; }
     public string? ConnectionString { get; init; }
 
-    /// <summary>Builds the target; throws <see cref="DbBackupException"/> for a bad or incomplete one.</summary>
+    /// <summary>Builds the target; throws <see cref="DbBackupException"/> for a bad or incomplete one. With a
+    /// <paramref name="fallback"/> (the backup's own server) the gaps are filled by the engine's rule for a restore's
+    /// target (<see cref="RestoreTarget.Resolve"/>), else by the engine defaults.</summary>
     public ConnectionTarget Build(ConnectionTarget? fallback = null, bool requireDatabase = true)
+    {
+        var given = Given();
+        var target = fallback is not null ? given.Resolve(fallback) : WithDefaults(given);
+        if (requireDatabase && target.Database.Length == 0)
+            throw new DbBackupException(ErrorKind.InvalidArgument, "DatabaseRequired",
+                "Name the database with -Database (or in the connection string's path or Database= key).");
+        return WithPassword(target);
+    }
+
+    /// <summary>What the parameters name, explicit ones winning over the connection string's; null where neither
+    /// says. Throws when the two contradict each other.</summary>
+    public RestoreTarget Given()
     {
         ConnectionStringParts parts = ConnectionString is null
             ? new ConnectionStringParts(null, null, null, null, null)
@@ -31,19 +46,23 @@ internal sealed class TargetSpec
         if (NonEmpty(Credential?.UserName) is { } credentialUser && parts.UserName is { } connectionUser && credentialUser != connectionUser)
             throw new DbBackupException(ErrorKind.InvalidArgument, "UserConflict",
                 $"-Credential names the user '{credentialUser}' but the connection string names '{connectionUser}'. Give the user in one place, or make them agree.");
-        var engine = Engine ?? parts.Engine ?? fallback?.Engine
+        return new RestoreTarget(Engine ?? parts.Engine, Server ?? parts.Server, Port ?? parts.Port,
+            NonEmpty(Credential?.UserName) ?? parts.UserName, Database ?? parts.Database);
+    }
+
+    /// <summary>The target with the -Credential's password, if any.</summary>
+    public ConnectionTarget WithPassword(ConnectionTarget target)
+        => target with { Password = Credential is null || ReferenceEquals(Credential, PSCredential.Empty) ? null : Credential.GetNetworkCredential().Password };
+
+    /// <summary>A target with no backup behind it: the engine is required, the rest defaults to this host, the
+    /// engine's port and the current user.</summary>
+    private static ConnectionTarget WithDefaults(RestoreTarget given)
+    {
+        var engine = given.Engine
             ?? throw new DbBackupException(ErrorKind.InvalidArgument, "EngineRequired",
                 "Say which engine the server runs: -Engine PostgreSql or -Engine MySql (or a postgresql://, mysql:// connection string).");
-        var sameServerAsFallback = fallback is not null && engine == fallback.Engine && Server is null && parts.Server is null;
-        var server = Server ?? parts.Server ?? fallback?.Server ?? "localhost";
-        var port = Port ?? parts.Port ?? (sameServerAsFallback ? fallback!.Port : ConnectionTarget.DefaultPort(engine));
-        var user = NonEmpty(Credential?.UserName) ?? parts.UserName ?? fallback?.UserName ?? Environment.UserName;
-        var database = Database ?? parts.Database ?? fallback?.Database ?? "";
-        if (requireDatabase && database.Length == 0)
-            throw new DbBackupException(ErrorKind.InvalidArgument, "DatabaseRequired",
-                "Name the database with -Database (or in the connection string's path or Database= key).");
-        var password = Credential is null || ReferenceEquals(Credential, PSCredential.Empty) ? null : Credential.GetNetworkCredential().Password;
-        return new ConnectionTarget(engine, server, port, user, database) { Password = password };
+        return new ConnectionTarget(engine, given.Server ?? "localhost", given.Port ?? ConnectionTarget.DefaultPort(engine),
+            given.UserName ?? Environment.UserName, given.Database ?? "");
     }
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s.TrimStart('\\');

@@ -158,17 +158,14 @@ public sealed class RestoreDbBackupCommand : DbBackupCmdlet
 
     private RestoreOptions BuildOptions(EngineSession session, TargetSpec spec, string? backupId, string? bundle)
     {
-        // A restore "to where it came from" takes the server from the backup (for a bundle, its manifest,
-        // read without importing it: -WhatIf must change nothing). A backup restores only into its own
-        // engine, so the engine comes from it even when -Server names another host.
-        var backup = backupId is not null ? session.Engine.GetBackup(backupId)
-            : Await(session.Engine.ReadBundleManifestAsync(bundle!, Cancellation));
-        var fallback = new ConnectionTarget(backup.Engine, backup.Server, backup.Port, backup.UserName, "");
+        // A restore "to where it came from" takes what the parameters leave out from the backup (for a bundle, its
+        // manifest, read without importing it: -WhatIf must change nothing), by the engine's rule that dbbackup restore shares.
+        var target = Await(session.Engine.ResolveRestoreTargetAsync(spec.Given(), backupId, bundle, Cancellation));
         return new RestoreOptions
         {
             BackupId = backupId,
             BundlePath = bundle,
-            Target = spec.Build(fallback, requireDatabase: false),
+            Target = spec.WithPassword(target),
             TargetDatabase = TargetDatabase,
             Tables = Table ?? [],
             Force = Force,

@@ -11,8 +11,70 @@ public sealed class CliRestoreDefaultsTests : IDisposable
     private readonly string _repo = Path.Combine(Path.GetTempPath(), "dbbackup-rsdef-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<string> _databases = [];
 
+    private const string Rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t";
+
     [PostgresFact]
     public async Task A_restore_given_only_the_backup_id_goes_to_the_backups_engine_server_and_user_and_holds_its_rows()
+    {
+        var (db, id, env) = await BackupAsync();
+        var pg = TestServers.Postgres();
+        var copy = Copy(db);
+        var restore = await CliRunner.RunAsync(["restore", "--id", id, "--target-database", copy, "--wait", "--json"], env);
+        Assert.True(restore.ExitCode == 0, restore.StdErr + restore.StdOut);
+        var record = JsonDocument.Parse(restore.StdOut).RootElement;
+        Assert.Equal("Succeeded", record.GetProperty("State").GetString());
+        Assert.Equal(pg.Server, record.GetProperty("Server").GetString());
+        Assert.Equal(pg.Port, record.GetProperty("Port").GetInt32());
+        Assert.Equal(await TestSql.PgColumnAsync(db, Rows), await TestSql.PgColumnAsync(copy, Rows));
+    }
+
+    [PostgresFact]
+    public async Task A_restore_of_a_bundle_path_takes_the_engine_server_port_and_user_from_its_manifest()
+    {
+        var (db, id, env) = await BackupAsync();
+        var pg = TestServers.Postgres();
+        var bundle = Path.Combine(_repo + "-bundle", db + ".dbbackup");
+        Directory.CreateDirectory(Path.GetDirectoryName(bundle)!);
+        var save = await CliRunner.RunAsync(["save", "--id", id, "--path", bundle], env);
+        Assert.True(save.ExitCode == 0, save.StdErr + save.StdOut);
+
+        // Another repository, which has never seen the backup: only the bundle's manifest can name the server.
+        var copy = Copy(db);
+        var fresh = new Dictionary<string, string?>(env) { ["DBBACKUP_REPOSITORY"] = _repo + "-fresh" };
+        var restore = await CliRunner.RunAsync(["restore", "--path", bundle, "--target-database", copy, "--wait", "--json"], fresh);
+        Assert.True(restore.ExitCode == 0, restore.StdErr + restore.StdOut);
+        var record = JsonDocument.Parse(restore.StdOut).RootElement;
+        Assert.Equal("Succeeded", record.GetProperty("State").GetString());
+        Assert.Equal("PostgreSql", record.GetProperty("Engine").GetString());
+        Assert.Equal(pg.Server, record.GetProperty("Server").GetString());
+        Assert.Equal(pg.Port, record.GetProperty("Port").GetInt32());
+        Assert.Equal(pg.UserName, record.GetProperty("UserName").GetString());
+        Assert.Equal(await TestSql.PgColumnAsync(db, Rows), await TestSql.PgColumnAsync(copy, Rows));
+    }
+
+    [PostgresFact]
+    public async Task Options_given_win_over_the_backups_and_another_engine_gets_its_own_default_port()
+    {
+        var (db, id, env) = await BackupAsync();
+        // The backup was taken from 127.0.0.1 (or the test server's address); "localhost" is the same server by another name.
+        var copy = Copy(db);
+        var restore = await CliRunner.RunAsync(["restore", "--id", id, "--host", "localhost", "--target-database", copy, "--wait", "--json"], env);
+        Assert.True(restore.ExitCode == 0, restore.StdErr + restore.StdOut);
+        var record = JsonDocument.Parse(restore.StdOut).RootElement;
+        Assert.Equal("localhost", record.GetProperty("Server").GetString());
+        Assert.Equal(5432, record.GetProperty("Port").GetInt32());
+        Assert.Equal(await TestSql.PgColumnAsync(db, Rows), await TestSql.PgColumnAsync(copy, Rows));
+
+        // --engine mysql reaches MariaDB on its own port (3306, not the backup's), which then refuses a PostgreSQL backup.
+        var mysql = TestServers.MySql();
+        var other = await CliRunner.RunAsync(["restore", "--id", id, "--engine", "mysql", "--user", mysql.UserName, "--target-database", Copy(db), "--wait"],
+            new Dictionary<string, string?>(env) { ["MYSQL_PWD"] = mysql.Password });
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("dbbackup: EngineMismatch:", other.StdErr);
+    }
+
+    /// <summary>A small PostgreSQL database backed up through the CLI into this test's repository.</summary>
+    private async Task<(string Db, string Id, Dictionary<string, string?> Env)> BackupAsync()
     {
         var db = await TestSql.PgCreateAsync("rsdef", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 50) g;");
         _databases.Add(db);
@@ -21,18 +83,14 @@ public sealed class CliRestoreDefaultsTests : IDisposable
         var backup = await CliRunner.RunAsync(["backup", "--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName,
             "--database", db, "--wait", "--json"], env);
         Assert.True(backup.ExitCode == 0, backup.StdErr + backup.StdOut);
-        var id = JsonDocument.Parse(backup.StdOut).RootElement.GetProperty("Id").GetString()!;
+        return (db, JsonDocument.Parse(backup.StdOut).RootElement.GetProperty("Id").GetString()!, env);
+    }
 
-        var copy = db + "_copy";
+    private string Copy(string db)
+    {
+        var copy = db + "_copy" + _databases.Count;
         _databases.Add(copy);
-        var restore = await CliRunner.RunAsync(["restore", "--id", id, "--target-database", copy, "--wait", "--json"], env);
-        Assert.True(restore.ExitCode == 0, restore.StdErr + restore.StdOut);
-        var record = JsonDocument.Parse(restore.StdOut).RootElement;
-        Assert.Equal("Succeeded", record.GetProperty("State").GetString());
-        Assert.Equal(pg.Server, record.GetProperty("Server").GetString());
-        Assert.Equal(pg.Port, record.GetProperty("Port").GetInt32());
-        const string rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t";
-        Assert.Equal(await TestSql.PgColumnAsync(db, rows), await TestSql.PgColumnAsync(copy, rows));
+        return copy;
     }
 
     [Fact]
@@ -48,6 +106,7 @@ public sealed class CliRestoreDefaultsTests : IDisposable
     public void Dispose()
     {
         foreach (var d in _databases) TestSql.PgDropAsync(d).GetAwaiter().GetResult();
-        if (Directory.Exists(_repo)) Directory.Delete(_repo, true);
+        foreach (var dir in new[] { _repo, _repo + "-bundle", _repo + "-fresh" })
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
     }
 }

@@ -30,9 +30,13 @@ internal sealed class PausingWorkers : IDisposable
     public BackupEngine Plain => _repo.Engine;
 
     /// <summary>Waits until a worker reaches <paramref name="step"/> (a minute at most) and returns its pid.</summary>
-    public async Task<int> ReachedAsync(string step)
+    public Task<int> ReachedAsync(string step) => ReachedAsync(Folder, step);
+
+    /// <summary>Waits until a worker pausing with its markers in <paramref name="folder"/> reaches <paramref name="step"/>
+    /// (90 s at most) and returns its pid.</summary>
+    public static async Task<int> ReachedAsync(string folder, string step)
     {
-        var marker = WorkerPausePoints.MarkerPath(Folder, step);
+        var marker = WorkerPausePoints.MarkerPath(folder, step);
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < TimeSpan.FromSeconds(90))
         {

@@ -93,6 +93,29 @@ public sealed class MySqlProviderTests
     }
 
     [MySqlFact]
+    public async Task A_payload_without_its_toc_is_refused_alike_by_a_restore_and_a_table_replace_before_any_database_is_made()
+    {
+        await using var db = await MySqlTestDatabase.CreateAsync();
+        await db.ExecAsync("CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1);");
+        var (_, _, folder, files) = await db.DumpAsync();
+        var withoutToc = new Engine.Artifacts.PayloadReader(folder, files.Where(f => !f.Name.StartsWith("toc.json", StringComparison.Ordinal)).ToList(), CompressionKind.Gzip);
+        var restored = db.NewName();
+        var replaced = db.NewName();
+
+        var restore = await Assert.ThrowsAsync<DbBackupException>(() => db.RestoreAsync(withoutToc, restored));
+        var replace = await Assert.ThrowsAsync<DbBackupException>(() => new MySqlProvider().ReplaceTablesAsync(
+            new TableReplaceRequest(TestServers.MySql(replaced), new BackupRecord { Engine = DatabaseEngine.MySql }, [new TableStat { Name = "t" }],
+                CreateDatabase: true, ScratchDatabase: db.NewName(), Jobs: 1), withoutToc, new Progress<OperationProgress>(), CancellationToken.None));
+        foreach (var e in new[] { restore, replace })
+        {
+            Assert.Equal("MySqlPayloadIncomplete", e.ErrorId);
+            Assert.Contains("'toc.json'", e.Message, StringComparison.Ordinal);
+        }
+        Assert.False(await db.ExistsAsync(restored));
+        Assert.False(await db.ExistsAsync(replaced));
+    }
+
+    [MySqlFact]
     public async Task A_corrupted_data_file_fails_the_restore_and_drops_the_new_database()
     {
         await using var db = await MySqlTestDatabase.CreateAsync();

@@ -62,6 +62,52 @@ public sealed class PostgreSqlBinaryRestoreTests
     public async Task A_value_the_converter_cannot_prove_loads_the_piece_by_copy_text_and_restores_exactly()
     {
         await using var source = await PostgresTestDatabase.CreateAsync("pgbinfb", Schema);
+        using var rewritten = await WithAnIsoTimestampAsync(source);
+        var restored = TestServers.UniqueName("pgbinfb_r");
+        try
+        {
+            await new PostgreSqlProvider().RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), Jobs: 1), rewritten.Reader(), new DumpedPayload.SyncProgress([]), default);
+            await PostgresComparison.AssertSameAsync(source.Name, restored);
+        }
+        finally
+        {
+            await PostgresTestDatabase.DropAsync(restored);
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_piece_reloaded_by_copy_text_counts_its_bytes_once_in_the_restore_progress()
+    {
+        await using var source = await PostgresTestDatabase.CreateAsync("pgbinpr", Schema);
+        using var rewritten = await WithAnIsoTimestampAsync(source);
+        var reader = rewritten.Reader();
+        long dataBytes = 0;
+        foreach (var name in reader.Names.Where(n => n.StartsWith("data/", StringComparison.Ordinal)))
+        {
+            await using var input = reader.Open(name);
+            dataBytes += await CountAsync(input);
+        }
+        var restored = TestServers.UniqueName("pgbinpr_r");
+        var progress = new List<OperationProgress>();
+        try
+        {
+            await new PostgreSqlProvider().RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), Jobs: 1), rewritten.Reader(), new DumpedPayload.SyncProgress(progress), default);
+            Assert.True(dataBytes > 0);
+            Assert.Equal(dataBytes, progress[^1].BytesDone);
+            Assert.Equal(100, progress[^1].Percent);
+            Assert.All(progress, p => Assert.True(p.BytesDone <= dataBytes, $"{p.Phase}: {p.BytesDone} of {dataBytes} bytes"));
+        }
+        finally
+        {
+            await PostgresTestDatabase.DropAsync(restored);
+        }
+    }
+
+    /// <summary>A dump of <paramref name="source"/> whose stamps file holds one ISO 8601 timestamp ('T' for the space):
+    /// the server reads it as it reads the space (same length, so the recorded sizes still hold); the converter does not,
+    /// so that piece's binary load is abandoned and it loads by COPY text.</summary>
+    private static async Task<DumpedPayload> WithAnIsoTimestampAsync(PostgresTestDatabase source)
+    {
         using var dumped = await DumpedPayload.DumpAsync(new PostgreSqlProvider(), new DumpRequest(source.Target, null, null, null, 1));
         var reader = dumped.Reader();
         var folder = Path.Combine(Path.GetTempPath(), "dbbackup-pgtest-" + Guid.NewGuid().ToString("N"));
@@ -73,7 +119,6 @@ public sealed class PostgreSqlBinaryRestoreTests
             await using (var input = reader.Open(name)) await input.CopyToAsync(bytes);
             var data = bytes.ToArray();
             var text = Encoding.UTF8.GetString(data);
-            // The server reads ISO 8601's 'T' as it reads the space (same length, so the recorded sizes still hold); the converter does not.
             if (text.StartsWith("1\t2024-01-01 00:00:00+00\n", StringComparison.Ordinal))
             {
                 text = text.Replace("1\t2024-01-01 00:00:00+00\n", "1\t2024-01-01T00:00:00+00\n", StringComparison.Ordinal);
@@ -84,16 +129,15 @@ public sealed class PostgreSqlBinaryRestoreTests
             await output.WriteAsync(data);
         }
         Assert.True(rewrote);
-        using var rewritten = new DumpedPayload { Folder = folder, Files = writer.Files, Result = dumped.Result, Progress = [] };
-        var restored = TestServers.UniqueName("pgbinfb_r");
-        try
-        {
-            await new PostgreSqlProvider().RestoreAsync(new RestoreRequest(TestServers.Postgres(restored), new BackupRecord(), Jobs: 1), rewritten.Reader(), new DumpedPayload.SyncProgress([]), default);
-            await PostgresComparison.AssertSameAsync(source.Name, restored);
-        }
-        finally
-        {
-            await PostgresTestDatabase.DropAsync(restored);
-        }
+        return new DumpedPayload { Folder = folder, Files = writer.Files, Result = dumped.Result, Progress = [] };
+    }
+
+    private static async Task<long> CountAsync(Stream input)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int n;
+        while ((n = await input.ReadAsync(buffer)) > 0) total += n;
+        return total;
     }
 }

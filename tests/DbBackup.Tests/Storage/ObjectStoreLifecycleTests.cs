@@ -35,14 +35,7 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
     [StoreFact]
     public async Task Backup_list_restore_verify_and_remove_work_with_the_repository_in_the_store()
     {
-        var db = await TestSql.PgCreateAsync("objstore", "CREATE TABLE t (id int PRIMARY KEY, v text, at timestamptz); INSERT INTO t SELECT g, md5(g::text), timestamptz '2026-01-01' + g * interval '1 hour' FROM generate_series(1, 5000) g;");
-        _databases.Add(db);
-        var repository = await NewRepositoryAsync();
-        var pg = TestServers.Postgres();
-        var env = StoreEnvironment();
-        env["PGPASSWORD"] = pg.Password;
-        env["DBBACKUP_REPOSITORY"] = repository;
-        string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
+        var (db, repository, env, server) = await SetUpAsync("objstore", "CREATE TABLE t (id int PRIMARY KEY, v text, at timestamptz); INSERT INTO t SELECT g, md5(g::text), timestamptz '2026-01-01' + g * interval '1 hour' FROM generate_series(1, 5000) g;");
 
         var started = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--json"], env);
         Assert.True(started.ExitCode == 0, started.StdErr);
@@ -90,20 +83,13 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
     [StoreFact]
     public async Task A_payload_byte_flipped_in_the_store_fails_verify_and_restore_before_the_target_is_touched()
     {
-        var db = await TestSql.PgCreateAsync("objflip", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 5000) g;");
-        _databases.Add(db);
-        var repository = await NewRepositoryAsync();
-        var pg = TestServers.Postgres();
-        var env = StoreEnvironment();
-        env["PGPASSWORD"] = pg.Password;
-        env["DBBACKUP_REPOSITORY"] = repository;
-        string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
+        var (db, repository, env, server) = await SetUpAsync("objflip", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 5000) g;");
         var backedUp = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--wait", "--json"], env);
         Assert.True(backedUp.ExitCode == 0, backedUp.StdErr + backedUp.StdOut);
         var id = JsonDocument.Parse(backedUp.StdOut).RootElement.GetProperty("Id").GetString()!;
         await TestSql.PgExecAsync(db, "UPDATE t SET v = 'changed' WHERE id = 1");
 
-        var store = StoreFactory.Open(RepositoryAddress.Parse(repository), name => env.GetValueOrDefault(name));
+        var store = OpenStore(repository, env);
         var payloadKeys = new List<(string Key, long Size)>();
         await foreach (var entry in store.ListAsync("", CancellationToken.None))
             if (entry.Key.Contains($"backups/{id}/payload/", StringComparison.Ordinal)) payloadKeys.Add((entry.Key, entry.Size));
@@ -130,26 +116,17 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
     [StoreFact]
     public async Task A_second_start_on_a_running_target_is_refused_naming_it_and_a_killed_worker_ends_Failed_at_once_and_frees_the_target()
     {
-        var db = await TestSql.PgCreateAsync("objkill", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
-        _databases.Add(db);
-        var repository = await NewRepositoryAsync();
-        var pg = TestServers.Postgres();
+        var (db, repository, env, server) = await SetUpAsync("objkill", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
         var pause = Directory.CreateTempSubdirectory("dbbackup-objkill-").FullName;
         try
         {
-            var env = StoreEnvironment();
-            env["PGPASSWORD"] = pg.Password;
-            env["DBBACKUP_REPOSITORY"] = repository;
-            string[] backup = ["backup", "--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName, "--database", db, "--json"];
-            var pausing = new Dictionary<string, string?>(env) { [WorkerPausePoints.StepsVariable] = "backup:data", [WorkerPausePoints.FolderVariable] = pause };
+            string[] backup = ["backup", .. server, "--database", db, "--json"];
+            var pausing = PausingAt(env, pause, "backup:data");
 
             var started = await CliRunner.RunAsync(backup, pausing);
             Assert.True(started.ExitCode == 0, started.StdErr);
             var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
-            var marker = WorkerPausePoints.MarkerPath(pause, "backup:data");
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            while (!File.Exists(marker) && sw.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
-            var pid = int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture);
+            var pid = await Hostile.PausingWorkers.ReachedAsync(pause, "backup:data");
 
             // Another process (in a runbook, on another host) starting the same target is refused, naming the running backup.
             var second = await CliRunner.RunAsync(backup, env);
@@ -178,32 +155,22 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
     [StoreFact]
     public async Task The_store_credential_is_in_no_stored_object_output_or_worker_command_line()
     {
-        var db = await TestSql.PgCreateAsync("objsecret", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
-        _databases.Add(db);
-        var repository = await NewRepositoryAsync();
-        var pg = TestServers.Postgres();
+        var (db, repository, env, server) = await SetUpAsync("objsecret", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
         var pause = Directory.CreateTempSubdirectory("dbbackup-objsecret-").FullName;
         try
         {
-            var env = StoreEnvironment();
-            env["PGPASSWORD"] = pg.Password;
-            env["DBBACKUP_REPOSITORY"] = repository;
-            string[] server = ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName];
             var outputs = new List<string>();
 
             // The detached worker, held mid-data: its command line and its client tools' carry no credential.
-            var pausing = new Dictionary<string, string?>(env) { [WorkerPausePoints.StepsVariable] = "backup:data", [WorkerPausePoints.FolderVariable] = pause };
+            var pausing = PausingAt(env, pause, "backup:data");
             var started = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--json", "--note", "secret test"], pausing);
             Assert.True(started.ExitCode == 0, started.StdErr);
             outputs.Add(started.StdOut + started.StdErr);
             var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
-            var marker = WorkerPausePoints.MarkerPath(pause, "backup:data");
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            while (!File.Exists(marker) && sw.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(50);
-            var worker = int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture);
+            var worker = await Hostile.PausingWorkers.ReachedAsync(pause, "backup:data");
             var commandLines = ProcessTree.CommandLines(worker);
             Assert.Contains(commandLines, c => c.Contains(" worker ", StringComparison.Ordinal));
-            File.Delete(marker);
+            File.Delete(WorkerPausePoints.MarkerPath(pause, "backup:data"));
 
             _databases.Add(db + "_copy");
             string[][] commands =
@@ -223,7 +190,7 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
             Assert.DoesNotContain(commandLines, c => c.Contains(Secret, StringComparison.Ordinal));
             Assert.DoesNotContain(outputs, o => o.Contains(Secret, StringComparison.Ordinal));
             // Every byte the tool stored: records, manifests, locks, the activity log, the catalog, payload.
-            var store = StoreFactory.Open(RepositoryAddress.Parse(repository), name => env.GetValueOrDefault(name));
+            var store = OpenStore(repository, env);
             var secret = System.Text.Encoding.UTF8.GetBytes(Secret);
             var read = 0;
             await foreach (var entry in store.ListAsync("", CancellationToken.None))
@@ -238,6 +205,28 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
         }
         finally { Directory.Delete(pause, recursive: true); }
     }
+
+    /// <summary>What every test here starts from: a PostgreSQL database of its own (dropped on dispose), a fresh
+    /// repository in the store, the environment that reaches both, and the CLI's options naming the server.</summary>
+    private async Task<(string Db, string Repository, Dictionary<string, string?> Env, string[] Server)> SetUpAsync(string prefix, string sql)
+    {
+        var db = await TestSql.PgCreateAsync(prefix, sql);
+        _databases.Add(db);
+        var repository = await NewRepositoryAsync();
+        var pg = TestServers.Postgres();
+        var env = StoreEnvironment();
+        env["PGPASSWORD"] = pg.Password;
+        env["DBBACKUP_REPOSITORY"] = repository;
+        return (db, repository, env, ["--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName]);
+    }
+
+    /// <summary><paramref name="env"/> with detached workers pausing at <paramref name="step"/>, their markers in <paramref name="folder"/>.</summary>
+    private static Dictionary<string, string?> PausingAt(Dictionary<string, string?> env, string folder, string step)
+        => new(env) { [WorkerPausePoints.StepsVariable] = step, [WorkerPausePoints.FolderVariable] = folder };
+
+    /// <summary>The repository's store, opened with the credentials of the test's environment only.</summary>
+    private static IRepositoryStore OpenStore(string repository, Dictionary<string, string?> env)
+        => StoreFactory.Open(RepositoryAddress.Parse(repository), name => env.GetValueOrDefault(name));
 
     public void Dispose()
     {

@@ -8,7 +8,7 @@ namespace DbBackup.Engine.Providers.MySql;
 /// <see cref="MySqlTableLoader"/>): half the bytes on the wire, and the server copies them instead of
 /// running UNHEX() on every value (measured: its load CPU fell by about 15 % on the benchmark's orders
 /// table). The failure is kept in <see cref="Failure"/>, because the driver wraps what the stream throws.</summary>
-internal sealed class MySqlCheckedRowStream(Stream file, MySqlTocTable table) : Artifacts.ReadOnlyStream
+internal sealed class MySqlCheckedRowStream(Stream file, MySqlTocTable table) : ReadOnlyStream
 {
     private readonly MySqlLineReader _reader = new(file);
     // Without hex fields (every format 4 backup) a checked line is already the load form.

@@ -157,13 +157,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
         if (probe.DatabaseExists)
             throw new DbBackupException(ErrorKind.InvalidOperation, "TargetDatabaseExists",
                 $"Database '{database}' already exists on {target.Server}:{target.Port}; a restore only creates a new database. Choose a name that does not exist.") { TargetObject = database };
-        if (!source.Names.Contains(TocFile))
-            throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{TocFile}'; it is not a complete MySQL backup.");
-        MySqlToc toc;
-        await using (var tocStream = source.Open(TocFile))
-            toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
-                  ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
-        ValidateToc(toc, source);
+        var toc = await ReadTocAsync(source, cancellationToken).ConfigureAwait(false);
         foreach (var required in MySqlSchemaScripts.Required(toc.FormatVersion))
             if (!source.Names.Contains(required))
                 throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{required}'; it is not a complete MySQL backup.");
@@ -266,6 +260,20 @@ public sealed partial class MySqlProvider : IDatabaseProvider
             script = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         }
         await MySqlScriptRunner.ApplyAsync(target, database, script, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The payload's toc.json, read and checked against the payload's files (a full restore and a
+    /// table replace read it alike).</summary>
+    private static async Task<MySqlToc> ReadTocAsync(IPayloadSource source, CancellationToken cancellationToken)
+    {
+        if (!source.Names.Contains(TocFile))
+            throw new DbBackupException(ErrorKind.InvalidData, "MySqlPayloadIncomplete", $"The backup has no '{TocFile}'; it is not a complete MySQL backup.");
+        MySqlToc toc;
+        await using (var tocStream = source.Open(TocFile))
+            toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
+                  ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
+        ValidateToc(toc, source);
+        return toc;
     }
 
     private static void ValidateToc(MySqlToc toc, IPayloadSource source)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using DbBackup.Engine.Artifacts;
 using DbBackup.Model;
 
@@ -39,11 +38,7 @@ public sealed partial class MySqlProvider
         var names = request.Tables.Select(t => t.Name).ToList();
         if (request.CreateDatabase)
         {
-            MySqlToc toc;
-            await using (var tocStream = source.Open(TocFile))
-                toc = await JsonSerializer.DeserializeAsync<MySqlToc>(tocStream, TocJson, cancellationToken).ConfigureAwait(false)
-                      ?? throw new DbBackupException(ErrorKind.InvalidData, "MySqlTocInvalid", "toc.json is empty.");
-            ValidateToc(toc, source);
+            var toc = await ReadTocAsync(source, cancellationToken).ConfigureAwait(false);
             await MySqlConnections.QueryAsync(target, null, CreateDatabaseSql(db, toc), cancellationToken).ConfigureAwait(false);
         }
         try

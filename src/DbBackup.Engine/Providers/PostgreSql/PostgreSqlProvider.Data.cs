@@ -171,12 +171,20 @@ public sealed partial class PostgreSqlProvider
         PostgreSqlTocPiece piece, IPayloadSource source, ProgressThrottle report, CancellationToken ct, PostgreSqlTextToBinary.Kind[]? binary = null)
     {
         await using var input = OpenPayload(source, piece.File);
+        long sent = 0;
+        void Sent(long bytes) { sent += bytes; report.AddBytes(bytes); }
         try
         {
             if (binary != null)
                 return await PostgreSqlCopy.CopyInBinaryAsync(conn, PostgreSqlCopy.CopyInBinarySql(schema, name, columns), input,
-                    new PostgreSqlTextToBinary(binary, piece.File), report.AddBytes, ct).ConfigureAwait(false);
-            return await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(schema, name, columns), input, report.AddBytes, ct).ConfigureAwait(false);
+                    new PostgreSqlTextToBinary(binary, piece.File), Sent, ct).ConfigureAwait(false);
+            return await PostgreSqlCopy.CopyInAsync(conn, PostgreSqlCopy.CopyInSql(schema, name, columns), input, Sent, ct).ConfigureAwait(false);
+        }
+        catch (PostgreSqlBinaryNotProven)
+        {
+            // The piece loads again by COPY text, which counts its bytes anew: take back what this attempt counted.
+            report.AddBytes(-sent);
+            throw;
         }
         catch (DbBackupException e) when (e.ErrorId == "TableRestoreFailed")
         {

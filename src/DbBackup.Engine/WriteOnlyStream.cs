@@ -1,25 +1,23 @@
-namespace DbBackup.Engine.Artifacts;
+namespace DbBackup.Engine;
 
-/// <summary>The plumbing of a forward-only read stream (the checking streams a restore reads payload
-/// through), so each of them states only how it reads and what it checks.</summary>
-public abstract class ReadOnlyStream : Stream
+/// <summary>The plumbing of a forward-only write stream (store uploads, the payload's compressing, encrypting
+/// and counting layers), so each of them states only how it writes; the twin of <see cref="ReadOnlyStream"/>.</summary>
+public abstract class WriteOnlyStream : Stream
 {
     /// <inheritdoc/>
-    public override bool CanRead => true;
+    public override bool CanRead => false;
     /// <inheritdoc/>
     public override bool CanSeek => false;
     /// <inheritdoc/>
-    public override bool CanWrite => false;
+    public override bool CanWrite => true;
     /// <inheritdoc/>
     public override long Length => throw new NotSupportedException();
     /// <inheritdoc/>
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
     /// <inheritdoc/>
-    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     /// <inheritdoc/>
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     /// <inheritdoc/>
     public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
