@@ -6,7 +6,7 @@ namespace DbBackup.Tests.PostgreSql;
 public sealed class PostgreSqlLoadQueueTests
 {
     private static async Task<PostgreSqlLoadQueue.Work> TakeAsync(PostgreSqlLoadQueue queue)
-        => await queue.TakeAsync(default) ?? throw new InvalidOperationException("the queue said there is no work left");
+        => await queue.TakeAsync(default).WaitAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("the queue said there is no work left");
 
     [Fact]
     public async Task A_second_session_takes_another_table_while_one_is_loaded_and_joins_a_table_only_when_none_is_left()
@@ -24,29 +24,39 @@ public sealed class PostgreSqlLoadQueueTests
         Assert.Equal((0, 1), (d.Table, d.Piece));
         var e = await TakeAsync(queue);
         Assert.Equal((1, 1), (e.Table, e.Piece));
-        queue.Done(a.Table);
-        // Only table 0 has a file left: it goes to the next session whatever table 0's sessions.
+        queue.Done(a);
+        // Only table 0 has a file left: the next session takes it, in the table's order.
         var f = await TakeAsync(queue);
         Assert.Equal((0, 2), (f.Table, f.Piece));
     }
 
     [Fact]
-    public async Task A_loaded_tables_builds_come_before_other_data_and_spread_over_sessions_only_at_the_end()
+    public async Task A_loaded_tables_key_is_built_alone_before_other_data_and_its_indexes_side_by_side_at_the_end()
     {
         var queue = new PostgreSqlLoadQueue([1, 1, 1], [0, 1, 2]);
         var a = await TakeAsync(queue);
         var b = await TakeAsync(queue);
-        queue.AddBuilds(a.Table, ["build 1", "build 2"]);
-        queue.Done(a.Table);
-        // Table 0's first build, ahead of table 2's data; its second waits while another table has work.
-        var build = await TakeAsync(queue);
-        Assert.Equal((0, "build 1"), (build.Table, build.Build));
+        queue.AddBuilds(a.Table, [("index 1", true), ("key", false), ("index 2", true)]);
+        queue.Done(a);
+        // Alone on table 0: its key first, ahead of table 2's data.
+        var key = await TakeAsync(queue);
+        Assert.Equal((0, "key"), (key.Table, key.Build));
         var data = await TakeAsync(queue);
         Assert.Equal((2, null), (data.Table, data.Build));
-        // Nothing else is left: the second build joins table 0 while its first still runs.
+        // Nothing else is left, but an index would wait for the key's lock: no session joins table 0 until it is built.
+        var waiting = queue.TakeAsync(default);
+        queue.Done(b);
+        queue.Done(data);
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        queue.Done(key);
+        var first = await waiting.WaitAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("no build");
+        Assert.Equal("index 1", first.Build);
+        // Two index builds of one table run side by side.
         var second = await TakeAsync(queue);
-        Assert.Equal((0, "build 2"), (second.Table, second.Build));
-        foreach (var w in new[] { b, build, data, second }) queue.Done(w.Table);
+        Assert.Equal((0, "index 2"), (second.Table, second.Build));
+        queue.Done(first);
+        queue.Done(second);
         Assert.Null(await queue.TakeAsync(default));
     }
 
@@ -58,13 +68,13 @@ public sealed class PostgreSqlLoadQueueTests
         var waiting = queue.TakeAsync(default);
         await Task.Delay(50);
         Assert.False(waiting.IsCompleted);
-        queue.AddBuilds(only.Table, ["build"]);
-        queue.Done(only.Table);
+        queue.AddBuilds(only.Table, [("build", true)]);
+        queue.Done(only);
         var build = await waiting.WaitAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("no build");
         Assert.Equal("build", build.Build);
         var ending = queue.TakeAsync(default);
         Assert.False(ending.IsCompleted);
-        queue.Done(build.Table);
+        queue.Done(build);
         Assert.Null(await ending.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 

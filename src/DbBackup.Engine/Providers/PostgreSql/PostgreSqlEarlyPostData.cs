@@ -13,12 +13,18 @@ internal sealed partial class PostgreSqlEarlyPostData
 {
     private readonly Dictionary<(string Schema, string Name), List<string>> _byTable;
     private readonly Dictionary<string, string> _sql;
+    private readonly HashSet<string> _shared;
 
-    private PostgreSqlEarlyPostData(Dictionary<(string Schema, string Name), List<string>> byTable, Dictionary<string, string> sql)
-        => (_byTable, _sql) = (byTable, sql);
+    private PostgreSqlEarlyPostData(Dictionary<(string Schema, string Name), List<string>> byTable, Dictionary<string, string> sql, HashSet<string> shared)
+        => (_byTable, _sql, _shared) = (byTable, sql, shared);
 
     /// <summary>No entry is built early.</summary>
-    public static PostgreSqlEarlyPostData None { get; } = new([], []);
+    public static PostgreSqlEarlyPostData None { get; } = new([], [], []);
+
+    /// <summary>Whether an early line only creates an index (CREATE INDEX takes the table's SHARE lock, so such builds
+    /// of one table run side by side); a key or anything else with ALTER TABLE (a CLUSTER ON after an index) holds a
+    /// lock the others wait for.</summary>
+    public bool Shared(string line) => _shared.Contains(line);
 
     /// <summary>What pg_restore would send for one of the early lines: the script's preamble, the tablespace and
     /// access method settings in force at that entry, and the entry's own SQL (<see cref="PostgreSqlRestoreScript.SqlFor"/>).</summary>
@@ -48,6 +54,7 @@ internal sealed partial class PostgreSqlEarlyPostData
         var wanted = tables.ToHashSet();
         var byTable = new Dictionary<(string Schema, string Name), List<string>>();
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var shared = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in script.Entries)
         {
             if (e.Type is not ("INDEX" or "CONSTRAINT") || !post.TryGetValue(e.Id, out var line)) continue;
@@ -58,9 +65,10 @@ internal sealed partial class PostgreSqlEarlyPostData
             if (!byTable.TryGetValue((table.Schema, table.Name), out var lines)) byTable[(table.Schema, table.Name)] = lines = [];
             lines.Add(line);
             ids[line] = e.Id;
+            if (e.Type == "INDEX" && !e.Sql.Contains("ALTER TABLE", StringComparison.Ordinal)) shared.Add(line);
         }
         var sql = script.SqlForEach(ids.Values.ToHashSet());
-        return new PostgreSqlEarlyPostData(byTable, ids.ToDictionary(p => p.Key, p => sql[p.Value], StringComparer.Ordinal));
+        return new PostgreSqlEarlyPostData(byTable, ids.ToDictionary(p => p.Key, p => sql[p.Value], StringComparer.Ordinal), shared);
     }
 
     /// <summary>"dumpId; catalogOid objectOid TYPE …": group 1 is the dump id.</summary>

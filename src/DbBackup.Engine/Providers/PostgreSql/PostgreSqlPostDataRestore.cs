@@ -46,11 +46,12 @@ internal sealed class PostgreSqlPostDataRestore : IAsyncDisposable
         return (listing, early);
     }
 
-    /// <summary>The indexes and keys to build as soon as a table's rows are in (none for most), once the plan is made.</summary>
-    public async Task<Func<PostgreSqlTocTable, IReadOnlyList<string>>> EarlyBuildsAsync()
+    /// <summary>The indexes and keys to build as soon as a table's rows are in (none for most), each with whether it may
+    /// run beside the table's other such builds (<see cref="PostgreSqlEarlyPostData.Shared"/>), once the plan is made.</summary>
+    public async Task<Func<PostgreSqlTocTable, IReadOnlyList<(string Line, bool Shared)>>> EarlyBuildsAsync()
     {
         var (_, early) = await _plan.ConfigureAwait(false);
-        return table => early.For(table.Schema, table.Name) ?? [];
+        return table => (early.For(table.Schema, table.Name) ?? []).Select(line => (line, early.Shared(line))).ToList();
     }
 
     /// <summary>Builds one of <see cref="EarlyBuildsAsync"/>'s entries on <paramref name="conn"/> (a session of the new

@@ -69,7 +69,7 @@ public sealed partial class PostgreSqlProvider
     /// <remarks><paramref name="earlyBuilds"/>: a table's indexes and keys to build once its rows are in (the
     /// <c>pg_restore -l</c> lines <paramref name="build"/> runs), handed out one by one beside the other tables' data.</remarks>
     private static async Task RestoreDataAsync(RestoreRequest request, PostgreSqlToc toc, IPayloadSource source, ProgressThrottle report,
-        Func<PostgreSqlTocTable, IReadOnlyList<string>> earlyBuilds, Func<NpgsqlConnection, string, CancellationToken, Task> build,
+        Func<PostgreSqlTocTable, IReadOnlyList<(string Line, bool Shared)>> earlyBuilds, Func<NpgsqlConnection, string, CancellationToken, Task> build,
         Func<CancellationToken, Task<NpgsqlConnection>> openConnection, CancellationToken ct)
     {
         var piecesLeft = toc.Tables.Select(t => t.DataFiles().Count).ToArray();
@@ -96,7 +96,7 @@ public sealed partial class PostgreSqlProvider
                 if (item.Build is { } line)
                 {
                     await build(await builds.OpenAsync(token).ConfigureAwait(false), line, token).ConfigureAwait(false);
-                    queue.Done(item.Table);
+                    queue.Done(item);
                     continue;
                 }
                 var t = toc.Tables[item.Table];
@@ -142,7 +142,7 @@ public sealed partial class PostgreSqlProvider
                 // A failure ends every session, so only a success says Done. A table is checked once its last piece is in.
                 if (Interlocked.Decrement(ref piecesLeft[item.Table]) != 0)
                 {
-                    queue.Done(item.Table);
+                    queue.Done(item);
                     continue;
                 }
                 // Every COPY into the table went through the sum, so a file loaded twice or not at all shows here.
@@ -154,7 +154,7 @@ public sealed partial class PostgreSqlProvider
                 DebugTimings.Mark("table rows counted: " + piece.File);
                 report.TableDone();
                 queue.AddBuilds(item.Table, earlyBuilds(t));
-                queue.Done(item.Table);
+                queue.Done(item);
             }
         }, ct).ConfigureAwait(false);
         var roots = PostgreSqlLoadViaRoot.Stats(toc.Tables).Where(s => toc.Tables.Any(t => t.LoadViaSchema == s.Schema && t.LoadViaName == s.Name)).ToList();
