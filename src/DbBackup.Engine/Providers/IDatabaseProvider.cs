@@ -94,6 +94,10 @@ public interface IDatabaseProvider
     /// reports versions. Throws <see cref="DbBackupException"/> with a clear message on any failure.</summary>
     Task<ServerProbe> ProbeAsync(ConnectionTarget target, CancellationToken cancellationToken);
 
+    /// <summary><see cref="ProbeAsync"/> where the target database is expected not to exist yet (a restore into a new
+    /// database): a provider may ask the server from elsewhere first instead of failing a sign-in to it.</summary>
+    Task<ServerProbe> ProbeForNewDatabaseAsync(ConnectionTarget target, CancellationToken cancellationToken) => ProbeAsync(target, cancellationToken);
+
     /// <summary>The user databases on the server of <paramref name="server"/> (its Database is ignored),
     /// ordered by name: what "every database" means for this engine. System databases (PostgreSQL's
     /// templates; MySQL's mysql, sys, information_schema, performance_schema) are left out; a caller

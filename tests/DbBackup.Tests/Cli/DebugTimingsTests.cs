@@ -23,7 +23,7 @@ public sealed class DebugTimingsTests : IDisposable
         Assert.True(run.ExitCode == 0, run.StdErr);
         Assert.Equal("Succeeded", JsonSerializer.Deserialize<JsonElement>(run.StdOut).GetProperty("State").GetString());
         var lines = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("timing: +", StringComparison.Ordinal)).ToList();
-        string[] expected = ["arguments parsed", "postgresql connection opened", "operation recorded; following it", "record Running", "phase Data", "record ending", "operation ended"];
+        string[] expected = ["arguments parsed", "postgresql connection opened: " + _db, "operation recorded; following it", "record Running", "phase Data", "record ending", "operation ended"];
         var positions = expected.Select(phase => lines.FindIndex(l => l.EndsWith(" " + phase, StringComparison.Ordinal))).ToList();
         Assert.DoesNotContain(-1, positions);
         Assert.Equal(positions.Order(), positions);

@@ -46,6 +46,16 @@ public sealed class PostgreSqlFailureTests
     }
 
     [PostgresFact]
+    public async Task Probe_for_a_new_database_answers_as_the_probe_does_for_a_missing_and_an_existing_database()
+    {
+        foreach (var target in new[] { TestServers.Postgres("no_such_db_" + Guid.NewGuid().ToString("N")[..8]), TestServers.Postgres() })
+        {
+            var expected = await _provider.ProbeAsync(target, default);
+            Assert.Equal(expected, await _provider.ProbeForNewDatabaseAsync(target, default));
+        }
+    }
+
+    [PostgresFact]
     public async Task Missing_pg_dump_is_refused_as_not_installed()
     {
         var empty = Directory.CreateTempSubdirectory("dbbackup-nopg-");

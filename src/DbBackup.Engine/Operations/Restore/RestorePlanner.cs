@@ -20,7 +20,9 @@ internal sealed class RestorePlanner(EngineContext context)
         (source ?? context).Payloads.CheckRestorable(backup, filesInRepository);
         var dataKey = EncryptionKeys.DataKeyOf(backup);
         var provider = context.Provider(target.Engine);
-        var probe = await provider.ProbeAsync(target, ct).ConfigureAwait(false);
+        var probe = o.TargetDatabase != null
+            ? await provider.ProbeForNewDatabaseAsync(target, ct).ConfigureAwait(false)
+            : await provider.ProbeAsync(target, ct).ConfigureAwait(false);
         CheckVersion(backup, probe);
         // A partitioned table holds no rows, so the backup's table list has only its partitions: its
         // payload says which tree each belongs to (a bundle not yet imported is read once it is).

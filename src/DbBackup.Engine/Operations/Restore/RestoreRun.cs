@@ -31,7 +31,9 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
             var checkedFirst = !ChecksPayloadWhileRestoring(backup.Engine);
             if (checkedFirst)
                 await source.Payloads.VerifyFilesAsync(backup, tracker.Token, dataKey).ConfigureAwait(false);
-            var probe = await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false);
+            var probe = record.Swap || record.ReplacesTables
+                ? await provider.ProbeAsync(server, tracker.Token).ConfigureAwait(false)
+                : await provider.ProbeForNewDatabaseAsync(server, tracker.Token).ConfigureAwait(false);
             RestorePlanner.CheckVersion(backup, probe);
 
             // Where the payload is checked as it loads, a whole-database restore takes its safety backup once

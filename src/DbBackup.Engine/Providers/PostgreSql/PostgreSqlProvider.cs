@@ -60,6 +60,31 @@ public sealed partial class PostgreSqlProvider : IDatabaseProvider
     }
 
     /// <inheritdoc />
+    /// <remarks>Through the maintenance database, which a restore into a new database signs in to anyway: a sign-in to
+    /// the missing database first cost a TLS handshake and a refusal, twice per restore (planning and worker). Where
+    /// the maintenance databases refuse the account (a hardened server), as <see cref="ProbeAsync"/>.</remarks>
+    public async Task<ServerProbe> ProbeForNewDatabaseAsync(ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection conn;
+        _tools.StartReadingVersions();
+        try
+        {
+            conn = await PostgreSqlConnector.OpenMaintenanceAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbBackupException e) when (e.ErrorId is "DatabaseNotFound" or "AuthenticationFailed" or "ServerError")
+        {
+            return await ProbeAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        await using (conn)
+        {
+            var exists = await DatabaseExistsAsync(conn, target.Database, cancellationToken).ConfigureAwait(false);
+            var (text, version) = await ServerVersionAsync(conn, target, cancellationToken).ConfigureAwait(false);
+            var tools = await _tools.LocateAsync(version.Major, cancellationToken).ConfigureAwait(false);
+            return new ServerProbe(text, version, "PostgreSQL", tools.Version, exists);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<TableInfo>> ListTablesAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
         await using var conn = await PostgreSqlConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
