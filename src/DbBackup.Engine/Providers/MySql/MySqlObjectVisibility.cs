@@ -42,14 +42,17 @@ internal static class MySqlObjectVisibility
         // A routine is listed to an account that may execute it or read mysql.proc (MySQL 8: SHOW_ROUTINE or a global
         // SELECT); a listed routine whose body stays hidden fails by name later (MySqlSchemaReader).
         var seesRoutines = Granted("EXECUTE") || Has("G", "SELECT") || Has("G", "SHOW_ROUTINE") || Has("M", "SELECT") || Has("P", "SELECT");
-        if (!seesRoutines) { missing.Add("EXECUTE, or SELECT on mysql.proc (the routines)"); grants.Add("EXECUTE"); }
+        // EXECUTE lists a routine but shows its body only to its definer, so mysql.proc is the grant to give.
+        if (!seesRoutines) missing.Add("EXECUTE, or SELECT on mysql.proc (the routines)");
         if (missing.Count == 0) return;
 
         var account = $"'{current[..at]}'@'{current[(at + 1)..]}'";
+        var fix = new List<string>();
+        if (grants.Count > 0) fix.Add($"GRANT {string.Join(", ", grants)} ON {MySqlSyntax.Identifier(source.Database)}.* TO {account};");
+        if (!seesRoutines) fix.Add($"GRANT SELECT ON mysql.proc TO {account}; (MySQL 8: GRANT SHOW_ROUTINE ON *.* TO {account};)");
         throw new DbBackupException(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
             $"User '{source.UserName}' on {source.Server}:{source.Port} lacks {string.Join("; ", missing)} on database '{source.Database}': the server " +
             "hides those objects from the account, so the backup would leave them out; it stopped before reading any data. " +
-            $"GRANT {string.Join(", ", grants)} ON {MySqlSyntax.Identifier(source.Database)}.* TO {account};" +
-            (seesRoutines ? "" : $" or, to read routines without executing them, GRANT SELECT ON mysql.proc TO {account} (MySQL 8: GRANT SHOW_ROUTINE ON *.*).")) { TargetObject = source.Database };
+            string.Join(" ", fix)) { TargetObject = source.Database };
     }
 }
