@@ -26,7 +26,7 @@ public sealed class RemoveDbBackupRestoreCommand : DbBackupCmdlet
     {
         foreach (var id in Id!)
         {
-            if (!ShouldProcess(id, "Remove restore record")) continue;
+            if (!ShouldProcess(ConfirmTargets.RestoreRecord(Session.Engine, id), "Remove restore record")) continue;
             try
             {
                 var removed = Await(Session.Engine.RemoveRestoreAsync(id, Cancellation));

@@ -24,7 +24,7 @@ public sealed class StopDbBackupCommand : DbBackupCmdlet
     {
         foreach (var id in Id!)
         {
-            if (!ShouldProcess(id, "Cancel operation")) continue;
+            if (!ShouldProcess(ConfirmTargets.Operation(Session.Engine, id), "Cancel operation")) continue;
             try
             {
                 var record = Await(Session.Engine.CancelAsync(id, Cancellation));

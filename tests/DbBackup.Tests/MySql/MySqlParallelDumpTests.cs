@@ -66,7 +66,7 @@ public sealed class MySqlParallelDumpTests
         var user = TestServers.UniqueName("dbb_norl");
         const string password = "no-reload-pw-5521";
         await MySqlTestDatabase.ExecAsync(null, $"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'; " +
-            $"GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON `{db.Name}`.* TO '{user}'@'%';");
+            $"GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON `{db.Name}`.* TO '{user}'@'%'; GRANT SELECT ON mysql.proc TO '{user}'@'%';");
         using var repo = new TestRepository();
         try
         {

@@ -107,6 +107,7 @@ public sealed partial class MySqlProvider : IDatabaseProvider
                         $"Table '{name}' has no date, datetime or timestamp column '{request.DateColumn}' to apply the since-filter to.") { TargetObject = name };
         }
 
+        await MySqlObjectVisibility.RequireAsync(source, names, cancellationToken).ConfigureAwait(false);
         var state = new OperationProgress { Phase = "Schema", TablesTotal = names.Count, BytesEstimated = names.Sum(n => sizes.GetValueOrDefault(n)) };
         Report(progress, state);
 

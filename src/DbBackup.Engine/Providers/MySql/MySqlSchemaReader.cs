@@ -66,10 +66,18 @@ internal sealed partial class MySqlSchemaReader(MySqlConnection session, Connect
         {
             var kind = r[1] == "FUNCTION" ? "FUNCTION" : "PROCEDURE";
             var show = await ShowRowAsync($"SHOW CREATE {kind} {MySqlSyntax.Identifier(MySqlSyntax.FromHex(r[0]))}", cancellationToken).ConfigureAwait(false);
+            if (show[2] == "NULL") throw RoutineHidden(kind, MySqlSyntax.FromHex(r[0]));
             AppendObject(sql, show[1], null, show[2], show[3], show[4], await OtherDatabaseCollationAsync(show[5], cancellationToken).ConfigureAwait(false));
         }
         return sql.ToString();
     }
+
+    /// <summary>SHOW CREATE PROCEDURE/FUNCTION answers NULL to an account that is neither the routine's definer nor
+    /// may read mysql.proc: name the routine, the account and the grant, as the other missing rights are named.</summary>
+    private DbBackupException RoutineHidden(string kind, string name) => new(ErrorKind.AuthenticationError, "MySqlPermissionDenied",
+        $"User '{target.UserName}' on {target.Server}:{target.Port} may not read the definition of {kind} {MySqlSyntax.Qualified(target.Database, name)}: " +
+        "the server shows a routine's body only to its definer or to an account with the SELECT privilege on mysql.proc " +
+        $"(GRANT SELECT ON mysql.proc TO the account; MySQL 8: the SHOW_ROUTINE privilege).");
 
     /// <summary>Placeholder views with the real column names first, then the real views, so a view may
     /// read another whatever the names' order (mariadb-dump's order).</summary>
