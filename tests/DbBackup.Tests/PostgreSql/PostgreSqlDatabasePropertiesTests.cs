@@ -101,12 +101,7 @@ public sealed class PostgreSqlDatabasePropertiesTests
     public async Task A_restore_puts_the_database_in_its_tablespace_keeps_it_a_template_and_names_a_tablespace_the_server_lacks()
     {
         var tablespace = TestServers.UniqueName("pgdbp_ts");
-        await using (var admin = new Npgsql.NpgsqlConnection(PostgresTestDatabase.ConnectionString("postgres")))
-        {
-            await admin.OpenAsync();
-            foreach (var sql in new[] { "SET allow_in_place_tablespaces = true", $"CREATE TABLESPACE \"{tablespace}\" LOCATION ''" }) // not in one batch: CREATE TABLESPACE refuses a pipeline
-                await new Npgsql.NpgsqlCommand(sql, admin).ExecuteNonQueryAsync();
-        }
+        await PostgresTestDatabase.CreateInPlaceTablespaceAsync(tablespace);
         var source = TestServers.UniqueName("pgdbp_tssrc");
         var restored = TestServers.UniqueName("pgdbp_tsdst");
         try

@@ -76,12 +76,7 @@ public sealed class PostgreSqlEarlyPostDataTests
     public async Task Early_builds_land_in_the_tablespaces_pg_restore_puts_them_in()
     {
         var tablespace = TestServers.UniqueName("pgearly_ts");
-        await using (var admin = new Npgsql.NpgsqlConnection(PostgresTestDatabase.ConnectionString("postgres")))
-        {
-            await admin.OpenAsync();
-            foreach (var sql in new[] { "SET allow_in_place_tablespaces = true", $"CREATE TABLESPACE \"{tablespace}\" LOCATION ''" }) // not in one batch: CREATE TABLESPACE refuses a pipeline
-                await new Npgsql.NpgsqlCommand(sql, admin).ExecuteNonQueryAsync();
-        }
+        await PostgresTestDatabase.CreateInPlaceTablespaceAsync(tablespace);
         var control = TestServers.UniqueName("pgearly_tsctl");
         var subject = TestServers.UniqueName("pgearly_tsdbb");
         try

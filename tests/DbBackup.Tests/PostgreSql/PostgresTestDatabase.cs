@@ -42,6 +42,16 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Creates an in-place tablespace (allow_in_place_tablespaces, PostgreSQL 15): no directory on the server's
+    /// machine. Drop it with <c>DROP TABLESPACE</c> once its databases are gone.</summary>
+    public static async Task CreateInPlaceTablespaceAsync(string name)
+    {
+        await using var c = new NpgsqlConnection(ConnectionString("postgres"));
+        await c.OpenAsync();
+        foreach (var sql in new[] { "SET allow_in_place_tablespaces = true", $"CREATE TABLESPACE \"{name}\" LOCATION ''" }) // not in one batch: CREATE TABLESPACE refuses a pipeline
+            await new NpgsqlCommand(sql, c).ExecuteNonQueryAsync();
+    }
+
     /// <summary>True when a database of that name exists.</summary>
     public static async Task<bool> ExistsAsync(string name)
     {
