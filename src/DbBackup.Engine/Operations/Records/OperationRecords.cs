@@ -17,11 +17,12 @@ internal sealed class OperationRecords(EngineContext context)
     public IOperationRecord GetOperation(string id)
         => Ids.IsRestoreId(Ids.Validate(id)) ? GetRestore(id) : GetBackup(id);
 
-    /// <summary>The backup with this id.</summary>
+    /// <summary>The backup with this id. Objects stored under it without a manifest throw ManifestMissing
+    /// (what is left can be removed with force), never BackupNotFound.</summary>
     public BackupRecord GetBackup(string id)
     {
         var r = Repository.TryReadBackup(Ids.Validate(id))
-            ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
+            ?? throw StoreSync.Run(() => Repository.MissingManifestAsync(id, CancellationToken.None)) ?? new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
                 $"No backup with id '{id}' in the repository '{context.RepositoryPath}'. List them with {CallerWording.ListCommand(context.RepositoryPath)}.") { TargetObject = id };
         return DetectStale(r);
     }
