@@ -5,7 +5,9 @@ namespace DbBackup.Engine.Operations;
 /// (several may be given, comma-separated), the worker reaching that step creates
 /// <c>$DBBACKUP_TEST_PAUSE_DIR/&lt;step&gt;.reached</c> and waits until that file is deleted.
 /// Steps: backup:data, backup:ended (the record final, the target's lock still held), restore:replace-before-commit (per-table restore, all loaded, not committed), restore:before-swap, restore:mid-swap, restore:after-swap, restore:post-data,
-/// mysql-swap:prepared, mysql-swap:committed, mysql-swap:objects-dropped.</summary>
+/// mysql-swap:prepared, mysql-swap:committed, mysql-swap:objects-dropped; and in any process, lock:taking (this
+/// host's lock of a lock object held, the object not yet read or written) and lock:host-wait (another process on
+/// this host holds that lock).</summary>
 public static class WorkerPausePoints
 {
     /// <summary>Environment variable naming the steps to pause at.</summary>
