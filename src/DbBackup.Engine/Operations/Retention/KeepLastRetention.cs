@@ -45,7 +45,8 @@ internal sealed class KeepLastRetention(EngineContext context)
         foreach (var current in manifests.OfType<BackupRecord>())
         {
             if (kept < keep || current.Id == justFinished.Id || current.Hold) kept++;
-            else prune.Add(current);
+            // Being restored: kept until that restore has ended (the next backup's retention removes it).
+            else if (context.Records.ActiveRestoreOf(current.Id) is null) prune.Add(current);
         }
         if (prune.Count == 0) return;
         // A credential that may back up but not delete (a create-only SAS): one line saying so, no removals.

@@ -48,6 +48,8 @@ internal sealed class PolicyRetention(EngineContext context)
                 // Re-read just before: a hold set or a run started since the plan wins, and so does a
                 // manifest that no longer says what the entry planned with.
                 if (TryRead(b.Id) is not { Hold: false, IsActive: false } confirmed || !SamePlan(confirmed, b)) continue;
+                // Being restored: kept until that restore has ended (the policy's next run removes it).
+                if (context.Records.ActiveRestoreOf(b.Id) is not null) continue;
                 // Before the first removal, once: a credential without the delete right stops retention
                 // here, saying so, instead of logging removals that then fail.
                 if (!deleteChecked && context.RightDenial(StoreRight.Delete, $"Retention of policy {policy.Name}", "No backup was removed.") is { } denied) throw denied;
