@@ -107,7 +107,7 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
                     : record.ReplacesTables ? $" No table of '{record.Database}' was changed." : ""),
                 r => r.LeftoversPending = undoFailed,
                 r => context.Log(cancelled ? "RestoreCancelled" : "RestoreFailed", r, r.StatusMessage, r.Note, isError: !cancelled));
-            throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
+            throw OperationFailures.Thrown(e, "RestoreFailed", message);
         }
     }
 
