@@ -126,6 +126,16 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>Also discards the blocks a worker killed mid-upload staged there (<see cref="AzureUncommittedBlocks"/>).</remarks>
+    public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
+        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+        await AzureUncommittedBlocks.DiscardUnderAsync(_container, _prefix + prefix, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Azure lists in UTF-8 byte order, which is ordinal order for the keys the engine writes.
