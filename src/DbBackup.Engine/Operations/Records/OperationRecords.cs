@@ -37,7 +37,7 @@ internal sealed class OperationRecords(EngineContext context)
 
     /// <summary>BackupInUse: backup <paramref name="backupId"/> is being read by <paramref name="restore"/>.</summary>
     public DbBackupException InUse(string backupId, RestoreRecord restore, string consequence)
-        => new(ErrorKind.InvalidOperation, "BackupInUse",
+        => new DbBackupException(ErrorKind.InvalidOperation, "BackupInUse",
             $"Backup {backupId} is being restored by {restore.Id} ({restore.State}, into {restore.Engine} {restore.Server}:{restore.Port}/{restore.Database}, started {restore.StartedAt ?? restore.CreatedAt:u}); {consequence} " +
             "Remove it once that restore has ended (dbbackup wait / Wait-DbBackup), or cancel the restore first.") { TargetObject = backupId };
 
