@@ -4,8 +4,10 @@ namespace DbBackup.Engine.Operations;
 /// kill -9 or SIGSTOP it there). Inert unless DBBACKUP_TEST_PAUSE_AT is set. When it names a step
 /// (several may be given, comma-separated), the worker reaching that step creates
 /// <c>$DBBACKUP_TEST_PAUSE_DIR/&lt;step&gt;.reached</c> and waits until that file is deleted.
-/// Steps: backup:data, backup:ended (the record final, the target's lock still held), restore:replace-before-commit (per-table restore, all loaded, not committed), restore:before-swap, restore:mid-swap, restore:after-swap, restore:post-data,
-/// mysql-swap:prepared, mysql-swap:committed, mysql-swap:objects-dropped.</summary>
+/// Steps: backup:data, backup:finishing (payload written, the final record not yet), upload:part-sent (a part of an object-store upload sent, the upload not committed), backup:ended (the record final, the target's lock still held), restore:load (checks and safety backup done, nothing loaded), restore:replace-before-commit (per-table restore, all loaded, not committed), restore:before-swap, restore:mid-swap, restore:after-swap, restore:post-data,
+/// mysql-swap:prepared, mysql-swap:committed, mysql-swap:objects-dropped; and in any process, lock:taking (this
+/// host's lock of a lock object held, the object not yet read or written) and lock:host-wait (another process on
+/// this host holds that lock).</summary>
 public static class WorkerPausePoints
 {
     /// <summary>Environment variable naming the steps to pause at.</summary>

@@ -9,7 +9,7 @@ public sealed partial class BackupRepository
     private Catalog<RestoreRecord>? _restoreCatalog;
 
     private Catalog<BackupRecord> BackupCatalog
-        => _backupCatalog ??= new(Store, "backups", TryReadBackupAsync, ExistsAsync, id => Describe(BackupPrefix(id) + ManifestFile));
+        => _backupCatalog ??= new(Store, "backups", TryReadBackupAsync, ExistsAsync, id => Describe(BackupPrefix(id) + ManifestFile), MissingManifestAsync);
 
     private Catalog<RestoreRecord> RestoreCatalog
         => _restoreCatalog ??= new(Store, "restores", TryReadRestoreAsync, ExistsAsync, id => Describe(RestorePrefix(id) + RestoreFile));

@@ -43,12 +43,16 @@ internal sealed class Catalog<T> where T : OperationRecord
     private readonly Func<string, CancellationToken, Task<T?>> _read;
     private readonly Func<CancellationToken, Task<bool>> _repositoryExists;
     private readonly Func<string, string> _describe;
+    private readonly Func<string, CancellationToken, Task<DbBackupException?>>? _missing;
     private ParsedSnapshot? _parsed;
 
     /// <summary>The catalog of the records under <paramref name="kind"/>/ ("backups", "restores"),
-    /// read with <paramref name="read"/> (which throws for a damaged record).</summary>
-    public Catalog(IRepositoryStore store, string kind, Func<string, CancellationToken, Task<T?>> read, Func<CancellationToken, Task<bool>> repositoryExists, Func<string, string> describeRecord)
+    /// read with <paramref name="read"/> (which throws for a damaged record); <paramref name="missing"/> says
+    /// why a folder that holds objects but no record is damage (null: such folders are skipped silently).</summary>
+    public Catalog(IRepositoryStore store, string kind, Func<string, CancellationToken, Task<T?>> read, Func<CancellationToken, Task<bool>> repositoryExists, Func<string, string> describeRecord,
+        Func<string, CancellationToken, Task<DbBackupException?>>? missing = null)
     {
+        _missing = missing;
         _describe = describeRecord;
         _store = store;
         _folder = kind + "/";
@@ -126,19 +130,24 @@ internal sealed class Catalog<T> where T : OperationRecord
         {
             try
             {
-                // None: a folder whose manifest is not written yet (an import or a copy in progress).
-                if (await _read(id, token).ConfigureAwait(false) is not { } record) return;
+                // None: a folder whose manifest is not written yet (an import or a copy in progress), or
+                // was deleted or lost: said, since its files are still stored and take space.
+                if (await _read(id, token).ConfigureAwait(false) is not { } record)
+                {
+                    if (_missing != null && await _missing(id, token).ConfigureAwait(false) is { } gone) problems.Add((id, Problem(gone)));
+                    return;
+                }
                 // An ended record's manifest put back as an older copy (active, or ended at an earlier
                 // revision: an undone hold): damage, and the entry that says what it is now is kept (a
                 // rebuilt snapshot would otherwise forget it, and retention act on the older copy).
                 if (known.TryGetValue(id, out var ended) && RecordChecks.IsRolledBack(record, ended))
                 {
-                    problems.Add((id, RecordChecks.RolledBack(_describe(id), record, ended).Message));
+                    problems.Add((id, Problem(RecordChecks.RolledBack(_describe(id), record, ended))));
                     rolledBack.Add(ended);
                 }
                 else read.Add(new CatalogItem<T>(CatalogEntry.From(record), record));
             }
-            catch (DbBackupException e) { problems.Add((id, e.Message)); }
+            catch (DbBackupException e) { problems.Add((id, Problem(e))); }
         }).ConfigureAwait(false);
         view.Items.AddRange(read);
         view.Problems.AddRange(problems.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => p.Message));
@@ -178,7 +187,7 @@ internal sealed class Catalog<T> where T : OperationRecord
         {
             var item = items[i];
             var record = item.Record;
-            try { record ??= await _read(item.Entry.Id, token).ConfigureAwait(false); }
+            try { record ??= await _read(item.Entry.Id, token).ConfigureAwait(false) ?? await GoneAsync(item.Entry.Id, token).ConfigureAwait(false); }
             catch (DbBackupException e) when (e.Kind == ErrorKind.InvalidData) { behind = true; }
             // A manifest older than its ended entry is never current either (records do not go back):
             // the full read that follows reports it.
@@ -187,6 +196,14 @@ internal sealed class Catalog<T> where T : OperationRecord
         }).ConfigureAwait(false);
         return behind ? null : records.OfType<T>().ToList();
     }
+
+    /// <summary>Null when record <paramref name="id"/> is gone whole (removed meanwhile); throws when its
+    /// folder still holds objects without it, so the caller reads everything and reports it.</summary>
+    private async Task<T?> GoneAsync(string id, CancellationToken ct)
+        => _missing != null && await _missing(id, ct).ConfigureAwait(false) is { } gone ? throw gone : null;
+
+    /// <summary>A problem as listings show it: the stable error id, then what is wrong with which record.</summary>
+    private static string Problem(DbBackupException e) => $"{e.ErrorId}: {e.Message}";
 
     /// <summary>The newest entry saying record <paramref name="id"/> had ended (snapshot or journal), or
     /// null. Read only where a wrong "active" would destroy something (stale detection), so it reads

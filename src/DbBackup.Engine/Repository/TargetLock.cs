@@ -62,10 +62,19 @@ public static class TargetLock
     private static string KeyOf(string key) => "locks/" + key + ".lock";
 
     /// <summary>Tries to take the lock for <paramref name="owner"/> (a conditional create: O_EXCL
-    /// locally, If-None-Match on object stores); returns null on success, else the current owner.</summary>
+    /// locally, If-None-Match on object stores); returns null on success, else the current owner. Callers
+    /// on one host take it one at a time (<see cref="HostLocalLock"/>), so on a store that ignores
+    /// If-None-Match the second one reads the first one's lock instead of writing over it.</summary>
     public static LockOwner? TryAcquire(BackupRepository repo, string key, LockOwner owner)
     {
         repo.EnsureCreated();
+        using var onThisHost = HostLocalLock.Take(repo.Location, key);
+        return TryAcquireHeld(repo, key, owner);
+    }
+
+    private static LockOwner? TryAcquireHeld(BackupRepository repo, string key, LockOwner owner)
+    {
+        Operations.WorkerPausePoints.At("lock:taking");
         owner.HeartbeatAt = DateTimeOffset.UtcNow;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(owner, Json.Indented);
         if (StoreSync.Run(() => repo.Store.TryWriteAsync(KeyOf(key), bytes, WriteCondition.IfAbsent, CancellationToken.None)) != null) return null;
@@ -82,7 +91,7 @@ public static class TargetLock
                 continue;
             }
             if (current is not null) return current;
-            if (stored is null) return TryAcquire(repo, key, owner); // released meanwhile: try again
+            if (stored is null) return TryAcquireHeld(repo, key, owner); // released meanwhile: try again
             written = stored.LastModified;
             Thread.Sleep(20);
         }

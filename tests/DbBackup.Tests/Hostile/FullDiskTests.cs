@@ -179,6 +179,79 @@ public sealed class FullDiskTests : IDisposable
         Assert.Equal(["1", "2"], await TestSql.PgColumnAsync(db, "SELECT id FROM t ORDER BY id"));
     }
 
+    [RootPostgresFact]
+    public async Task A_restore_from_an_object_store_whose_temp_folder_is_full_fails_naming_that_disk_and_leaves_the_target_untouched()
+    {
+        if (Storage.Emulators.Azurite.SkipReason is { } skip) throw new InvalidOperationException(skip);
+        Mount();
+        var db = await TestSql.PgCreateAsync("hfull_tmp", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
+        _databases.Add(db);
+        await new Azure.Storage.Blobs.BlobContainerClient(Storage.Emulators.Azurite.ConnectionString, "lifecycle").CreateIfNotExistsAsync();
+        var t = TestServers.Postgres();
+        var env = new Dictionary<string, string?>
+        {
+            ["PGPASSWORD"] = t.Password, ["DBBACKUP_REPOSITORY"] = $"azure://lifecycle/{Guid.NewGuid():N}",
+            ["AZURE_STORAGE_CONNECTION_STRING"] = Storage.Emulators.Azurite.ConnectionString,
+        };
+        string[] server = ["--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--user", t.UserName];
+        var backup = await CliRunner.RunAsync(["backup", .. server, "--database", db, "--wait", "--json"], env);
+        Assert.True(backup.ExitCode == 0, backup.StdErr + backup.StdOut);
+        var id = JsonSerializer.Deserialize<JsonElement>(backup.StdOut).GetProperty("Id").GetString()!;
+        await TestSql.PgExecAsync(db, "UPDATE t SET v = 'changed' WHERE id = 1");
+        FillUp(Path.Combine(_mount, "filler"));
+
+        // The restore stages the schema archive in the local temp folder (the repository is in the store).
+        var restore = await CliRunner.RunAsync(["restore", "--id", id, .. server, "--database", db, "--force", "--wait", "--json"], new Dictionary<string, string?>(env) { ["TMPDIR"] = _mount });
+        Assert.True(restore.ExitCode == 1, restore.StdErr + restore.StdOut);
+        var record = JsonSerializer.Deserialize<JsonElement>(restore.StdOut);
+        Assert.Equal("Failed", record.GetProperty("State").GetString());
+        var message = record.GetProperty("StatusMessage").GetString()!;
+        Assert.Contains("A disk is full", message);
+        Assert.Contains(_mount, message);
+        Assert.Contains("TMPDIR", message);
+        // It used to blame the repository's disk, which is Azure's.
+        Assert.DoesNotContain("repository's disk is full", message);
+        Assert.Equal("changed", (await TestSql.PgColumnAsync(db, "SELECT v FROM t WHERE id = 1")).Single());
+        Assert.Equal("2000", (await TestSql.PgColumnAsync(db, "SELECT count(*) FROM t")).Single());
+        Assert.Empty(await TestSql.PgColumnAsync("postgres", $"SELECT datname FROM pg_database WHERE datname LIKE '{db}__restore%'"));
+        Assert.Equal(["filler"], Directory.GetFileSystemEntries(_mount).Select(Path.GetFileName));
+    }
+
+    [RootPostgresFact]
+    public async Task A_backup_whose_final_manifest_cannot_be_written_on_a_full_disk_ends_Failed_and_frees_its_payload()
+    {
+        Mount();
+        var db = await TestSql.PgCreateAsync("hfull_final", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;");
+        _databases.Add(db);
+        var pause = Directory.CreateTempSubdirectory("dbbackup-fullfinal-").FullName;
+        try
+        {
+            var t = TestServers.Postgres();
+            var env = new Dictionary<string, string?> { ["PGPASSWORD"] = t.Password, ["DBBACKUP_REPOSITORY"] = Path.Combine(_mount, "repo") };
+            var started = await CliRunner.RunAsync(["backup", "--engine", "postgresql", "--host", t.Server, "--port", t.Port.ToString(), "--user", t.UserName, "--database", db, "--json"],
+                new Dictionary<string, string?>(env) { [WorkerPausePoints.StepsVariable] = "backup:finishing", [WorkerPausePoints.FolderVariable] = pause });
+            Assert.True(started.ExitCode == 0, started.StdErr);
+            var id = JsonSerializer.Deserialize<JsonElement>(started.StdOut).GetProperty("Id").GetString()!;
+            var marker = WorkerPausePoints.MarkerPath(pause, "backup:finishing");
+            var sw = Stopwatch.StartNew();
+            while (!File.Exists(marker) && sw.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(20);
+            Assert.True(File.Exists(marker), "the worker never finished its payload");
+            // The payload is written; the disk fills before the final manifest.
+            FillUp(Path.Combine(_mount, "filler"));
+            File.Delete(marker);
+
+            var waited = await CliRunner.RunAsync(["wait", "--id", id, "--json"], env);
+            Assert.Equal(1, waited.ExitCode);
+            var record = JsonSerializer.Deserialize<JsonElement>(waited.StdOut);
+            Assert.Equal("Failed", record.GetProperty("State").GetString());
+            Assert.Contains("disk is full", record.GetProperty("StatusMessage").GetString()!);
+            var folder = Path.Combine(_mount, "repo", "backups", id);
+            Assert.Equal(["manifest.json"], Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(_mount, "repo", "locks")));
+        }
+        finally { Directory.Delete(pause, recursive: true); }
+    }
+
     public void Dispose()
     {
         if (_mounted)

@@ -152,6 +152,54 @@ public abstract class ObjectStoreLifecycleTests : IDisposable
         finally { Directory.Delete(pause, recursive: true); }
     }
 
+    /// <summary>Uploads begun but never committed under <paramref name="prefix"/> that the store can show
+    /// (Azure's uncommitted blocks); none where it cannot (s3rver has no ListMultipartUploads).</summary>
+    protected virtual Task<List<string>> UncommittedAsync(string repository, string prefix) => Task.FromResult(new List<string>());
+
+    [StoreFact]
+    public async Task A_worker_killed_mid_upload_ends_Failed_leaves_no_object_of_its_payload_and_the_retry_succeeds()
+    {
+        // About 10 MB that does not compress: one payload file of several blocks (4 MiB) or parts (8 MiB).
+        var db = await TestSql.PgCreateAsync("objmidup", "CREATE TABLE t (id int PRIMARY KEY, b bytea); INSERT INTO t SELECT g, decode(repeat(md5(random()::text), 1) || md5(random()::text) || md5(random()::text) || md5(random()::text), 'hex') || decode(md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text), 'hex') FROM generate_series(1, 160000) g;");
+        _databases.Add(db);
+        var repository = await NewRepositoryAsync();
+        var pg = TestServers.Postgres();
+        var pause = Directory.CreateTempSubdirectory("dbbackup-objmidup-").FullName;
+        try
+        {
+            var env = StoreEnvironment();
+            env["PGPASSWORD"] = pg.Password;
+            env["DBBACKUP_REPOSITORY"] = repository;
+            string[] backup = ["backup", "--engine", "postgresql", "--host", pg.Server, "--port", pg.Port.ToString(), "--user", pg.UserName, "--database", db, "--jobs", "1", "--json"];
+            var started = await CliRunner.RunAsync(backup, new Dictionary<string, string?>(env) { [WorkerPausePoints.StepsVariable] = "upload:part-sent", [WorkerPausePoints.FolderVariable] = pause });
+            Assert.True(started.ExitCode == 0, started.StdErr);
+            var id = JsonDocument.Parse(started.StdOut).RootElement.GetProperty("Id").GetString()!;
+            var marker = WorkerPausePoints.MarkerPath(pause, "upload:part-sent");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(marker) && sw.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(20);
+            Assert.True(File.Exists(marker), "no part was ever sent");
+            var pid = int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture);
+            await Hostile.PausingWorkers.KillAsync(pid);
+
+            var status = await CliRunner.RunAsync(["status", "--id", id, "--json"], env);
+            var record = JsonDocument.Parse(status.StdOut).RootElement;
+            Assert.Equal("Failed", record.GetProperty("State").GetString());
+            Assert.Contains($"process {pid}", record.GetProperty("StatusMessage").GetString(), StringComparison.Ordinal);
+            Assert.Equal([$"backups/{id}/manifest.json"], await KeysAsync(repository, $"backups/{id}/"));
+            Assert.Empty(await UncommittedAsync(repository, $"backups/{id}/"));
+            var listed = await CliRunner.RunAsync(["list", "--json"], env);
+            Assert.Equal("Failed", JsonDocument.Parse(listed.StdOut).RootElement.GetProperty("Items").EnumerateArray().Single(i => i.GetProperty("Id").GetString() == id).GetProperty("State").GetString());
+
+            var retry = await CliRunner.RunAsync([.. backup, "--wait"], env);
+            Assert.True(retry.ExitCode == 0, retry.StdErr + retry.StdOut);
+            var removed = await CliRunner.RunAsync(["remove", "--id", id, "--force"], env);
+            Assert.True(removed.ExitCode == 0, removed.StdErr);
+            Assert.Empty(await KeysAsync(repository, $"backups/{id}/"));
+            Assert.Empty(await UncommittedAsync(repository, $"backups/{id}/"));
+        }
+        finally { Directory.Delete(pause, recursive: true); }
+    }
+
     [StoreFact]
     public async Task The_store_credential_is_in_no_stored_object_output_or_worker_command_line()
     {
@@ -255,6 +303,17 @@ public sealed class AzureLifecycleTests : ObjectStoreLifecycleTests
     protected override Dictionary<string, string?> StoreEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString };
 
     protected override Task<List<string>> KeysAsync(string repository, string prefix) => Azurite.RepositoryKeysAsync(Container, repository, prefix);
+
+    protected override async Task<List<string>> UncommittedAsync(string repository, string prefix)
+    {
+        var root = repository[$"azure://{Container}/".Length..] + "/";
+        var names = new List<string>();
+        // BlobStates.Uncommitted lists committed blobs too; a blob with only uncommitted blocks has no committed length.
+        var committed = (await KeysAsync(repository, prefix)).Select(k => root + k).ToHashSet();
+        await foreach (var b in new BlobContainerClient(Azurite.ConnectionString, Container).GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, root + prefix, CancellationToken.None))
+            if (!committed.Contains(b.Name)) names.Add(b.Name[root.Length..]);
+        return names;
+    }
 
     protected override string Secret => Azurite.Key;
 }

@@ -146,6 +146,7 @@ internal sealed class BackupJob(EngineContext context, RecordQueries queries)
             tracker.Token.ThrowIfCancellationRequested();
             var files = writer.Files.Select(f => new BackupFile { Name = "payload/" + f.Name, Size = f.Size, Sha256 = f.Sha256 })
                 .OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+            WorkerPausePoints.At("backup:finishing");
             tracker.End(OperationState.Succeeded, "OK", r =>
             {
                 r.Files = files;
@@ -171,7 +172,7 @@ internal sealed class BackupJob(EngineContext context, RecordQueries queries)
                 r.SizeBytes = 0;
             }, r => context.Log(cancelled ? "BackupCancelled" : "BackupFailed", r, message, r.Note, isError: !cancelled));
             if (cancelled) throw new DbBackupException(ErrorKind.Cancelled, "OperationCancelled", $"Backup {record.Id} was cancelled.", e);
-            throw e is DbBackupException ? e : new DbBackupException(ErrorKind.ServerError, "BackupFailed", message, e);
+            throw OperationFailures.Thrown(e, "BackupFailed", message);
         }
     }
 

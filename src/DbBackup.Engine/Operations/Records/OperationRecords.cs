@@ -17,14 +17,29 @@ internal sealed class OperationRecords(EngineContext context)
     public IOperationRecord GetOperation(string id)
         => Ids.IsRestoreId(Ids.Validate(id)) ? GetRestore(id) : GetBackup(id);
 
-    /// <summary>The backup with this id.</summary>
+    /// <summary>The backup with this id. Objects stored under it without a manifest throw ManifestMissing
+    /// (what is left can be removed with force), never BackupNotFound.</summary>
     public BackupRecord GetBackup(string id)
     {
         var r = Repository.TryReadBackup(Ids.Validate(id))
-            ?? throw new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
+            ?? throw StoreSync.Run(() => Repository.MissingManifestAsync(id, CancellationToken.None)) ?? new DbBackupException(ErrorKind.NotFound, "BackupNotFound",
                 $"No backup with id '{id}' in the repository '{context.RepositoryPath}'. List them with {CallerWording.ListCommand(context.RepositoryPath)}.") { TargetObject = id };
         return DetectStale(r);
     }
+
+    /// <summary>A restore of this repository that is running (or about to) from backup <paramref name="backupId"/>,
+    /// its worker alive, or null. Active records are always read from their files, never trusted from the catalog.</summary>
+    public RestoreRecord? ActiveRestoreOf(string backupId)
+        => Repository.ReadCatalog<RestoreRecord>(trustNothing: false).Items
+            .Select(i => i.Record).OfType<RestoreRecord>()
+            .Where(r => r.IsActive && r.BackupId == backupId)
+            .Select(DetectStale).FirstOrDefault(r => r.IsActive);
+
+    /// <summary>BackupInUse: backup <paramref name="backupId"/> is being read by <paramref name="restore"/>.</summary>
+    public DbBackupException InUse(string backupId, RestoreRecord restore, string consequence)
+        => new DbBackupException(ErrorKind.InvalidOperation, "BackupInUse",
+            $"Backup {backupId} is being restored by {restore.Id} ({restore.State}, into {restore.Engine} {restore.Server}:{restore.Port}/{restore.Database}, started {restore.StartedAt ?? restore.CreatedAt:u}); {consequence} " +
+            "Remove it once that restore has ended (dbbackup wait / Wait-DbBackup), or cancel the restore first.") { TargetObject = backupId };
 
     /// <summary>The restore with this id: in this repository, else (a restore of a backup read from here
     /// with a read-only credential) in the local state repository.</summary>

@@ -51,6 +51,7 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
                 await SafetyBackupAsync().ConfigureAwait(false);
             var landing = record.Swap ? RestorePhases.AsideName(record.Database, record.Id) : record.TargetDatabase;
             aside = record.Swap ? landing : null;
+            WorkerPausePoints.At("restore:load");
             var reader = source.Payloads.PayloadReaderOf(backup, dataKey);
             // Progress reports arrive on the thread pool, possibly late: once the data is in, none may
             // overwrite the swap's phases, which say what state the target is in if the worker dies.
@@ -108,7 +109,7 @@ internal sealed class RestoreRun(EngineContext context, BackupJob backups)
                     : record.ReplacesTables ? $" No table of '{record.Database}' was changed." : ""),
                 r => r.LeftoversPending = undoFailed,
                 r => context.Log(cancelled ? "RestoreCancelled" : "RestoreFailed", r, r.StatusMessage, r.Note, isError: !cancelled));
-            throw e as DbBackupException ?? new DbBackupException(ErrorKind.ServerError, "RestoreFailed", message, e);
+            throw OperationFailures.Thrown(e, "RestoreFailed", message);
         }
     }
 

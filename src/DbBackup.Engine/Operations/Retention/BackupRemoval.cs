@@ -24,6 +24,8 @@ internal sealed class BackupRemoval(EngineContext context)
         if (!force && b.State == OperationState.Succeeded && !await AnotherGoodBackupAsync(b, cancellationToken).ConfigureAwait(false))
             throw new DbBackupException(ErrorKind.InvalidOperation, "LastGoodBackup",
                 $"Backup {id} is the only successful backup of {b.Database} on {b.Server}:{b.Port}; pass --force / -Force to remove it anyway.") { TargetObject = id };
+        // A restore reading it would fail half-way (its target untouched, but the backup gone as well): refused, even with force.
+        if (context.Records.ActiveRestoreOf(id) is { } reading) throw context.Records.InUse(id, reading, "it was left as it was.");
         await context.RequireRightAsync(StoreRight.Delete, $"Removing backup {id} (dbbackup remove / Remove-DbBackup)", $"Backup {id} was left as it was.", cancellationToken).ConfigureAwait(false);
         await context.Repository.DeleteBackupAsync(b.Id, cancellationToken).ConfigureAwait(false);
         context.Log("Removed", b, $"{b.Name}, {b.SizeBytes} bytes, {b.State}");

@@ -8,8 +8,8 @@ namespace DbBackup.Engine.Operations;
 
 /// <summary>A policy's retention tiers applied through the catalog (<see cref="RetentionPlanner"/> on
 /// catalog entries, not on every manifest of the repository): per database it plans from the entries of
-/// the policy's backups, then confirms with manifests before acting. The newest good backup the plan
-/// keeps is read first, and when its manifest does not say Succeeded for that target the group is
+/// the policy's backups, then confirms with manifests before acting. Every good backup the plan
+/// keeps is read first (when anything is to go), and when one manifest does not say Succeeded for that target the group is
 /// planned again from its manifests (as before the catalog); each backup to remove is read again just
 /// before, and left alone when it is held, running, damaged or no longer what its entry said; a kept
 /// backup's RetainedAs is written onto its manifest as read, never from the entry.</summary>
@@ -25,7 +25,7 @@ internal sealed class PolicyRetention(EngineContext context)
         foreach (var group in Mine(policy).GroupBy(b => (b.Engine, Server: ServerNames.Same(b.Server, policy.Server) ? policy.Server : b.Server, b.Port, b.Database)))
         {
             var plan = RetentionPlanner.Plan(group, policy.Retention, zone);
-            if (plan.Any(d => d.Remove) && !NewestGoodConfirmed(plan))
+            if (plan.Any(d => d.Remove) && !KeptGoodConfirmed(plan))
                 plan = RetentionPlanner.Plan(Manifests(group), policy.Retention, zone);
             foreach (var d in plan)
             {
@@ -48,6 +48,8 @@ internal sealed class PolicyRetention(EngineContext context)
                 // Re-read just before: a hold set or a run started since the plan wins, and so does a
                 // manifest that no longer says what the entry planned with.
                 if (TryRead(b.Id) is not { Hold: false, IsActive: false } confirmed || !SamePlan(confirmed, b)) continue;
+                // Being restored: kept until that restore has ended (the policy's next run removes it).
+                if (context.Records.ActiveRestoreOf(b.Id) is not null) continue;
                 // Before the first removal, once: a credential without the delete right stops retention
                 // here, saying so, instead of logging removals that then fail.
                 if (!deleteChecked && context.RightDenial(StoreRight.Delete, $"Retention of policy {policy.Name}", "No backup was removed.") is { } denied) throw denied;
@@ -73,13 +75,12 @@ internal sealed class PolicyRetention(EngineContext context)
             .Where(b => b.Policy == policy.Name && b.Kind == BackupKind.Manual)
             .ToList();
 
-    /// <summary>Whether the newest successful backup of a group's plan is one by its manifest too.</summary>
-    private bool NewestGoodConfirmed(List<RetentionDecision> plan)
-    {
-        var newest = plan.Select(d => d.Backup).Where(b => b.State == OperationState.Succeeded)
-            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).FirstOrDefault();
-        return newest is null || (TryRead(newest.Id) is { State: OperationState.Succeeded } read && SamePlan(read, newest));
-    }
+    /// <summary>Whether every successful backup the plan keeps is one by its manifest too: one whose
+    /// manifest was deleted or damaged since its entry would fill a tier's place, and the older backup
+    /// that should take that place would be removed.</summary>
+    private bool KeptGoodConfirmed(List<RetentionDecision> plan)
+        => plan.Where(d => !d.Remove && d.Backup.State == OperationState.Succeeded)
+            .All(d => TryRead(d.Backup.Id) is { State: OperationState.Succeeded } read && SamePlan(read, d.Backup));
 
     /// <summary>The group's manifests (the damaged ones left out, as a list leaves them).</summary>
     private List<BackupRecord> Manifests(IEnumerable<BackupRecord> group)

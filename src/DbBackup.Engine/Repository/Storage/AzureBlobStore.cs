@@ -126,6 +126,21 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>Also discards the blocks a worker killed mid-upload staged there (<see cref="AzureUncommittedBlocks"/>).</remarks>
+    public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
+        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+        // Best effort, and bounded: a store that keeps refusing writes (the reason a backup failed) must not
+        // hold the failure's clean-up in the SDK's retries for minutes.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        try { await AzureUncommittedBlocks.DiscardUnderAsync(_container, _prefix + prefix, bounded.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+    }
+
+    /// <inheritdoc/>
     public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Azure lists in UTF-8 byte order, which is ordinal order for the keys the engine writes.

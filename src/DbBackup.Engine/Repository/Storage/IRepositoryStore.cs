@@ -48,8 +48,8 @@ public interface IRepositoryStore
 
     /// <summary>Deletes everything under <paramref name="prefix"/> (which ends with '/'), including, where the
     /// store can, uploads still in progress there (a local folder's temp files of a writer that was
-    /// stopped, not killed: a fenced worker's). Object stores cannot see uncommitted uploads, which
-    /// expire on their own. This default deletes each listed object; a driver may override it.</summary>
+    /// stopped, not killed: a fenced worker's; on Azure the blocks a killed worker staged, on S3 its multipart
+    /// uploads where the store lists them). This default deletes each listed object; a driver may override it.</summary>
     async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         var keys = new List<string>();

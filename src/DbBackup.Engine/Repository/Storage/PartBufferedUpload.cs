@@ -115,6 +115,7 @@ public abstract class PartBufferedUpload : StoreUpload
         _buffers.Sending(size);
         try { await SendPartAsync(partNumber, new ArraySegment<byte>(buffer, 0, size), cancellationToken).ConfigureAwait(false); }
         finally { _buffers.Return(buffer, size, wasSending: true); }
+        Operations.WorkerPausePoints.At("upload:part-sent");
     }
 
     /// <inheritdoc/>

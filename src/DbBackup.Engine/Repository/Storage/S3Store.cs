@@ -146,6 +146,22 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>Also aborts the multipart uploads left there by a worker killed mid-upload, where the store
+    /// lists them (<see cref="S3IncompleteUploads"/>).</remarks>
+    public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
+        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+        // Best effort, and bounded: a store that keeps refusing writes (the reason a backup failed) must not
+        // hold the failure's clean-up in the SDK's retries for minutes.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        try { await S3IncompleteUploads.AbortUnderAsync(_client, _bucket, _prefix + prefix, bounded.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+    }
+
+    /// <inheritdoc/>
     public async IAsyncEnumerable<StoreEntry> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Keys come in UTF-8 byte order, at most 1,000 a page.
