@@ -129,15 +129,8 @@ public sealed class AzureBlobStore : IRepositoryStore, IProbedStore
     /// <remarks>Also discards the blocks a worker killed mid-upload staged there (<see cref="AzureUncommittedBlocks"/>).</remarks>
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
-        var keys = new List<string>();
-        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
-        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
-        // Best effort, and bounded: a store that keeps refusing writes (the reason a backup failed) must not
-        // hold the failure's clean-up in the SDK's retries for minutes.
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(10));
-        try { await AzureUncommittedBlocks.DiscardUnderAsync(_container, _prefix + prefix, bounded.Token).ConfigureAwait(false); }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+        await StorePrefixDeletion.DeleteListedAsync(this, prefix, cancellationToken).ConfigureAwait(false);
+        await StorePrefixDeletion.DiscardLeftoversAsync(t => AzureUncommittedBlocks.DiscardUnderAsync(_container, _prefix + prefix, t), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -50,12 +50,7 @@ public interface IRepositoryStore
     /// store can, uploads still in progress there (a local folder's temp files of a writer that was
     /// stopped, not killed: a fenced worker's; on Azure the blocks a killed worker staged, on S3 its multipart
     /// uploads where the store lists them). This default deletes each listed object; a driver may override it.</summary>
-    async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
-    {
-        var keys = new List<string>();
-        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
-        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
-    }
+    Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => StorePrefixDeletion.DeleteListedAsync(this, prefix, cancellationToken);
 
     /// <summary>The "folders" directly under <paramref name="prefix"/> (which ends with '/'): the distinct
     /// next key segments of the objects below it that have a '/' after that segment, in ordinal order

@@ -150,15 +150,8 @@ public sealed class S3Store : IRepositoryStore, IProbedStore
     /// lists them (<see cref="S3IncompleteUploads"/>).</remarks>
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
-        var keys = new List<string>();
-        await foreach (var e in ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(e.Key);
-        foreach (var key in keys) await DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
-        // Best effort, and bounded: a store that keeps refusing writes (the reason a backup failed) must not
-        // hold the failure's clean-up in the SDK's retries for minutes.
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(10));
-        try { await S3IncompleteUploads.AbortUnderAsync(_client, _bucket, _prefix + prefix, bounded.Token).ConfigureAwait(false); }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+        await StorePrefixDeletion.DeleteListedAsync(this, prefix, cancellationToken).ConfigureAwait(false);
+        await StorePrefixDeletion.DiscardLeftoversAsync(t => S3IncompleteUploads.AbortUnderAsync(_client, _bucket, _prefix + prefix, t), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
