@@ -135,13 +135,9 @@ public sealed class AzureDamagedManifestTests : DamagedManifestTests
     /// <summary>Why the tests are skipped here, if they are.</summary>
     public static string? SkipReason => Azurite.SkipReason;
 
-    protected override async Task<string> NewRepositoryAsync()
-    {
-        await new Azure.Storage.Blobs.BlobContainerClient(Azurite.ConnectionString, "lifecycle").CreateIfNotExistsAsync();
-        return $"azure://lifecycle/{Guid.NewGuid():N}";
-    }
+    protected override Task<string> NewRepositoryAsync() => Azurite.NewRepositoryAsync();
 
-    protected override Dictionary<string, string?> StoreEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString };
+    protected override Dictionary<string, string?> StoreEnvironment() => Azurite.RepositoryEnvironment();
 }
 
 /// <summary><see cref="DamagedManifestTests"/> in s3rver.</summary>
@@ -152,15 +148,7 @@ public sealed class S3DamagedManifestTests : DamagedManifestTests
 
     protected override bool ListsFoldersWithoutDirectObjects => false;
 
-    protected override async Task<string> NewRepositoryAsync()
-    {
-        await S3StoreContractTests.CreateBucketAsync("lifecycle");
-        return $"s3://lifecycle/{Guid.NewGuid():N}";
-    }
+    protected override Task<string> NewRepositoryAsync() => S3rver.NewRepositoryAsync();
 
-    protected override Dictionary<string, string?> StoreEnvironment()
-    {
-        var from = S3rver.StoreEnvironment();
-        return new() { ["AWS_ENDPOINT_URL_S3"] = from("AWS_ENDPOINT_URL_S3"), ["AWS_ACCESS_KEY_ID"] = from("AWS_ACCESS_KEY_ID"), ["AWS_SECRET_ACCESS_KEY"] = from("AWS_SECRET_ACCESS_KEY"), ["AWS_REGION"] = "us-east-1" };
-    }
+    protected override Dictionary<string, string?> StoreEnvironment() => S3rver.RepositoryEnvironment();
 }

@@ -121,15 +121,7 @@ public sealed class S3RemoveDuringRestoreTests : RemoveDuringRestoreTests
     /// <summary>Why the tests are skipped here, if they are.</summary>
     public static string? SkipReason => S3rver.SkipReason;
 
-    protected override async Task<string> NewRepositoryAsync()
-    {
-        await S3StoreContractTests.CreateBucketAsync("lifecycle");
-        return $"s3://lifecycle/{Guid.NewGuid():N}";
-    }
+    protected override Task<string> NewRepositoryAsync() => S3rver.NewRepositoryAsync();
 
-    protected override Dictionary<string, string?> StoreEnvironment()
-    {
-        var from = S3rver.StoreEnvironment();
-        return new() { ["AWS_ENDPOINT_URL_S3"] = from("AWS_ENDPOINT_URL_S3"), ["AWS_ACCESS_KEY_ID"] = from("AWS_ACCESS_KEY_ID"), ["AWS_SECRET_ACCESS_KEY"] = from("AWS_SECRET_ACCESS_KEY"), ["AWS_REGION"] = "us-east-1" };
-    }
+    protected override Dictionary<string, string?> StoreEnvironment() => S3rver.RepositoryEnvironment();
 }

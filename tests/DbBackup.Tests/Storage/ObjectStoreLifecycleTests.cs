@@ -300,7 +300,7 @@ public sealed class AzureLifecycleTests : ObjectStoreLifecycleTests
         return $"azure://{Container}/{Guid.NewGuid():N}";
     }
 
-    protected override Dictionary<string, string?> StoreEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString };
+    protected override Dictionary<string, string?> StoreEnvironment() => Azurite.RepositoryEnvironment();
 
     protected override Task<List<string>> KeysAsync(string repository, string prefix) => Azurite.RepositoryKeysAsync(Container, repository, prefix);
 
@@ -335,11 +335,7 @@ public sealed class S3LifecycleTests : ObjectStoreLifecycleTests
         return $"s3://{Bucket}/{Guid.NewGuid():N}";
     }
 
-    protected override Dictionary<string, string?> StoreEnvironment()
-    {
-        var from = S3rver.StoreEnvironment();
-        return new() { ["AWS_ENDPOINT_URL_S3"] = from("AWS_ENDPOINT_URL_S3"), ["AWS_ACCESS_KEY_ID"] = from("AWS_ACCESS_KEY_ID"), ["AWS_SECRET_ACCESS_KEY"] = from("AWS_SECRET_ACCESS_KEY"), ["AWS_REGION"] = "us-east-1" };
-    }
+    protected override Dictionary<string, string?> StoreEnvironment() => S3rver.RepositoryEnvironment();
 
     protected override Task<List<string>> KeysAsync(string repository, string prefix) => S3rver.RepositoryKeysAsync(Bucket, repository, prefix);
 

@@ -47,6 +47,16 @@ internal static class Azurite
 
     /// <summary>Every blob name under <paramref name="prefix"/> of the repository azure://<paramref name="container"/>/…
     /// at <paramref name="repository"/>, relative to the repository, read directly from the emulator.</summary>
+    /// <summary>A new repository address in <paramref name="container"/> (created if absent), unique per call.</summary>
+    public static async Task<string> NewRepositoryAsync(string container = "lifecycle")
+    {
+        await new BlobContainerClient(ConnectionString, container).CreateIfNotExistsAsync();
+        return $"azure://{container}/{Guid.NewGuid():N}";
+    }
+
+    /// <summary>The environment a CLI or worker process needs to reach Azurite.</summary>
+    public static Dictionary<string, string?> RepositoryEnvironment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = ConnectionString };
+
     public static async Task<List<string>> RepositoryKeysAsync(string container, string repository, string prefix)
     {
         var root = repository[$"azure://{container}/".Length..] + "/";

@@ -55,4 +55,18 @@ internal static class S3rver
         var listed = await client.ListObjectsAsync(new ListObjectsRequest { BucketName = bucket, Prefix = root + prefix });
         return (listed.S3Objects ?? []).Select(o => o.Key[root.Length..]).ToList();
     }
+
+    /// <summary>A new repository address in <paramref name="bucket"/> (created if absent), unique per call.</summary>
+    public static async Task<string> NewRepositoryAsync(string bucket = "lifecycle")
+    {
+        await S3StoreContractTests.CreateBucketAsync(bucket);
+        return $"s3://{bucket}/{Guid.NewGuid():N}";
+    }
+
+    /// <summary>The environment a CLI or worker process needs to reach s3rver.</summary>
+    public static Dictionary<string, string?> RepositoryEnvironment()
+    {
+        var from = StoreEnvironment();
+        return new() { ["AWS_ENDPOINT_URL_S3"] = from("AWS_ENDPOINT_URL_S3"), ["AWS_ACCESS_KEY_ID"] = from("AWS_ACCESS_KEY_ID"), ["AWS_SECRET_ACCESS_KEY"] = from("AWS_SECRET_ACCESS_KEY"), ["AWS_REGION"] = "us-east-1" };
+    }
 }
