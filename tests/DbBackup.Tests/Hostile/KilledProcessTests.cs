@@ -195,7 +195,7 @@ public sealed class KilledProcessTests : IDisposable
     {
         // The rows travel through the worker's own driver session (no client process): the server killing
         // that session is what can happen to it.
-        var db = await TestSql.MyCreateAsync("hkill", "CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL); INSERT INTO t SELECT seq, repeat(md5(seq), 8) FROM seq_1_to_300000;");
+        var db = await TestSql.MyCreateAsync("hkill", "CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL); INSERT INTO t SELECT seq, repeat(md5(seq), 8) FROM seq_1_to_1000000;");
         _databases.Add((false, db));
         var started = await _repo.Engine.StartBackupAsync(new BackupOptions { Target = TestServers.MySql(db), Jobs = 1 }, CancellationToken.None);
         // Watched on the server, not through the record's progress: that is written about once a second, and
